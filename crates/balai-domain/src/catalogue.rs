@@ -1,0 +1,340 @@
+//! The service catalogue: a service's Standar Pelayanan (UU 25/2009 Pasal 21, PermenPANRB 15/2014).
+//!
+//! Fourteen components: six published to the public (requirements, procedure, completion time, fee,
+//! product, complaint handling) and eight for internal management. A standard is issued by decree; every
+//! change is a new version and old versions stay readable, because an application is judged by the
+//! standard it was made under.
+
+use crate::Lang;
+use crate::calendar::MAX_WORKING_DAYS;
+use crate::money::Rupiah;
+use crate::validation::{FieldErrors, Rule};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Kinds of supporting document. The government already holds some of them (population data, business
+/// registration), which lets later flows read them instead of asking the citizen for a copy (once-only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    Ktp,
+    Kk,
+    AktaKelahiran,
+    AktaPerkawinan,
+    AktaKematian,
+    AktaPerceraian,
+    Ijazah,
+    Npwp,
+    Nib,
+    SertifikatTanah,
+    SpptPbb,
+    PasFoto,
+    SuratPengantar,
+    SuratKeterangan,
+    SuratPernyataan,
+    Formulir,
+    GambarTeknis,
+    DokumenLingkungan,
+    Str,
+    Lainnya,
+}
+
+impl DocumentType {
+    pub const ALL: [DocumentType; 20] = [
+        Self::Ktp,
+        Self::Kk,
+        Self::AktaKelahiran,
+        Self::AktaPerkawinan,
+        Self::AktaKematian,
+        Self::AktaPerceraian,
+        Self::Ijazah,
+        Self::Npwp,
+        Self::Nib,
+        Self::SertifikatTanah,
+        Self::SpptPbb,
+        Self::PasFoto,
+        Self::SuratPengantar,
+        Self::SuratKeterangan,
+        Self::SuratPernyataan,
+        Self::Formulir,
+        Self::GambarTeknis,
+        Self::DokumenLingkungan,
+        Self::Str,
+        Self::Lainnya,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Ktp => "ktp",
+            Self::Kk => "kk",
+            Self::AktaKelahiran => "akta_kelahiran",
+            Self::AktaPerkawinan => "akta_perkawinan",
+            Self::AktaKematian => "akta_kematian",
+            Self::AktaPerceraian => "akta_perceraian",
+            Self::Ijazah => "ijazah",
+            Self::Npwp => "npwp",
+            Self::Nib => "nib",
+            Self::SertifikatTanah => "sertifikat_tanah",
+            Self::SpptPbb => "sppt_pbb",
+            Self::PasFoto => "pas_foto",
+            Self::SuratPengantar => "surat_pengantar",
+            Self::SuratKeterangan => "surat_keterangan",
+            Self::SuratPernyataan => "surat_pernyataan",
+            Self::Formulir => "formulir",
+            Self::GambarTeknis => "gambar_teknis",
+            Self::DokumenLingkungan => "dokumen_lingkungan",
+            Self::Str => "str",
+            Self::Lainnya => "lainnya",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (id, en) = match self {
+            Self::Ktp => ("KTP-el", "Electronic ID card (KTP-el)"),
+            Self::Kk => ("Kartu Keluarga", "Family card (KK)"),
+            Self::AktaKelahiran => ("Akta kelahiran", "Birth certificate"),
+            Self::AktaPerkawinan => ("Akta perkawinan / buku nikah", "Marriage certificate"),
+            Self::AktaKematian => ("Akta kematian", "Death certificate"),
+            Self::AktaPerceraian => ("Akta perceraian", "Divorce certificate"),
+            Self::Ijazah => ("Ijazah", "School certificate"),
+            Self::Npwp => ("NPWP", "Tax number (NPWP)"),
+            Self::Nib => ("NIB", "Business identification number (NIB)"),
+            Self::SertifikatTanah => ("Sertifikat tanah", "Land title"),
+            Self::SpptPbb => ("SPPT PBB", "Property tax notice (SPPT PBB)"),
+            Self::PasFoto => ("Pas foto", "Passport photo"),
+            Self::SuratPengantar => ("Surat pengantar", "Cover letter"),
+            Self::SuratKeterangan => ("Surat keterangan", "Statement letter"),
+            Self::SuratPernyataan => ("Surat pernyataan", "Declaration"),
+            Self::Formulir => ("Formulir", "Form"),
+            Self::GambarTeknis => ("Gambar teknis", "Technical drawing"),
+            Self::DokumenLingkungan => ("Dokumen lingkungan", "Environmental document"),
+            Self::Str => ("STR", "Professional registration (STR)"),
+            Self::Lainnya => ("Lainnya", "Other"),
+        };
+        lang.pick(id, en)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub document: String,
+    pub doc_type: DocumentType,
+    /// The government already holds this document in its own data (once-only principle).
+    pub held_by_government: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureStep {
+    pub description: String,
+    /// The unit responsible for the step: every hand-over has an owner and a deadline.
+    pub unit_id: i64,
+    pub sla_days: i64,
+}
+
+/// One version of a service's Standar Pelayanan, all fourteen components.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStandard {
+    pub name: String,
+    pub name_en: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    // The six public components.
+    pub requirements: Vec<Requirement>,
+    pub steps: Vec<ProcedureStep>,
+    pub sla_days: i64,
+    pub fee: Rupiah,
+    pub fee_legal_basis: String,
+    pub product: String,
+    pub complaint_handling: String,
+    // The eight internal components.
+    pub legal_basis: Vec<String>,
+    pub facilities: String,
+    pub competence: String,
+    pub internal_supervision: String,
+    pub staff_count: i64,
+    pub service_guarantee: String,
+    pub security_guarantee: String,
+    pub performance_evaluation: String,
+    // The decree that issues this version.
+    pub sk_number: String,
+    pub effective_date: NaiveDate,
+}
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_TEXT: usize = 4000;
+pub const MAX_FEE: i64 = 1_000_000_000_000;
+
+/// Service codes are short, stable and safe in URLs: `AKTA-LAHIR`.
+pub fn validate_service_code(code: &str, errors: &mut FieldErrors) {
+    let well_formed = !code.is_empty()
+        && code.len() <= 40
+        && code
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    if code.is_empty() {
+        errors.push("code", Rule::Required);
+    } else if !well_formed {
+        errors.push("code", Rule::Format { expected: "AKTA-LAHIR" });
+    }
+}
+
+impl ServiceStandard {
+    /// Checks every rule that needs no other data: presence, lengths, ranges, and that the steps fit in
+    /// the completion time. Whether each step's unit belongs to the agency is checked where units live.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::default();
+        e.text("name", &self.name, MAX_NAME);
+        e.text("name_en", &self.name_en, MAX_NAME);
+        e.text("summary", &self.summary, MAX_TEXT);
+        e.range("sla_days", self.sla_days, 0, i64::from(MAX_WORKING_DAYS));
+        e.range("fee", self.fee.0, 0, MAX_FEE);
+        e.text("fee_legal_basis", &self.fee_legal_basis, MAX_TEXT);
+        e.text("product", &self.product, MAX_TEXT);
+        e.text("complaint_handling", &self.complaint_handling, MAX_TEXT);
+        if self.legal_basis.iter().all(|l| l.trim().is_empty()) {
+            e.push("legal_basis", Rule::Required);
+        }
+        e.text("facilities", &self.facilities, MAX_TEXT);
+        e.text("competence", &self.competence, MAX_TEXT);
+        e.text("internal_supervision", &self.internal_supervision, MAX_TEXT);
+        e.range("staff_count", self.staff_count, 1, 10_000);
+        e.text("service_guarantee", &self.service_guarantee, MAX_TEXT);
+        e.text("security_guarantee", &self.security_guarantee, MAX_TEXT);
+        e.text("performance_evaluation", &self.performance_evaluation, MAX_TEXT);
+        e.text("sk_number", &self.sk_number, MAX_NAME);
+        if self.requirements.is_empty() {
+            e.push("requirements", Rule::Required);
+        }
+        for (i, r) in self.requirements.iter().enumerate() {
+            e.text(&format!("requirements[{i}].document"), &r.document, MAX_NAME);
+            e.optional_text(&format!("requirements[{i}].note"), &r.note, MAX_NAME);
+        }
+        if self.steps.is_empty() {
+            e.push("steps", Rule::Required);
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            e.text(&format!("steps[{i}].description"), &s.description, MAX_TEXT);
+            e.range(&format!("steps[{i}].sla_days"), s.sla_days, 0, i64::from(MAX_WORKING_DAYS));
+        }
+        let steps_total: i64 = self.steps.iter().map(|s| s.sla_days.max(0)).sum();
+        if steps_total > self.sla_days && self.sla_days >= 0 {
+            e.push("steps", Rule::StepsExceedSla { steps_total, sla_days: self.sla_days });
+        }
+        e.into_result()
+    }
+
+    /// Lower-case words used for keyword search: name, English name, keywords.
+    pub fn search_text(&self) -> String {
+        format!("{} {} {}", self.name, self.name_en, self.keywords.join(" ")).to_lowercase()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn birth_certificate() -> ServiceStandard {
+        ServiceStandard {
+            name: "Penerbitan Akta Kelahiran".into(),
+            name_en: "Birth certificate".into(),
+            summary: "Akta kelahiran untuk bayi yang baru lahir.".into(),
+            keywords: vec!["akta".into(), "lahir".into()],
+            requirements: vec![Requirement {
+                document: "Surat keterangan lahir".into(),
+                doc_type: DocumentType::SuratKeterangan,
+                held_by_government: false,
+                note: String::new(),
+            }],
+            steps: vec![
+                ProcedureStep { description: "Verifikasi".into(), unit_id: 1, sla_days: 2 },
+                ProcedureStep { description: "Penerbitan".into(), unit_id: 1, sla_days: 3 },
+            ],
+            sla_days: 5,
+            fee: Rupiah(0),
+            fee_legal_basis: "UU 24/2013 Pasal 79A".into(),
+            product: "Kutipan akta kelahiran".into(),
+            complaint_handling: "SP4N-LAPOR!".into(),
+            legal_basis: vec!["UU 23/2006".into()],
+            facilities: "Loket".into(),
+            competence: "Operator".into(),
+            internal_supervision: "Kepala bidang".into(),
+            staff_count: 3,
+            service_guarantee: "Tepat waktu".into(),
+            security_guarantee: "Data aman".into(),
+            performance_evaluation: "Tiap semester".into(),
+            sk_number: "470/1/2025".into(),
+            effective_date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_complete_standard_is_valid() {
+        assert_eq!(birth_certificate().validate(), Ok(()));
+    }
+
+    #[test]
+    fn each_broken_rule_names_its_field() {
+        let mut s = birth_certificate();
+        s.name = "  ".into();
+        s.sla_days = -1;
+        s.fee = Rupiah(-5);
+        s.staff_count = 0;
+        s.requirements[0].document = String::new();
+        s.steps[1].sla_days = 1000;
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors.for_field("name"), Some(&Rule::Required));
+        assert!(matches!(errors.for_field("sla_days"), Some(Rule::OutOfRange { .. })));
+        assert!(matches!(errors.for_field("fee"), Some(Rule::OutOfRange { .. })));
+        assert!(matches!(errors.for_field("staff_count"), Some(Rule::OutOfRange { .. })));
+        assert_eq!(errors.for_field("requirements[0].document"), Some(&Rule::Required));
+        assert!(matches!(errors.for_field("steps[1].sla_days"), Some(Rule::OutOfRange { .. })));
+        assert_eq!(errors.for_field("summary"), None);
+    }
+
+    #[test]
+    fn steps_must_fit_in_the_completion_time() {
+        let mut s = birth_certificate();
+        s.steps[1].sla_days = 4;
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors.for_field("steps"), Some(&Rule::StepsExceedSla { steps_total: 6, sla_days: 5 }));
+        assert!(errors.0[0].rule.message(Lang::Id).contains("6 hari kerja"));
+    }
+
+    #[test]
+    fn a_standard_needs_requirements_steps_and_legal_basis() {
+        let mut s = birth_certificate();
+        s.requirements.clear();
+        s.steps.clear();
+        s.legal_basis = vec![" ".into()];
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors.for_field("requirements"), Some(&Rule::Required));
+        assert_eq!(errors.for_field("steps"), Some(&Rule::Required));
+        assert_eq!(errors.for_field("legal_basis"), Some(&Rule::Required));
+    }
+
+    #[test]
+    fn service_codes_are_url_safe_upper_case() {
+        for ok in ["AKTA-LAHIR", "PBG", "KTP-EL-2"] {
+            let mut e = FieldErrors::default();
+            validate_service_code(ok, &mut e);
+            assert!(e.is_empty(), "{ok}");
+        }
+        for bad in ["akta", "AKTA LAHIR", "-AKTA", "AKTA--LAHIR", "AKTA/1", &"A".repeat(41)] {
+            let mut e = FieldErrors::default();
+            validate_service_code(bad, &mut e);
+            assert!(matches!(e.for_field("code"), Some(Rule::Format { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn document_type_codes_round_trip() {
+        for t in DocumentType::ALL {
+            assert_eq!(DocumentType::parse(t.code()), Some(t));
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Balai's pure rules: no I/O, no async, no knowledge of requests or rows.
+//!
+//! Each module is one bounded context (or a value shared by several), named as in every other layer.
+
+pub mod calendar;
+pub mod catalogue;
+pub mod lang;
+pub mod money;
+pub mod nik;
+pub mod region;
+pub mod validation;
+
+pub use calendar::{Deadline, IndonesianTimeZone, WorkingCalendar};
+pub use lang::Lang;
+pub use money::Rupiah;

@@ -1,0 +1,107 @@
+//! Field-level validation results that every layer shares: the web layer shows them next to the field,
+//! the API returns them in problem+json, the CLI prints them.
+
+use crate::Lang;
+use serde::Serialize;
+
+/// The rule a value broke. Kept as data so each edge can phrase it in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    Required,
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
+    Format { expected: &'static str },
+    Unknown,
+    Duplicate,
+    StepsExceedSla { steps_total: i64, sla_days: i64 },
+}
+
+impl Rule {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Rule::Required, Lang::Id) => "Wajib diisi.".into(),
+            (Rule::Required, Lang::En) => "Required.".into(),
+            (Rule::TooLong { max }, Lang::Id) => format!("Paling banyak {max} karakter."),
+            (Rule::TooLong { max }, Lang::En) => format!("At most {max} characters."),
+            (Rule::OutOfRange { min, max }, Lang::Id) => format!("Harus antara {min} dan {max}."),
+            (Rule::OutOfRange { min, max }, Lang::En) => {
+                format!("Must be between {min} and {max}.")
+            }
+            (Rule::Format { expected }, Lang::Id) => {
+                format!("Format tidak sah; contoh: {expected}.")
+            }
+            (Rule::Format { expected }, Lang::En) => {
+                format!("Invalid format; for example: {expected}.")
+            }
+            (Rule::Unknown, Lang::Id) => "Tidak dikenal; pilih dari daftar.".into(),
+            (Rule::Unknown, Lang::En) => "Unknown; choose from the list.".into(),
+            (Rule::Duplicate, Lang::Id) => "Sudah dipakai.".into(),
+            (Rule::Duplicate, Lang::En) => "Already in use.".into(),
+            (Rule::StepsExceedSla { steps_total, sla_days }, Lang::Id) => format!(
+                "Jumlah waktu tiap tahap ({steps_total} hari kerja) melebihi jangka waktu penyelesaian ({sla_days} hari kerja)."
+            ),
+            (Rule::StepsExceedSla { steps_total, sla_days }, Lang::En) => format!(
+                "The steps add up to {steps_total} working days, more than the completion time ({sla_days} working days)."
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The form field or JSON pointer-like path, e.g. `name` or `steps[2].sla_days`.
+    pub field: String,
+    #[serde(flatten)]
+    pub rule: Rule,
+}
+
+/// Collected field errors; empty means valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{} field(s) failed validation", .0.len())]
+#[serde(transparent)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: impl Into<String>, rule: Rule) {
+        self.0.push(FieldError { field: field.into(), rule });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&Rule> {
+        self.0.iter().find(|e| e.field == field).map(|e| &e.rule)
+    }
+
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// Checks a required text field and its length; returns the trimmed text.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.push(field, Rule::Required);
+        } else if trimmed.chars().count() > max {
+            self.push(field, Rule::TooLong { max });
+        }
+        trimmed.to_owned()
+    }
+
+    /// Checks an optional text field's length.
+    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        if trimmed.chars().count() > max {
+            self.push(field, Rule::TooLong { max });
+        }
+        trimmed.to_owned()
+    }
+
+    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
+        if value < min || value > max {
+            self.push(field, Rule::OutOfRange { min, max });
+        }
+    }
+}
