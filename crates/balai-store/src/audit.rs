@@ -1,0 +1,869 @@
+//! The audit log: every change and every personal-data read becomes a leaf of an RFC 6962 Merkle tree,
+//! appended in the same transaction as the change it records.
+//!
+//! Appenders serialise on the single `audit_head` row (`UPDATE … RETURNING`), which gives one total
+//! order without gaps: a transaction that rolls back releases its sequence number with everything else.
+//! The head row also holds the compact range (frontier), so an append costs one leaf hash, on average
+//! one node hash and a handful of statements, whatever the log's size. Perfect subtree nodes are kept in
+//! `audit_nodes` so any inclusion or consistency proof needs O(log n) lookups.
+//!
+//! A leaf records who (actor role and id), what (action), on what (subject table and id), the SHA-256 of
+//! the subject's state after the change — read back from the database inside the transaction, so it is
+//! exactly what was stored — and, for reads of personal data, why. `verify` recomputes all of it.
+
+use crate::catalogue::{Agency, Category, Government, Unit, VERSION_COLUMNS, VersionRow};
+use crate::{Db, StoreError, Tx, dynamic_query, query};
+use balai_ledger::{CompactRange, Hash, NodeId, ProofPlan};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+
+/// Who did it. Personal identifiers never go here: officers and citizens are named by internal id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub role: String,
+    pub id: String,
+}
+
+impl Actor {
+    pub fn admin(id: i64) -> Actor {
+        Actor { role: "admin".into(), id: id.to_string() }
+    }
+
+    /// The platform itself: seeding, migrations, scheduled jobs.
+    pub fn system(what: &str) -> Actor {
+        Actor { role: "system".into(), id: what.into() }
+    }
+
+    pub fn public() -> Actor {
+        Actor { role: "public".into(), id: String::new() }
+    }
+
+    /// How the actor is written in version histories: `admin:7`, `system:seed`.
+    pub fn label(&self) -> String {
+        if self.id.is_empty() { self.role.clone() } else { format!("{}:{}", self.role, self.id) }
+    }
+}
+
+/// What a leaf is about: a row, named by table and id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Subject {
+    pub table: String,
+    pub id: String,
+}
+
+impl Subject {
+    pub fn new(table: &str, id: impl ToString) -> Subject {
+        Subject { table: table.to_owned(), id: id.to_string() }
+    }
+
+    /// A government's calendar for one year (its holidays are replaced together).
+    pub fn calendar_year(government_id: i64, year: i32) -> Subject {
+        Subject::new("calendar_years", format!("{government_id}/{year}"))
+    }
+}
+
+/// The tables whose rows the log vouches for: every row must have a leaf, and its latest leaf's state
+/// hash must match the row. (Child rows — requirements, steps, holidays — are part of their parent's state.)
+pub const AUDITED_TABLES: [&str; 8] = [
+    "governments",
+    "service_categories",
+    "agencies",
+    "units",
+    "services",
+    "service_versions",
+    "calendar_years",
+    "admins",
+];
+
+/// A stored leaf, with every field that goes into its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Leaf {
+    pub seq: i64,
+    pub government_id: Option<i64>,
+    pub recorded_at: DateTime<Utc>,
+    pub actor_role: String,
+    pub actor_id: String,
+    pub action: String,
+    pub subject_table: String,
+    pub subject_id: String,
+    pub state_hash: Option<String>,
+    pub purpose: Option<String>,
+    pub leaf_hash: String,
+}
+
+/// The canonical bytes of a leaf entry (what RFC 6962 hashes with the 0x00 prefix).
+#[derive(Serialize)]
+struct Entry<'a> {
+    v: u8,
+    seq: i64,
+    government_id: Option<i64>,
+    recorded_at: String,
+    actor_role: &'a str,
+    actor_id: &'a str,
+    action: &'a str,
+    subject_table: &'a str,
+    subject_id: &'a str,
+    state_hash: Option<&'a str>,
+    purpose: Option<&'a str>,
+}
+
+impl Leaf {
+    pub fn entry_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&Entry {
+            v: 1,
+            seq: self.seq,
+            government_id: self.government_id,
+            recorded_at: self.recorded_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            actor_role: &self.actor_role,
+            actor_id: &self.actor_id,
+            action: &self.action,
+            subject_table: &self.subject_table,
+            subject_id: &self.subject_id,
+            state_hash: self.state_hash.as_deref(),
+            purpose: self.purpose.as_deref(),
+        })
+        .expect("an entry always serialises")
+    }
+
+    pub fn computed_hash(&self) -> Hash {
+        balai_ledger::leaf_hash(&self.entry_bytes())
+    }
+}
+
+pub fn hex(hash: &Hash) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(text: &str) -> Option<Hash> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()).into())
+}
+
+/// Records a change: the subject's state is read back in the same transaction and hashed.
+pub async fn record_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject: &Subject,
+    government_id: Option<i64>,
+) -> Result<i64, StoreError> {
+    let state = state_json(tx, subject).await?.unwrap_or_else(|| ABSENT.to_owned());
+    append(tx, actor, action, subject, government_id, Some(sha256_hex(&state)), None).await
+}
+
+/// Records an event that changes no row — a sign-in, a read of personal data (with its purpose).
+pub async fn record_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject: &Subject,
+    government_id: Option<i64>,
+    purpose: Option<&str>,
+) -> Result<i64, StoreError> {
+    append(tx, actor, action, subject, government_id, None, purpose.map(str::to_owned)).await
+}
+
+/// The state of a subject that no longer exists.
+const ABSENT: &str = "null";
+
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    seq: i64,
+    frontier: String,
+}
+
+async fn append(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject: &Subject,
+    government_id: Option<i64>,
+    state_hash: Option<String>,
+    purpose: Option<String>,
+) -> Result<i64, StoreError> {
+    // Locks the head row until commit: appends are totally ordered, and a rollback frees the number.
+    let head: HeadRow = tx
+        .fetch_one(query("UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS seq, frontier"))
+        .await?;
+    let frontier = parse_frontier(&head.frontier)?;
+    let size = u64::try_from(head.seq).map_err(|_| StoreError::Corrupt("negative audit size".into()))?;
+    let mut range = CompactRange::from_frontier(size, frontier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let now = Utc::now();
+    let recorded_at = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    let mut leaf = Leaf {
+        seq: head.seq,
+        government_id,
+        recorded_at,
+        actor_role: actor.role.clone(),
+        actor_id: actor.id.clone(),
+        action: action.to_owned(),
+        subject_table: subject.table.clone(),
+        subject_id: subject.id.clone(),
+        state_hash,
+        purpose,
+        leaf_hash: String::new(),
+    };
+    let leaf_hash = leaf.computed_hash();
+    leaf.leaf_hash = hex(&leaf_hash);
+    let mut nodes = Vec::new();
+    range.append_with(leaf_hash, |node| nodes.push(node)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.execute(
+        query(
+            "INSERT INTO audit_leaves (seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, \
+             subject_id, state_hash, purpose, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(leaf.seq)
+        .bind(leaf.government_id)
+        .bind(leaf.recorded_at)
+        .bind(&leaf.actor_role)
+        .bind(&leaf.actor_id)
+        .bind(&leaf.action)
+        .bind(&leaf.subject_table)
+        .bind(&leaf.subject_id)
+        .bind(leaf.state_hash.clone())
+        .bind(leaf.purpose.clone())
+        .bind(&leaf.leaf_hash),
+    )
+    .await?;
+    for node in nodes {
+        tx.execute(
+            query("INSERT INTO audit_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                .bind(i64::from(node.id.level()))
+                .bind(node.id.index() as i64)
+                .bind(hex(&node.hash)),
+        )
+        .await?;
+    }
+    tx.execute(query("UPDATE audit_head SET frontier = $1 WHERE id = 1").bind(format_frontier(range.frontier())))
+        .await?;
+    Ok(leaf.seq)
+}
+
+fn parse_frontier(text: &str) -> Result<Vec<Hash>, StoreError> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',').map(|h| unhex(h).ok_or_else(|| StoreError::Corrupt("audit frontier".into()))).collect()
+}
+
+fn format_frontier(frontier: &[Hash]) -> String {
+    frontier.iter().map(hex).collect::<Vec<_>>().join(",")
+}
+
+// ---- state of each audited subject ----------------------------------------------------------
+
+#[derive(Serialize, sqlx::FromRow)]
+struct ServiceState {
+    id: i64,
+    government_id: i64,
+    agency_id: i64,
+    category_id: i64,
+    code: String,
+    current_version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct RequirementState {
+    id: i64,
+    position: i64,
+    document: String,
+    doc_type: String,
+    held_by_government: bool,
+    note: String,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct StepState {
+    id: i64,
+    position: i64,
+    description: String,
+    unit_id: i64,
+    sla_days: i64,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct HolidayState {
+    id: i64,
+    date: NaiveDate,
+    name: String,
+    kind: String,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct AdminState {
+    id: i64,
+    government_id: Option<i64>,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    created_at: DateTime<Utc>,
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("state rows always serialise")
+}
+
+fn numeric_id(subject: &Subject) -> Result<i64, StoreError> {
+    subject.id.parse().map_err(|_| StoreError::Corrupt(format!("{} id {:?}", subject.table, subject.id)))
+}
+
+/// The canonical JSON of a subject's stored state, or `None` when the row does not exist.
+pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>, StoreError> {
+    Ok(match subject.table.as_str() {
+        "governments" => tx
+            .fetch_optional::<Government>(
+                query("SELECT id, region_code, name, time_zone, created_at FROM governments WHERE id = $1").bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "service_categories" => tx
+            .fetch_optional::<Category>(
+                query("SELECT id, government_id, code, name_id, name_en FROM service_categories WHERE id = $1")
+                    .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "agencies" => tx
+            .fetch_optional::<Agency>(
+                query(
+                    "SELECT id, government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at \
+                     FROM agencies WHERE id = $1",
+                )
+                .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "units" => tx
+            .fetch_optional::<Unit>(
+                query("SELECT id, government_id, agency_id, parent_id, code, name FROM units WHERE id = $1").bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "services" => tx
+            .fetch_optional::<ServiceState>(
+                query(
+                    "SELECT id, government_id, agency_id, category_id, code, current_version, created_at, updated_at \
+                     FROM services WHERE id = $1",
+                )
+                .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "service_versions" => {
+            let id = numeric_id(subject)?;
+            let version: Option<VersionRow> = tx
+                .fetch_optional(dynamic_query(format!("SELECT {VERSION_COLUMNS} FROM service_versions WHERE id = $1")).bind(id))
+                .await?;
+            match version {
+                None => None,
+                Some(version) => {
+                    let requirements: Vec<RequirementState> = tx
+                        .fetch_all(
+                            query(
+                                "SELECT id, position, document, doc_type, held_by_government, note FROM service_requirements \
+                                 WHERE version_id = $1 ORDER BY position",
+                            )
+                            .bind(id),
+                        )
+                        .await?;
+                    let steps: Vec<StepState> = tx
+                        .fetch_all(
+                            query("SELECT id, position, description, unit_id, sla_days FROM service_steps WHERE version_id = $1 ORDER BY position")
+                                .bind(id),
+                        )
+                        .await?;
+                    Some(to_json(&(version, requirements, steps)))
+                }
+            }
+        }
+        "calendar_years" => {
+            let (government_id, year) = subject
+                .id
+                .split_once('/')
+                .and_then(|(g, y)| Some((g.parse::<i64>().ok()?, y.parse::<i32>().ok()?)))
+                .ok_or_else(|| StoreError::Corrupt(format!("calendar subject {:?}", subject.id)))?;
+            let covered: Option<(i64,)> = tx
+                .fetch_optional(
+                    query("SELECT year FROM calendar_years WHERE government_id = $1 AND year = $2")
+                        .bind(government_id)
+                        .bind(i64::from(year)),
+                )
+                .await?;
+            match covered {
+                None => None,
+                Some(_) => {
+                    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::Corrupt("year".into()))?;
+                    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| StoreError::Corrupt("year".into()))?;
+                    let holidays: Vec<HolidayState> = tx
+                        .fetch_all(
+                            query(
+                                "SELECT id, date, name, kind FROM holidays WHERE government_id = $1 AND date >= $2 AND date <= $3 \
+                                 ORDER BY date",
+                            )
+                            .bind(government_id)
+                            .bind(start)
+                            .bind(end),
+                        )
+                        .await?;
+                    Some(to_json(&(government_id, year, holidays)))
+                }
+            }
+        }
+        "admins" => tx
+            .fetch_optional::<AdminState>(
+                query("SELECT id, government_id, username, display_name, password_hash, created_at FROM admins WHERE id = $1")
+                    .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        other => return Err(StoreError::Corrupt(format!("no audited state for table {other}"))),
+    })
+}
+
+/// Every subject that currently exists in the audited tables.
+async fn existing_subjects(tx: &mut Tx) -> Result<Vec<Subject>, StoreError> {
+    let mut subjects = Vec::new();
+    for table in AUDITED_TABLES {
+        if table == "calendar_years" {
+            let rows: Vec<(i64, i64)> = tx.fetch_all(query("SELECT government_id, year FROM calendar_years")).await?;
+            subjects.extend(rows.into_iter().map(|(g, y)| Subject::new(table, format!("{g}/{y}"))));
+        } else {
+            let rows: Vec<(i64,)> = tx.fetch_all(dynamic_query(format!("SELECT id FROM {table}"))).await?;
+            subjects.extend(rows.into_iter().map(|(id,)| Subject::new(table, id)));
+        }
+    }
+    Ok(subjects)
+}
+
+// ---- reading the log ------------------------------------------------------------------------
+
+/// The tree size and root as the head row knows them.
+pub async fn head(db: &Db) -> Result<(u64, Hash), StoreError> {
+    let (size, frontier): (i64, String) =
+        db.fetch_one(query("SELECT size, frontier FROM audit_head WHERE id = 1")).await?;
+    let size = size as u64;
+    let range = CompactRange::from_frontier(size, parse_frontier(&frontier)?)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok((size, range.root()))
+}
+
+const LEAF_COLUMNS: &str = "seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, subject_id, \
+    state_hash, purpose, leaf_hash";
+
+/// Leaves `[start, end)` in order.
+pub async fn leaves(db: &Db, start: i64, end: i64) -> Result<Vec<Leaf>, StoreError> {
+    db.fetch_all(
+        dynamic_query(format!("SELECT {LEAF_COLUMNS} FROM audit_leaves WHERE seq >= $1 AND seq < $2 ORDER BY seq"))
+            .bind(start)
+            .bind(end),
+    )
+    .await
+}
+
+/// Every leaf about one subject, oldest first.
+pub async fn leaves_about(db: &Db, subject: &Subject) -> Result<Vec<Leaf>, StoreError> {
+    db.fetch_all(
+        dynamic_query(format!(
+            "SELECT {LEAF_COLUMNS} FROM audit_leaves WHERE subject_table = $1 AND subject_id = $2 ORDER BY seq"
+        ))
+        .bind(&subject.table)
+        .bind(&subject.id),
+    )
+    .await
+}
+
+/// Fetches the hashes a proof plan needs in two queries: leaf hashes for level 0, stored nodes above.
+async fn resolve_plan(db: &Db, plan: &ProofPlan) -> Result<Vec<Hash>, StoreError> {
+    let ids: Vec<NodeId> = plan.node_ids().collect();
+    let known = fetch_nodes(db, &ids).await?;
+    plan.resolve(|id| {
+        known.get(&id).copied().ok_or_else(|| {
+            StoreError::Corrupt(format!("audit node level {} index {} is missing", id.level(), id.index()))
+        })
+    })
+}
+
+/// Looks up many tree nodes in one query (level 0 from the leaves, the rest from `audit_nodes`).
+async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+    let mut known = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(known);
+    }
+    let mut parts = Vec::new();
+    let mut args: Vec<i64> = Vec::new();
+    let leaves: Vec<i64> = ids.iter().filter(|id| id.level() == 0).map(|id| id.index() as i64).collect();
+    if !leaves.is_empty() {
+        let placeholders: Vec<String> = leaves
+            .iter()
+            .map(|seq| {
+                args.push(*seq);
+                format!("${}", args.len())
+            })
+            .collect();
+        parts.push(format!(
+            "SELECT CAST(0 AS BIGINT) AS level, seq AS idx, leaf_hash AS hash FROM audit_leaves WHERE seq IN ({})",
+            placeholders.join(",")
+        ));
+    }
+    let nodes: Vec<String> = ids
+        .iter()
+        .filter(|id| id.level() > 0)
+        .map(|id| {
+            args.push(i64::from(id.level()));
+            args.push(id.index() as i64);
+            format!("(level = ${} AND idx = ${})", args.len() - 1, args.len())
+        })
+        .collect();
+    if !nodes.is_empty() {
+        parts.push(format!("SELECT level, idx, hash FROM audit_nodes WHERE {}", nodes.join(" OR ")));
+    }
+    let mut q = dynamic_query(parts.join(" UNION ALL "));
+    for a in args {
+        q = q.bind(a);
+    }
+    let rows: Vec<(i64, i64, String)> = db.fetch_all(q).await?;
+    for (level, idx, hash) in rows {
+        let id = u8::try_from(level)
+            .ok()
+            .and_then(|l| NodeId::new(l, idx as u64))
+            .ok_or_else(|| StoreError::Corrupt("audit node id".into()))?;
+        known.insert(id, unhex(&hash).ok_or_else(|| StoreError::Corrupt("audit node hash".into()))?);
+    }
+    Ok(known)
+}
+
+/// The current tree size (cheaper than [`head`], which also computes the root).
+pub async fn size(db: &Db) -> Result<u64, StoreError> {
+    let (size,): (i64,) = db.fetch_one(query("SELECT size FROM audit_head WHERE id = 1")).await?;
+    Ok(size as u64)
+}
+
+/// Why a proof request cannot be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum ProofRequestError {
+    #[error("{param} must be below the tree size {size}")]
+    OutOfRange { param: &'static str, size: u64 },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+pub async fn inclusion_proof(db: &Db, index: u64, size: u64) -> Result<(Hash, Vec<Hash>), ProofRequestError> {
+    let current = self::size(db).await?;
+    if size > current || size == 0 {
+        return Err(ProofRequestError::OutOfRange { param: "size", size: current + 1 });
+    }
+    let plan = ProofPlan::inclusion(index, size).map_err(|_| ProofRequestError::OutOfRange { param: "index", size })?;
+    let leaf_id = NodeId::leaf(index).ok_or(ProofRequestError::OutOfRange { param: "index", size })?;
+    // The leaf and every proof node in one round of lookups.
+    let mut ids: Vec<NodeId> = plan.node_ids().collect();
+    ids.push(leaf_id);
+    let known = fetch_nodes(db, &ids).await?;
+    let missing =
+        |id: NodeId| StoreError::Corrupt(format!("audit node level {} index {} is missing", id.level(), id.index()));
+    let leaf = *known.get(&leaf_id).ok_or_else(|| missing(leaf_id))?;
+    let proof = plan.resolve(|id| known.get(&id).copied().ok_or_else(|| missing(id)))?;
+    Ok((leaf, proof))
+}
+
+pub async fn consistency_proof(db: &Db, from: u64, to: u64) -> Result<Vec<Hash>, ProofRequestError> {
+    let current = self::size(db).await?;
+    if to > current {
+        return Err(ProofRequestError::OutOfRange { param: "to", size: current + 1 });
+    }
+    let plan =
+        ProofPlan::consistency(from, to).map_err(|_| ProofRequestError::OutOfRange { param: "from", size: to + 1 })?;
+    Ok(resolve_plan(db, &plan).await?)
+}
+
+/// The root of the tree at any past size, from the stored leaves and nodes.
+pub async fn root_at(db: &Db, size: u64) -> Result<Hash, StoreError> {
+    if size == 0 {
+        return Ok(CompactRange::new().root());
+    }
+    // The frontier of `size` is a handful of perfect subtrees.
+    let ids = balai_ledger::frontier_ids(size);
+    let known = fetch_nodes(db, &ids).await?;
+    let frontier = ids
+        .iter()
+        .map(|id| known.get(id).copied().ok_or_else(|| StoreError::Corrupt("audit frontier node".into())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let range = CompactRange::from_frontier(size, frontier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(range.root())
+}
+
+// ---- checkpoints ----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StoredCheckpoint {
+    pub size: i64,
+    pub root: String,
+    pub note: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+pub async fn latest_checkpoint(db: &Db) -> Result<Option<StoredCheckpoint>, StoreError> {
+    db.fetch_optional(query("SELECT size, root, note, signed_at FROM audit_checkpoints ORDER BY size DESC LIMIT 1"))
+        .await
+}
+
+pub async fn checkpoints(db: &Db) -> Result<Vec<StoredCheckpoint>, StoreError> {
+    db.fetch_all(query("SELECT size, root, note, signed_at FROM audit_checkpoints ORDER BY size")).await
+}
+
+/// Stores a signed checkpoint; a second one for the same size is ignored (the first stays).
+pub async fn save_checkpoint(db: &Db, size: u64, root: &Hash, note: &str) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let exists: Option<(i64,)> =
+        tx.fetch_optional(query("SELECT size FROM audit_checkpoints WHERE size = $1").bind(size as i64)).await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    tx.execute(
+        query("INSERT INTO audit_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4)")
+            .bind(size as i64)
+            .bind(hex(root))
+            .bind(note)
+            .bind(Utc::now()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn checkpoint_count(db: &Db) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM audit_checkpoints")).await?;
+    Ok(n)
+}
+
+// ---- verification ---------------------------------------------------------------------------
+
+/// The first problem `verify` found, naming the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// A sequence number is missing or out of place: leaves were deleted or reordered.
+    MissingLeaf { index: i64, found: Option<i64> },
+    /// A leaf's fields no longer hash to its stored hash.
+    AlteredLeaf { index: i64, table: String, id: String },
+    /// A stored interior node disagrees with the leaves under it.
+    AlteredNode { level: i64, index: i64 },
+    /// The leaves do not produce the root a checkpoint signed.
+    CheckpointMismatch { size: i64 },
+    /// The head row's size or frontier disagrees with the leaves.
+    HeadMismatch,
+    /// A record's current state is not the state its latest leaf vouches for.
+    AlteredRecord { index: i64, table: String, id: String },
+    /// A record exists that no leaf ever recorded (written around the log).
+    UnrecordedRecord { table: String, id: String },
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Finding::MissingLeaf { index, found: Some(found) } => {
+                write!(f, "missing or reordered leaf: expected index {index}, found {found}")
+            }
+            Finding::MissingLeaf { index, found: None } => {
+                write!(f, "missing leaf: index {index} and later are absent")
+            }
+            Finding::AlteredLeaf { index, table, id } => {
+                write!(f, "altered leaf: index {index} (table {table}, id {id})")
+            }
+            Finding::AlteredNode { level, index } => write!(f, "altered tree node: level {level}, index {index}"),
+            Finding::CheckpointMismatch { size } => {
+                write!(f, "the leaves do not match the signed checkpoint at size {size}")
+            }
+            Finding::HeadMismatch => write!(f, "the log head disagrees with the leaves"),
+            Finding::AlteredRecord { index, table, id } => {
+                write!(f, "altered record: table {table}, id {id} (differs from leaf index {index})")
+            }
+            Finding::UnrecordedRecord { table, id } => write!(f, "record without a leaf: table {table}, id {id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub size: u64,
+    pub root: Hash,
+    /// Roots recomputed at each stored checkpoint's size (for signature checks by the caller).
+    pub checkpoints: Vec<StoredCheckpoint>,
+}
+
+/// How many leaves are read per query while streaming.
+const VERIFY_PAGE: i64 = 20_000;
+
+/// Recomputes everything from the stored records: each leaf's hash, the sequence, every stored node, the
+/// root at every checkpoint's size, the head, and every audited record's state against its latest leaf.
+/// Returns the first finding. `roots_at` lists extra sizes whose recomputed roots the caller wants.
+pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTreeMap<u64, Hash>), Finding>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let checkpoints: Vec<StoredCheckpoint> =
+        tx.fetch_all(query("SELECT size, root, note, signed_at FROM audit_checkpoints ORDER BY size")).await?;
+    let mut wanted: BTreeMap<u64, Option<Hash>> = roots_at.iter().map(|s| (*s, None)).collect();
+    for c in &checkpoints {
+        wanted.entry(c.size as u64).or_insert(None);
+    }
+    let mut range = CompactRange::new();
+    if let Some(slot) = wanted.get_mut(&0) {
+        *slot = Some(range.root());
+    }
+    let mut latest: HashMap<Subject, (i64, Option<String>)> = HashMap::new();
+    let mut expected: i64 = 0;
+    // Kept to recompute every stored node afterwards (32 bytes a leaf).
+    let mut leaf_hashes: Vec<Hash> = Vec::new();
+    loop {
+        let page: Vec<Leaf> = tx
+            .fetch_all(
+                dynamic_query(format!("SELECT {LEAF_COLUMNS} FROM audit_leaves WHERE seq >= $1 ORDER BY seq LIMIT $2"))
+                    .bind(expected)
+                    .bind(VERIFY_PAGE),
+            )
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        for leaf in &page {
+            if leaf.seq != expected {
+                return Ok(Err(Finding::MissingLeaf { index: expected, found: Some(leaf.seq) }));
+            }
+            let hash = leaf.computed_hash();
+            if unhex(&leaf.leaf_hash) != Some(hash) {
+                return Ok(Err(Finding::AlteredLeaf {
+                    index: leaf.seq,
+                    table: leaf.subject_table.clone(),
+                    id: leaf.subject_id.clone(),
+                }));
+            }
+            range.append(hash).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            leaf_hashes.push(hash);
+            if let Some(slot) = wanted.get_mut(&range.size()) {
+                *slot = Some(range.root());
+            }
+            if leaf.state_hash.is_some() {
+                latest.insert(
+                    Subject { table: leaf.subject_table.clone(), id: leaf.subject_id.clone() },
+                    (leaf.seq, leaf.state_hash.clone()),
+                );
+            }
+            expected += 1;
+        }
+    }
+    // The head must describe exactly these leaves.
+    let (head_size, head_frontier): (i64, String) =
+        tx.fetch_one(query("SELECT size, frontier FROM audit_head WHERE id = 1")).await?;
+    if head_size > expected {
+        return Ok(Err(Finding::MissingLeaf { index: expected, found: None }));
+    }
+    if head_size != expected || parse_frontier(&head_frontier)? != range.frontier() {
+        return Ok(Err(Finding::HeadMismatch));
+    }
+    // Every checkpoint's root must be what the leaves give at its size.
+    for c in &checkpoints {
+        let recomputed = wanted.get(&(c.size as u64)).copied().flatten();
+        if recomputed.is_none() || recomputed.map(|h| hex(&h)) != Some(c.root.clone()) {
+            return Ok(Err(Finding::CheckpointMismatch { size: c.size }));
+        }
+    }
+    if let Some(finding) = verify_nodes(&mut tx, leaf_hashes).await? {
+        return Ok(Err(finding));
+    }
+    // Every audited record must be in the state its latest leaf vouches for, and every record must have one.
+    let mut subjects: Vec<(&Subject, &(i64, Option<String>))> = latest.iter().collect();
+    subjects.sort_by_key(|(_, (seq, _))| *seq);
+    for (subject, (seq, state_hash)) in subjects {
+        let state = state_json(&mut tx, subject).await?.unwrap_or_else(|| ABSENT.to_owned());
+        if Some(sha256_hex(&state)) != *state_hash {
+            return Ok(Err(Finding::AlteredRecord {
+                index: *seq,
+                table: subject.table.clone(),
+                id: subject.id.clone(),
+            }));
+        }
+    }
+    let mut unrecorded: Vec<Subject> =
+        existing_subjects(&mut tx).await?.into_iter().filter(|s| !latest.contains_key(s)).collect();
+    unrecorded.sort();
+    if let Some(s) = unrecorded.into_iter().next() {
+        return Ok(Err(Finding::UnrecordedRecord { table: s.table, id: s.id }));
+    }
+    let roots: BTreeMap<u64, Hash> = wanted.into_iter().filter_map(|(s, h)| h.map(|h| (s, h))).collect();
+    Ok(Ok((Verified { size: expected as u64, root: range.root(), checkpoints }, roots)))
+}
+
+/// Recomputes every perfect subtree, level by level from the leaf hashes, and compares it with the
+/// stored nodes streamed in key order: a missing, extra or altered node is named.
+async fn verify_nodes(tx: &mut Tx, leaf_hashes: Vec<Hash>) -> Result<Option<Finding>, StoreError> {
+    let mut below = leaf_hashes;
+    let mut level: i64 = 1;
+    loop {
+        let current: Vec<Hash> =
+            below.chunks_exact(2).map(|pair| balai_ledger::node_hash(&pair[0], &pair[1])).collect();
+        let mut next_idx: i64 = 0;
+        loop {
+            let rows: Vec<(i64, String)> = tx
+                .fetch_all(
+                    query("SELECT idx, hash FROM audit_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3")
+                        .bind(level)
+                        .bind(next_idx)
+                        .bind(VERIFY_PAGE),
+                )
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for (idx, hash) in rows {
+                let expected = current.get(next_idx as usize);
+                if idx != next_idx || expected.is_none() || unhex(&hash).as_ref() != expected {
+                    return Ok(Some(Finding::AlteredNode { level, index: idx.min(next_idx) }));
+                }
+                next_idx += 1;
+            }
+        }
+        if next_idx as usize != current.len() {
+            return Ok(Some(Finding::AlteredNode { level, index: next_idx }));
+        }
+        if current.len() < 2 {
+            // Also refuse stray nodes above the tree's height.
+            let (stray,): (i64,) =
+                tx.fetch_one(query("SELECT COUNT(*) FROM audit_nodes WHERE level > $1").bind(level)).await?;
+            if stray > 0 {
+                return Ok(Some(Finding::AlteredNode { level: level + 1, index: 0 }));
+            }
+            return Ok(None);
+        }
+        below = current;
+        level += 1;
+    }
+}
+
+/// Signs and stores a checkpoint of the current head if the log grew since the last one.
+/// Returns the new checkpoint, or `None` when there was nothing new to sign.
+pub async fn sign_pending_checkpoint(
+    db: &Db,
+    signer: &balai_ledger::NoteSigner,
+    origin: &str,
+) -> Result<Option<StoredCheckpoint>, StoreError> {
+    let (size, root) = head(db).await?;
+    let last = latest_checkpoint(db).await?.map(|c| c.size).unwrap_or(-1);
+    if size == 0 || size as i64 <= last {
+        return Ok(None);
+    }
+    let checkpoint = balai_ledger::Checkpoint::new(origin, size, root);
+    let note = balai_ledger::sign_checkpoint(&checkpoint, signer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    save_checkpoint(db, size, &root, &note).await?;
+    latest_checkpoint(db).await
+}

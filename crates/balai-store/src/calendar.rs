@@ -1,0 +1,134 @@
+//! The working-day calendar of each government, as data an administrator can correct per year.
+
+use crate::audit::{self, Actor, Subject};
+use crate::{Db, StoreError, Tx, query};
+use balai_domain::calendar::WorkingCalendar;
+use chrono::{Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayKind {
+    LiburNasional,
+    CutiBersama,
+    LiburDaerah,
+}
+
+impl HolidayKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::LiburNasional => "libur_nasional",
+            Self::CutiBersama => "cuti_bersama",
+            Self::LiburDaerah => "libur_daerah",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::LiburNasional, Self::CutiBersama, Self::LiburDaerah].into_iter().find(|k| k.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
+    pub kind: HolidayKind,
+}
+
+#[derive(sqlx::FromRow)]
+struct HolidayRow {
+    date: NaiveDate,
+    name: String,
+    kind: String,
+}
+
+/// Replaces one year's holidays for a government and marks the year as covered.
+pub async fn replace_year(
+    tx: &mut Tx,
+    actor: &Actor,
+    government_id: i64,
+    year: i32,
+    holidays: &[Holiday],
+) -> Result<(), StoreError> {
+    if let Some(stray) = holidays.iter().find(|h| h.date.year() != year) {
+        return Err(StoreError::Corrupt(format!("holiday {} is not in {year}", stray.date)));
+    }
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
+    tx.execute(
+        query("DELETE FROM holidays WHERE government_id = $1 AND date >= $2 AND date <= $3")
+            .bind(government_id)
+            .bind(start)
+            .bind(end),
+    )
+    .await?;
+    for h in holidays {
+        tx.execute(
+            query("INSERT INTO holidays (government_id, date, name, kind) VALUES ($1, $2, $3, $4)")
+                .bind(government_id)
+                .bind(h.date)
+                .bind(&h.name)
+                .bind(h.kind.code()),
+        )
+        .await?;
+    }
+    tx.execute(
+        query("DELETE FROM calendar_years WHERE government_id = $1 AND year = $2")
+            .bind(government_id)
+            .bind(i64::from(year)),
+    )
+    .await?;
+    tx.execute(
+        query("INSERT INTO calendar_years (government_id, year, updated_at) VALUES ($1, $2, $3)")
+            .bind(government_id)
+            .bind(i64::from(year))
+            .bind(Utc::now()),
+    )
+    .await?;
+    audit::record_change(
+        tx,
+        actor,
+        "calendar.year.replace",
+        &Subject::calendar_year(government_id, year),
+        Some(government_id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn holidays(db: &Db, government_id: i64, year: i32) -> Result<Vec<Holiday>, StoreError> {
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
+    let rows: Vec<HolidayRow> = db
+        .fetch_all(
+            query("SELECT date, name, kind FROM holidays WHERE government_id = $1 AND date >= $2 AND date <= $3 ORDER BY date")
+                .bind(government_id)
+                .bind(start)
+                .bind(end),
+        )
+        .await?;
+    rows.into_iter().map(holiday_from_row).collect()
+}
+
+fn holiday_from_row(row: HolidayRow) -> Result<Holiday, StoreError> {
+    let kind =
+        HolidayKind::parse(&row.kind).ok_or_else(|| StoreError::Corrupt(format!("holiday kind {}", row.kind)))?;
+    Ok(Holiday { date: row.date, name: row.name, kind })
+}
+
+pub async fn covered_years(db: &Db, government_id: i64) -> Result<Vec<i32>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all(query("SELECT year FROM calendar_years WHERE government_id = $1 ORDER BY year").bind(government_id))
+        .await?;
+    rows.into_iter()
+        .map(|(y,)| i32::try_from(y).map_err(|_| StoreError::Corrupt(format!("calendar year {y}"))))
+        .collect()
+}
+
+/// The government's whole calendar, ready for deadline arithmetic.
+pub async fn working_calendar(db: &Db, government_id: i64) -> Result<WorkingCalendar, StoreError> {
+    let years = covered_years(db, government_id).await?;
+    let dates: Vec<(NaiveDate,)> =
+        db.fetch_all(query("SELECT date FROM holidays WHERE government_id = $1").bind(government_id)).await?;
+    WorkingCalendar::new(years, dates.into_iter().map(|(d,)| d)).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

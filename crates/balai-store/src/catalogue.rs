@@ -1,0 +1,886 @@
+//! Catalogue: governments, categories, agencies (OPD) with their unit trees, and services whose
+//! Standar Pelayanan is versioned — every change is a new version and old versions stay readable.
+
+use crate::audit::{self, Actor, Subject};
+use crate::{Db, Page, Paging, StoreError, Tx, dynamic_query, query};
+use balai_domain::IndonesianTimeZone;
+use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard, validate_service_code};
+use balai_domain::money::Rupiah;
+use balai_domain::region::RegionCode;
+use balai_domain::validation::{FieldErrors, Rule};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Government {
+    pub id: i64,
+    pub region_code: String,
+    pub name: String,
+    pub time_zone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Government {
+    pub fn zone(&self) -> IndonesianTimeZone {
+        IndonesianTimeZone::parse(&self.time_zone).unwrap_or(IndonesianTimeZone::Wib)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Category {
+    pub id: i64,
+    pub government_id: i64,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Agency {
+    pub id: i64,
+    pub government_id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub maklumat: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub government_id: i64,
+    pub agency_id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+}
+
+/// A service as listed in search results: its current version's headline facts.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ServiceSummary {
+    pub id: i64,
+    pub code: String,
+    pub government_id: i64,
+    pub region_code: String,
+    pub government_name: String,
+    pub agency_id: i64,
+    pub agency_name: String,
+    pub category_code: String,
+    pub category_name_id: String,
+    pub category_name_en: String,
+    pub name: String,
+    pub name_en: String,
+    pub summary: String,
+    pub sla_days: i64,
+    pub fee: i64,
+    pub current_version: i64,
+}
+
+/// Who changed a version and why.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct VersionInfo {
+    pub version: i64,
+    pub name: String,
+    pub sk_number: String,
+    pub effective_date: NaiveDate,
+    pub change_note: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One version of a service in full.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceDetail {
+    pub service: ServiceSummary,
+    pub version: VersionInfo,
+    pub standard: ServiceStandard,
+    /// The responsible unit's name for each step, in step order.
+    pub step_unit_names: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgency {
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub maklumat: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ServiceFilter {
+    pub region_code: Option<String>,
+    pub text: Option<String>,
+    pub category_code: Option<String>,
+    pub agency_id: Option<i64>,
+}
+
+// ---- governments ----------------------------------------------------------------------------
+
+pub async fn create_government(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_code: &RegionCode,
+    name: &str,
+    zone: IndonesianTimeZone,
+) -> Result<Government, StoreError> {
+    if !balai_domain::region::is_known_region(region_code.as_str()) {
+        let mut e = FieldErrors::default();
+        e.push("region_code", Rule::Unknown);
+        return Err(e.into());
+    }
+    let id = tx
+        .insert(
+            query("INSERT INTO governments (region_code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(region_code.as_str())
+                .bind(name)
+                .bind(zone.code())
+                .bind(Utc::now()),
+        )
+        .await?;
+    audit::record_change(tx, actor, "catalogue.government.create", &Subject::new("governments", id), Some(id)).await?;
+    tx.fetch_one(query(GOVERNMENT_SELECT_BY_ID).bind(id)).await
+}
+
+const GOVERNMENT_SELECT_BY_ID: &str =
+    "SELECT id, region_code, name, time_zone, created_at FROM governments WHERE id = $1";
+
+pub async fn governments(db: &Db) -> Result<Vec<Government>, StoreError> {
+    db.fetch_all(query("SELECT id, region_code, name, time_zone, created_at FROM governments ORDER BY region_code"))
+        .await
+}
+
+pub async fn government_by_region(db: &Db, region_code: &str) -> Result<Government, StoreError> {
+    db.fetch_one(
+        query("SELECT id, region_code, name, time_zone, created_at FROM governments WHERE region_code = $1")
+            .bind(region_code),
+    )
+    .await
+}
+
+pub async fn government(db: &Db, id: i64) -> Result<Government, StoreError> {
+    db.fetch_one(query(GOVERNMENT_SELECT_BY_ID).bind(id)).await
+}
+
+// ---- categories -----------------------------------------------------------------------------
+
+pub async fn create_category(
+    tx: &mut Tx,
+    actor: &Actor,
+    government_id: i64,
+    code: &str,
+    name_id: &str,
+    name_en: &str,
+) -> Result<Category, StoreError> {
+    let id = tx
+        .insert(
+            query("INSERT INTO service_categories (government_id, code, name_id, name_en) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(government_id)
+                .bind(code)
+                .bind(name_id)
+                .bind(name_en),
+        )
+        .await?;
+    audit::record_change(
+        tx,
+        actor,
+        "catalogue.category.create",
+        &Subject::new("service_categories", id),
+        Some(government_id),
+    )
+    .await?;
+    Ok(Category { id, government_id, code: code.into(), name_id: name_id.into(), name_en: name_en.into() })
+}
+
+/// A category with the number of services in it (for the home page).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CategoryCount {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub services: i64,
+}
+
+/// Categories across the given government (or all), merged by code, with service counts.
+pub async fn category_counts(db: &Db, region_code: Option<&str>) -> Result<Vec<CategoryCount>, StoreError> {
+    let mut sql = String::from(
+        "SELECT c.code, MIN(c.name_id) AS name_id, MIN(c.name_en) AS name_en, COUNT(s.id) AS services \
+         FROM service_categories c JOIN governments g ON g.id = c.government_id \
+         LEFT JOIN services s ON s.category_id = c.id",
+    );
+    let mut q_args = Vec::new();
+    if let Some(region) = region_code {
+        sql.push_str(" WHERE g.region_code = $1");
+        q_args.push(region.to_owned());
+    }
+    sql.push_str(" GROUP BY c.code ORDER BY MIN(c.name_id)");
+    let mut q = dynamic_query(sql);
+    for a in q_args {
+        q = q.bind(a);
+    }
+    db.fetch_all(q).await
+}
+
+pub async fn categories(db: &Db, government_id: i64) -> Result<Vec<Category>, StoreError> {
+    db.fetch_all(
+        query("SELECT id, government_id, code, name_id, name_en FROM service_categories WHERE government_id = $1 ORDER BY name_id")
+            .bind(government_id),
+    )
+    .await
+}
+
+// ---- agencies and units ---------------------------------------------------------------------
+
+const AGENCY_COLUMNS: &str =
+    "id, government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at";
+
+pub async fn create_agency(
+    tx: &mut Tx,
+    actor: &Actor,
+    government_id: i64,
+    agency: &NewAgency,
+) -> Result<Agency, StoreError> {
+    let now = Utc::now();
+    let id = tx
+        .insert(
+            query(
+                "INSERT INTO agencies (government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            )
+            .bind(government_id)
+            .bind(&agency.code)
+            .bind(&agency.name)
+            .bind(&agency.short_name)
+            .bind(&agency.address)
+            .bind(&agency.phone)
+            .bind(&agency.email)
+            .bind(&agency.maklumat)
+            .bind(now),
+        )
+        .await?;
+    audit::record_change(tx, actor, "catalogue.agency.create", &Subject::new("agencies", id), Some(government_id))
+        .await?;
+    tx.fetch_one(dynamic_query(format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1")).bind(id)).await
+}
+
+pub async fn agency(db: &Db, id: i64) -> Result<Agency, StoreError> {
+    db.fetch_one(dynamic_query(format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1")).bind(id)).await
+}
+
+pub async fn agencies(db: &Db, region_code: Option<&str>, paging: Paging) -> Result<Page<Agency>, StoreError> {
+    let (filter, args): (&str, Vec<String>) = match region_code {
+        Some(r) => (" WHERE government_id = (SELECT id FROM governments WHERE region_code = $1)", vec![r.to_owned()]),
+        None => ("", vec![]),
+    };
+    let n = args.len();
+    let mut list = dynamic_query(format!(
+        "SELECT {AGENCY_COLUMNS} FROM agencies{filter} ORDER BY government_id, name LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    ));
+    let mut count = dynamic_query(format!("SELECT COUNT(*) FROM agencies{filter}"));
+    for a in &args {
+        list = list.bind(a);
+        count = count.bind(a);
+    }
+    let items = db.fetch_all(list.bind(paging.per_page).bind(paging.offset())).await?;
+    let (total,): (i64,) = db.fetch_one(count).await?;
+    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+}
+
+pub async fn create_unit(
+    tx: &mut Tx,
+    actor: &Actor,
+    agency: &Agency,
+    parent_id: Option<i64>,
+    code: &str,
+    name: &str,
+) -> Result<Unit, StoreError> {
+    if let Some(parent) = parent_id {
+        let (parent_agency,): (i64,) =
+            tx.fetch_one(query("SELECT agency_id FROM units WHERE id = $1").bind(parent)).await?;
+        if parent_agency != agency.id {
+            let mut e = FieldErrors::default();
+            e.push("parent", Rule::Unknown);
+            return Err(e.into());
+        }
+    }
+    let id = tx
+        .insert(
+            query("INSERT INTO units (government_id, agency_id, parent_id, code, name) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(agency.government_id)
+                .bind(agency.id)
+                .bind(parent_id)
+                .bind(code)
+                .bind(name),
+        )
+        .await?;
+    audit::record_change(tx, actor, "catalogue.unit.create", &Subject::new("units", id), Some(agency.government_id))
+        .await?;
+    Ok(Unit {
+        id,
+        government_id: agency.government_id,
+        agency_id: agency.id,
+        parent_id,
+        code: code.into(),
+        name: name.into(),
+    })
+}
+
+/// An agency's units in tree order (parents before children, siblings by name).
+pub async fn units(db: &Db, agency_id: i64) -> Result<Vec<Unit>, StoreError> {
+    let all: Vec<Unit> = db
+        .fetch_all(
+            query("SELECT id, government_id, agency_id, parent_id, code, name FROM units WHERE agency_id = $1 ORDER BY name")
+                .bind(agency_id),
+        )
+        .await?;
+    Ok(tree_order(all))
+}
+
+fn tree_order(units: Vec<Unit>) -> Vec<Unit> {
+    fn visit(parent: Option<i64>, all: &[Unit], out: &mut Vec<Unit>, depth: usize) {
+        if depth > 16 {
+            return; // a cycle can only come from hand-edited data; stop rather than loop
+        }
+        for u in all.iter().filter(|u| u.parent_id == parent) {
+            out.push(u.clone());
+            visit(Some(u.id), all, out, depth + 1);
+        }
+    }
+    let mut out = Vec::with_capacity(units.len());
+    visit(None, &units, &mut out, 0);
+    out
+}
+
+/// A unit's depth in its agency's tree (0 for top-level units), for indented display.
+pub fn unit_depth(unit: &Unit, all: &[Unit]) -> usize {
+    let mut depth = 0;
+    let mut parent = unit.parent_id;
+    while let Some(p) = parent {
+        depth += 1;
+        parent = all.iter().find(|u| u.id == p).and_then(|u| u.parent_id);
+        if depth > 16 {
+            break;
+        }
+    }
+    depth
+}
+
+pub async fn update_maklumat(tx: &mut Tx, actor: &Actor, agency_id: i64, maklumat: &str) -> Result<(), StoreError> {
+    let mut e = FieldErrors::default();
+    let text = e.text("maklumat", maklumat, balai_domain::catalogue::MAX_TEXT);
+    e.into_result()?;
+    let changed = tx
+        .execute(
+            query("UPDATE agencies SET maklumat = $1, updated_at = $2 WHERE id = $3")
+                .bind(text)
+                .bind(Utc::now())
+                .bind(agency_id),
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let (government_id,): (i64,) =
+        tx.fetch_one(query("SELECT government_id FROM agencies WHERE id = $1").bind(agency_id)).await?;
+    audit::record_change(
+        tx,
+        actor,
+        "catalogue.agency.maklumat",
+        &Subject::new("agencies", agency_id),
+        Some(government_id),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- services -------------------------------------------------------------------------------
+
+const SUMMARY_SELECT: &str = "SELECT s.id, s.code, s.government_id, g.region_code, g.name AS government_name, \
+    s.agency_id, a.name AS agency_name, c.code AS category_code, c.name_id AS category_name_id, \
+    c.name_en AS category_name_en, v.name, v.name_en, v.summary, v.sla_days, v.fee, s.current_version \
+    FROM services s \
+    JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
+    JOIN governments g ON g.id = s.government_id \
+    JOIN agencies a ON a.id = s.agency_id \
+    JOIN service_categories c ON c.id = s.category_id";
+
+/// Creates a service with version 1 of its standard.
+pub async fn create_service(
+    tx: &mut Tx,
+    agency: &Agency,
+    category_code: &str,
+    code: &str,
+    standard: &ServiceStandard,
+    actor: &Actor,
+) -> Result<i64, StoreError> {
+    let mut errors = FieldErrors::default();
+    validate_service_code(code, &mut errors);
+    if let Err(e) = standard.validate() {
+        errors.0.extend(e.0);
+    }
+    let category = category_id(tx, agency.government_id, category_code).await?;
+    if category.is_none() {
+        errors.push("category", Rule::Unknown);
+    }
+    check_step_units(tx, agency.id, standard, &mut errors).await?;
+    let existing: Option<(i64,)> = tx
+        .fetch_optional(
+            query("SELECT id FROM services WHERE government_id = $1 AND code = $2")
+                .bind(agency.government_id)
+                .bind(code),
+        )
+        .await?;
+    if existing.is_some() {
+        errors.push("code", Rule::Duplicate);
+    }
+    errors.into_result()?;
+    let now = Utc::now();
+    let service_id = tx
+        .insert(
+            query(
+                "INSERT INTO services (government_id, agency_id, category_id, code, current_version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
+            )
+            .bind(agency.government_id)
+            .bind(agency.id)
+            .bind(category.expect("checked above"))
+            .bind(code)
+            .bind(now),
+        )
+        .await?;
+    let version_id = insert_version(tx, agency.government_id, service_id, 1, standard, actor, "Versi pertama").await?;
+    let government = Some(agency.government_id);
+    audit::record_change(tx, actor, "catalogue.service.create", &Subject::new("services", service_id), government)
+        .await?;
+    audit::record_change(
+        tx,
+        actor,
+        "catalogue.service.publish",
+        &Subject::new("service_versions", version_id),
+        government,
+    )
+    .await?;
+    Ok(service_id)
+}
+
+/// Publishes a new version of a service's standard. `expected_version` is the version the editor
+/// started from; if someone published in between, nothing is written and the caller learns the current one.
+pub async fn revise_service(
+    tx: &mut Tx,
+    service_id: i64,
+    expected_version: i64,
+    category_code: &str,
+    standard: &ServiceStandard,
+    actor: &Actor,
+    change_note: &str,
+) -> Result<i64, StoreError> {
+    let (government_id, agency_id, current): (i64, i64, i64) = tx
+        .fetch_one(
+            query("SELECT government_id, agency_id, current_version FROM services WHERE id = $1").bind(service_id),
+        )
+        .await?;
+    if current != expected_version {
+        return Err(StoreError::StaleVersion { current });
+    }
+    let mut errors = standard.validate().err().unwrap_or_default();
+    let note = errors.text("change_note", change_note, 500);
+    let category = category_id(tx, government_id, category_code).await?;
+    if category.is_none() {
+        errors.push("category", Rule::Unknown);
+    }
+    check_step_units(tx, agency_id, standard, &mut errors).await?;
+    errors.into_result()?;
+    let next = current + 1;
+    // The guarded update makes concurrent editors race safely: only one moves the version on.
+    let moved = tx
+        .execute(
+            query("UPDATE services SET current_version = $1, category_id = $2, updated_at = $3 WHERE id = $4 AND current_version = $5")
+                .bind(next)
+                .bind(category.expect("checked above"))
+                .bind(Utc::now())
+                .bind(service_id)
+                .bind(current),
+        )
+        .await?;
+    if moved == 0 {
+        let (now_current,): (i64,) =
+            tx.fetch_one(query("SELECT current_version FROM services WHERE id = $1").bind(service_id)).await?;
+        return Err(StoreError::StaleVersion { current: now_current });
+    }
+    let version_id = insert_version(tx, government_id, service_id, next, standard, actor, &note).await?;
+    let government = Some(government_id);
+    audit::record_change(tx, actor, "catalogue.service.revise", &Subject::new("services", service_id), government)
+        .await?;
+    audit::record_change(
+        tx,
+        actor,
+        "catalogue.service.publish",
+        &Subject::new("service_versions", version_id),
+        government,
+    )
+    .await?;
+    Ok(next)
+}
+
+async fn category_id(tx: &mut Tx, government_id: i64, code: &str) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            query("SELECT id FROM service_categories WHERE government_id = $1 AND code = $2")
+                .bind(government_id)
+                .bind(code),
+        )
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+async fn check_step_units(
+    tx: &mut Tx,
+    agency_id: i64,
+    standard: &ServiceStandard,
+    errors: &mut FieldErrors,
+) -> Result<(), StoreError> {
+    let units: Vec<(i64,)> = tx.fetch_all(query("SELECT id FROM units WHERE agency_id = $1").bind(agency_id)).await?;
+    for (i, step) in standard.steps.iter().enumerate() {
+        if !units.iter().any(|(id,)| *id == step.unit_id) {
+            errors.push(format!("steps[{i}].unit"), Rule::Unknown);
+        }
+    }
+    Ok(())
+}
+
+async fn insert_version(
+    tx: &mut Tx,
+    government_id: i64,
+    service_id: i64,
+    version: i64,
+    s: &ServiceStandard,
+    actor: &Actor,
+    change_note: &str,
+) -> Result<i64, StoreError> {
+    let version_id = tx
+        .insert(
+            query(
+                "INSERT INTO service_versions (government_id, service_id, version, name, name_en, summary, keywords, \
+                 sla_days, fee, fee_legal_basis, product, complaint_handling, legal_basis, facilities, competence, \
+                 internal_supervision, staff_count, service_guarantee, security_guarantee, performance_evaluation, \
+                 sk_number, effective_date, search_text, change_note, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                 $21, $22, $23, $24, $25, $26) RETURNING id",
+            )
+            .bind(government_id)
+            .bind(service_id)
+            .bind(version)
+            .bind(&s.name)
+            .bind(&s.name_en)
+            .bind(&s.summary)
+            .bind(to_json(&s.keywords))
+            .bind(s.sla_days)
+            .bind(s.fee.0)
+            .bind(&s.fee_legal_basis)
+            .bind(&s.product)
+            .bind(&s.complaint_handling)
+            .bind(to_json(&s.legal_basis))
+            .bind(&s.facilities)
+            .bind(&s.competence)
+            .bind(&s.internal_supervision)
+            .bind(s.staff_count)
+            .bind(&s.service_guarantee)
+            .bind(&s.security_guarantee)
+            .bind(&s.performance_evaluation)
+            .bind(&s.sk_number)
+            .bind(s.effective_date)
+            .bind(s.search_text())
+            .bind(change_note)
+            .bind(actor.label())
+            .bind(Utc::now()),
+        )
+        .await?;
+    for (position, r) in s.requirements.iter().enumerate() {
+        tx.execute(
+            query(
+                "INSERT INTO service_requirements (government_id, version_id, position, document, doc_type, held_by_government, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(government_id)
+            .bind(version_id)
+            .bind(position as i64)
+            .bind(&r.document)
+            .bind(r.doc_type.code())
+            .bind(r.held_by_government)
+            .bind(&r.note),
+        )
+        .await?;
+    }
+    for (position, step) in s.steps.iter().enumerate() {
+        tx.execute(
+            query(
+                "INSERT INTO service_steps (government_id, version_id, position, description, unit_id, sla_days) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(government_id)
+            .bind(version_id)
+            .bind(position as i64)
+            .bind(&step.description)
+            .bind(step.unit_id)
+            .bind(step.sla_days),
+        )
+        .await?;
+    }
+    Ok(version_id)
+}
+
+fn to_json(list: &[String]) -> String {
+    serde_json::to_string(list).expect("a list of strings always serialises")
+}
+
+fn from_json(text: &str, column: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|_| StoreError::Corrupt(format!("{column} is not a JSON list")))
+}
+
+/// Searches the current versions. Every word must appear in the name, English name or keywords.
+pub async fn search_services(
+    db: &Db,
+    filter: &ServiceFilter,
+    paging: Paging,
+) -> Result<Page<ServiceSummary>, StoreError> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut args: Vec<crate::Value> = Vec::new();
+    let next = |args: &mut Vec<crate::Value>, v: crate::Value| {
+        args.push(v);
+        format!("${}", args.len())
+    };
+    if let Some(region) = &filter.region_code {
+        let p = next(&mut args, region.clone().into());
+        conditions.push(format!("g.region_code = {p}"));
+    }
+    if let Some(category) = &filter.category_code {
+        let p = next(&mut args, category.clone().into());
+        conditions.push(format!("c.code = {p}"));
+    }
+    if let Some(agency) = filter.agency_id {
+        let p = next(&mut args, agency.into());
+        conditions.push(format!("s.agency_id = {p}"));
+    }
+    for word in search_words(filter.text.as_deref().unwrap_or_default()) {
+        let p = next(&mut args, format!("%{}%", escape_like(&word)).into());
+        conditions.push(format!("v.search_text LIKE {p} ESCAPE '\\'"));
+    }
+    let where_clause =
+        if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let n = args.len();
+    let mut list = dynamic_query(format!(
+        "{SUMMARY_SELECT}{where_clause} ORDER BY v.name, g.region_code LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    ));
+    let mut count = dynamic_query(format!(
+        "SELECT COUNT(*) FROM services s \
+         JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
+         JOIN governments g ON g.id = s.government_id \
+         JOIN service_categories c ON c.id = s.category_id{where_clause}"
+    ));
+    for a in args {
+        list = list.bind(a.clone());
+        count = count.bind(a);
+    }
+    let items = db.fetch_all(list.bind(paging.per_page).bind(paging.offset())).await?;
+    let (total,): (i64,) = db.fetch_one(count).await?;
+    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+}
+
+/// Splits a query into lower-case words, at most eight, each at most 40 characters.
+fn search_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| w.chars().take(40).collect::<String>().to_lowercase())
+        .collect()
+}
+
+fn escape_like(word: &str) -> String {
+    word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A `service_versions` row, every column (also the audited state of a version).
+#[derive(Serialize, sqlx::FromRow)]
+pub(crate) struct VersionRow {
+    id: i64,
+    government_id: i64,
+    service_id: i64,
+    version: i64,
+    name: String,
+    name_en: String,
+    summary: String,
+    keywords: String,
+    sla_days: i64,
+    fee: i64,
+    fee_legal_basis: String,
+    product: String,
+    complaint_handling: String,
+    legal_basis: String,
+    facilities: String,
+    competence: String,
+    internal_supervision: String,
+    staff_count: i64,
+    service_guarantee: String,
+    security_guarantee: String,
+    performance_evaluation: String,
+    sk_number: String,
+    effective_date: NaiveDate,
+    search_text: String,
+    change_note: String,
+    created_by: String,
+    created_at: DateTime<Utc>,
+}
+
+/// Every column of `service_versions`, in `VersionRow` order.
+pub(crate) const VERSION_COLUMNS: &str = "id, government_id, service_id, version, name, name_en, summary, keywords, \
+    sla_days, fee, fee_legal_basis, product, complaint_handling, legal_basis, facilities, competence, \
+    internal_supervision, staff_count, service_guarantee, security_guarantee, performance_evaluation, sk_number, \
+    effective_date, search_text, change_note, created_by, created_at";
+
+#[derive(sqlx::FromRow)]
+struct RequirementRow {
+    document: String,
+    doc_type: String,
+    held_by_government: bool,
+    note: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    description: String,
+    unit_id: i64,
+    unit_name: String,
+    sla_days: i64,
+}
+
+/// The current version of a service, found by its code within a government.
+pub async fn service_by_code(db: &Db, region_code: &str, code: &str) -> Result<ServiceDetail, StoreError> {
+    let service: ServiceSummary = db
+        .fetch_one(
+            dynamic_query(format!("{SUMMARY_SELECT} WHERE g.region_code = $1 AND s.code = $2"))
+                .bind(region_code)
+                .bind(code),
+        )
+        .await?;
+    let version = service.current_version;
+    service_version_of(db, service, version).await
+}
+
+pub async fn service_by_id(db: &Db, id: i64) -> Result<ServiceDetail, StoreError> {
+    let service: ServiceSummary =
+        db.fetch_one(dynamic_query(format!("{SUMMARY_SELECT} WHERE s.id = $1")).bind(id)).await?;
+    let version = service.current_version;
+    service_version_of(db, service, version).await
+}
+
+/// Any version of a service, old ones included.
+pub async fn service_version(
+    db: &Db,
+    region_code: &str,
+    code: &str,
+    version: i64,
+) -> Result<ServiceDetail, StoreError> {
+    let service: ServiceSummary = db
+        .fetch_one(
+            dynamic_query(format!("{SUMMARY_SELECT} WHERE g.region_code = $1 AND s.code = $2"))
+                .bind(region_code)
+                .bind(code),
+        )
+        .await?;
+    service_version_of(db, service, version).await
+}
+
+async fn service_version_of(db: &Db, service: ServiceSummary, version: i64) -> Result<ServiceDetail, StoreError> {
+    let row: VersionRow = db
+        .fetch_one(
+            dynamic_query(format!(
+                "SELECT {VERSION_COLUMNS} FROM service_versions WHERE service_id = $1 AND version = $2"
+            ))
+            .bind(service.id)
+            .bind(version),
+        )
+        .await?;
+    let requirements: Vec<RequirementRow> = db
+        .fetch_all(
+            query("SELECT document, doc_type, held_by_government, note FROM service_requirements WHERE version_id = $1 ORDER BY position")
+                .bind(row.id),
+        )
+        .await?;
+    let steps: Vec<StepRow> = db
+        .fetch_all(
+            query(
+                "SELECT st.description, st.unit_id, u.name AS unit_name, st.sla_days FROM service_steps st \
+                 JOIN units u ON u.id = st.unit_id WHERE st.version_id = $1 ORDER BY st.position",
+            )
+            .bind(row.id),
+        )
+        .await?;
+    let requirements = requirements
+        .into_iter()
+        .map(|r| {
+            let doc_type = DocumentType::parse(&r.doc_type)
+                .ok_or_else(|| StoreError::Corrupt(format!("document type {}", r.doc_type)))?;
+            Ok(Requirement { document: r.document, doc_type, held_by_government: r.held_by_government, note: r.note })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let step_unit_names = steps.iter().map(|s| s.unit_name.clone()).collect();
+    let standard = ServiceStandard {
+        name: row.name.clone(),
+        name_en: row.name_en,
+        summary: row.summary,
+        keywords: from_json(&row.keywords, "keywords")?,
+        requirements,
+        steps: steps
+            .into_iter()
+            .map(|s| ProcedureStep { description: s.description, unit_id: s.unit_id, sla_days: s.sla_days })
+            .collect(),
+        sla_days: row.sla_days,
+        fee: Rupiah(row.fee),
+        fee_legal_basis: row.fee_legal_basis,
+        product: row.product,
+        complaint_handling: row.complaint_handling,
+        legal_basis: from_json(&row.legal_basis, "legal_basis")?,
+        facilities: row.facilities,
+        competence: row.competence,
+        internal_supervision: row.internal_supervision,
+        staff_count: row.staff_count,
+        service_guarantee: row.service_guarantee,
+        security_guarantee: row.security_guarantee,
+        performance_evaluation: row.performance_evaluation,
+        sk_number: row.sk_number.clone(),
+        effective_date: row.effective_date,
+    };
+    let version = VersionInfo {
+        version: row.version,
+        name: row.name,
+        sk_number: row.sk_number,
+        effective_date: row.effective_date,
+        change_note: row.change_note,
+        created_by: row.created_by,
+        created_at: row.created_at,
+    };
+    Ok(ServiceDetail { service, version, standard, step_unit_names })
+}
+
+/// Every version of a service, newest first.
+pub async fn service_versions(db: &Db, service_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT version, name, sk_number, effective_date, change_note, created_by, created_at \
+             FROM service_versions WHERE service_id = $1 ORDER BY version DESC",
+        )
+        .bind(service_id),
+    )
+    .await
+}

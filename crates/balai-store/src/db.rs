@@ -1,0 +1,356 @@
+//! One `Db` over SQLite and PostgreSQL.
+//!
+//! Every query is written once, in the SQL both engines accept (`$N` placeholders, `RETURNING`,
+//! standard joins), and bound to typed values; only connection setup and migrations differ per backend.
+//! Row structs derive `sqlx::FromRow`, whose derive is generic over the row type, so one struct
+//! decodes from either engine.
+
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A value bound to a `$N` placeholder.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Bool(bool),
+    Timestamp(DateTime<Utc>),
+    Date(NaiveDate),
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$t> for Value {
+            fn from(v: $t) -> Self { Value::$variant(v.into()) }
+        })*
+    };
+}
+value_from!(i64 => Int, Option<i64> => OptInt, String => Text, &str => Text, &String => Text,
+    Option<String> => OptText, bool => Bool, DateTime<Utc> => Timestamp, NaiveDate => Date);
+
+/// SQL text plus its bound values.
+#[derive(Debug, Clone)]
+pub struct Query {
+    sql: Cow<'static, str>,
+    args: Vec<Value>,
+}
+
+/// Starts a query written in the SQL both engines accept.
+pub fn query(sql: &'static str) -> Query {
+    Query { sql: Cow::Borrowed(sql), args: Vec::new() }
+}
+
+/// Starts a query assembled at run time. Only placeholders may carry input: callers build the text from
+/// fixed fragments, never from user data.
+pub fn dynamic_query(sql: String) -> Query {
+    Query { sql: Cow::Owned(sql), args: Vec::new() }
+}
+
+impl Query {
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.args.push(value.into());
+        self
+    }
+}
+
+/// A row type that decodes from both engines.
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for arg in $args {
+            q = match arg {
+                Value::Int(v) => q.bind(v),
+                Value::OptInt(v) => q.bind(v),
+                Value::Text(v) => q.bind(v),
+                Value::OptText(v) => q.bind(v),
+                Value::Bool(v) => q.bind(v),
+                Value::Timestamp(v) => q.bind(v),
+                Value::Date(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! sqlite_as {
+    ($q:expr, $T:ty) => {
+        bind_all!(sqlx::query_as::<Sqlite, $T>(AssertSqlSafe($q.sql)), $q.args)
+    };
+}
+
+macro_rules! postgres_as {
+    ($q:expr, $T:ty) => {
+        bind_all!(sqlx::query_as::<Postgres, $T>(AssertSqlSafe($q.sql)), $q.args)
+    };
+}
+
+impl Db {
+    /// Connects to `sqlite://path` or `postgres://…`. A failure names the host (never the password).
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Unreachable { target: sqlite_target(url), reason: e.to_string() })?;
+                Ok(Db::Sqlite(pool))
+            }
+            "postgres" | "postgresql" => {
+                let options = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact_url(url)))?;
+                let target = format!("{}:{}", options.get_host(), options.get_port());
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Unreachable { target, reason: describe_connect_error(&e) })?;
+                Ok(Db::Postgres(pool))
+            }
+            other => Err(StoreError::UnsupportedScheme(other.to_owned())),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.execute(query("SELECT 1")).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Starts a transaction: one command, one transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            // IMMEDIATE takes the write lock up front: a read-then-write transaction cannot fail
+            // half-way with SQLITE_BUSY when another writer got there first.
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Starts a read-only transaction that sees one consistent snapshot and blocks no writer
+    /// (for verification and exports).
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            Db::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+            }
+        })
+    }
+
+    pub async fn fetch_all<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => sqlite_as!(q, T).fetch_all(p).await?,
+            Db::Postgres(p) => postgres_as!(q, T).fetch_all(p).await?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => sqlite_as!(q, T).fetch_optional(p).await?,
+            Db::Postgres(p) => postgres_as!(q, T).fetch_optional(p).await?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record>(&self, q: Query) -> Result<T, StoreError> {
+        self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Rows of text columns (every column cast to TEXT in the query), for canonical state hashing.
+    pub async fn fetch_text_rows(&self, q: Query) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => {
+                text_rows(bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?)?
+            }
+            Db::Postgres(p) => {
+                text_rows(bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?)?
+            }
+        })
+    }
+
+    pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => {
+                bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
+            }
+            Db::Postgres(p) => {
+                bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
+            }
+        })
+    }
+}
+
+/// An open transaction on either engine. Dropping it without `commit` rolls back, so a command that
+/// fails half-way leaves nothing written.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn fetch_all<T: Record>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(t) => sqlite_as!(q, T).fetch_all(&mut **t).await?,
+            Tx::Postgres(t) => postgres_as!(q, T).fetch_all(&mut **t).await?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(t) => sqlite_as!(q, T).fetch_optional(&mut **t).await?,
+            Tx::Postgres(t) => postgres_as!(q, T).fetch_optional(&mut **t).await?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record>(&mut self, q: Query) -> Result<T, StoreError> {
+        self.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn fetch_text_rows(&mut self, q: Query) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(t) => {
+                text_rows(bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).fetch_all(&mut **t).await?)?
+            }
+            Tx::Postgres(t) => {
+                text_rows(bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).fetch_all(&mut **t).await?)?
+            }
+        })
+    }
+
+    pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(t) => {
+                bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).execute(&mut **t).await?.rows_affected()
+            }
+            Tx::Postgres(t) => bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Inserts a row and returns its new id (`INSERT … RETURNING id` on both engines).
+    pub async fn insert(&mut self, q: Query) -> Result<i64, StoreError> {
+        let (id,): (i64,) = self.fetch_one(q).await?;
+        Ok(id)
+    }
+}
+
+fn text_rows<R>(rows: Vec<R>) -> Result<Vec<Vec<Option<String>>>, sqlx::Error>
+where
+    R: sqlx::Row,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    rows.iter().map(|row| (0..row.len()).map(|i| row.try_get::<Option<String>, usize>(i)).collect()).collect()
+}
+
+fn sqlite_target(url: &str) -> String {
+    url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or_default().to_owned()
+}
+
+/// The URL with any password removed, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(unparseable URL)".to_owned(),
+    }
+}
+
+fn describe_connect_error(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::PoolTimedOut => "no answer within 5 s".to_owned(),
+        sqlx::Error::Tls(_) => "TLS handshake failed".to_owned(),
+        // Database errors (bad password, unknown database) carry the server's message, not the URL.
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_passwords() {
+        assert_eq!(redact_url("postgres://u:secret@db:5432/balai"), "postgres://u:***@db:5432/balai");
+        assert_eq!(redact_url("postgres://db/balai"), "postgres://db/balai");
+    }
+}

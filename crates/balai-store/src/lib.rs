@@ -1,0 +1,83 @@
+//! Balai persistence: one [`Db`] over SQLite or PostgreSQL, migrations per backend, one module per
+//! context. Every function here is covered by the conformance suite in `tests/`, run on both engines.
+
+pub mod audit;
+pub mod calendar;
+pub mod catalogue;
+pub mod db;
+pub mod identity;
+pub mod seed;
+
+pub use db::{Backend, Db, Query, Record, Tx, Value, dynamic_query, query};
+
+use balai_domain::validation::FieldErrors;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot reach the database at {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error("the database URL is not valid: {0}")]
+    BadUrl(String),
+    #[error("unsupported database URL scheme {0:?}: use sqlite://… or postgres://…")]
+    UnsupportedScheme(String),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// Someone else changed the record since it was read (optimistic concurrency).
+    #[error("the record was changed by someone else (now at version {current})")]
+    StaleVersion { current: i64 },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<FieldErrors> for StoreError {
+    fn from(errors: FieldErrors) -> Self {
+        StoreError::Invalid(errors)
+    }
+}
+
+/// One page of a listing, with the total for pagers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        if self.per_page <= 0 { 0 } else { (self.total + self.per_page - 1) / self.per_page }
+    }
+}
+
+/// Paging requested by a caller, clamped to sane bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub const MAX_PER_PAGE: i64 = 100;
+
+    pub fn new(page: i64, per_page: i64) -> Self {
+        Self { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self::new(1, 20)
+    }
+}

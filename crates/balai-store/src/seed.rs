@@ -1,0 +1,284 @@
+//! Seed data: the national holiday calendar and the demo governments' catalogues.
+//!
+//! The demo content is realistic Standar Pelayanan text for the Province of Nusa Tenggara Timur and
+//! Kota Kupang, kept as TOML so a reviewer can read and correct it without touching code.
+
+use crate::audit::Actor;
+use crate::calendar::{self, Holiday, HolidayKind};
+use crate::catalogue::{self, NewAgency};
+use crate::{Db, StoreError, Tx};
+use balai_domain::IndonesianTimeZone;
+use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::money::Rupiah;
+use balai_domain::region::RegionCode;
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// National holidays and cuti bersama 2024–2027 (source: see data/README.md).
+pub const NATIONAL_CALENDAR_CSV: &str = include_str!("../../../data/kalender/libur-nasional-2024-2027.csv");
+
+/// The demo governments, province first so the city can follow it.
+pub const DEMO_GOVERNMENTS: [&str; 2] =
+    [include_str!("../seed/53-nusa-tenggara-timur.toml"), include_str!("../seed/53.71-kota-kupang.toml")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seed file is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("seed data is inconsistent: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernmentSeed {
+    pub government: GovernmentHeader,
+    pub categories: Vec<CategorySeed>,
+    pub agencies: Vec<AgencySeed>,
+    pub services: Vec<ServiceSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GovernmentHeader {
+    pub region_code: String,
+    pub name: String,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategorySeed {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencySeed {
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub maklumat: String,
+    #[serde(default)]
+    pub units: Vec<UnitSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitSeed {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSeed {
+    pub code: String,
+    pub agency: String,
+    pub category: String,
+    pub name: String,
+    pub name_en: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub sla_days: i64,
+    pub fee: i64,
+    pub fee_legal_basis: String,
+    pub product: String,
+    pub complaint_handling: String,
+    pub legal_basis: Vec<String>,
+    pub facilities: String,
+    pub competence: String,
+    pub internal_supervision: String,
+    pub staff_count: i64,
+    pub service_guarantee: String,
+    pub security_guarantee: String,
+    pub performance_evaluation: String,
+    pub sk_number: String,
+    pub effective_date: NaiveDate,
+    pub requirements: Vec<RequirementSeed>,
+    pub steps: Vec<StepSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementSeed {
+    pub document: String,
+    pub doc_type: String,
+    pub held_by_government: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSeed {
+    pub description: String,
+    pub unit: String,
+    pub sla_days: i64,
+}
+
+/// Parses the national calendar CSV (`tanggal,nama,kategori`), grouped by year.
+pub fn national_holidays() -> Result<BTreeMap<i32, Vec<Holiday>>, SeedError> {
+    let mut by_year: BTreeMap<i32, Vec<Holiday>> = BTreeMap::new();
+    for (line_no, line) in NATIONAL_CALENDAR_CSV.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = || SeedError::Invalid(format!("calendar line {}: {line}", line_no + 1));
+        let mut fields = line.splitn(3, ',');
+        let (Some(date), Some(name), Some(kind)) = (fields.next(), fields.next(), fields.next()) else {
+            return Err(bad());
+        };
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| bad())?;
+        let kind = HolidayKind::parse(kind.trim()).ok_or_else(bad)?;
+        by_year.entry(date.year()).or_default().push(Holiday { date, name: name.to_owned(), kind });
+    }
+    Ok(by_year)
+}
+
+/// Seeds one government from its TOML text, in the caller's transaction. Returns the government's id.
+pub async fn seed_government(tx: &mut Tx, toml_text: &str) -> Result<i64, SeedError> {
+    let seed: GovernmentSeed = toml::from_str(toml_text)?;
+    let region = RegionCode::parse(&seed.government.region_code)
+        .map_err(|e| SeedError::Invalid(format!("{}: {e}", seed.government.region_code)))?;
+    let zone = IndonesianTimeZone::parse(&seed.government.time_zone)
+        .ok_or_else(|| SeedError::Invalid(format!("time zone {}", seed.government.time_zone)))?;
+    let actor = Actor::system("seed");
+    let actor = &actor;
+    let government = catalogue::create_government(tx, actor, &region, &seed.government.name, zone).await?;
+
+    for (year, holidays) in national_holidays()? {
+        calendar::replace_year(tx, actor, government.id, year, &holidays).await?;
+    }
+    for c in &seed.categories {
+        catalogue::create_category(tx, actor, government.id, &c.code, &c.name_id, &c.name_en).await?;
+    }
+    let mut agencies = HashMap::new();
+    let mut units: HashMap<String, i64> = HashMap::new();
+    for a in &seed.agencies {
+        let agency = catalogue::create_agency(
+            tx,
+            actor,
+            government.id,
+            &NewAgency {
+                code: a.code.clone(),
+                name: a.name.clone(),
+                short_name: a.short_name.clone(),
+                address: a.address.clone(),
+                phone: a.phone.clone(),
+                email: a.email.clone(),
+                maklumat: a.maklumat.trim().to_owned(),
+            },
+        )
+        .await?;
+        // Parents may be listed after their children; insert in dependency order.
+        let mut pending: Vec<&UnitSeed> = a.units.iter().collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut rest = Vec::new();
+            for u in pending {
+                let parent = match &u.parent {
+                    None => None,
+                    Some(p) => match units.get(p) {
+                        Some(id) => Some(*id),
+                        None => {
+                            rest.push(u);
+                            continue;
+                        }
+                    },
+                };
+                let unit = catalogue::create_unit(tx, actor, &agency, parent, &u.code, &u.name).await?;
+                units.insert(u.code.clone(), unit.id);
+            }
+            if rest.len() == before {
+                return Err(SeedError::Invalid(format!("unit parents of agency {} do not resolve", a.code)));
+            }
+            pending = rest;
+        }
+        agencies.insert(a.code.clone(), agency);
+    }
+    for s in &seed.services {
+        let agency = agencies
+            .get(&s.agency)
+            .ok_or_else(|| SeedError::Invalid(format!("service {}: agency {}", s.code, s.agency)))?;
+        let standard = standard_from_seed(s, &units)?;
+        catalogue::create_service(tx, agency, &s.category, &s.code, &standard, actor).await.map_err(|e| match e {
+            StoreError::Invalid(errors) => SeedError::Invalid(format!("service {}: {:?}", s.code, errors.0)),
+            other => SeedError::Store(other),
+        })?;
+    }
+    Ok(government.id)
+}
+
+fn standard_from_seed(s: &ServiceSeed, units: &HashMap<String, i64>) -> Result<ServiceStandard, SeedError> {
+    let requirements = s
+        .requirements
+        .iter()
+        .map(|r| {
+            let doc_type = DocumentType::parse(&r.doc_type)
+                .ok_or_else(|| SeedError::Invalid(format!("service {}: document type {}", s.code, r.doc_type)))?;
+            Ok(Requirement {
+                document: r.document.clone(),
+                doc_type,
+                held_by_government: r.held_by_government,
+                note: r.note.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, SeedError>>()?;
+    let steps = s
+        .steps
+        .iter()
+        .map(|st| {
+            let unit_id = *units
+                .get(&st.unit)
+                .ok_or_else(|| SeedError::Invalid(format!("service {}: unit {}", s.code, st.unit)))?;
+            Ok(ProcedureStep { description: st.description.trim().to_owned(), unit_id, sla_days: st.sla_days })
+        })
+        .collect::<Result<Vec<_>, SeedError>>()?;
+    Ok(ServiceStandard {
+        name: s.name.clone(),
+        name_en: s.name_en.clone(),
+        summary: s.summary.trim().to_owned(),
+        keywords: s.keywords.clone(),
+        requirements,
+        steps,
+        sla_days: s.sla_days,
+        fee: Rupiah(s.fee),
+        fee_legal_basis: s.fee_legal_basis.trim().to_owned(),
+        product: s.product.trim().to_owned(),
+        complaint_handling: s.complaint_handling.trim().to_owned(),
+        legal_basis: s.legal_basis.clone(),
+        facilities: s.facilities.trim().to_owned(),
+        competence: s.competence.trim().to_owned(),
+        internal_supervision: s.internal_supervision.trim().to_owned(),
+        staff_count: s.staff_count,
+        service_guarantee: s.service_guarantee.trim().to_owned(),
+        security_guarantee: s.security_guarantee.trim().to_owned(),
+        performance_evaluation: s.performance_evaluation.trim().to_owned(),
+        sk_number: s.sk_number.clone(),
+        effective_date: s.effective_date,
+    })
+}
+
+/// Seeds both demo governments in one transaction; does nothing if any government exists already,
+/// so a second `balai demo` reuses the data.
+pub async fn seed_demo(db: &Db) -> Result<bool, SeedError> {
+    if !catalogue::governments(db).await?.is_empty() {
+        return Ok(false);
+    }
+    let mut tx = db.begin().await?;
+    for text in DEMO_GOVERNMENTS {
+        seed_government(&mut tx, text).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

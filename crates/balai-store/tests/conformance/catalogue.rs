@@ -1,0 +1,320 @@
+use crate::support::{birth_certificate, fixture, fixture_in};
+use balai_domain::money::Rupiah;
+use balai_domain::validation::Rule;
+use balai_store::audit::Actor;
+use balai_store::catalogue::{self, ServiceFilter};
+use balai_store::{Db, Paging, StoreError};
+
+crate::conformance!(
+    a_government_is_found_by_region_code_and_id,
+    agencies_list_by_government_with_paging,
+    units_come_back_as_a_tree,
+    a_unit_cannot_hang_under_another_agency,
+    maklumat_is_updated_and_validated,
+    a_new_service_is_readable_with_all_fourteen_components,
+    an_invalid_service_writes_nothing_and_names_each_field,
+    service_codes_are_unique_within_a_government,
+    revising_a_service_creates_a_version_and_keeps_the_old_one,
+    a_stale_editor_cannot_overwrite_a_newer_version,
+    search_matches_every_word_in_names_and_keywords,
+    search_filters_by_category_government_and_agency_and_pages,
+    categories_are_counted_for_the_home_page,
+    a_failed_transaction_leaves_nothing_behind,
+);
+
+async fn a_government_is_found_by_region_code_and_id(db: Db) {
+    let f = fixture(&db).await;
+    let by_region = catalogue::government_by_region(&db, "53.71").await.unwrap();
+    assert_eq!(by_region.id, f.government.id);
+    assert_eq!(by_region.zone().code(), "WITA");
+    assert_eq!(catalogue::government(&db, f.government.id).await.unwrap().region_code, "53.71");
+    assert!(matches!(catalogue::government_by_region(&db, "11").await, Err(StoreError::NotFound)));
+    assert_eq!(catalogue::governments(&db).await.unwrap().len(), 1);
+}
+
+async fn agencies_list_by_government_with_paging(db: Db) {
+    let mut tx = db.begin().await.unwrap();
+    fixture_in(&mut tx, "53.71", "disdukcapil").await;
+    let province = fixture_in(&mut tx, "53", "dpmptsp-prov").await;
+    tx.commit().await.unwrap();
+
+    let all = catalogue::agencies(&db, None, Paging::new(1, 1)).await.unwrap();
+    assert_eq!((all.total, all.items.len(), all.pages()), (2, 1, 2));
+    let city = catalogue::agencies(&db, Some("53.71"), Paging::default()).await.unwrap();
+    assert_eq!(city.total, 1);
+    assert_eq!(city.items[0].code, "disdukcapil");
+    let fetched = catalogue::agency(&db, province.agency.id).await.unwrap();
+    assert_eq!(fetched.code, "dpmptsp-prov");
+    assert!(matches!(catalogue::agency(&db, 9999).await, Err(StoreError::NotFound)));
+    let none = catalogue::agencies(&db, Some("99"), Paging::default()).await.unwrap();
+    assert_eq!(none.total, 0);
+}
+
+async fn units_come_back_as_a_tree(db: Db) {
+    let f = fixture(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let second = catalogue::create_unit(
+        &mut tx,
+        &Actor::system("test"),
+        &f.agency,
+        None,
+        "a-first-by-name",
+        "Bidang Administrasi",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let units = catalogue::units(&db, f.agency.id).await.unwrap();
+    let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+    // Top-level units by name, each followed by its children.
+    assert_eq!(codes, vec![second.code.as_str(), "disdukcapil-loket", "disdukcapil-arsip"]);
+    assert_eq!(catalogue::unit_depth(&units[2], &units), 1);
+    assert_eq!(catalogue::unit_depth(&units[0], &units), 0);
+    assert_eq!(units[2].parent_id, Some(f.front_desk.id));
+    assert_eq!(f.records.parent_id, Some(f.front_desk.id));
+}
+
+async fn a_unit_cannot_hang_under_another_agency(db: Db) {
+    let mut tx = db.begin().await.unwrap();
+    let city = fixture_in(&mut tx, "53.71", "disdukcapil").await;
+    let province = fixture_in(&mut tx, "53", "dinkes-prov").await;
+    let result =
+        catalogue::create_unit(&mut tx, &Actor::system("test"), &province.agency, Some(city.front_desk.id), "x", "X")
+            .await;
+    match result {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.for_field("parent"), Some(&Rule::Unknown)),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+async fn maklumat_is_updated_and_validated(db: Db) {
+    let f = fixture(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    catalogue::update_maklumat(&mut tx, &Actor::system("test"), f.agency.id, "  Dengan ini kami sanggup.  ")
+        .await
+        .unwrap();
+    let empty = catalogue::update_maklumat(&mut tx, &Actor::system("test"), f.agency.id, "   ").await;
+    assert!(matches!(empty, Err(StoreError::Invalid(e)) if e.for_field("maklumat") == Some(&Rule::Required)));
+    assert!(matches!(
+        catalogue::update_maklumat(&mut tx, &Actor::system("test"), 9999, "x").await,
+        Err(StoreError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+    assert_eq!(catalogue::agency(&db, f.agency.id).await.unwrap().maklumat, "Dengan ini kami sanggup.");
+}
+
+async fn a_new_service_is_readable_with_all_fourteen_components(db: Db) {
+    let f = fixture(&db).await;
+    let standard = birth_certificate(f.front_desk.id, f.records.id);
+    let mut tx = db.begin().await.unwrap();
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let detail = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    assert_eq!(detail.service.id, id);
+    assert_eq!(detail.standard, standard, "every component round-trips exactly");
+    assert_eq!(detail.step_unit_names, vec!["Seksi Loket", "Subseksi Arsip"]);
+    assert_eq!(detail.version.version, 1);
+    assert_eq!(detail.version.created_by, "admin:1");
+    assert_eq!(detail.service.agency_name, "Dinas Kependudukan dan Pencatatan Sipil");
+    assert_eq!(detail.service.category_code, "kependudukan");
+    assert_eq!(Rupiah(detail.service.fee).to_string(), "Rp0");
+    assert_eq!(catalogue::service_by_id(&db, id).await.unwrap().standard, standard);
+    assert!(matches!(catalogue::service_by_code(&db, "53.71", "NOPE").await, Err(StoreError::NotFound)));
+    assert!(matches!(catalogue::service_by_code(&db, "53", "AKTA-LAHIR").await, Err(StoreError::NotFound)));
+}
+
+async fn an_invalid_service_writes_nothing_and_names_each_field(db: Db) {
+    let f = fixture(&db).await;
+    let other = {
+        let mut tx = db.begin().await.unwrap();
+        let other = fixture_in(&mut tx, "53", "dinkes-prov").await;
+        tx.commit().await.unwrap();
+        other
+    };
+    let mut standard = birth_certificate(f.front_desk.id, other.records.id);
+    standard.name = String::new();
+    standard.fee = Rupiah(-1);
+    let mut tx = db.begin().await.unwrap();
+    let result =
+        catalogue::create_service(&mut tx, &f.agency, "no-such-category", "akta lahir", &standard, &Actor::admin(1))
+            .await;
+    let Err(StoreError::Invalid(errors)) = result else { panic!("expected field errors, got {result:?}") };
+    assert_eq!(errors.for_field("name"), Some(&Rule::Required));
+    assert!(matches!(errors.for_field("fee"), Some(Rule::OutOfRange { .. })));
+    assert_eq!(errors.for_field("category"), Some(&Rule::Unknown));
+    assert!(matches!(errors.for_field("code"), Some(Rule::Format { .. })));
+    assert_eq!(errors.for_field("steps[1].unit"), Some(&Rule::Unknown), "a unit of another agency is refused");
+    drop(tx);
+    let all = catalogue::search_services(&db, &ServiceFilter::default(), Paging::default()).await.unwrap();
+    assert_eq!(all.total, 0);
+}
+
+async fn service_codes_are_unique_within_a_government(db: Db) {
+    let f = fixture(&db).await;
+    let standard = birth_certificate(f.front_desk.id, f.records.id);
+    let mut tx = db.begin().await.unwrap();
+    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+        .await
+        .unwrap();
+    let again =
+        catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1)).await;
+    assert!(matches!(again, Err(StoreError::Invalid(e)) if e.for_field("code") == Some(&Rule::Duplicate)));
+    // The same code in another government is fine.
+    let province = fixture_in(&mut tx, "53", "disdukcapil-prov").await;
+    let standard = birth_certificate(province.front_desk.id, province.records.id);
+    catalogue::create_service(&mut tx, &province.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn revising_a_service_creates_a_version_and_keeps_the_old_one(db: Db) {
+    let f = fixture(&db).await;
+    let v1 = birth_certificate(f.front_desk.id, f.records.id);
+    let mut tx = db.begin().await.unwrap();
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &v1, &Actor::admin(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut v2 = v1.clone();
+    v2.sla_days = 3;
+    v2.steps[1].sla_days = 1;
+    v2.sk_number = "470/2/2026".into();
+    v2.requirements.pop();
+    let mut tx = db.begin().await.unwrap();
+    let version =
+        catalogue::revise_service(&mut tx, id, 1, "perizinan", &v2, &Actor::admin(7), "Dipercepat").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(version, 2);
+
+    let current = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    assert_eq!(current.standard, v2);
+    assert_eq!(current.service.category_code, "perizinan");
+    assert_eq!(current.version.change_note, "Dipercepat");
+    let old = catalogue::service_version(&db, "53.71", "AKTA-LAHIR", 1).await.unwrap();
+    assert_eq!(old.standard, v1, "the old version stays readable, unchanged");
+    let versions = catalogue::service_versions(&db, id).await.unwrap();
+    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(versions[0].created_by, "admin:7");
+    assert!(matches!(catalogue::service_version(&db, "53.71", "AKTA-LAHIR", 3).await, Err(StoreError::NotFound)));
+}
+
+async fn a_stale_editor_cannot_overwrite_a_newer_version(db: Db) {
+    let f = fixture(&db).await;
+    let v1 = birth_certificate(f.front_desk.id, f.records.id);
+    let mut tx = db.begin().await.unwrap();
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &v1, &Actor::admin(1))
+        .await
+        .unwrap();
+    catalogue::revise_service(&mut tx, id, 1, "kependudukan", &v1, &Actor::admin(1), "first edit").await.unwrap();
+    let stale = catalogue::revise_service(&mut tx, id, 1, "kependudukan", &v1, &Actor::admin(2), "second edit").await;
+    assert!(matches!(stale, Err(StoreError::StaleVersion { current: 2 })));
+    let no_note = catalogue::revise_service(&mut tx, id, 2, "kependudukan", &v1, &Actor::admin(2), " ").await;
+    assert!(matches!(no_note, Err(StoreError::Invalid(e)) if e.for_field("change_note") == Some(&Rule::Required)));
+    tx.commit().await.unwrap();
+    assert_eq!(catalogue::service_versions(&db, id).await.unwrap().len(), 2);
+}
+
+async fn create_two_services(db: &Db) -> crate::support::Fixture {
+    let f = fixture(db).await;
+    let mut tx = db.begin().await.unwrap();
+    let birth = birth_certificate(f.front_desk.id, f.records.id);
+    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &birth, &Actor::admin(1))
+        .await
+        .unwrap();
+    let mut permit = birth.clone();
+    permit.name = "Persetujuan Bangunan Gedung (PBG)".into();
+    permit.name_en = "Building approval".into();
+    permit.keywords = vec!["pbg".into(), "imb".into(), "bangunan".into(), "100%_siap".into()];
+    permit.fee = Rupiah(1_250_000);
+    catalogue::create_service(&mut tx, &f.agency, "perizinan", "PBG", &permit, &Actor::admin(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    f
+}
+
+async fn search_matches_every_word_in_names_and_keywords(db: Db) {
+    create_two_services(&db).await;
+    let search = |text: &str| {
+        let filter = ServiceFilter { text: Some(text.into()), ..Default::default() };
+        let db = db.clone();
+        async move {
+            catalogue::search_services(&db, &filter, Paging::default())
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|s| s.code)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(search("akta").await, vec!["AKTA-LAHIR"]);
+    assert_eq!(search("AKTA Kelahiran").await, vec!["AKTA-LAHIR"], "case-insensitive, all words");
+    assert_eq!(search("birth").await, vec!["AKTA-LAHIR"], "English names match too");
+    assert_eq!(search("imb").await, vec!["PBG"], "keywords match");
+    assert_eq!(search("akta pbg").await, Vec::<String>::new(), "every word must match");
+    assert_eq!(search("100%").await, vec!["PBG"]);
+    assert_eq!(search("%").await.len(), 2, "an empty word list matches everything");
+    assert_eq!(search("_").await.len(), 2);
+    assert_eq!(search("zzz").await, Vec::<String>::new());
+}
+
+async fn search_filters_by_category_government_and_agency_and_pages(db: Db) {
+    let f = create_two_services(&db).await;
+    let by_category = ServiceFilter { category_code: Some("perizinan".into()), ..Default::default() };
+    let page = catalogue::search_services(&db, &by_category, Paging::default()).await.unwrap();
+    assert_eq!(page.items.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), vec!["PBG"]);
+    assert_eq!(page.items[0].fee, 1_250_000);
+
+    let by_region = ServiceFilter { region_code: Some("53".into()), ..Default::default() };
+    assert_eq!(catalogue::search_services(&db, &by_region, Paging::default()).await.unwrap().total, 0);
+    let by_agency = ServiceFilter { agency_id: Some(f.agency.id), ..Default::default() };
+    assert_eq!(catalogue::search_services(&db, &by_agency, Paging::default()).await.unwrap().total, 2);
+
+    let first = catalogue::search_services(&db, &ServiceFilter::default(), Paging::new(1, 1)).await.unwrap();
+    let second = catalogue::search_services(&db, &ServiceFilter::default(), Paging::new(2, 1)).await.unwrap();
+    assert_eq!((first.total, first.items.len(), second.items.len()), (2, 1, 1));
+    assert_ne!(first.items[0].code, second.items[0].code);
+    assert_eq!(first.items[0].code, "AKTA-LAHIR", "ordered by name: Penerbitan before Persetujuan");
+}
+
+async fn categories_are_counted_for_the_home_page(db: Db) {
+    let f = create_two_services(&db).await;
+    let counts = catalogue::category_counts(&db, None).await.unwrap();
+    let pairs: Vec<(String, i64)> = counts.iter().map(|c| (c.code.clone(), c.services)).collect();
+    assert_eq!(pairs, vec![("kependudukan".into(), 1), ("perizinan".into(), 1)]);
+    assert_eq!(catalogue::category_counts(&db, Some("11")).await.unwrap().len(), 0);
+    let list = catalogue::categories(&db, f.government.id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].name_en, "Civil registration");
+}
+
+async fn a_failed_transaction_leaves_nothing_behind(db: Db) {
+    {
+        let mut tx = db.begin().await.unwrap();
+        crate::support::fixture_in(&mut tx, "53.71", "disdukcapil").await;
+        // Dropped without commit.
+    }
+    assert!(catalogue::governments(&db).await.unwrap().is_empty());
+    assert!(catalogue::agencies(&db, None, Paging::default()).await.unwrap().items.is_empty());
+    db.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unknown_region_code_is_not_a_government() {
+    let test_db = crate::support::TestDb::sqlite().await;
+    let mut tx = test_db.db.begin().await.unwrap();
+    let code = balai_domain::region::RegionCode::parse("53.70").unwrap();
+    let result = catalogue::create_government(
+        &mut tx,
+        &Actor::system("test"),
+        &code,
+        "Tidak ada",
+        balai_domain::IndonesianTimeZone::Wita,
+    )
+    .await;
+    assert!(matches!(result, Err(StoreError::Invalid(e)) if e.for_field("region_code") == Some(&Rule::Unknown)));
+}
