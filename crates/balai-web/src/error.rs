@@ -1,0 +1,218 @@
+//! Errors at the HTTP edge: every failure is mapped here, once, to RFC 9457 problem+json for the API
+//! or to an HTML page for people.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use balai_domain::Lang;
+use balai_domain::validation::FieldErrors;
+use balai_store::StoreError;
+use serde::Serialize;
+
+/// What a parameter should have been.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    Positive,
+    NonNegative,
+    AtMost100,
+    RegionCode,
+    WithinTree,
+    LeafRange,
+}
+
+impl Expected {
+    pub fn text(self, lang: Lang) -> &'static str {
+        match self {
+            Expected::Positive => lang.pick("bilangan bulat ≥ 1", "a whole number ≥ 1"),
+            Expected::NonNegative => lang.pick("bilangan bulat ≥ 0", "a whole number ≥ 0"),
+            Expected::AtMost100 => lang.pick("paling banyak 100", "at most 100"),
+            Expected::RegionCode => lang.pick("kode wilayah seperti 53.71", "a region code such as 53.71"),
+            Expected::WithinTree => lang.pick("dalam ukuran pohon saat ini", "within the current tree size"),
+            Expected::LeafRange => lang.pick(
+                "antara start dan start + 1000, dalam ukuran pohon",
+                "between start and start + 1000, within the tree size",
+            ),
+        }
+    }
+}
+
+/// What went wrong, independent of how it is shown.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad parameter {param}")]
+    BadParameter { param: &'static str, expected: Expected },
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("stale version")]
+    StaleVersion { current: i64 },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::StaleVersion { current } => AppError::StaleVersion { current },
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::StaleVersion { .. } => StatusCode::CONFLICT,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable problem type: clients branch on this, never on the wording.
+    pub fn problem_type(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "/problems/not-found",
+            AppError::BadParameter { .. } => "/problems/bad-parameter",
+            AppError::Invalid(_) => "/problems/validation",
+            AppError::StaleVersion { .. } => "/problems/stale-version",
+            AppError::Forbidden => "/problems/forbidden",
+            AppError::Internal(_) => "/problems/internal",
+        }
+    }
+
+    pub fn title(&self, lang: Lang) -> &'static str {
+        match self {
+            AppError::NotFound => lang.pick("Tidak ditemukan", "Not found"),
+            AppError::BadParameter { .. } => lang.pick("Parameter tidak sah", "Invalid parameter"),
+            AppError::Invalid(_) => lang.pick("Isian tidak sah", "Invalid input"),
+            AppError::StaleVersion { .. } => lang.pick("Data sudah diubah orang lain", "Changed by someone else"),
+            AppError::Forbidden => lang.pick("Tidak diizinkan", "Forbidden"),
+            AppError::Internal(_) => lang.pick("Kesalahan pada server", "Server error"),
+        }
+    }
+
+    pub fn detail(&self, lang: Lang) -> String {
+        match self {
+            AppError::NotFound => {
+                lang.pick("Data yang diminta tidak ada.", "The requested resource does not exist.").into()
+            }
+            AppError::BadParameter { param, expected } => match lang {
+                Lang::Id => format!("Parameter `{param}` tidak sah: harus {}.", expected.text(lang)),
+                Lang::En => format!("Parameter `{param}` is invalid: expected {}.", expected.text(lang)),
+            },
+            AppError::Invalid(errors) => match lang {
+                Lang::Id => format!("{} isian perlu diperbaiki.", errors.0.len()),
+                Lang::En => format!("{} field(s) need correcting.", errors.0.len()),
+            },
+            AppError::StaleVersion { current } => match lang {
+                Lang::Id => {
+                    format!("Versi terbaru sekarang {current}; muat ulang lalu ulangi perubahan.")
+                }
+                Lang::En => {
+                    format!("The latest version is now {current}; reload and redo the change.")
+                }
+            },
+            AppError::Forbidden => lang.pick("Anda tidak berhak melakukan ini.", "You may not do this.").into(),
+            // Internal details go to the log, never to the client.
+            AppError::Internal(_) => lang
+                .pick(
+                    "Permintaan tidak dapat diproses. Silakan coba lagi.",
+                    "The request could not be processed. Please try again.",
+                )
+                .into(),
+        }
+    }
+
+    /// The problem document for this error in the given language.
+    pub fn problem(&self, lang: Lang) -> Problem {
+        let errors = match self {
+            AppError::Invalid(errors) => errors
+                .0
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    rule: rule_name(&e.rule),
+                    message: e.rule.message(lang),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let param = match self {
+            AppError::BadParameter { param, .. } => Some((*param).to_owned()),
+            _ => None,
+        };
+        Problem {
+            problem_type: self.problem_type().to_owned(),
+            title: self.title(lang).to_owned(),
+            status: self.status().as_u16(),
+            detail: self.detail(lang),
+            param,
+            errors,
+        }
+    }
+
+    pub fn log(&self) {
+        if let AppError::Internal(message) = self {
+            tracing::error!(error = %message, "request failed");
+        }
+    }
+}
+
+fn rule_name(rule: &balai_domain::validation::Rule) -> String {
+    serde_json::to_value(rule)
+        .ok()
+        .and_then(|v| v.get("rule").and_then(|r| r.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The query or path parameter at fault, for `bad-parameter`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// One entry per field that failed validation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub rule: String,
+    pub message: String,
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(self)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+/// An API failure in the request's language.
+pub struct ApiError(pub AppError, pub Lang);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        self.0.problem(self.1).into_response()
+    }
+}

@@ -1,0 +1,67 @@
+//! Balai's HTTP edge: server-rendered pages, the JSON API with its OpenAPI description, operations
+//! endpoints and middleware. One module per context, as in every other layer.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod ops;
+pub mod pages;
+
+use axum::Router;
+use balai_store::Db;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+/// Settings the web layer needs; the binary fills them from config.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The government shown when a request names none (the deployment's "home" region).
+    pub default_region: Option<String>,
+    /// Mark cookies `Secure`. Browsers accept secure cookies on http://127.0.0.1 and localhost.
+    pub secure_cookies: bool,
+    /// Admin sessions expire after this many minutes.
+    pub session_minutes: i64,
+    /// The audit checkpoint verifier key (C2SP vkey), published at `/api/v1/audit/public-key`.
+    pub audit_public_key: Option<String>,
+    /// Requests per second each client address may make to the public audit API (burst: 5 s worth).
+    pub audit_requests_per_second: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            default_region: None,
+            secure_cookies: true,
+            session_minutes: 8 * 60,
+            audit_public_key: None,
+            audit_requests_per_second: 20,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: WebConfig,
+    /// Per-address limiter for the public audit API (in memory: each node limits on its own).
+    pub audit_limiter: std::sync::Arc<ops::ClientLimiter>,
+}
+
+/// The public application: pages, API and health checks.
+pub fn app(db: Db, config: WebConfig) -> Router {
+    let audit_limiter = std::sync::Arc::new(ops::client_limiter(config.audit_requests_per_second));
+    let state = AppState { db, config, audit_limiter };
+    ops::with_layers(
+        Router::new()
+            .merge(pages::routes())
+            .nest("/api", api::routes(state.clone()))
+            .merge(ops::routes())
+            .fallback(pages::not_found)
+            .with_state(state),
+    )
+}
+
+/// The metrics listener's application, kept off the public port.
+pub fn metrics_app(handle: PrometheusHandle) -> Router {
+    ops::metrics_routes(handle)
+}

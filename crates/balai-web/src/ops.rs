@@ -1,0 +1,146 @@
+//! Operations: health checks, metrics, request ids, structured request logs and security headers.
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The process can serve: the database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+pub fn metrics_routes(handle: PrometheusHandle) -> Router {
+    Router::new().route("/metrics", get(move || std::future::ready(handle.render())))
+}
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids: a random per-process prefix and a counter, so ids are unique across nodes and cheap.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: u32,
+    counter: std::sync::Arc<AtomicU64>,
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:08x}-{n:x}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// Wraps the public application in the middleware every response goes through.
+pub fn with_layers(router: Router) -> Router {
+    let ids = RequestIds { prefix: rand::random(), counter: Default::default() };
+    router.layer(
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), ids))
+            .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(middleware::from_fn(common_headers_and_metrics)),
+    )
+}
+
+/// The log span of a request: method, route template and request id. Never the query string or the
+/// concrete path, which could one day carry something personal.
+fn request_span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "(unmatched)".into());
+    let id = request.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    tracing::info_span!("request", method = %request.method(), route = %route, request_id = %id)
+}
+
+async fn common_headers_and_metrics(request: Request, next: Next) -> Response {
+    {
+        let started = Instant::now();
+        let method = request.method().to_string();
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "unmatched".into());
+        let mut response = next.run(request).await;
+        let status = response.status().as_u16().to_string();
+        metrics::counter!("balai_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+            .increment(1);
+        metrics::histogram!("balai_http_request_duration_seconds", "method" => method, "route" => route)
+            .record(started.elapsed().as_secs_f64());
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+            ),
+        );
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(self)"),
+        );
+        headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+        response
+    }
+}
+
+/// A rate limiter keyed by client address (GCRA, from the `governor` crate).
+pub type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+pub fn client_limiter(per_second: u32) -> ClientLimiter {
+    let rate = std::num::NonZeroU32::new(per_second.max(1)).expect("at least 1");
+    let burst = std::num::NonZeroU32::new(per_second.max(1).saturating_mul(5)).expect("at least 1");
+    governor::RateLimiter::keyed(governor::Quota::per_second(rate).allow_burst(burst))
+}
+
+/// Refuses a client that exceeds its rate with 429 problem+json and `Retry-After`.
+pub async fn rate_limited(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if state.audit_limiter.check_key(&client).is_err() {
+        let lang = crate::i18n::lang_of(&request.into_parts().0);
+        let problem = crate::error::Problem {
+            problem_type: "/problems/rate-limited".into(),
+            title: lang.pick("Terlalu banyak permintaan", "Too many requests").into(),
+            status: 429,
+            detail: lang.pick("Coba lagi sebentar lagi.", "Try again in a moment.").into(),
+            param: None,
+            errors: Vec::new(),
+        };
+        let mut response = problem.into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    next.run(request).await
+}

@@ -1,0 +1,1111 @@
+//! Catalogue administration: sign in, list services, create a service, publish a new version of one.
+//! Every form re-appears with each field's error and nothing saved when input is wrong.
+
+use super::catalogue::urlencode;
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use balai_domain::Lang;
+use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::money::Rupiah;
+use balai_domain::validation::{FieldErrors, Rule};
+use balai_store::catalogue::{self, ServiceDetail, ServiceFilter, Unit};
+use balai_store::{Paging, StoreError, identity};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/masuk", get(login_form).post(login))
+        .route("/admin/keluar", post(logout))
+        .route("/admin/layanan/{region}/baru", get(new_service_form).post(create_service))
+        .route("/admin/layanan/{region}/{code}/ubah", get(edit_service_form).post(revise_service))
+        .route("/admin/instansi/{id}/maklumat", get(maklumat_form).post(update_maklumat))
+}
+
+// ---- sign in / out --------------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "admin_login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    heading: &'static str,
+    username_label: &'static str,
+    password_label: &'static str,
+    submit_label: &'static str,
+    error: Option<&'static str>,
+    csrf: String,
+    next: String,
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct NextParam {
+    next: Option<String>,
+}
+
+fn login_page(
+    lang: Lang,
+    uri: &Uri,
+    secure: bool,
+    error: Option<&'static str>,
+    next: String,
+    username: String,
+) -> Response {
+    let csrf = auth::random_token();
+    let heading = lang.pick("Masuk sebagai admin", "Administrator sign-in");
+    let page = LoginPage {
+        chrome: Chrome::new(lang, heading, uri),
+        heading,
+        username_label: lang.pick("Nama pengguna", "Username"),
+        password_label: lang.pick("Kata sandi", "Password"),
+        submit_label: lang.pick("Masuk", "Sign in"),
+        error,
+        csrf: csrf.clone(),
+        next,
+        username,
+    };
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let mut response = (status, render(&page)).into_response();
+    response.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure));
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Only same-site admin paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains("\\") => n.to_owned(),
+        _ => "/admin".to_owned(),
+    }
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Query(params): Query<NextParam>,
+) -> Response {
+    login_page(lang, &uri, state.config.secure_cookies, None, safe_next(params.next.as_deref()), String::new())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let cookie_csrf = auth::cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie_csrf.is_empty() || !auth::same_secret(cookie_csrf, &form.csrf) {
+        tracing::warn!("admin sign-in refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let next = safe_next(form.next.as_deref());
+    let admin = match identity::admin_by_username(&state.db, form.username.trim()).await {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let verified = match &admin {
+        Some(a) => auth::verify_password(&a.password_hash, &form.password),
+        None => {
+            // Spend the same time as a real check so usernames cannot be probed by timing.
+            auth::verify_password(dummy_hash(), &form.password);
+            false
+        }
+    };
+    let Some(admin) = admin.filter(|_| verified) else {
+        tracing::info!("admin sign-in failed");
+        let message = lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.");
+        return login_page(lang, &uri, state.config.secure_cookies, Some(message), next, form.username);
+    };
+    let token = auth::random_token();
+    let minutes = state.config.session_minutes;
+    let opened = async {
+        let mut tx = state.db.begin().await?;
+        identity::create_session(
+            &mut tx,
+            &auth::token_hash(&token),
+            admin.id,
+            &auth::random_token(),
+            Utc::now() + Duration::minutes(minutes),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = opened {
+        return error_page(lang, &uri, e.into());
+    }
+    tracing::info!(admin_id = admin.id, "admin signed in");
+    let mut response = Redirect::to(&next).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        auth::set_cookie(SESSION_COOKIE, &token, minutes * 60, state.config.secure_cookies),
+    );
+    headers.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.config.secure_cookies));
+    response
+}
+
+/// An Argon2id hash of a random string, verified against when the username is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::random_token()))
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let closed = async {
+        let mut tx = state.db.begin().await?;
+        identity::delete_session(&mut tx, &admin.token_hash, admin.admin_id).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = closed {
+        return error_page(lang, &uri, e.into());
+    }
+    let mut response = Redirect::to("/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
+    response
+}
+
+// ---- dashboard ------------------------------------------------------------------------------
+
+struct AdminServiceRow {
+    name: String,
+    code: String,
+    agency: String,
+    version: i64,
+    public_href: String,
+    edit_href: String,
+}
+
+struct AdminGovernment {
+    region_code: String,
+    name: String,
+    calendar_href: String,
+    agencies: Vec<(i64, String)>,
+    services: Vec<AdminServiceRow>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin_list.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    heading: &'static str,
+    csrf: String,
+    sign_out_label: &'static str,
+    new_label: &'static str,
+    service_label: &'static str,
+    version_label: &'static str,
+    edit_label: &'static str,
+    calendar_label: &'static str,
+    maklumat_label: &'static str,
+    governments: Vec<AdminGovernment>,
+}
+
+async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Response {
+    let loaded: Result<Vec<AdminGovernment>, StoreError> = async {
+        let mut out = Vec::new();
+        for g in catalogue::governments(&state.db).await? {
+            if !admin.manages(g.id) {
+                continue;
+            }
+            let filter = ServiceFilter { region_code: Some(g.region_code.clone()), ..Default::default() };
+            let mut services = Vec::new();
+            let mut page = 1;
+            loop {
+                let found =
+                    catalogue::search_services(&state.db, &filter, Paging::new(page, Paging::MAX_PER_PAGE)).await?;
+                let pages = found.pages();
+                services.extend(found.items.into_iter().map(|s| AdminServiceRow {
+                    public_href: format!("/layanan/{}/{}", s.region_code, s.code),
+                    edit_href: format!("/admin/layanan/{}/{}/ubah", s.region_code, s.code),
+                    name: s.name,
+                    code: s.code,
+                    agency: s.agency_name,
+                    version: s.current_version,
+                }));
+                if page >= pages {
+                    break;
+                }
+                page += 1;
+            }
+            let agencies = catalogue::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
+                .await?
+                .items
+                .into_iter()
+                .map(|a| (a.id, a.name))
+                .collect();
+            let this_year = g.zone().local_date(Utc::now()).format("%Y");
+            out.push(AdminGovernment {
+                calendar_href: format!("/admin/kalender/{}/{this_year}", g.region_code),
+                region_code: g.region_code,
+                name: g.name,
+                agencies,
+                services,
+            });
+        }
+        Ok(out)
+    }
+    .await;
+    let governments = match loaded {
+        Ok(g) => g,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let heading = lang.pick("Kelola katalog layanan", "Manage the service catalogue");
+    let mut chrome = Chrome::new(lang, heading, &uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    no_store(render(&DashboardPage {
+        chrome,
+        heading,
+        csrf: admin.csrf_token,
+        sign_out_label: lang.pick("Keluar", "Sign out"),
+        new_label: lang.pick("Tambah layanan", "Add a service"),
+        service_label: lang.pick("Layanan", "Service"),
+        version_label: lang.pick("Versi", "Version"),
+        edit_label: lang.pick("Ubah", "Edit"),
+        calendar_label: lang.pick("Kalender hari kerja", "Working-day calendar"),
+        maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
+        governments,
+    }))
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
+// ---- the service form -----------------------------------------------------------------------
+
+/// One input on the form, with its value and error already resolved.
+struct FieldView {
+    id: String,
+    label: String,
+    kind: &'static str,
+    value: String,
+    hint: Option<String>,
+    error: Option<String>,
+    described_by: String,
+    options: Vec<(String, String)>,
+}
+
+struct RowView {
+    index: usize,
+    number: usize,
+    fields: Vec<FieldView>,
+    held: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin_service_form.html")]
+struct ServiceFormPage {
+    chrome: Chrome,
+    heading: String,
+    action: String,
+    csrf: String,
+    expected_version: i64,
+    summary_heading: &'static str,
+    summary: Vec<(String, String)>,
+    head_fields: Vec<FieldView>,
+    fields: Vec<FieldView>,
+    requirements_label: &'static str,
+    requirements_error: Option<String>,
+    requirement_rows: Vec<RowView>,
+    held_label: &'static str,
+    steps_label: &'static str,
+    steps_error: Option<String>,
+    step_rows: Vec<RowView>,
+    tail_fields: Vec<FieldView>,
+    submit_label: &'static str,
+}
+
+/// The submitted form as raw strings, keyed by input name.
+type RawForm = HashMap<String, String>;
+
+/// Blank rows offered after the filled ones, so a requirement or step can be added without JavaScript.
+const SPARE_ROWS: usize = 2;
+
+/// (form id, domain field, Indonesian label, English label, kind)
+const STANDARD_FIELDS: [(&str, &str, &str, &str); 18] = [
+    ("name", "Nama layanan", "Service name", "text"),
+    ("name_en", "Nama layanan (bahasa Inggris)", "Service name (English)", "text"),
+    ("summary", "Ringkasan", "Summary", "textarea"),
+    ("keywords", "Kata kunci (pisahkan dengan koma)", "Keywords (comma-separated)", "text"),
+    ("sla_days", "Jangka waktu penyelesaian (hari kerja)", "Completion time (working days)", "number"),
+    ("fee", "Biaya/tarif (Rupiah)", "Fee (rupiah)", "text"),
+    ("fee_legal_basis", "Dasar hukum biaya", "Legal basis of the fee", "textarea"),
+    ("product", "Produk layanan", "Product", "textarea"),
+    ("complaint_handling", "Penanganan pengaduan, saran dan masukan", "Complaint handling", "textarea"),
+    ("legal_basis", "Dasar hukum (satu per baris)", "Legal basis (one per line)", "textarea"),
+    ("facilities", "Sarana, prasarana dan/atau fasilitas", "Facilities", "textarea"),
+    ("competence", "Kompetensi pelaksana", "Staff competence", "textarea"),
+    ("internal_supervision", "Pengawasan internal", "Internal supervision", "textarea"),
+    ("staff_count", "Jumlah pelaksana", "Number of staff", "number"),
+    ("service_guarantee", "Jaminan pelayanan", "Service guarantee", "textarea"),
+    ("security_guarantee", "Jaminan keamanan dan keselamatan pelayanan", "Security and safety guarantee", "textarea"),
+    ("performance_evaluation", "Evaluasi kinerja pelaksana", "Performance evaluation", "textarea"),
+    ("sk_number", "Nomor SK penetapan", "Decree (SK) number", "text"),
+];
+
+fn standard_to_form(s: &ServiceStandard, category: &str) -> RawForm {
+    let mut f = RawForm::new();
+    f.insert("name".into(), s.name.clone());
+    f.insert("name_en".into(), s.name_en.clone());
+    f.insert("summary".into(), s.summary.clone());
+    f.insert("keywords".into(), s.keywords.join(", "));
+    f.insert("sla_days".into(), s.sla_days.to_string());
+    f.insert("fee".into(), s.fee.0.to_string());
+    f.insert("fee_legal_basis".into(), s.fee_legal_basis.clone());
+    f.insert("product".into(), s.product.clone());
+    f.insert("complaint_handling".into(), s.complaint_handling.clone());
+    f.insert("legal_basis".into(), s.legal_basis.join("\n"));
+    f.insert("facilities".into(), s.facilities.clone());
+    f.insert("competence".into(), s.competence.clone());
+    f.insert("internal_supervision".into(), s.internal_supervision.clone());
+    f.insert("staff_count".into(), s.staff_count.to_string());
+    f.insert("service_guarantee".into(), s.service_guarantee.clone());
+    f.insert("security_guarantee".into(), s.security_guarantee.clone());
+    f.insert("performance_evaluation".into(), s.performance_evaluation.clone());
+    f.insert("sk_number".into(), s.sk_number.clone());
+    f.insert("effective_date".into(), s.effective_date.to_string());
+    f.insert("category".into(), category.to_owned());
+    for (i, r) in s.requirements.iter().enumerate() {
+        f.insert(format!("req_document_{i}"), r.document.clone());
+        f.insert(format!("req_doc_type_{i}"), r.doc_type.code().to_owned());
+        f.insert(format!("req_note_{i}"), r.note.clone());
+        if r.held_by_government {
+            f.insert(format!("req_held_{i}"), "1".into());
+        }
+    }
+    for (i, st) in s.steps.iter().enumerate() {
+        f.insert(format!("step_description_{i}"), st.description.clone());
+        f.insert(format!("step_unit_{i}"), st.unit_id.to_string());
+        f.insert(format!("step_sla_{i}"), st.sla_days.to_string());
+    }
+    f
+}
+
+fn row_count(form: &RawForm, prefix: &str) -> usize {
+    form.keys()
+        .filter_map(|k| k.strip_prefix(prefix).and_then(|i| i.parse::<usize>().ok()))
+        .map(|i| i + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+fn field_value<'a>(form: &'a RawForm, key: &str) -> &'a str {
+    form.get(key).map(String::as_str).unwrap_or_default()
+}
+
+/// Parses the form into a standard. Parse failures become field errors keyed by form id; the returned
+/// maps translate the standard's row positions back to form rows for the store's errors.
+fn form_to_standard(form: &RawForm, errors: &mut HashMap<String, Rule>) -> (ServiceStandard, Vec<usize>, Vec<usize>) {
+    let int = |key: &str, errors: &mut HashMap<String, Rule>| -> i64 {
+        let raw = field_value(form, key).trim();
+        if raw.is_empty() {
+            errors.insert(key.into(), Rule::Required);
+            return 0;
+        }
+        raw.parse::<i64>().unwrap_or_else(|_| {
+            errors.insert(key.into(), Rule::Format { expected: "5" });
+            0
+        })
+    };
+    let sla_days = int("sla_days", errors);
+    let staff_count = int("staff_count", errors);
+    let fee = match Rupiah::parse(field_value(form, "fee")) {
+        Ok(f) => f,
+        Err(balai_domain::money::MoneyError::Empty) => {
+            errors.insert("fee".into(), Rule::Required);
+            Rupiah(0)
+        }
+        Err(_) => {
+            errors.insert("fee".into(), Rule::Format { expected: "Rp1.250.000" });
+            Rupiah(0)
+        }
+    };
+    let effective_date = NaiveDate::parse_from_str(field_value(form, "effective_date").trim(), "%Y-%m-%d")
+        .unwrap_or_else(|_| {
+            errors.insert("effective_date".into(), Rule::Format { expected: "2026-01-02" });
+            NaiveDate::MIN
+        });
+    let mut requirements = Vec::new();
+    let mut requirement_rows = Vec::new();
+    for i in 0..row_count(form, "req_document_") {
+        let document = field_value(form, &format!("req_document_{i}")).trim();
+        let note = field_value(form, &format!("req_note_{i}")).trim();
+        if document.is_empty() && note.is_empty() {
+            continue; // a spare row left blank
+        }
+        let doc_type = DocumentType::parse(field_value(form, &format!("req_doc_type_{i}"))).unwrap_or_else(|| {
+            errors.insert(format!("req_doc_type_{i}"), Rule::Unknown);
+            DocumentType::Lainnya
+        });
+        requirements.push(Requirement {
+            document: document.to_owned(),
+            doc_type,
+            held_by_government: form.contains_key(&format!("req_held_{i}")),
+            note: note.to_owned(),
+        });
+        requirement_rows.push(i);
+    }
+    let mut steps = Vec::new();
+    let mut step_rows = Vec::new();
+    for i in 0..row_count(form, "step_description_") {
+        let description = field_value(form, &format!("step_description_{i}")).trim();
+        let sla_raw = field_value(form, &format!("step_sla_{i}")).trim();
+        if description.is_empty() && sla_raw.is_empty() {
+            continue;
+        }
+        let sla_days = sla_raw.parse::<i64>().unwrap_or_else(|_| {
+            errors.insert(format!("step_sla_{i}"), Rule::Format { expected: "1" });
+            0
+        });
+        let unit_id = field_value(form, &format!("step_unit_{i}")).parse::<i64>().unwrap_or(0);
+        steps.push(ProcedureStep { description: description.to_owned(), unit_id, sla_days });
+        step_rows.push(i);
+    }
+    let list = |key: &str, separator: char| -> Vec<String> {
+        field_value(form, key).split(separator).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    };
+    let standard = ServiceStandard {
+        name: field_value(form, "name").trim().to_owned(),
+        name_en: field_value(form, "name_en").trim().to_owned(),
+        summary: field_value(form, "summary").trim().to_owned(),
+        keywords: list("keywords", ',').into_iter().map(|k| k.to_lowercase()).collect(),
+        requirements,
+        steps,
+        sla_days,
+        fee,
+        fee_legal_basis: field_value(form, "fee_legal_basis").trim().to_owned(),
+        product: field_value(form, "product").trim().to_owned(),
+        complaint_handling: field_value(form, "complaint_handling").trim().to_owned(),
+        legal_basis: list("legal_basis", '\n'),
+        facilities: field_value(form, "facilities").trim().to_owned(),
+        competence: field_value(form, "competence").trim().to_owned(),
+        internal_supervision: field_value(form, "internal_supervision").trim().to_owned(),
+        staff_count,
+        service_guarantee: field_value(form, "service_guarantee").trim().to_owned(),
+        security_guarantee: field_value(form, "security_guarantee").trim().to_owned(),
+        performance_evaluation: field_value(form, "performance_evaluation").trim().to_owned(),
+        sk_number: field_value(form, "sk_number").trim().to_owned(),
+        effective_date,
+    };
+    (standard, requirement_rows, step_rows)
+}
+
+/// Maps a store/domain field path to the form input it belongs to.
+fn form_id(field: &str, requirement_rows: &[usize], step_rows: &[usize]) -> String {
+    let indexed = |rest: &str| -> Option<(usize, String)> {
+        let (index, tail) = rest.split_once("].")?;
+        Some((index.parse().ok()?, tail.to_owned()))
+    };
+    if let Some((i, tail)) = field.strip_prefix("requirements[").and_then(indexed) {
+        let row = requirement_rows.get(i).copied().unwrap_or(i);
+        return format!("req_{tail}_{row}");
+    }
+    if let Some((i, tail)) = field.strip_prefix("steps[").and_then(indexed) {
+        let row = step_rows.get(i).copied().unwrap_or(i);
+        let tail = if tail == "sla_days" { "sla".to_owned() } else { tail };
+        return format!("step_{tail}_{row}");
+    }
+    field.to_owned()
+}
+
+struct FormContext {
+    heading: String,
+    action: String,
+    expected_version: i64,
+    is_new: bool,
+    agencies: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    units: Vec<Unit>,
+    submit_label: &'static str,
+}
+
+fn form_page(
+    lang: Lang,
+    uri: &Uri,
+    admin: &Admin,
+    ctx: FormContext,
+    form: &RawForm,
+    errors: &HashMap<String, Rule>,
+) -> Response {
+    let error_text = |id: &str| errors.get(id).map(|r| r.message(lang));
+    let field = |id: &str, label: &str, kind: &'static str, options: Vec<(String, String)>, hint: Option<String>| {
+        let error = error_text(id);
+        let mut described = Vec::new();
+        if hint.is_some() {
+            described.push(format!("{id}-hint"));
+        }
+        if error.is_some() {
+            described.push(format!("{id}-error"));
+        }
+        FieldView {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            kind,
+            value: field_value(form, id).to_owned(),
+            hint,
+            error,
+            described_by: described.join(" "),
+            options,
+        }
+    };
+    let mut head_fields = Vec::new();
+    if ctx.is_new {
+        head_fields.push(field(
+            "code",
+            lang.pick("Kode layanan", "Service code"),
+            "text",
+            vec![],
+            Some(
+                lang.pick(
+                    "Huruf besar, angka dan tanda hubung, misalnya AKTA-LAHIR.",
+                    "Upper-case letters, digits and hyphens, e.g. AKTA-LAHIR.",
+                )
+                .into(),
+            ),
+        ));
+        head_fields.push(field("agency", lang.pick("Instansi", "Agency"), "select", ctx.agencies.clone(), None));
+    }
+    head_fields.push(field("category", lang.pick("Kategori", "Category"), "select", ctx.categories.clone(), None));
+    let fields: Vec<FieldView> = STANDARD_FIELDS
+        .iter()
+        .map(|(id, label_id, label_en, kind)| field(id, lang.pick(label_id, label_en), kind, vec![], None))
+        .collect();
+    let doc_options: Vec<(String, String)> =
+        DocumentType::ALL.iter().map(|t| (t.code().to_owned(), t.label(lang).to_owned())).collect();
+    let unit_options: Vec<(String, String)> = ctx.units.iter().map(|u| (u.id.to_string(), u.name.clone())).collect();
+    let requirement_count = row_count(form, "req_document_") + SPARE_ROWS;
+    let requirement_rows: Vec<RowView> = (0..requirement_count)
+        .map(|i| RowView {
+            index: i,
+            number: i + 1,
+            held: form.contains_key(&format!("req_held_{i}")),
+            fields: vec![
+                field(&format!("req_document_{i}"), lang.pick("Dokumen", "Document"), "text", vec![], None),
+                field(
+                    &format!("req_doc_type_{i}"),
+                    lang.pick("Jenis dokumen", "Document type"),
+                    "select",
+                    doc_options.clone(),
+                    None,
+                ),
+                field(&format!("req_note_{i}"), lang.pick("Keterangan", "Note"), "text", vec![], None),
+            ],
+        })
+        .collect();
+    let step_count = row_count(form, "step_description_") + SPARE_ROWS;
+    let step_rows: Vec<RowView> = (0..step_count)
+        .map(|i| RowView {
+            index: i,
+            number: i + 1,
+            held: false,
+            fields: vec![
+                field(&format!("step_description_{i}"), lang.pick("Uraian tahap", "Step"), "textarea", vec![], None),
+                field(
+                    &format!("step_unit_{i}"),
+                    lang.pick("Unit penanggung jawab", "Responsible unit"),
+                    "select",
+                    unit_options.clone(),
+                    None,
+                ),
+                field(
+                    &format!("step_sla_{i}"),
+                    lang.pick("Waktu (hari kerja)", "Time (working days)"),
+                    "number",
+                    vec![],
+                    None,
+                ),
+            ],
+        })
+        .collect();
+    let mut tail_fields =
+        vec![field("effective_date", lang.pick("Tanggal berlaku", "Effective date"), "date", vec![], None)];
+    if !ctx.is_new {
+        tail_fields.push(field(
+            "change_note",
+            lang.pick("Catatan perubahan", "What changed and why"),
+            "text",
+            vec![],
+            Some(lang.pick("Tampil di riwayat versi publik.", "Shown in the public version history.").into()),
+        ));
+    }
+    let requirements_label = lang.pick("Persyaratan", "Requirements");
+    let steps_label = lang.pick("Tahap prosedur", "Procedure steps");
+    // The error summary names each field by its visible label, rows by their number.
+    let label_of = |id: &str| -> String {
+        match id {
+            "requirements" => return requirements_label.to_owned(),
+            "steps" => return steps_label.to_owned(),
+            _ => {}
+        }
+        let single = head_fields.iter().chain(&fields).chain(&tail_fields).find(|f| f.id == id);
+        if let Some(f) = single {
+            return f.label.clone();
+        }
+        let rows =
+            requirement_rows.iter().map(|r| (requirements_label, r)).chain(step_rows.iter().map(|r| (steps_label, r)));
+        for (section, row) in rows {
+            if let Some(f) = row.fields.iter().find(|f| f.id == id) {
+                return format!("{section} {}: {}", row.number, f.label);
+            }
+        }
+        id.to_owned()
+    };
+    let mut summary: Vec<(String, String)> =
+        errors.iter().map(|(id, rule)| (id.clone(), format!("{}: {}", label_of(id), rule.message(lang)))).collect();
+    summary.sort();
+    let mut chrome = Chrome::new(lang, ctx.heading.clone(), uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    let page = ServiceFormPage {
+        chrome,
+        heading: ctx.heading,
+        action: ctx.action,
+        csrf: admin.csrf_token.clone(),
+        expected_version: ctx.expected_version,
+        summary_heading: lang.pick("Periksa isian berikut", "Please correct the following"),
+        summary,
+        head_fields,
+        fields,
+        requirements_label,
+        requirements_error: error_text("requirements"),
+        requirement_rows,
+        held_label: lang.pick("Sudah dimiliki pemerintah (tidak diminta lagi)", "Already held by the government"),
+        steps_label,
+        steps_error: error_text("steps"),
+        step_rows,
+        tail_fields,
+        submit_label: ctx.submit_label,
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    no_store((status, render(&page)).into_response())
+}
+
+async fn form_context_for(
+    state: &AppState,
+    lang: Lang,
+    region: &str,
+    agency_id: Option<i64>,
+) -> Result<(balai_store::catalogue::Government, Vec<(String, String)>, Vec<(String, String)>, Vec<Unit>), StoreError> {
+    let government = catalogue::government_by_region(&state.db, region).await?;
+    let categories = catalogue::categories(&state.db, government.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.code.clone(), lang.pick(&c.name_id, &c.name_en).to_owned()))
+        .collect();
+    let agencies = catalogue::agencies(&state.db, Some(region), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
+    let units = match agency_id {
+        Some(id) => catalogue::units(&state.db, id).await?,
+        None => {
+            let mut all = Vec::new();
+            for a in &agencies.items {
+                all.extend(catalogue::units(&state.db, a.id).await?);
+            }
+            all
+        }
+    };
+    let agency_options = agencies.items.into_iter().map(|a| (a.id.to_string(), a.name)).collect();
+    Ok((government, agency_options, categories, units))
+}
+
+fn to_raw(pairs: Vec<(String, String)>) -> RawForm {
+    pairs.into_iter().collect()
+}
+
+// ---- edit -----------------------------------------------------------------------------------
+
+async fn load_for_edit(state: &AppState, admin: &Admin, region: &str, code: &str) -> Result<ServiceDetail, AppError> {
+    let detail = catalogue::service_by_code(&state.db, region, code).await?;
+    if !admin.manages(detail.service.government_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(detail)
+}
+
+fn edit_context(
+    lang: Lang,
+    detail: &ServiceDetail,
+    agencies: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    units: Vec<Unit>,
+) -> FormContext {
+    FormContext {
+        heading: format!("{}: {}", lang.pick("Ubah standar pelayanan", "Edit service standard"), detail.standard.name),
+        action: format!("/admin/layanan/{}/{}/ubah", detail.service.region_code, detail.service.code),
+        expected_version: detail.service.current_version,
+        is_new: false,
+        agencies,
+        categories,
+        units,
+        submit_label: lang.pick("Terbitkan versi baru", "Publish a new version"),
+    }
+}
+
+async fn edit_service_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path((region, code)): Path<(String, String)>,
+) -> Response {
+    let detail = match load_for_edit(&state, &admin, &region, &code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let (_, agencies, categories, units) =
+        match form_context_for(&state, lang, &region, Some(detail.service.agency_id)).await {
+            Ok(c) => c,
+            Err(e) => return error_page(lang, &uri, e.into()),
+        };
+    let form = standard_to_form(&detail.standard, &detail.service.category_code);
+    let ctx = edit_context(lang, &detail, agencies, categories, units);
+    form_page(lang, &uri, &admin, ctx, &form, &HashMap::new())
+}
+
+async fn revise_service(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path((region, code)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = to_raw(pairs);
+    if !admin.check_csrf(field_value(&form, "csrf")) {
+        tracing::warn!(admin_id = admin.admin_id, "service edit refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let detail = match load_for_edit(&state, &admin, &region, &code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let mut errors = HashMap::new();
+    let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
+    let expected_version =
+        field_value(&form, "expected_version").parse::<i64>().unwrap_or(detail.service.current_version);
+    let result = if errors.is_empty() {
+        let actor = admin.actor();
+        async {
+            let mut tx = state.db.begin().await?;
+            let version = catalogue::revise_service(
+                &mut tx,
+                detail.service.id,
+                expected_version,
+                field_value(&form, "category"),
+                &standard,
+                &actor,
+                field_value(&form, "change_note"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(version)
+        }
+        .await
+    } else {
+        // Report the rules the store would also check, so the officer sees everything at once.
+        let mut all = standard.validate().err().unwrap_or_default();
+        if field_value(&form, "change_note").trim().is_empty() {
+            all.push("change_note", Rule::Required);
+        }
+        Err(StoreError::Invalid(all))
+    };
+    match result {
+        Ok(version) => {
+            tracing::info!(
+                admin_id = admin.admin_id,
+                service_id = detail.service.id,
+                version,
+                "service standard revised"
+            );
+            Redirect::to(&format!("/layanan/{region}/{code}")).into_response()
+        }
+        Err(StoreError::Invalid(store_errors)) => {
+            merge_errors(&mut errors, store_errors, &requirement_rows, &step_rows);
+            let (_, agencies, categories, units) =
+                match form_context_for(&state, lang, &region, Some(detail.service.agency_id)).await {
+                    Ok(c) => c,
+                    Err(e) => return error_page(lang, &uri, e.into()),
+                };
+            let ctx = edit_context(lang, &detail, agencies, categories, units);
+            form_page(lang, &uri, &admin, ctx, &form, &errors)
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+fn merge_errors(
+    errors: &mut HashMap<String, Rule>,
+    store: FieldErrors,
+    requirement_rows: &[usize],
+    step_rows: &[usize],
+) {
+    for e in store.0 {
+        errors.entry(form_id(&e.field, requirement_rows, step_rows)).or_insert(e.rule);
+    }
+}
+
+// ---- create ---------------------------------------------------------------------------------
+
+fn new_context(
+    lang: Lang,
+    region: &str,
+    agencies: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    units: Vec<Unit>,
+) -> FormContext {
+    FormContext {
+        heading: lang.pick("Tambah layanan", "Add a service").to_owned(),
+        action: format!("/admin/layanan/{region}/baru"),
+        expected_version: 0,
+        is_new: true,
+        agencies,
+        categories,
+        units,
+        submit_label: lang.pick("Simpan layanan", "Save the service"),
+    }
+}
+
+async fn new_service_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path(region): Path<String>,
+) -> Response {
+    let (government, agencies, categories, units) = match form_context_for(&state, lang, &region, None).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    if !admin.manages(government.id) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let mut form = RawForm::new();
+    form.insert(
+        "effective_date".into(),
+        Utc::now().with_timezone(&government.zone().offset()).date_naive().to_string(),
+    );
+    form.insert("fee".into(), "0".into());
+    form.insert("req_document_0".into(), String::new());
+    form.insert("step_description_0".into(), String::new());
+    let ctx = new_context(lang, &region, agencies, categories, units);
+    form_page(lang, &uri, &admin, ctx, &form, &HashMap::new())
+}
+
+async fn create_service(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path(region): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = to_raw(pairs);
+    if !admin.check_csrf(field_value(&form, "csrf")) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let (government, agencies, categories, units) = match form_context_for(&state, lang, &region, None).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    if !admin.manages(government.id) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let mut errors = HashMap::new();
+    let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
+    let code = field_value(&form, "code").trim().to_owned();
+    let agency_id = field_value(&form, "agency").parse::<i64>().ok();
+    let agency = match agency_id {
+        Some(id) => catalogue::agency(&state.db, id).await.ok().filter(|a| a.government_id == government.id),
+        None => None,
+    };
+    if agency.is_none() {
+        errors.insert("agency".into(), Rule::Unknown);
+    }
+    let result = match (&agency, errors.is_empty()) {
+        (Some(agency), true) => {
+            let actor = admin.actor();
+            async {
+                let mut tx = state.db.begin().await?;
+                let id = catalogue::create_service(
+                    &mut tx,
+                    agency,
+                    field_value(&form, "category"),
+                    &code,
+                    &standard,
+                    &actor,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok::<i64, StoreError>(id)
+            }
+            .await
+        }
+        _ => {
+            let mut all = standard.validate().err().unwrap_or_default();
+            balai_domain::catalogue::validate_service_code(&code, &mut all);
+            Err(StoreError::Invalid(all))
+        }
+    };
+    match result {
+        Ok(id) => {
+            tracing::info!(admin_id = admin.admin_id, service_id = id, "service created");
+            Redirect::to(&format!("/layanan/{region}/{}", urlencode(&code))).into_response()
+        }
+        Err(StoreError::Invalid(store_errors)) => {
+            merge_errors(&mut errors, store_errors, &requirement_rows, &step_rows);
+            let ctx = new_context(lang, &region, agencies, categories, units);
+            form_page(lang, &uri, &admin, ctx, &form, &errors)
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+// ---- maklumat -------------------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "admin_maklumat.html")]
+struct MaklumatPage {
+    chrome: Chrome,
+    heading: String,
+    agency_id: i64,
+    csrf: String,
+    field_label: &'static str,
+    error: Option<String>,
+    text: String,
+    submit_label: &'static str,
+}
+
+async fn managed_agency(state: &AppState, admin: &Admin, id: &str) -> Result<catalogue::Agency, AppError> {
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let agency = catalogue::agency(&state.db, id).await?;
+    if !admin.manages(agency.government_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(agency)
+}
+
+fn maklumat_page(
+    lang: Lang,
+    uri: &Uri,
+    admin: &Admin,
+    agency: &catalogue::Agency,
+    text: String,
+    error: Option<String>,
+) -> Response {
+    let heading = format!("{}: {}", lang.pick("Maklumat pelayanan", "Service pledge"), agency.name);
+    let mut chrome = Chrome::new(lang, heading.clone(), uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    no_store(
+        (
+            status,
+            render(&MaklumatPage {
+                chrome,
+                heading,
+                agency_id: agency.id,
+                csrf: admin.csrf_token.clone(),
+                field_label: lang.pick("Teks maklumat", "Pledge text"),
+                error,
+                text,
+                submit_label: lang.pick("Simpan maklumat", "Save the pledge"),
+            }),
+        )
+            .into_response(),
+    )
+}
+
+async fn maklumat_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> Response {
+    match managed_agency(&state, &admin, &id).await {
+        Ok(agency) => maklumat_page(lang, &uri, &admin, &agency, agency.maklumat.clone(), None),
+        Err(e) => error_page(lang, &uri, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct MaklumatForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    maklumat: String,
+}
+
+async fn update_maklumat(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path(id): Path<String>,
+    Form(form): Form<MaklumatForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let agency = match managed_agency(&state, &admin, &id).await {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        catalogue::update_maklumat(&mut tx, &admin.actor(), agency.id, &form.maklumat).await?;
+        tx.commit().await
+    }
+    .await;
+    match saved {
+        Ok(()) => {
+            tracing::info!(admin_id = admin.admin_id, agency_id = agency.id, "maklumat updated");
+            Redirect::to(&format!("/instansi/{}", agency.id)).into_response()
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let message = errors.for_field("maklumat").map(|r| r.message(lang));
+            maklumat_page(lang, &uri, &admin, &agency, form.maklumat, message)
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}

@@ -1,0 +1,311 @@
+//! The working-day calendar of a government, corrected per year by its administrator: one holiday per
+//! line, as the joint ministerial decree lists them, so a year can be pasted in and fixed in one place.
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::Admin;
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use balai_domain::Lang;
+use balai_store::calendar::{self, Holiday, HolidayKind};
+use balai_store::catalogue::{self, Government};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/kalender/{region}/{year}", get(show).post(replace))
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin_calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    heading: String,
+    intro: &'static str,
+    years_label: &'static str,
+    region: String,
+    year: i32,
+    years: Vec<i32>,
+    saved: bool,
+    saved_message: &'static str,
+    csrf: String,
+    field_label: &'static str,
+    hint: &'static str,
+    errors: Vec<String>,
+    text: String,
+    working_days_label: &'static str,
+    working_days: String,
+    submit_label: &'static str,
+}
+
+#[derive(Deserialize)]
+struct SavedParam {
+    disimpan: Option<String>,
+}
+
+/// Years an administrator may edit: the covered ones and the next one after them.
+const MIN_YEAR: i32 = 2000;
+const MAX_YEAR: i32 = 2100;
+
+fn parse_year(raw: &str) -> Option<i32> {
+    raw.parse::<i32>().ok().filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
+}
+
+async fn load(state: &AppState, admin: &Admin, region: &str) -> Result<Government, AppError> {
+    let government = catalogue::government_by_region(&state.db, region).await?;
+    if !admin.manages(government.id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(government)
+}
+
+fn to_text(holidays: &[Holiday]) -> String {
+    holidays.iter().map(|h| format!("{},{},{}", h.date, h.name, h.kind.code())).collect::<Vec<_>>().join("\n")
+}
+
+/// Parses `YYYY-MM-DD,Nama,kategori` lines; every bad line is reported with its number.
+fn parse_lines(text: &str, year: i32, lang: Lang) -> Result<Vec<Holiday>, Vec<String>> {
+    let mut holidays: Vec<Holiday> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("tanggal,") {
+            continue;
+        }
+        let n = i + 1;
+        let mut parts = line.splitn(3, ',');
+        let (date, name, kind) = (
+            parts.next().unwrap_or_default().trim(),
+            parts.next().unwrap_or_default().trim(),
+            parts.next().map(str::trim),
+        );
+        let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+            errors.push(match lang {
+                Lang::Id => format!("Baris {n}: tanggal harus berformat TTTT-BB-HH, misalnya {year}-12-25."),
+                Lang::En => format!("Line {n}: the date must be YYYY-MM-DD, e.g. {year}-12-25."),
+            });
+            continue;
+        };
+        if date.year() != year {
+            errors.push(match lang {
+                Lang::Id => format!("Baris {n}: tanggal {date} bukan tahun {year}."),
+                Lang::En => format!("Line {n}: {date} is not in {year}."),
+            });
+            continue;
+        }
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(match lang {
+                Lang::Id => format!("Baris {n}: nama hari libur wajib diisi (paling banyak 200 karakter)."),
+                Lang::En => format!("Line {n}: the holiday needs a name (at most 200 characters)."),
+            });
+            continue;
+        }
+        let kind = match kind {
+            None | Some("") => HolidayKind::LiburNasional,
+            Some(k) => match HolidayKind::parse(k) {
+                Some(kind) => kind,
+                None => {
+                    errors.push(match lang {
+                        Lang::Id => {
+                            format!("Baris {n}: kategori harus libur_nasional, cuti_bersama atau libur_daerah.")
+                        }
+                        Lang::En => format!("Line {n}: the kind must be libur_nasional, cuti_bersama or libur_daerah."),
+                    });
+                    continue;
+                }
+            },
+        };
+        if holidays.iter().any(|h| h.date == date) {
+            errors.push(match lang {
+                Lang::Id => format!("Baris {n}: tanggal {date} sudah ada di baris lain."),
+                Lang::En => format!("Line {n}: {date} is listed twice."),
+            });
+            continue;
+        }
+        holidays.push(Holiday { date, name: name.to_owned(), kind });
+    }
+    if errors.is_empty() {
+        holidays.sort_by_key(|h| h.date);
+        Ok(holidays)
+    } else {
+        Err(errors)
+    }
+}
+
+fn weekdays_left(year: i32, holidays: &[Holiday]) -> usize {
+    let mut count = 0;
+    let mut day = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
+    while day.year() == year {
+        if !balai_domain::WorkingCalendar::is_weekend(day) && !holidays.iter().any(|h| h.date == day) {
+            count += 1;
+        }
+        day = day.succ_opt().expect("far from the end of time");
+    }
+    count
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    admin: &Admin,
+    government: &Government,
+    year: i32,
+    text: String,
+    errors: Vec<String>,
+    saved: bool,
+) -> Response {
+    let mut years = match calendar::covered_years(&state.db, government.id).await {
+        Ok(y) => y,
+        Err(e) => return error_page(lang, uri, e.into()),
+    };
+    let next = years.last().copied().unwrap_or(year) + 1;
+    years.push(next);
+    if !years.contains(&year) {
+        years.push(year);
+        years.sort();
+    }
+    let working_days = match parse_lines(&text, year, lang) {
+        Ok(h) => weekdays_left(year, &h).to_string(),
+        Err(_) => "—".into(),
+    };
+    let heading = format!("{} {year} — {}", lang.pick("Kalender hari kerja", "Working-day calendar"), government.name);
+    let mut chrome = Chrome::new(lang, heading.clone(), uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = CalendarPage {
+        chrome,
+        heading,
+        intro: lang.pick(
+            "Hari libur nasional, cuti bersama dan libur daerah menentukan batas waktu setiap permohonan dan pengaduan. Perbaiki bila pemerintah menetapkan tanggal yang berbeda dari perkiraan.",
+            "National holidays, cuti bersama and regional holidays set every deadline. Correct them when the government confirms dates that differ from the estimates.",
+        ),
+        years_label: lang.pick("Tahun", "Years"),
+        region: government.region_code.clone(),
+        year,
+        years,
+        saved,
+        saved_message: lang.pick("Kalender disimpan.", "Calendar saved."),
+        csrf: admin.csrf_token.clone(),
+        field_label: lang.pick("Hari libur (satu per baris)", "Holidays (one per line)"),
+        hint: lang.pick(
+            "Format: TTTT-BB-HH,Nama,kategori — kategori: libur_nasional, cuti_bersama atau libur_daerah.",
+            "Format: YYYY-MM-DD,Name,kind — kind: libur_nasional, cuti_bersama or libur_daerah.",
+        ),
+        errors,
+        text,
+        working_days_label: lang.pick("Hari kerja dalam tahun ini", "Working days in this year"),
+        working_days,
+        submit_label: lang.pick("Simpan kalender", "Save the calendar"),
+    };
+    let mut response = (status, render(&page)).into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn show(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path((region, year)): Path<(String, String)>,
+    Query(saved): Query<SavedParam>,
+) -> Response {
+    let Some(year) = parse_year(&year) else { return error_page(lang, &uri, AppError::NotFound) };
+    let government = match load(&state, &admin, &region).await {
+        Ok(g) => g,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let holidays = match calendar::holidays(&state.db, government.id, year).await {
+        Ok(h) => h,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    page(&state, lang, &uri, &admin, &government, year, to_text(&holidays), vec![], saved.disimpan.is_some()).await
+}
+
+#[derive(Deserialize)]
+struct CalendarForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    holidays: String,
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path((region, year)): Path<(String, String)>,
+    Form(form): Form<CalendarForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let Some(year) = parse_year(&year) else { return error_page(lang, &uri, AppError::NotFound) };
+    let government = match load(&state, &admin, &region).await {
+        Ok(g) => g,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let holidays = match parse_lines(&form.holidays, year, lang) {
+        Ok(h) => h,
+        Err(errors) => return page(&state, lang, &uri, &admin, &government, year, form.holidays, errors, false).await,
+    };
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        calendar::replace_year(&mut tx, &admin.actor(), government.id, year, &holidays).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = saved {
+        return error_page(lang, &uri, e.into());
+    }
+    tracing::info!(
+        admin_id = admin.admin_id,
+        government_id = government.id,
+        year,
+        holidays = holidays.len(),
+        "calendar year replaced"
+    );
+    Redirect::to(&format!("/admin/kalender/{region}/{year}?disimpan=1")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_parsed_and_each_bad_line_is_named() {
+        let ok = parse_lines(
+            "2026-12-25,Hari Raya Natal,libur_nasional\n\n2026-12-24,Cuti Bersama,cuti_bersama\n2026-04-20,HUT Kota",
+            2026,
+            Lang::Id,
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!(ok[0].kind, HolidayKind::LiburNasional, "kind defaults to libur_nasional");
+        assert_eq!(ok[0].date.to_string(), "2026-04-20", "sorted by date");
+
+        let errors = parse_lines("2026-13-01,X,libur_nasional\n2025-01-01,Y,libur_nasional\n2026-05-01,,cuti_bersama\n2026-05-02,Z,libur\n2026-06-01,A\n2026-06-01,B", 2026, Lang::Id)
+            .unwrap_err();
+        assert_eq!(errors.len(), 5);
+        assert!(
+            errors[0].starts_with("Baris 1:") && errors[1].starts_with("Baris 2:") && errors[4].starts_with("Baris 6:")
+        );
+    }
+
+    #[test]
+    fn working_days_of_a_year() {
+        // 2026 has 261 weekdays; two holidays on weekdays leave 259.
+        let holidays = parse_lines("2026-12-25,Natal\n2026-01-01,Tahun Baru", 2026, Lang::Id).unwrap();
+        assert_eq!(weekdays_left(2026, &[]), 261);
+        assert_eq!(weekdays_left(2026, &holidays), 259);
+    }
+}

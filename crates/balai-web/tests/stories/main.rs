@@ -1,0 +1,9 @@
+//! User stories through the whole web stack (router, store, SQLite), one request at a time.
+
+mod support;
+
+mod admin;
+mod api;
+mod audit;
+mod catalogue;
+mod ops;

@@ -1,0 +1,201 @@
+//! A test app builder: a seeded demo database, the real router, requests through `oneshot`.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use balai_store::{Db, identity, seed};
+use balai_web::WebConfig;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "kata-sandi-uji";
+
+pub struct TestApp {
+    pub db: Db,
+    pub signer: balai_ledger::NoteSigner,
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+pub const ORIGIN: &str = "balai.test/audit";
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// The value of a cookie this response sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            c.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        })
+    }
+
+    /// The value attribute of the hidden input `name`.
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in page")) + marker.len();
+        self.body[start..].split('"').next().unwrap_or_default().to_owned()
+    }
+}
+
+impl TestApp {
+    /// The demo catalogue (NTT and Kota Kupang) on a fresh SQLite file, with one administrator.
+    pub async fn demo() -> TestApp {
+        Self::demo_with(WebConfig { default_region: Some("53.71".into()), ..WebConfig::default() }).await
+    }
+
+    /// The demo with a given web configuration (the audit key is filled in).
+    pub async fn demo_with(mut config: WebConfig) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        db.migrate().await.unwrap();
+        seed::seed_demo(&db).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        identity::create_admin(
+            &mut tx,
+            &balai_store::audit::Actor::system("test"),
+            None,
+            ADMIN,
+            "Admin Uji",
+            &balai_web::auth::hash_password(ADMIN_PASSWORD),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let signer = balai_ledger::NoteSigner::generate(ORIGIN).unwrap();
+        config.audit_public_key = Some(signer.verifier().to_vkey());
+        TestApp { router: balai_web::app(db.clone(), config), db, signer, _dir: dir }
+    }
+
+    /// Signs a checkpoint of the log as it is now, as the server's signer does every few seconds.
+    pub async fn sign_checkpoint(&self) -> u64 {
+        let checkpoint = balai_store::audit::sign_pending_checkpoint(&self.db, &self.signer, ORIGIN).await.unwrap();
+        checkpoint.map(|c| c.size as u64).unwrap_or_else(|| panic!("nothing new to sign"))
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> TestResponse {
+        self.request(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body =
+            fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+        self.request(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Signs the administrator in; returns the session cookie header value.
+    pub async fn sign_in_admin(&self) -> String {
+        let form = self.get("/admin/masuk").await;
+        let csrf = form.cookie("balai_login_csrf").expect("login CSRF cookie");
+        let response = self
+            .post_form(
+                "/admin/masuk",
+                &format!("balai_login_csrf={csrf}"),
+                &[("csrf", &csrf), ("username", ADMIN), ("password", ADMIN_PASSWORD), ("next", "/admin")],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        format!("balai_admin={}", response.cookie("balai_admin").expect("session cookie"))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The edit form of a service as the browser would submit it unchanged.
+pub fn form_fields(page: &TestResponse) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let body = &page.body;
+    // inputs with a value
+    for chunk in body.split("<input ").skip(1) {
+        let tag = chunk.split('>').next().unwrap_or_default();
+        let attr = |name: &str| {
+            let marker = format!("{name}=\"");
+            tag.find(&marker).map(|i| tag[i + marker.len()..].split('"').next().unwrap_or_default().to_owned())
+        };
+        let (Some(name), value) = (attr("name"), attr("value")) else { continue };
+        if attr("type").as_deref() == Some("checkbox") && !tag.contains("checked") {
+            continue;
+        }
+        fields.push((name, html_unescape(&value.unwrap_or_default())));
+    }
+    for chunk in body.split("<textarea ").skip(1) {
+        let tag = chunk.split('>').next().unwrap_or_default();
+        let name = tag.split("name=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
+        let content = chunk
+            .split_once('>')
+            .map(|(_, rest)| rest.split("</textarea>").next().unwrap_or_default())
+            .unwrap_or_default();
+        fields.push((name, html_unescape(content)));
+    }
+    for chunk in body.split("<select ").skip(1) {
+        let tag = chunk.split('>').next().unwrap_or_default();
+        let name = tag.split("name=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
+        let options = chunk.split("</select>").next().unwrap_or_default();
+        let selected = options
+            .split("<option ")
+            .find(|o| o.split('>').next().unwrap_or_default().contains("selected"))
+            .or_else(|| options.split("<option ").nth(1))
+            .and_then(|o| o.split("value=\"").nth(1))
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        fields.push((name, selected));
+    }
+    fields
+}
+
+pub fn html_unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+pub fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+    let field = fields.iter_mut().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no field {name}"));
+    field.1 = value.to_owned();
+}
+
+pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
