@@ -1,0 +1,139 @@
+//! Configuration: defaults, then `balai.toml`, then `BALAI_*` environment variables, then flags.
+
+use crate::CommonArgs;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://…` (default: a file in the data directory) or `postgres://…`.
+    pub database_url: Option<String>,
+    pub listen: String,
+    /// Empty string disables the metrics listener.
+    pub metrics_listen: String,
+    pub data_dir: PathBuf,
+    /// The government the API uses when a request names none, e.g. "53.71".
+    pub default_region: Option<String>,
+    /// Set `Secure` on cookies (browsers accept it on http://127.0.0.1 and localhost).
+    pub secure_cookies: bool,
+    pub session_minutes: i64,
+    /// `json` (default) or `text`.
+    pub log_format: String,
+    /// The audit log's origin line in signed checkpoints: a name unique to this deployment,
+    /// conventionally its domain and a path, e.g. `layanan.kupangkota.go.id/audit`.
+    pub audit_origin: String,
+    /// The Ed25519 checkpoint signing key (C2SP signed-note private key). Default: `<data_dir>/keys/audit-ed25519.key`,
+    /// created on first start with 0600 permissions.
+    pub audit_signing_key_file: Option<PathBuf>,
+    /// How often a new checkpoint is signed when the log grew.
+    pub audit_checkpoint_seconds: u64,
+    /// Requests per second per client address on the public audit API.
+    pub audit_requests_per_second: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            listen: "127.0.0.1:8080".into(),
+            metrics_listen: "127.0.0.1:9464".into(),
+            data_dir: PathBuf::from("balai-data"),
+            default_region: None,
+            secure_cookies: true,
+            session_minutes: 8 * 60,
+            log_format: "json".into(),
+            audit_origin: "balai.local/audit".into(),
+            audit_signing_key_file: None,
+            audit_checkpoint_seconds: 30,
+            audit_requests_per_second: 20,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Figment(Box<figment::Error>),
+    #[error("configuration: {key} = {value:?} is not a socket address such as 127.0.0.1:8080")]
+    BadAddress { key: &'static str, value: String },
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+}
+
+impl Config {
+    pub fn load(args: &CommonArgs, demo: bool) -> Result<Config, ConfigError> {
+        let file = match &args.config {
+            Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.clone())),
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from("balai.toml")).filter(|p| p.exists()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let mut config: Config = figment
+            .merge(Env::prefixed("BALAI_").only(&[
+                "database_url",
+                "listen",
+                "metrics_listen",
+                "data_dir",
+                "default_region",
+                "secure_cookies",
+                "session_minutes",
+                "log_format",
+                "audit_origin",
+                "audit_signing_key_file",
+                "audit_checkpoint_seconds",
+                "audit_requests_per_second",
+            ]))
+            .extract()
+            .map_err(|e| ConfigError::Figment(Box::new(e)))?;
+        if let Some(listen) = &args.listen {
+            config.listen = listen.clone();
+        }
+        if let Some(metrics) = &args.metrics_listen {
+            config.metrics_listen = metrics.clone();
+        }
+        if let Some(dir) = &args.data_dir {
+            config.data_dir = dir.clone();
+        }
+        if demo {
+            // The demo always runs on its own SQLite file, whatever the environment says.
+            config.database_url = None;
+            config.default_region.get_or_insert_with(|| "53.71".into());
+        }
+        config.listen_addr()?;
+        config.metrics_addr()?;
+        Ok(config)
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen.parse().map_err(|_| ConfigError::BadAddress { key: "listen", value: self.listen.clone() })
+    }
+
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        if self.metrics_listen.is_empty() {
+            return Ok(None);
+        }
+        self.metrics_listen
+            .parse()
+            .map(Some)
+            .map_err(|_| ConfigError::BadAddress { key: "metrics_listen", value: self.metrics_listen.clone() })
+    }
+
+    pub fn audit_key_path(&self) -> PathBuf {
+        self.audit_signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("audit-ed25519.key"))
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir.join("balai.db")))
+    }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}

@@ -1,0 +1,226 @@
+//! The `demo`, `serve` and `migrate` commands.
+
+use crate::RunError;
+use crate::config::Config;
+use balai_store::{Db, identity, seed};
+use balai_web::WebConfig;
+use metrics_exporter_prometheus::PrometheusBuilder;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// The demo administrator; the password is printed at start so a newcomer can sign in.
+pub const DEMO_ADMIN: &str = "admin";
+pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-2026";
+
+pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
+    let started = Instant::now();
+    if reset && config.data_dir.exists() {
+        std::fs::remove_dir_all(&config.data_dir)
+            .map_err(|e| RunError::Io(format!("cannot remove {}: {e}", config.data_dir.display())))?;
+    }
+    prepare_data_dir(&config)?;
+    init_logging(&config);
+    let db = connect(&config).await?;
+    db.migrate().await?;
+    let signer = crate::audit::load_or_create_key(&config, &db).await?;
+    let seeded = seed::seed_demo(&db).await?;
+    ensure_demo_admin(&db).await?;
+    let (listener, metrics) = bind(&config).await?;
+    // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
+    let shutdown = Shutdown::register()?;
+    let url = format!("http://{}", listener.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
+    println!(
+        "Balai demo {} — {}",
+        env!("CARGO_PKG_VERSION"),
+        if seeded { "data baru dibuat / fresh data" } else { "data dipakai ulang / data reused" }
+    );
+    println!("  Portal:  {url}/");
+    println!("  Admin:   {url}/admin  (username: {DEMO_ADMIN}, password: {DEMO_ADMIN_PASSWORD})");
+    println!("  API:     {url}/api/openapi.json");
+    if let Some(m) = &metrics {
+        println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
+    }
+    println!("  Data:    {}  (start over with --reset)", config.data_dir.display());
+    println!("  Ready in {} ms. Stop with Ctrl-C.", started.elapsed().as_millis());
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer).await
+}
+
+pub async fn serve(config: Config) -> Result<(), RunError> {
+    prepare_data_dir(&config)?;
+    init_logging(&config);
+    let db = connect(&config).await?;
+    db.migrate().await?;
+    let signer = crate::audit::load_or_create_key(&config, &db).await?;
+    let (listener, metrics) = bind(&config).await?;
+    let shutdown = Shutdown::register()?;
+    tracing::info!(listen = %config.listen, backend = ?db.backend(), "serving");
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer).await
+}
+
+pub async fn migrate(config: Config) -> Result<(), RunError> {
+    prepare_data_dir(&config)?;
+    let db = connect(&config).await?;
+    db.migrate().await?;
+    println!("migrations applied ({:?})", db.backend());
+    Ok(())
+}
+
+fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
+    for sub in ["", "files", "keys"] {
+        let dir = config.data_dir.join(sub);
+        std::fs::create_dir_all(&dir).map_err(|e| RunError::Io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+async fn connect(config: &Config) -> Result<Db, RunError> {
+    Ok(Db::connect(&config.database_url()).await?)
+}
+
+async fn ensure_demo_admin(db: &Db) -> Result<(), RunError> {
+    if identity::admin_by_username(db, DEMO_ADMIN).await?.is_some() {
+        return Ok(());
+    }
+    let hash = balai_web::auth::hash_password(DEMO_ADMIN_PASSWORD);
+    let mut tx = db.begin().await?;
+    identity::create_admin(&mut tx, &balai_store::audit::Actor::system("demo"), None, DEMO_ADMIN, "Admin Demo", &hash)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BALAI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let result = if config.log_format == "text" {
+        builder.try_init()
+    } else {
+        builder.json().flatten_event(true).with_current_span(true).try_init()
+    };
+    if let Err(e) = result {
+        eprintln!("warning: logging not initialised: {e}");
+    }
+}
+
+async fn bind(config: &Config) -> Result<(TcpListener, Option<TcpListener>), RunError> {
+    let addr = config.listen_addr()?;
+    let listener = TcpListener::bind(addr).await.map_err(|e| RunError::Io(format!("cannot listen on {addr}: {e}")))?;
+    let metrics = match config.metrics_addr()? {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| RunError::Io(format!("cannot listen for metrics on {addr}: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok((listener, metrics))
+}
+
+async fn serve_until_shutdown(
+    db: Db,
+    config: &Config,
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    shutdown: Shutdown,
+    signer: balai_ledger::NoteSigner,
+) -> Result<(), RunError> {
+    // Sign what is already in the log, then keep signing while it grows.
+    let signer = std::sync::Arc::new(signer);
+    sign_checkpoint(&db, &signer, &config.audit_origin).await;
+    let (signer_db, loop_signer, origin) = (db.clone(), signer.clone(), config.audit_origin.clone());
+    let interval = Duration::from_secs(config.audit_checkpoint_seconds.max(1));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            sign_checkpoint(&signer_db, &loop_signer, &origin).await;
+        }
+    });
+    if let Some(metrics_listener) = metrics {
+        let handle = PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(|e| RunError::Io(format!("cannot install the metrics recorder: {e}")))?;
+        let upkeep = handle.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                upkeep.run_upkeep();
+            }
+        });
+        let app = balai_web::metrics_app(handle);
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics_listener, app).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
+    let purge_db = db.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            match identity::purge_expired_sessions(&purge_db, chrono::Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session purge failed"),
+            }
+        }
+    });
+    let web = WebConfig {
+        default_region: config.default_region.clone(),
+        secure_cookies: config.secure_cookies,
+        session_minutes: config.session_minutes,
+        audit_public_key: Some(signer.verifier().to_vkey()),
+        audit_requests_per_second: config.audit_requests_per_second,
+    };
+    let app = balai_web::app(db.clone(), web);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown.wait())
+        .await
+        .map_err(|e| RunError::Io(format!("server error: {e}")))?;
+    // Changes made up to the last request are signed before the process ends.
+    sign_checkpoint(&db, &signer, &config.audit_origin).await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn sign_checkpoint(db: &Db, signer: &balai_ledger::NoteSigner, origin: &str) {
+    match balai_store::audit::sign_pending_checkpoint(db, signer, origin).await {
+        Ok(Some(c)) => tracing::info!(size = c.size, "audit checkpoint signed"),
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "signing the audit checkpoint failed"),
+    }
+}
+
+/// SIGTERM and Ctrl-C, registered up front.
+struct Shutdown {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn register() -> Result<Shutdown, RunError> {
+        Ok(Shutdown {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| RunError::Io(format!("cannot listen for SIGTERM: {e}")))?,
+        })
+    }
+
+    async fn wait(mut self) {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            self.terminate.recv().await;
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate => {},
+        }
+        tracing::info!("shutdown signal received; finishing open requests");
+    }
+}

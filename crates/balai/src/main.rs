@@ -1,0 +1,150 @@
+//! `balai`: one binary for the whole platform — the demo, the server, migrations.
+
+mod audit;
+mod config;
+mod demo;
+
+use clap::{Args, Parser, Subcommand};
+use config::{Config, ConfigError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  balai demo                         Start the populated demo on http://127.0.0.1:8080 (SQLite in ./balai-data)
+  balai demo --reset                 Start the demo from scratch
+  balai serve                        Serve with balai.toml and BALAI_* environment variables
+  BALAI_DATABASE_URL=postgres://balai@db/balai balai serve --listen 0.0.0.0:8080
+  balai migrate                      Apply database migrations and exit
+  balai audit verify                 Recompute the audit log and name the first altered record
+  balai audit verify --since-checkpoint kept.txt
+                                     ...and check the log still contains a checkpoint kept elsewhere
+  balai audit witness https://layanan.example.go.id
+                                     Check that a Balai's log only ever grew since the last visit";
+
+#[derive(Parser)]
+#[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a complete, populated demo on embedded SQLite (data in --data-dir).
+    Demo {
+        /// Delete the demo data and start over.
+        #[arg(long)]
+        reset: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Serve the platform, configured by balai.toml and BALAI_* environment variables.
+    Serve {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Check the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every leaf, node, checkpoint and audited record; print "ok: …" or the first problem.
+    Verify {
+        /// A signed checkpoint kept elsewhere (e.g. by a witness) that the log must still contain.
+        #[arg(long, value_name = "FILE")]
+        since_checkpoint: Option<PathBuf>,
+        /// The log's verifier key (C2SP vkey) if you do not trust the key file in the data directory.
+        #[arg(long, value_name = "VKEY")]
+        public_key: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Fetch a Balai's latest checkpoint and check it is consistent with the one kept from last time.
+    Witness {
+        /// The Balai's base URL, e.g. https://layanan.example.go.id
+        url: String,
+        /// Where the witness keeps what it saw [default: ./balai-witness]
+        #[arg(long, value_name = "DIR", default_value = "balai-witness")]
+        state_dir: PathBuf,
+    },
+}
+
+#[derive(Args, Clone, Default)]
+pub struct CommonArgs {
+    /// Address to serve pages and the API on [env: BALAI_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// Address to serve Prometheus metrics on [env: BALAI_METRICS_LISTEN] [default: 127.0.0.1:9464]
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<String>,
+    /// Directory for the SQLite file, uploaded files and keys [env: BALAI_DATA_DIR] [default: ./balai-data]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file [default: ./balai.toml when present]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Exit code for configuration and database problems at start.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo { reset, common } => demo::run(Config::load(&common, true)?, reset).await,
+            Command::Serve { common } => demo::serve(Config::load(&common, false)?).await,
+            Command::Migrate { common } => demo::migrate(Config::load(&common, false)?).await,
+            Command::Audit(AuditCommand::Verify { since_checkpoint, public_key, common }) => {
+                audit::verify(&Config::load(&common, false)?, since_checkpoint, public_key).await
+            }
+            Command::Audit(AuditCommand::Witness { url, state_dir }) => {
+                tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
+                    .await
+                    .map_err(|e| RunError::Io(e.to_string()))?
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(match e {
+                RunError::Config(_) | RunError::Store(_) | RunError::Key(_) => EXIT_CONFIG,
+                _ => 1,
+            })
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Store(#[from] balai_store::StoreError),
+    #[error("seeding the demo failed: {0}")]
+    Seed(#[from] balai_store::seed::SeedError),
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Key(String),
+    /// The audit log did not verify: the first finding.
+    #[error("FAILED: {0}")]
+    Verify(String),
+}

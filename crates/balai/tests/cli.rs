@@ -1,0 +1,285 @@
+//! The binary as an operator meets it: start, stop, reuse, and every way a start can go wrong.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn balai() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_balai"));
+    // A clean environment: no BALAI_* from the developer's shell.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BALAI_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("balai runs")
+}
+
+#[test]
+fn version_and_help_with_examples() {
+    let out = run(balai().arg("--version"));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("balai "));
+    let help = run(balai().arg("--help"));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Examples:") && text.contains("balai demo"));
+    for command in ["demo", "serve", "migrate"] {
+        assert!(text.contains(command));
+    }
+}
+
+#[test]
+fn an_unreachable_database_is_one_clear_line_naming_the_host_never_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(balai()
+        .args(["serve", "--data-dir"])
+        .arg(dir.path())
+        .env("BALAI_DATABASE_URL", "postgres://balai:rahasia-sekali@127.0.0.1:1/balai"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    assert!(!stderr.contains("rahasia"), "the password never appears: {stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("rahasia"));
+}
+
+#[test]
+fn an_unsupported_database_url_is_refused() {
+    let out = run(balai().arg("migrate").env("BALAI_DATABASE_URL", "mysql://x@localhost/db"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://… or postgres://…"));
+}
+
+#[test]
+fn a_malformed_config_file_names_the_line_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("balai.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:8080\"\nsession_minutes = \"delapan jam\"\n").unwrap();
+    let out = run(balai().arg("migrate").arg("--config").arg(&config));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("session_minutes"), "names the key: {stderr}");
+
+    std::fs::write(&config, "listen = \"127.0.0.1:8080\"\nsession_minutes = = 3\n").unwrap();
+    let out = run(balai().arg("migrate").arg("--config").arg(&config));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 2"), "names the line: {stderr}");
+
+    std::fs::write(&config, "lisen = \"127.0.0.1:8080\"\n").unwrap();
+    let out = run(balai().arg("migrate").arg("--config").arg(&config));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"), "an unknown key is named");
+
+    let out = run(balai().args(["serve", "--listen", "not-an-address"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not-an-address"));
+}
+
+struct Demo {
+    child: Child,
+    _stdout: BufReader<std::process::ChildStdout>,
+    url: String,
+    banner: String,
+}
+
+fn start_demo(data_dir: &std::path::Path, extra: &[&str]) -> Demo {
+    start_demo_at(data_dir, "127.0.0.1:0", extra)
+}
+
+fn start_demo_at(data_dir: &std::path::Path, listen: &str, extra: &[&str]) -> Demo {
+    let mut child = balai()
+        .args(["demo", "--listen", listen, "--metrics-listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .env("BALAI_LOG", "warn")
+        .env("BALAI_AUDIT_CHECKPOINT_SECONDS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !banner.contains("Ready in") {
+        assert!(Instant::now() < deadline, "demo did not become ready: {banner}");
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            panic!("demo exited early: {banner}");
+        }
+        banner.push_str(&line);
+    }
+    let url = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Portal:"))
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .expect("the banner prints the portal URL");
+    Demo { child, url, banner, _stdout: reader }
+}
+
+fn http_get(url: &str, path: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn stop(mut demo: Demo) -> std::process::ExitStatus {
+    Command::new("kill").args(["-TERM", &demo.child.id().to_string()]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = demo.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "demo did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_demo_starts_populated_reuses_its_data_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("balai-data");
+    let demo = start_demo(&data, &[]);
+    assert!(demo.banner.contains("fresh data"), "{}", demo.banner);
+    assert!(demo.banner.contains("username: admin"), "demo logins are printed");
+    assert!(http_get(&demo.url, "/readyz").starts_with("HTTP/1.1 200"));
+    let page = http_get(&demo.url, "/layanan/53.71/AKTA-LAHIR");
+    assert!(page.contains("Rp0") && page.contains("5 hari kerja"));
+    assert!(data.join("balai.db").exists() && data.join("files").is_dir() && data.join("keys").is_dir());
+    assert!(stop(demo).success(), "SIGTERM is a clean exit");
+
+    let again = start_demo(&data, &[]);
+    assert!(again.banner.contains("data reused"), "{}", again.banner);
+    assert!(stop(again).success());
+
+    let reset = start_demo(&data, &["--reset"]);
+    assert!(reset.banner.contains("fresh data"), "{}", reset.banner);
+    assert!(stop(reset).success());
+}
+
+fn audit(data: &std::path::Path, extra: &[&str]) -> Output {
+    run(balai().args(["audit", "verify", "--data-dir"]).arg(data).args(extra))
+}
+
+fn sqlite(data: &std::path::Path, sql: &str) {
+    let url = format!("sqlite://{}", data.join("balai.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = balai_store::Db::connect(&url).await.unwrap();
+        db.execute(balai_store::dynamic_query(sql.to_owned())).await.unwrap();
+        db.close().await;
+    });
+}
+
+#[test]
+fn audit_verify_passes_on_the_demo_and_names_a_tampered_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let demo = start_demo(&data, &[]);
+    let checkpoint = http_get(&demo.url, "/api/v1/audit/checkpoint");
+    assert!(stop(demo).success());
+    let note = checkpoint.split("\r\n\r\n").nth(1).unwrap().to_owned();
+    let kept = dir.path().join("kept-checkpoint.txt");
+    std::fs::write(&kept, &note).unwrap();
+
+    let ok = audit(&data, &["--since-checkpoint", kept.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{stdout}{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        stdout.starts_with("ok: ") && stdout.contains("leaves, root ") && stdout.contains("external checkpoint"),
+        "{stdout}"
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("keys/audit-ed25519.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the signing key is readable by its owner only");
+    }
+
+    // Someone lowers a fee directly in the database.
+    sqlite(&data, "UPDATE service_versions SET fee = 1 WHERE id = (SELECT MAX(id) FROM service_versions)");
+    let tampered = audit(&data, &[]);
+    assert_eq!(tampered.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&tampered.stderr);
+    assert!(stderr.contains("altered record: table service_versions, id "), "{stderr}");
+}
+
+#[test]
+fn a_missing_signing_key_over_a_signed_log_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(stop(start_demo(&data, &[])).success());
+    std::fs::remove_file(data.join("keys/audit-ed25519.key")).unwrap();
+    let out = run(balai().args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"]).arg(&data));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("signing key") && stderr.contains("missing"), "{stderr}");
+    assert!(!data.join("keys/audit-ed25519.key").exists(), "no new key was written over the log");
+
+    std::fs::write(data.join("keys/audit-ed25519.key"), "not a key\n").unwrap();
+    let out = run(balai().args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"]).arg(&data));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be read"));
+}
+
+fn add_category(data: &std::path::Path, code: &str) {
+    let url = format!("sqlite://{}", data.join("balai.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = balai_store::Db::connect(&url).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let actor = balai_store::audit::Actor::system("test");
+        balai_store::catalogue::create_category(&mut tx, &actor, 1, code, "Kategori uji", "Test category")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.close().await;
+    });
+}
+
+#[test]
+fn a_witness_sees_the_log_grow_and_notices_a_rewritten_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let witness_dir = dir.path().join("w");
+    let witness = |url: &str| run(balai().args(["audit", "witness", url, "--state-dir"]).arg(&witness_dir));
+    let text =
+        |out: &Output| format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+
+    let demo = start_demo_at(&data, "127.0.0.1:0", &[]);
+    let first = witness(&demo.url);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("first contact"));
+    assert!(text(&witness(&demo.url)).contains("unchanged"));
+
+    // The log grows while the server runs; the signer (every second here) signs the new head.
+    add_category(&data, "uji");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let grown = loop {
+        let out = witness(&demo.url);
+        if text(&out).contains("consistent from size") || Instant::now() > deadline {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(grown.status.success() && text(&grown).contains("consistent from size"), "{}", text(&grown));
+    let listen = demo.url.trim_start_matches("http://").to_owned();
+    assert!(stop(demo).success());
+
+    // The operator wipes the data and starts over on the same address: a new key and a new history.
+    let reset = start_demo_at(&data, &listen, &["--reset"]);
+    let after = witness(&reset.url);
+    assert_eq!(after.status.code(), Some(1));
+    assert!(text(&after).contains("public key changed"), "{}", text(&after));
+    assert!(stop(reset).success());
+}
