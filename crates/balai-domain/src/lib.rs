@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod contact;
 pub mod lang;
 pub mod money;
 pub mod nik;

@@ -31,6 +31,20 @@ pub enum NikError {
 }
 
 impl NikError {
+    /// A stable name for the rule, for APIs.
+    pub fn code(self) -> &'static str {
+        match self {
+            NikError::Length => "nik_length",
+            NikError::NotDigits => "nik_digits",
+            NikError::UnknownProvince => "nik_province",
+            NikError::UnknownRegency => "nik_regency",
+            NikError::UnknownDistrict => "nik_district",
+            NikError::InvalidBirthDate => "nik_birth_date",
+            NikError::FutureBirthDate => "nik_future_birth_date",
+            NikError::ZeroSerial => "nik_serial",
+        }
+    }
+
     /// A message for the citizen, naming the rule (never the number).
     pub fn message(self, lang: Lang) -> &'static str {
         match self {

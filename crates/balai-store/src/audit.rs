@@ -31,6 +31,10 @@ impl Actor {
         Actor { role: "admin".into(), id: id.to_string() }
     }
 
+    pub fn citizen(id: i64) -> Actor {
+        Actor { role: "citizen".into(), id: id.to_string() }
+    }
+
     /// The platform itself: seeding, migrations, scheduled jobs.
     pub fn system(what: &str) -> Actor {
         Actor { role: "system".into(), id: what.into() }
@@ -66,7 +70,7 @@ impl Subject {
 
 /// The tables whose rows the log vouches for: every row must have a leaf, and its latest leaf's state
 /// hash must match the row. (Child rows — requirements, steps, holidays — are part of their parent's state.)
-pub const AUDITED_TABLES: [&str; 8] = [
+pub const AUDITED_TABLES: [&str; 9] = [
     "governments",
     "service_categories",
     "agencies",
@@ -75,6 +79,7 @@ pub const AUDITED_TABLES: [&str; 8] = [
     "service_versions",
     "calendar_years",
     "admins",
+    "citizens",
 ];
 
 /// A stored leaf, with every field that goes into its hash.
@@ -430,6 +435,31 @@ pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>
             )
             .await?
             .map(|r| to_json(&r)),
+        "citizens" => {
+            let id = numeric_id(subject)?;
+            let citizen: Option<crate::identity::citizens::CitizenRow> = tx
+                .fetch_optional(
+                    dynamic_query(format!("SELECT {} FROM citizens WHERE id = $1", crate::identity::citizens::CITIZEN_COLUMNS))
+                        .bind(id),
+                )
+                .await?;
+            match citizen {
+                None => None,
+                Some(citizen) => {
+                    let documents: Vec<crate::identity::citizens::DocumentRow> = tx
+                        .fetch_all(
+                            query(
+                                "SELECT doc_type, number_enc, issuer, issued_on FROM citizen_documents \
+                                 WHERE citizen_id = $1 ORDER BY doc_type",
+                            )
+                            .bind(id),
+                        )
+                        .await?;
+                    // Sealed columns are hashed as stored: the log vouches for the ciphertext.
+                    Some(to_json(&(citizen, documents)))
+                }
+            }
+        }
         other => return Err(StoreError::Corrupt(format!("no audited state for table {other}"))),
     })
 }

@@ -38,7 +38,9 @@ pub enum Value {
     OptText(Option<String>),
     Bool(bool),
     Timestamp(DateTime<Utc>),
+    OptTimestamp(Option<DateTime<Utc>>),
     Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
 }
 
 macro_rules! value_from {
@@ -49,7 +51,14 @@ macro_rules! value_from {
     };
 }
 value_from!(i64 => Int, Option<i64> => OptInt, String => Text, &str => Text, &String => Text,
-    Option<String> => OptText, bool => Bool, DateTime<Utc> => Timestamp, NaiveDate => Date);
+    Option<String> => OptText, bool => Bool, DateTime<Utc> => Timestamp, NaiveDate => Date,
+    Option<DateTime<Utc>> => OptTimestamp, Option<NaiveDate> => OptDate);
+
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::OptText(v.map(str::to_owned))
+    }
+}
 
 /// SQL text plus its bound values.
 #[derive(Debug, Clone)]
@@ -92,6 +101,8 @@ macro_rules! bind_all {
                 Value::Bool(v) => q.bind(v),
                 Value::Timestamp(v) => q.bind(v),
                 Value::Date(v) => q.bind(v),
+                Value::OptTimestamp(v) => q.bind(v),
+                Value::OptDate(v) => q.bind(v),
             };
         }
         q

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod db;
 pub mod identity;
+pub mod notify;
 pub mod seed;
 
 pub use db::{Backend, Db, Query, Record, Tx, Value, dynamic_query, query};

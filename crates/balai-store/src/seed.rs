@@ -282,3 +282,72 @@ pub async fn seed_demo(db: &Db) -> Result<bool, SeedError> {
     tx.commit().await?;
     Ok(true)
 }
+
+/// The demo citizen a newcomer signs in as (her one-time code appears on the demo inbox page).
+/// Illustrative: this NIK is structurally valid but belongs to no one.
+pub const DEMO_CITIZEN_NIK: &str = "5371045203900003";
+
+/// Seeds the demo's citizen records as the population register (Disdukcapil) would hold them, once.
+pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Result<bool, SeedError> {
+    use crate::identity::citizens::{self, HeldDocument, NewCitizen};
+    use balai_domain::nik::{Nik, Sex};
+    if citizens::count(db).await? > 0 {
+        return Ok(false);
+    }
+    let actor = crate::audit::Actor::system("seed");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let disdukcapil = "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang";
+    let people = [
+        (
+            DEMO_CITIZEN_NIK,
+            NewCitizen {
+                full_name: "Maria Yosefina Lado".into(),
+                birth_place: "Kupang".into(),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1990, 3, 12),
+                sex: Some(Sex::Female),
+                address: Some("Jl. Frans Seda No. 12, RT 005/RW 002, Kel. Fatululi, Kec. Oebobo, Kota Kupang".into()),
+                region_code: Some("53.71.04".into()),
+                kk: Some("5371040101100021".into()),
+                phone: Some("+6281234500011".into()),
+                email: Some("maria.lado@contoh.id".into()),
+            },
+            vec![
+                ("ktp", None, Some((2019, 5, 6))),
+                ("kk", Some("5371040101100021"), Some((2021, 2, 1))),
+                ("akta_kelahiran", Some("5371-LT-12031990-0021"), Some((1990, 3, 20))),
+            ],
+        ),
+        (
+            "5371011708850002",
+            NewCitizen {
+                full_name: "Yohanes Benu".into(),
+                birth_place: "Soe".into(),
+                birth_date: chrono::NaiveDate::from_ymd_opt(1985, 8, 17),
+                sex: Some(Sex::Male),
+                address: Some("Jl. Yos Sudarso No. 5, RT 003/RW 001, Kel. Namosain, Kec. Alak, Kota Kupang".into()),
+                region_code: Some("53.71.01".into()),
+                kk: Some("5371010202090007".into()),
+                phone: Some("+6281337700022".into()),
+                email: None,
+            },
+            vec![("ktp", None, Some((2018, 9, 3))), ("kk", Some("5371010202090007"), Some((2020, 7, 14)))],
+        ),
+    ];
+    let mut tx = db.begin().await?;
+    for (nik, new, documents) in people {
+        let nik = Nik::parse(nik, today).map_err(|e| SeedError::Invalid(format!("demo NIK: {e}")))?;
+        let id = citizens::create_citizen(&mut tx, &actor, vault, &nik, &new).await?;
+        for (doc_type, number, issued) in documents {
+            let number = number.map(str::to_owned).or_else(|| (doc_type == "ktp").then(|| nik.expose().to_owned()));
+            let document = HeldDocument {
+                doc_type: doc_type.into(),
+                number,
+                issuer: disdukcapil.into(),
+                issued_on: issued.and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
+            };
+            citizens::hold_document(&mut tx, &actor, vault, id, &document).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -118,6 +118,43 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// A signed-in citizen. Extracting it without a live session redirects to the citizen sign-in page,
+/// remembering the page.
+pub struct Citizen {
+    pub citizen_id: i64,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl Citizen {
+    pub fn check_csrf(&self, submitted: &str) -> bool {
+        same_secret(&self.csrf_token, submitted)
+    }
+}
+
+impl FromRequestParts<AppState> for Citizen {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_sign_in = || {
+            let next = parts.uri.path();
+            Redirect::to(&format!("/masuk?next={}", crate::pages::catalogue::urlencode(next))).into_response()
+        };
+        let Some(token) = cookie_value(&parts.headers, crate::identity::CITIZEN_COOKIE) else {
+            return Err(to_sign_in());
+        };
+        let hash = token_hash(token);
+        match identity::live_session(&state.db, identity::PrincipalKind::Citizen, &hash, Utc::now()).await {
+            Ok(Some(s)) => Ok(Citizen { citizen_id: s.principal_id, csrf_token: s.csrf_token, token_hash: hash }),
+            Ok(None) => Err(to_sign_in()),
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                Err(axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

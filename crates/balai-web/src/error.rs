@@ -49,8 +49,32 @@ pub enum AppError {
     StaleVersion { current: i64 },
     #[error("forbidden")]
     Forbidden,
+    /// A request refused by a rule of the domain, already phrased in the request's language.
+    #[error("refused: {}", .0.rule)]
+    Refused(Box<Refusal>),
     #[error("internal error")]
     Internal(String),
+}
+
+/// A refusal that names the rule (and the field, when one is at fault).
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub problem_type: &'static str,
+    pub title: &'static str,
+    pub field: Option<&'static str>,
+    pub rule: &'static str,
+    pub message: String,
+    /// Seconds until a throttled request may be repeated (also sent as `Retry-After`).
+    pub retry_after: Option<i64>,
+    /// Attempts left on a one-time code.
+    pub attempts_left: Option<i64>,
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(Box::new(r))
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -72,6 +96,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::StaleVersion { .. } => StatusCode::CONFLICT,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Refused(r) => r.status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +109,7 @@ impl AppError {
             AppError::Invalid(_) => "/problems/validation",
             AppError::StaleVersion { .. } => "/problems/stale-version",
             AppError::Forbidden => "/problems/forbidden",
+            AppError::Refused(r) => r.problem_type,
             AppError::Internal(_) => "/problems/internal",
         }
     }
@@ -95,6 +121,7 @@ impl AppError {
             AppError::Invalid(_) => lang.pick("Isian tidak sah", "Invalid input"),
             AppError::StaleVersion { .. } => lang.pick("Data sudah diubah orang lain", "Changed by someone else"),
             AppError::Forbidden => lang.pick("Tidak diizinkan", "Forbidden"),
+            AppError::Refused(r) => r.title,
             AppError::Internal(_) => lang.pick("Kesalahan pada server", "Server error"),
         }
     }
@@ -121,6 +148,7 @@ impl AppError {
                 }
             },
             AppError::Forbidden => lang.pick("Anda tidak berhak melakukan ini.", "You may not do this.").into(),
+            AppError::Refused(r) => r.message.clone(),
             // Internal details go to the log, never to the client.
             AppError::Internal(_) => lang
                 .pick(
@@ -143,7 +171,20 @@ impl AppError {
                     message: e.rule.message(lang),
                 })
                 .collect(),
+            AppError::Refused(r) => r
+                .field
+                .map(|field| ProblemField {
+                    field: field.to_owned(),
+                    rule: r.rule.to_owned(),
+                    message: r.message.clone(),
+                })
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
+        };
+        let (retry_after, attempts_left) = match self {
+            AppError::Refused(r) => (r.retry_after, r.attempts_left),
+            _ => (None, None),
         };
         let param = match self {
             AppError::BadParameter { param, .. } => Some((*param).to_owned()),
@@ -156,6 +197,8 @@ impl AppError {
             detail: self.detail(lang),
             param,
             errors,
+            retry_after,
+            attempts_left,
         }
     }
 
@@ -187,6 +230,12 @@ pub struct Problem {
     /// One entry per field that failed validation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// Seconds to wait before repeating a throttled request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<i64>,
+    /// Attempts left on a one-time code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -199,10 +248,14 @@ pub struct ProblemField {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after;
         let mut response = (status, Json(self)).into_response();
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds.max(1)));
+        }
         response
     }
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod identity;
 pub mod ops;
 pub mod pages;
 
@@ -25,6 +26,9 @@ pub struct WebConfig {
     pub audit_public_key: Option<String>,
     /// Requests per second each client address may make to the public audit API (burst: 5 s worth).
     pub audit_requests_per_second: u32,
+    /// The demo's inbox page (`/demo/pesan`) shows every outbox message, one-time codes included.
+    /// Never on in production.
+    pub demo_inbox: bool,
 }
 
 impl Default for WebConfig {
@@ -35,6 +39,7 @@ impl Default for WebConfig {
             session_minutes: 8 * 60,
             audit_public_key: None,
             audit_requests_per_second: 20,
+            demo_inbox: false,
         }
     }
 }
@@ -42,15 +47,17 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Seals and opens personal data (NIK, KK, phone, address) at rest.
+    pub vault: balai_store::identity::Vault,
     pub config: WebConfig,
     /// Per-address limiter for the public audit API (in memory: each node limits on its own).
     pub audit_limiter: std::sync::Arc<ops::ClientLimiter>,
 }
 
 /// The public application: pages, API and health checks.
-pub fn app(db: Db, config: WebConfig) -> Router {
+pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Router {
     let audit_limiter = std::sync::Arc::new(ops::client_limiter(config.audit_requests_per_second));
-    let state = AppState { db, config, audit_limiter };
+    let state = AppState { db, vault, config, audit_limiter };
     ops::with_layers(
         Router::new()
             .merge(pages::routes())

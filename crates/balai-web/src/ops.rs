@@ -137,10 +137,10 @@ pub async fn rate_limited(State(state): State<AppState>, request: Request, next:
             detail: lang.pick("Coba lagi sebentar lagi.", "Try again in a moment.").into(),
             param: None,
             errors: Vec::new(),
+            retry_after: Some(1),
+            attempts_left: None,
         };
-        let mut response = problem.into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
+        return problem.into_response();
     }
     next.run(request).await
 }

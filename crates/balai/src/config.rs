@@ -33,6 +33,18 @@ pub struct Config {
     pub audit_checkpoint_seconds: u64,
     /// Requests per second per client address on the public audit API.
     pub audit_requests_per_second: u32,
+    /// The key that seals personal data at rest (base64 of 32 bytes). Default:
+    /// `<data_dir>/keys/personal-data.key`, created on first start with 0600 permissions.
+    pub personal_data_key_file: Option<PathBuf>,
+    /// Outgoing e-mail: `smtp://host:port`, `smtp://host?tls=required` or `smtps://user:password@host`.
+    /// Empty: e-mail messages wait in the outbox (and the demo shows them on its inbox page).
+    pub smtp_url: String,
+    /// The sender of outgoing e-mail.
+    pub smtp_from: String,
+    /// The SMS/WhatsApp gateway webhook (`POST` JSON). Empty: such messages wait in the outbox.
+    pub sms_webhook_url: String,
+    /// Bearer token for the gateway webhook.
+    pub sms_webhook_token: Option<String>,
 }
 
 impl Default for Config {
@@ -50,6 +62,11 @@ impl Default for Config {
             audit_signing_key_file: None,
             audit_checkpoint_seconds: 30,
             audit_requests_per_second: 20,
+            personal_data_key_file: None,
+            smtp_url: String::new(),
+            smtp_from: "Balai <noreply@balai.local>".into(),
+            sms_webhook_url: String::new(),
+            sms_webhook_token: None,
         }
     }
 }
@@ -89,6 +106,11 @@ impl Config {
                 "audit_signing_key_file",
                 "audit_checkpoint_seconds",
                 "audit_requests_per_second",
+                "personal_data_key_file",
+                "smtp_url",
+                "smtp_from",
+                "sms_webhook_url",
+                "sms_webhook_token",
             ]))
             .extract()
             .map_err(|e| ConfigError::Figment(Box::new(e)))?;
@@ -127,6 +149,10 @@ impl Config {
 
     pub fn audit_key_path(&self) -> PathBuf {
         self.audit_signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("audit-ed25519.key"))
+    }
+
+    pub fn personal_data_key_path(&self) -> PathBuf {
+        self.personal_data_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("personal-data.key"))
     }
 
     pub fn database_url(&self) -> String {

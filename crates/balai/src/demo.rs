@@ -23,8 +23,10 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     let db = connect(&config).await?;
     db.migrate().await?;
     let signer = crate::audit::load_or_create_key(&config, &db).await?;
+    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
     let seeded = seed::seed_demo(&db).await?;
     ensure_demo_admin(&db).await?;
+    seed::seed_demo_citizens(&db, &vault).await?;
     let (listener, metrics) = bind(&config).await?;
     // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
     let shutdown = Shutdown::register()?;
@@ -36,13 +38,14 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     );
     println!("  Portal:  {url}/");
     println!("  Admin:   {url}/admin  (username: {DEMO_ADMIN}, password: {DEMO_ADMIN_PASSWORD})");
+    println!("  Warga:   {url}/masuk  (NIK {}; the code appears at {url}/demo/pesan)", seed::DEMO_CITIZEN_NIK);
     println!("  API:     {url}/api/openapi.json");
     if let Some(m) = &metrics {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
     }
     println!("  Data:    {}  (start over with --reset)", config.data_dir.display());
     println!("  Ready in {} ms. Stop with Ctrl-C.", started.elapsed().as_millis());
-    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer).await
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer, vault, true).await
 }
 
 pub async fn serve(config: Config) -> Result<(), RunError> {
@@ -51,10 +54,11 @@ pub async fn serve(config: Config) -> Result<(), RunError> {
     let db = connect(&config).await?;
     db.migrate().await?;
     let signer = crate::audit::load_or_create_key(&config, &db).await?;
+    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
     let (listener, metrics) = bind(&config).await?;
     let shutdown = Shutdown::register()?;
     tracing::info!(listen = %config.listen, backend = ?db.backend(), "serving");
-    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer).await
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer, vault, false).await
 }
 
 pub async fn migrate(config: Config) -> Result<(), RunError> {
@@ -124,7 +128,10 @@ async fn serve_until_shutdown(
     metrics: Option<TcpListener>,
     shutdown: Shutdown,
     signer: balai_ledger::NoteSigner,
+    vault: balai_store::identity::Vault,
+    demo: bool,
 ) -> Result<(), RunError> {
+    let channels = channels(config, demo)?;
     // Sign what is already in the log, then keep signing while it grows.
     let signer = std::sync::Arc::new(signer);
     sign_checkpoint(&db, &signer, &config.audit_origin).await;
@@ -165,14 +172,16 @@ async fn serve_until_shutdown(
             }
         }
     });
+    tokio::spawn(channels.run_worker(db.clone(), vault.clone(), Duration::from_secs(2)));
     let web = WebConfig {
         default_region: config.default_region.clone(),
         secure_cookies: config.secure_cookies,
         session_minutes: config.session_minutes,
         audit_public_key: Some(signer.verifier().to_vkey()),
         audit_requests_per_second: config.audit_requests_per_second,
+        demo_inbox: demo,
     };
-    let app = balai_web::app(db.clone(), web);
+    let app = balai_web::app(db.clone(), vault, web);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown.wait())
         .await
@@ -182,6 +191,30 @@ async fn serve_until_shutdown(
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The delivery channels from config; the demo also delivers to its inbox page.
+fn channels(config: &Config, demo: bool) -> Result<balai_notify::Channels, RunError> {
+    let email = if config.smtp_url.is_empty() {
+        None
+    } else {
+        Some(
+            balai_notify::EmailChannel::new(&config.smtp_url, &config.smtp_from)
+                .map_err(|e| RunError::Key(e.to_string()))?,
+        )
+    };
+    let phone = if config.sms_webhook_url.is_empty() {
+        None
+    } else {
+        Some(
+            balai_notify::WebhookChannel::new(&config.sms_webhook_url, config.sms_webhook_token.clone())
+                .map_err(|e| RunError::Key(e.to_string()))?,
+        )
+    };
+    if !demo && email.is_none() {
+        tracing::warn!("smtp_url is not set: e-mail messages (sign-in codes too) wait in the outbox");
+    }
+    Ok(balai_notify::Channels { email, phone, demo_inbox: demo })
 }
 
 async fn sign_checkpoint(db: &Db, signer: &balai_ledger::NoteSigner, origin: &str) {

@@ -3,6 +3,7 @@
 mod audit;
 mod config;
 mod demo;
+mod keys;
 
 use clap::{Args, Parser, Subcommand};
 use config::{Config, ConfigError};

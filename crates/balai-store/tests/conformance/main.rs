@@ -7,7 +7,9 @@ mod support;
 mod audit;
 mod calendar;
 mod catalogue;
+mod citizens;
 mod identity;
+mod notify;
 mod seed;
 
 /// Declares each test once and runs it on both engines: `sqlite::name` and `postgres::name`.

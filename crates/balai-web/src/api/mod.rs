@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod identity;
 
 use crate::AppState;
 use crate::error::Expected;
@@ -26,11 +27,14 @@ use utoipa::OpenApi;
         audit::public_key,
         audit::leaves,
         audit::inclusion,
-        audit::consistency
+        audit::consistency,
+        identity::request_code,
+        identity::verify
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "catalogue", description = "Services, their standards (Standar Pelayanan) and agencies"),
+        (name = "identity", description = "Citizen sign-in with NIK and a one-time code"),
         (name = "audit", description = "The tamper-evident audit log: RFC 6962 proofs and C2SP signed checkpoints")
     )
 )]
@@ -40,6 +44,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(catalogue::routes())
+        .merge(identity::routes())
         .merge(audit::routes().route_layer(axum::middleware::from_fn_with_state(state, crate::ops::rate_limited)))
 }
 

@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod calendar;
 pub mod catalogue;
+pub mod identity;
+pub mod notify;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -18,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .merge(catalogue::routes())
         .merge(admin::routes())
         .merge(calendar::routes())
+        .merge(identity::routes())
+        .merge(notify::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

@@ -1,0 +1,136 @@
+//! Citizen sign-in API: ask for a one-time code, then trade NIK and code for a session cookie.
+
+use crate::AppState;
+use crate::auth;
+use crate::error::{ApiError, AppError, Problem, Refusal};
+use crate::i18n::RequestLang;
+use crate::identity::{self, CITIZEN_COOKIE, CodeEntry};
+use axum::extract::State;
+use axum::http::{Extensions, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use balai_domain::Lang;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/auth/citizen/code", post(request_code)).route("/v1/auth/citizen/verify", post(verify))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CodeRequest {
+    /// The 16-digit NIK.
+    #[serde(default)]
+    nik: String,
+    /// `email`, `sms` or `whatsapp`.
+    #[serde(default)]
+    channel: String,
+    /// The e-mail address or Indonesian mobile number (08… or +628…).
+    #[serde(default)]
+    to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSentBody {
+    channel: String,
+    /// Where the code went, masked: `bu••@contoh.id`, `+62812••••890`.
+    sent_to: String,
+    expires_in_seconds: i64,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct VerifyRequest {
+    #[serde(default)]
+    nik: String,
+    /// The 6-digit code.
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedInBody {
+    citizen_id: i64,
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|_| {
+        ApiError(
+            AppError::from(Refusal {
+                status: StatusCode::BAD_REQUEST,
+                problem_type: "/problems/bad-body",
+                title: lang.pick("Isi permintaan tidak sah", "Invalid request body"),
+                field: None,
+                rule: "json_object",
+                message: lang
+                    .pick(
+                        "Isi permintaan harus objek JSON sesuai dokumentasi API.",
+                        "The body must be a JSON object as documented.",
+                    )
+                    .to_owned(),
+                retry_after: None,
+                attempts_left: None,
+            }),
+            lang,
+        )
+    })
+}
+
+/// Sends a one-time sign-in code (6 digits, valid 5 minutes, 5 attempts).
+#[utoipa::path(post, path = "/api/v1/auth/citizen/code", tag = "identity", request_body = CodeRequest,
+    responses(
+        (status = 202, description = "Code sent", body = CodeSentBody),
+        (status = 422, description = "The NIK, channel or destination breaks a rule (named in `errors`)", body = Problem),
+        (status = 429, description = "Too many codes for this NIK or from this client (`Retry-After`)", body = Problem)
+    ))]
+pub async fn request_code(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    extensions: Extensions,
+    body: String,
+) -> Result<Response, ApiError> {
+    let request: CodeRequest = parse_body(lang, &body)?;
+    let client = identity::client_of(&extensions);
+    let sent = identity::request_code(&state, lang, &request.nik, &request.channel, &request.to, &client)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CodeSentBody {
+            channel: sent.channel.code().to_owned(),
+            sent_to: sent.masked_recipient,
+            expires_in_seconds: sent.expires_in_seconds,
+        }),
+    )
+        .into_response())
+}
+
+/// Trades NIK and code for a session (an HttpOnly cookie). A first sign-in creates the citizen record.
+#[utoipa::path(post, path = "/api/v1/auth/citizen/verify", tag = "identity", request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = SignedInBody),
+        (status = 401, description = "Wrong code (`attempts_left`) or no open code", body = Problem),
+        (status = 422, description = "The NIK or code is malformed", body = Problem)
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    body: String,
+) -> Result<Response, ApiError> {
+    let request: VerifyRequest = parse_body(lang, &body)?;
+    let signed_in = identity::verify_code(&state, lang, CodeEntry::Nik(&request.nik), &request.code)
+        .await
+        .map_err(|e| ApiError(e, lang))?;
+    let mut response = Json(SignedInBody { citizen_id: signed_in.citizen_id }).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            CITIZEN_COOKIE,
+            &signed_in.session_token,
+            state.config.session_minutes * 60,
+            state.config.secure_cookies,
+        ),
+    );
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(response)
+}

@@ -1,0 +1,457 @@
+//! Citizen pages: sign in with NIK and a one-time code, the citizen's own record, sign out.
+//! The NIK never travels in a URL: after the first form, the browser holds only a pending token.
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use crate::identity::{self, CITIZEN_COOKIE, CodeEntry, PENDING_COOKIE};
+use axum::Form;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{Extensions, HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use balai_domain::Lang;
+use balai_domain::contact::{Channel, mask_recipient};
+use balai_domain::nik::Sex;
+use balai_store::identity::citizens::{self, mask_digits};
+use balai_store::identity::codes;
+use chrono::Utc;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/masuk", get(sign_in_form).post(sign_in))
+        .route("/masuk/kode", get(code_form).post(enter_code))
+        .route("/akun", get(account))
+        .route("/keluar", post(sign_out))
+}
+
+/// Only same-site paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/admin") => {
+            n.to_owned()
+        }
+        _ => "/akun".to_owned(),
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
+// ---- step 1: NIK and where to send the code ---------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "citizen_sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    intro: &'static str,
+    error_summary: &'static str,
+    errors: Vec<(&'static str, String)>,
+    csrf: String,
+    next: String,
+    nik_hint: &'static str,
+    nik: String,
+    channel_label: &'static str,
+    channels: Vec<(&'static str, &'static str)>,
+    channel: String,
+    to_label: &'static str,
+    to_hint: &'static str,
+    to: String,
+    submit_label: &'static str,
+}
+
+impl SignInPage {
+    fn is_channel(&self, code: &str) -> bool {
+        self.channel == code
+    }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NextParam {
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct SignInForm {
+    #[serde(default)]
+    nik: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    csrf: String,
+    next: Option<String>,
+}
+
+fn sign_in_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    form: SignInForm,
+    errors: Vec<(&'static str, String)>,
+    status: StatusCode,
+) -> Response {
+    let csrf = auth::random_token();
+    let page = SignInPage {
+        chrome: Chrome::new(lang, lang.pick("Masuk dengan NIK", "Sign in with your NIK"), uri),
+        intro: lang.pick(
+            "Kami kirim kode 6 angka ke surel atau ponsel Anda. Kode berlaku 5 menit.",
+            "We send a 6-digit code to your e-mail or phone. The code is valid for 5 minutes.",
+        ),
+        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        errors,
+        csrf: csrf.clone(),
+        next: safe_next(form.next.as_deref()),
+        nik_hint: lang.pick(
+            "16 angka, tertera di KTP-el atau Kartu Keluarga.",
+            "16 digits, printed on your KTP-el or family card.",
+        ),
+        nik: form.nik,
+        channel_label: lang.pick("Kirim kode lewat", "Send the code by"),
+        channels: Channel::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(),
+        channel: if form.channel.is_empty() { "email".to_owned() } else { form.channel },
+        to_label: lang.pick("Alamat surel atau nomor ponsel", "E-mail address or mobile number"),
+        to_hint: lang
+            .pick("Contoh: nama@contoh.id atau 0812 3456 7890.", "For example: name@example.id or 0812 3456 7890."),
+        to: form.to,
+        submit_label: lang.pick("Kirim kode", "Send code"),
+    };
+    let mut response = (status, render(&page)).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies));
+    no_store(response)
+}
+
+async fn sign_in_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Query(p): Query<NextParam>,
+) -> Response {
+    sign_in_page(&state, lang, &uri, SignInForm { next: p.next, ..SignInForm::default() }, Vec::new(), StatusCode::OK)
+}
+
+fn login_csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
+    let cookie = auth::cookie_value(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    !cookie.is_empty() && auth::same_secret(cookie, submitted)
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    extensions: Extensions,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    if !login_csrf_ok(&headers, &form.csrf) {
+        tracing::warn!("citizen sign-in refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let client = identity::client_of(&extensions);
+    match identity::request_code(&state, lang, &form.nik, &form.channel, &form.to, &client).await {
+        Ok(sent) => {
+            let next = safe_next(form.next.as_deref());
+            let lang_amp = if lang == Lang::En { "&lang=en" } else { "" };
+            let mut response =
+                Redirect::to(&format!("/masuk/kode?next={}{lang_amp}", super::catalogue::urlencode(&next)))
+                    .into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(
+                    PENDING_COOKIE,
+                    &sent.pending_token,
+                    codes::CODE_MINUTES * 60,
+                    state.config.secure_cookies,
+                ),
+            );
+            response
+        }
+        Err(AppError::Refused(r)) => {
+            let status = r.status;
+            let field = r.field.unwrap_or("nik");
+            sign_in_page(&state, lang, &uri, form, vec![(field, r.message)], status)
+        }
+        Err(other) => error_page(lang, &uri, other),
+    }
+}
+
+// ---- step 2: the code --------------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "citizen_code.html")]
+struct CodePage {
+    chrome: Chrome,
+    sent_to: String,
+    error: Option<String>,
+    csrf: String,
+    next: String,
+    code_label: &'static str,
+    code_hint: &'static str,
+    submit_label: &'static str,
+    restart_label: &'static str,
+    demo_inbox_label: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn code_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    headers: &HeaderMap,
+    next: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let pending = match auth::cookie_value(headers, PENDING_COOKIE) {
+        Some(token) => match codes::pending_sign_in(&state.db, &state.vault, token, Utc::now()).await {
+            Ok(p) => p,
+            Err(e) => return error_page(lang, uri, e.into()),
+        },
+        None => None,
+    };
+    let Some(pending) = pending else {
+        // Nothing open (expired, used up, or never asked): start again.
+        let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
+        return Redirect::to(&format!("/masuk{lang_q}")).into_response();
+    };
+    let csrf = auth::random_token();
+    let zone = balai_domain::IndonesianTimeZone::Wita;
+    let sent_to = match lang {
+        Lang::Id => format!(
+            "Kode dikirim lewat {} ke {}. Berlaku sampai {}; sisa percobaan {}.",
+            pending.channel.label(lang),
+            pending.masked_recipient,
+            zone.format(pending.expires_at),
+            pending.attempts_left
+        ),
+        Lang::En => format!(
+            "The code was sent by {} to {}. Valid until {}; {} attempt(s) left.",
+            pending.channel.label(lang),
+            pending.masked_recipient,
+            zone.format(pending.expires_at),
+            pending.attempts_left
+        ),
+    };
+    let page = CodePage {
+        chrome: Chrome::new(lang, lang.pick("Masukkan kode", "Enter the code"), uri),
+        sent_to,
+        error,
+        csrf: csrf.clone(),
+        next: safe_next(next),
+        code_label: lang.pick("Kode 6 angka", "6-digit code"),
+        code_hint: lang.pick(
+            "Jangan berikan kode ini kepada siapa pun, termasuk petugas.",
+            "Never give this code to anyone, officers included.",
+        ),
+        submit_label: lang.pick("Masuk", "Sign in"),
+        restart_label: lang.pick("Minta kode baru atau ganti tujuan", "Request a new code or change the destination"),
+        demo_inbox_label: state.config.demo_inbox.then(|| {
+            lang.pick("Demo: lihat kotak pesan (kode ada di sana)", "Demo: open the message inbox (the code is there)")
+        }),
+    };
+    let mut response = (status, render(&page)).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies));
+    no_store(response)
+}
+
+async fn code_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(p): Query<NextParam>,
+) -> Response {
+    code_page(&state, lang, &uri, &headers, p.next.as_deref(), None, StatusCode::OK).await
+}
+
+async fn enter_code(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if !login_csrf_ok(&headers, &form.csrf) {
+        tracing::warn!("citizen code refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let Some(pending) = auth::cookie_value(&headers, PENDING_COOKIE) else {
+        return code_page(&state, lang, &uri, &headers, form.next.as_deref(), None, StatusCode::OK).await;
+    };
+    match identity::verify_code(&state, lang, CodeEntry::Pending(pending), &form.code).await {
+        Ok(signed_in) => {
+            let secure = state.config.secure_cookies;
+            let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
+            let h = response.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                auth::set_cookie(CITIZEN_COOKIE, &signed_in.session_token, state.config.session_minutes * 60, secure),
+            );
+            h.append(header::SET_COOKIE, auth::set_cookie(PENDING_COOKIE, "", 0, secure));
+            h.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure));
+            response
+        }
+        Err(AppError::Refused(r)) if r.attempts_left.is_some_and(|n| n > 0) || r.rule == "code_format" => {
+            code_page(&state, lang, &uri, &headers, form.next.as_deref(), Some(r.message), r.status).await
+        }
+        Err(AppError::Refused(r)) => {
+            // The code is dead (no attempts left, expired): back to step 1 with the reason.
+            let errors = vec![("nik", r.message)];
+            sign_in_page(&state, lang, &uri, SignInForm { next: form.next, ..SignInForm::default() }, errors, r.status)
+        }
+        Err(other) => error_page(lang, &uri, other),
+    }
+}
+
+// ---- the citizen's own record ------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "citizen_account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    masked_nik: String,
+    name_label: &'static str,
+    full_name: String,
+    not_yet: &'static str,
+    birth_label: &'static str,
+    birth: Option<String>,
+    address_label: &'static str,
+    address: Option<String>,
+    kk_label: &'static str,
+    masked_kk: Option<String>,
+    phone_label: &'static str,
+    phone: Option<String>,
+    email_label: &'static str,
+    email: Option<String>,
+    documents_heading: &'static str,
+    documents: Vec<String>,
+    no_documents: &'static str,
+    csrf: String,
+    sign_out_label: &'static str,
+}
+
+async fn account(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    citizen: Citizen,
+) -> Response {
+    let record = match citizens::citizen(&state.db, &state.vault, citizen.citizen_id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(lang, &uri, AppError::NotFound),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let birth = record.birth_date.map(|d| {
+        let sex = match record.sex {
+            Some(Sex::Female) => lang.pick("perempuan", "female"),
+            Some(Sex::Male) => lang.pick("laki-laki", "male"),
+            None => "",
+        };
+        let place = if record.birth_place.is_empty() { String::new() } else { format!("{}, ", record.birth_place) };
+        format!("{place}{} ({sex})", d.format("%d-%m-%Y"))
+    });
+    let documents = record
+        .documents
+        .iter()
+        .map(|d| {
+            let number = d.number.as_deref().map(|n| format!(" {}", mask_digits(n))).unwrap_or_default();
+            format!("{}{number} — {}", document_label(lang, &d.doc_type), d.issuer)
+        })
+        .collect();
+    let page = AccountPage {
+        chrome: Chrome::new(lang, lang.pick("Data saya", "My record"), &uri),
+        masked_nik: record.masked_nik(),
+        name_label: lang.pick("Nama", "Name"),
+        not_yet: lang.pick("belum tercatat", "not recorded yet"),
+        full_name: record.full_name.clone(),
+        birth_label: lang.pick("Tempat, tanggal lahir", "Place and date of birth"),
+        birth,
+        address_label: lang.pick("Alamat", "Address"),
+        address: record.address.clone(),
+        kk_label: lang.pick("Nomor KK", "Family card number"),
+        masked_kk: record.kk.as_deref().map(mask_digits),
+        phone_label: lang.pick("Ponsel", "Mobile"),
+        phone: record.phone.as_deref().map(mask_recipient),
+        email_label: lang.pick("Surel", "E-mail"),
+        email: record.email.as_deref().map(mask_recipient),
+        documents_heading: lang
+            .pick("Dokumen yang sudah dipegang pemerintah", "Documents the government already holds"),
+        documents,
+        no_documents: lang.pick(
+            "Belum ada. Dokumen yang diterbitkan untuk Anda tercatat di sini dan tidak akan diminta lagi.",
+            "None yet. Documents issued to you are recorded here and never asked for again.",
+        ),
+        csrf: citizen.csrf_token.clone(),
+        sign_out_label: lang.pick("Keluar", "Sign out"),
+    };
+    no_store(render(&page))
+}
+
+fn document_label(lang: Lang, doc_type: &str) -> String {
+    balai_domain::catalogue::DocumentType::parse(doc_type)
+        .map(|d| d.label(lang).to_owned())
+        .unwrap_or_else(|| doc_type.to_owned())
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    citizen: Citizen,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !citizen.check_csrf(&form.csrf) {
+        tracing::warn!("citizen sign-out refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let closed = async {
+        let mut tx = state.db.begin().await?;
+        balai_store::identity::close_session(
+            &mut tx,
+            balai_store::identity::PrincipalKind::Citizen,
+            &citizen.token_hash,
+            citizen.citizen_id,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = closed {
+        return error_page(lang, &uri, e.into());
+    }
+    let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
+    let mut response = Redirect::to(&format!("/{lang_q}")).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(CITIZEN_COOKIE, "", 0, state.config.secure_cookies));
+    response
+}

@@ -1,0 +1,77 @@
+//! The demo's message inbox: what the outbox sent, so a newcomer can sign in without a real phone.
+//! Mounted only when `demo_inbox` is on; a real deployment answers 404 here.
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Uri, header};
+use axum::response::Response;
+use axum::routing::get;
+use balai_domain::Lang;
+use balai_domain::contact::mask_recipient;
+use balai_store::notify;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/demo/pesan", get(inbox))
+}
+
+struct InboxItem {
+    when: String,
+    channel: &'static str,
+    to: String,
+    status: &'static str,
+    subject: String,
+    body: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "demo_inbox.html")]
+struct InboxPage {
+    chrome: Chrome,
+    intro: &'static str,
+    empty: &'static str,
+    messages: Vec<InboxItem>,
+}
+
+async fn inbox(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri) -> Response {
+    if !state.config.demo_inbox {
+        return error_page(lang, &uri, AppError::NotFound);
+    }
+    let messages = match notify::recent(&state.db, &state.vault, 50).await {
+        Ok(m) => m,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let zone = balai_domain::IndonesianTimeZone::Wita;
+    let page = InboxPage {
+        chrome: Chrome::new(lang, lang.pick("Kotak pesan demo", "Demo message inbox"), &uri),
+        intro: lang.pick(
+            "Hanya di demo: pesan yang dikirim Balai (surel, SMS, WhatsApp) tampil di sini, terbaru di atas.",
+            "Demo only: the messages Balai sends (e-mail, SMS, WhatsApp) appear here, newest first.",
+        ),
+        empty: lang.pick("Belum ada pesan.", "No messages yet."),
+        messages: messages
+            .into_iter()
+            .map(|m| InboxItem {
+                when: zone.format(m.created_at),
+                channel: m.channel.label(lang),
+                to: mask_recipient(&m.recipient),
+                status: match (m.status.as_str(), lang) {
+                    ("sent", Lang::Id) => "terkirim",
+                    ("sent", Lang::En) => "sent",
+                    ("dead", Lang::Id) => "gagal",
+                    ("dead", Lang::En) => "failed",
+                    (_, Lang::Id) => "menunggu",
+                    (_, Lang::En) => "waiting",
+                },
+                subject: m.subject,
+                body: m.body,
+            })
+            .collect(),
+    };
+    let mut response = render(&page);
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
