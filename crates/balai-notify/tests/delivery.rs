@@ -135,9 +135,12 @@ async fn an_unreachable_mail_server_leaves_the_message_for_a_retry_without_namin
     assert!(!error.contains("warga") && !error.contains("654321"), "{error}");
 }
 
+/// What the gateway received: the Authorization header and the JSON body.
+type Received = (Option<String>, serde_json::Value);
+
 #[derive(Clone, Default)]
 struct Gateway {
-    received: Arc<Mutex<Vec<(Option<String>, serde_json::Value)>>>,
+    received: Arc<Mutex<Vec<Received>>>,
 }
 
 async fn start_gateway(status: StatusCode) -> (String, Gateway) {

@@ -94,6 +94,7 @@ pub struct Texts {
     pub error_title: &'static str,
     pub error_body: &'static str,
     pub footer: &'static str,
+    pub my_record: &'static str,
     pub admin: &'static str,
 }
 
@@ -146,6 +147,7 @@ pub const ID: Texts = Texts {
     error_title: "Terjadi kesalahan",
     error_body: "Permintaan Anda tidak dapat diproses saat ini. Silakan coba lagi.",
     footer: "Balai — portal layanan publik. Standar pelayanan sesuai UU 25/2009.",
+    my_record: "Data saya",
     admin: "Admin",
 };
 
@@ -198,6 +200,7 @@ pub const EN: Texts = Texts {
     error_title: "Something went wrong",
     error_body: "Your request could not be processed right now. Please try again.",
     footer: "Balai — public service portal. Service standards under Law 25/2009.",
+    my_record: "My record",
     admin: "Admin",
 };
 

@@ -38,14 +38,14 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     );
     println!("  Portal:  {url}/");
     println!("  Admin:   {url}/admin  (username: {DEMO_ADMIN}, password: {DEMO_ADMIN_PASSWORD})");
-    println!("  Warga:   {url}/masuk  (NIK {}; the code appears at {url}/demo/pesan)", seed::DEMO_CITIZEN_NIK);
+    println!("  Warga:   {url}/masuk  (the demo NIK is on that page; codes arrive at {url}/demo/pesan)");
     println!("  API:     {url}/api/openapi.json");
     if let Some(m) = &metrics {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
     }
     println!("  Data:    {}  (start over with --reset)", config.data_dir.display());
     println!("  Ready in {} ms. Stop with Ctrl-C.", started.elapsed().as_millis());
-    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer, vault, true).await
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, Keys { signer, vault }, true).await
 }
 
 pub async fn serve(config: Config) -> Result<(), RunError> {
@@ -58,7 +58,7 @@ pub async fn serve(config: Config) -> Result<(), RunError> {
     let (listener, metrics) = bind(&config).await?;
     let shutdown = Shutdown::register()?;
     tracing::info!(listen = %config.listen, backend = ?db.backend(), "serving");
-    serve_until_shutdown(db, &config, listener, metrics, shutdown, signer, vault, false).await
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, Keys { signer, vault }, false).await
 }
 
 pub async fn migrate(config: Config) -> Result<(), RunError> {
@@ -121,16 +121,22 @@ async fn bind(config: &Config) -> Result<(TcpListener, Option<TcpListener>), Run
     Ok((listener, metrics))
 }
 
+/// The keys a running server holds: the audit checkpoint signer and the personal-data vault.
+struct Keys {
+    signer: balai_ledger::NoteSigner,
+    vault: balai_store::identity::Vault,
+}
+
 async fn serve_until_shutdown(
     db: Db,
     config: &Config,
     listener: TcpListener,
     metrics: Option<TcpListener>,
     shutdown: Shutdown,
-    signer: balai_ledger::NoteSigner,
-    vault: balai_store::identity::Vault,
+    keys: Keys,
     demo: bool,
 ) -> Result<(), RunError> {
+    let Keys { signer, vault } = keys;
     let channels = channels(config, demo)?;
     // Sign what is already in the log, then keep signing while it grows.
     let signer = std::sync::Arc::new(signer);

@@ -283,3 +283,137 @@ fn a_witness_sees_the_log_grow_and_notices_a_rewritten_history() {
     assert!(text(&after).contains("public key changed"), "{}", text(&after));
     assert!(stop(reset).success());
 }
+
+#[test]
+fn a_missing_or_different_personal_data_key_over_citizen_records_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(stop(start_demo(&data, &[])).success());
+    let key = data.join("keys/personal-data.key");
+    let original = std::fs::read_to_string(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let serve =
+        || run(balai().args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"]).arg(&data));
+    let out = serve();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("personal-data key") && stderr.contains("missing"), "{stderr}");
+    assert!(!key.exists(), "no new key was written over sealed records");
+
+    std::fs::write(&key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n").unwrap();
+    let out = serve();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not open"), "a different key is refused");
+
+    std::fs::write(&key, original).unwrap();
+    assert!(stop(start_demo(&data, &[])).success(), "the right key opens them again");
+}
+
+fn http(url: &str, method: &str, path: &str, cookie: &str, body: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Cookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn a_whole_citizen_sign_in_leaves_no_nik_or_phone_in_any_log_line() {
+    const NIK: &str = "5371045203900003";
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let log = dir.path().join("log.txt");
+    let log_file = std::fs::File::create(&log).unwrap();
+    let mut child = balai()
+        .args(["demo", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"])
+        .arg(&data)
+        // Everything Balai and its libraries log, down to debug.
+        .env("BALAI_LOG", "debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log_file)
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut output = String::new();
+    let url = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "demo exited early: {output}");
+        output.push_str(&line);
+        if let Some(u) = line.trim().strip_prefix("Portal:") {
+            break u.trim().trim_end_matches('/').to_owned();
+        }
+    };
+    // Keep reading stdout (JSON logs go there) into the captured output.
+    let stdout_lines = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = reader.read_to_string(&mut rest);
+        rest
+    });
+
+    let sent = http(
+        &url,
+        "POST",
+        "/api/v1/auth/citizen/code",
+        "",
+        &format!(r#"{{"nik":"{NIK}","channel":"sms","to":"0812-3450-0011"}}"#),
+    );
+    assert!(sent.starts_with("HTTP/1.1 202"), "{sent}");
+    let bad = http(
+        &url,
+        "POST",
+        "/api/v1/auth/citizen/code",
+        "",
+        r#"{"nik":"5371045203900000","channel":"sms","to":"0812"}"#,
+    );
+    assert!(bad.starts_with("HTTP/1.1 422"), "{bad}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        let inbox = http_get(&url, "/demo/pesan");
+        if let Some(i) = inbox.find("Kode masuk Balai: ") {
+            break inbox[i + 18..i + 24].to_owned();
+        }
+        assert!(Instant::now() < deadline, "no code in the demo inbox");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let wrong = http(
+        &url,
+        "POST",
+        "/api/v1/auth/citizen/verify",
+        "",
+        &format!(r#"{{"nik":"{NIK}","code":"{}"}}"#, if code == "111111" { "222222" } else { "111111" }),
+    );
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+    let verified =
+        http(&url, "POST", "/api/v1/auth/citizen/verify", "", &format!(r#"{{"nik":"{NIK}","code":"{code}"}}"#));
+    assert!(verified.starts_with("HTTP/1.1 200"), "{verified}");
+    let cookie = verified
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: balai_citizen="))
+        .map(|c| format!("balai_citizen={}", c.split(';').next().unwrap()))
+        .expect("session cookie");
+    let account = http(&url, "GET", "/akun", &cookie, "");
+    assert!(account.contains("5371••••••••0003"), "{account}");
+
+    assert!(stop(Demo { child, url, banner: output.clone(), _stdout: BufReader::new(empty_stdout()) }).success());
+    let logs = format!("{output}{}{}", stdout_lines.join().unwrap(), std::fs::read_to_string(&log).unwrap());
+    assert!(logs.lines().count() > 10, "debug logging was on: {logs}");
+    // The code itself is six digits, which timestamps also contain; the message text stands for it.
+    for secret in [NIK, "5371045203900000", "081234500011", "6281234500011", "Kode masuk Balai:"] {
+        let found: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).collect();
+        assert!(found.is_empty(), "{secret} appears in the logs: {found:?}");
+    }
+}
+
+/// A stand-in for a child's stdout once its reader moved to another thread.
+fn empty_stdout() -> std::process::ChildStdout {
+    Command::new("true").stdout(Stdio::piped()).spawn().unwrap().stdout.take().unwrap()
+}

@@ -64,6 +64,8 @@ struct SignInPage {
     to_hint: &'static str,
     to: String,
     submit_label: &'static str,
+    demo_hint: Option<String>,
+    demo_inbox_label: &'static str,
 }
 
 impl SignInPage {
@@ -126,6 +128,17 @@ fn sign_in_page(
             .pick("Contoh: nama@contoh.id atau 0812 3456 7890.", "For example: name@example.id or 0812 3456 7890."),
         to: form.to,
         submit_label: lang.pick("Kirim kode", "Send code"),
+        demo_hint: state.config.demo_inbox.then(|| match lang {
+            Lang::Id => format!(
+                "Demo: masuk sebagai Maria Yosefina Lado dengan NIK {} dan tujuan mana pun; kodenya muncul di kotak pesan demo.",
+                balai_store::seed::DEMO_CITIZEN_NIK
+            ),
+            Lang::En => format!(
+                "Demo: sign in as Maria Yosefina Lado with NIK {} and any destination; the code appears in the demo inbox.",
+                balai_store::seed::DEMO_CITIZEN_NIK
+            ),
+        }),
+        demo_inbox_label: lang.pick("Buka kotak pesan demo", "Open the demo inbox"),
     };
     let mut response = (status, render(&page)).into_response();
     response

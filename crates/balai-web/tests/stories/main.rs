@@ -6,4 +6,5 @@ mod admin;
 mod api;
 mod audit;
 mod catalogue;
+mod identity;
 mod ops;

@@ -13,6 +13,7 @@ pub const ADMIN_PASSWORD: &str = "kata-sandi-uji";
 
 pub struct TestApp {
     pub db: Db,
+    pub vault: balai_store::identity::Vault,
     pub signer: balai_ledger::NoteSigner,
     router: Router,
     _dir: tempfile::TempDir,
@@ -53,7 +54,8 @@ impl TestResponse {
 impl TestApp {
     /// The demo catalogue (NTT and Kota Kupang) on a fresh SQLite file, with one administrator.
     pub async fn demo() -> TestApp {
-        Self::demo_with(WebConfig { default_region: Some("53.71".into()), ..WebConfig::default() }).await
+        Self::demo_with(WebConfig { default_region: Some("53.71".into()), demo_inbox: true, ..WebConfig::default() })
+            .await
     }
 
     /// The demo with a given web configuration (the audit key is filled in).
@@ -74,9 +76,11 @@ impl TestApp {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        let vault = balai_store::identity::Vault::from_master(&[5; 32]);
+        seed::seed_demo_citizens(&db, &vault).await.unwrap();
         let signer = balai_ledger::NoteSigner::generate(ORIGIN).unwrap();
         config.audit_public_key = Some(signer.verifier().to_vkey());
-        TestApp { router: balai_web::app(db.clone(), config), db, signer, _dir: dir }
+        TestApp { router: balai_web::app(db.clone(), vault.clone(), config), db, vault, signer, _dir: dir }
     }
 
     /// Signs a checkpoint of the log as it is now, as the server's signer does every few seconds.
@@ -91,6 +95,33 @@ impl TestApp {
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// POSTs a JSON body from a client address.
+    pub async fn post_json_from(&self, path: &str, body: serde_json::Value, client: &str) -> TestResponse {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let addr: std::net::SocketAddr = format!("{client}:40000").parse().unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        self.request(request).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> TestResponse {
+        self.post_json_from(path, body, "192.0.2.10").await
+    }
+
+    /// The newest message in the outbox, as the citizen would receive it.
+    pub async fn last_message(&self) -> balai_store::notify::Message {
+        balai_store::notify::recent(&self.db, &self.vault, 1).await.unwrap().pop().expect("a message in the outbox")
+    }
+
+    /// The six-digit code in the newest outbox message.
+    pub async fn last_code(&self) -> String {
+        let body = self.last_message().await.body;
+        let start = body.find(|c: char| c.is_ascii_digit()).expect("a code in the message");
+        body[start..start + 6].to_owned()
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {

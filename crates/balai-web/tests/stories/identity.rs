@@ -1,0 +1,287 @@
+//! Citizens sign in with their NIK and a one-time code, and see their own record, masked.
+
+use crate::support::{TestApp, urlencode};
+use axum::http::StatusCode;
+use serde_json::json;
+
+const MARIA: &str = "5371045203900003";
+
+async fn signed_in_citizen(app: &TestApp) -> String {
+    let sent = app
+        .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}))
+        .await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    let code = app.last_code().await;
+    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    format!("balai_citizen={}", verified.cookie("balai_citizen").expect("session cookie"))
+}
+
+#[tokio::test]
+async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it() {
+    let app = TestApp::demo().await;
+
+    let sent = app
+        .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "whatsapp", "to": "0812-3450-0011"}))
+        .await;
+
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    assert_eq!(sent.json()["sent_to"], "+62812••••011");
+    assert_eq!(sent.json()["expires_in_seconds"], 300);
+    assert!(!sent.body.contains(MARIA));
+    let message = app.last_message().await;
+    assert_eq!(message.recipient, "+6281234500011", "normalised to +62");
+    assert!(message.body.starts_with("Kode masuk Balai: "), "{}", message.body);
+
+    let code = app.last_code().await;
+    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    let cookie = verified.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"), "{cookie}");
+
+    let session = format!("balai_citizen={}", verified.cookie("balai_citizen").unwrap());
+    let account = app.get_with_cookie("/akun", &session).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains("5371••••••••0003"), "masked NIK on the page");
+    assert!(account.body.contains("Maria Yosefina Lado"));
+    assert!(account.body.contains("5371••••••••0021"), "masked KK");
+    assert!(account.body.contains("Akta kelahiran 5371•"), "held documents listed, masked");
+    assert!(account.body.contains("— Dinas Kependudukan dan Pencatatan Sipil Kota Kupang"));
+    assert!(!account.body.contains("LT-12031990"), "document numbers masked");
+    assert!(account.body.contains("Jl. Frans Seda No. 12"), "the owner sees her own address, to check it");
+    for secret in [MARIA, "5371040101100021", "081234500011", "maria.lado@"] {
+        assert!(!account.body.contains(secret), "{secret} shown in the clear");
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_nik_is_refused_with_the_rule_it_breaks() {
+    let app = TestApp::demo().await;
+    let cases = [
+        ("53710452039000", "nik_length"),
+        ("537104520390000x", "nik_digits"),
+        ("9971045203900003", "nik_province"),
+        ("5399045203900003", "nik_regency"),
+        ("5371995203900003", "nik_district"),
+        ("5371047203900003", "nik_birth_date"),
+        ("5371045203900000", "nik_serial"),
+    ];
+    for (nik, rule) in cases {
+        let response = app
+            .post_json("/api/v1/auth/citizen/code", json!({"nik": nik, "channel": "email", "to": "a@contoh.id"}))
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{nik}");
+        let problem = response.json();
+        assert_eq!(problem["type"], "/problems/invalid-nik");
+        assert_eq!(problem["errors"][0]["field"], "nik");
+        assert_eq!(problem["errors"][0]["rule"], rule, "{nik}");
+        assert!(!response.body.contains(nik), "the NIK is not echoed");
+    }
+    let english = app
+        .request(
+            axum::http::Request::post("/api/v1/auth/citizen/code")
+                .header("accept-language", "en")
+                .body(axum::body::Body::from(
+                    json!({"nik": "5371045203900000", "channel": "sms", "to": "0812345678"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(english.json()["detail"], "The last four digits of a NIK are never 0000.");
+    let bad_phone =
+        app.post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "sms", "to": "0380821234"})).await;
+    assert_eq!(
+        (bad_phone.json()["errors"][0]["field"].as_str(), bad_phone.json()["errors"][0]["rule"].as_str()),
+        (Some("to"), Some("mobile_number_format"))
+    );
+    let bad_channel =
+        app.post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "fax", "to": "1"})).await;
+    assert_eq!(bad_channel.json()["errors"][0]["field"], "channel");
+    let not_json = app.post_json_from("/api/v1/auth/citizen/code", json!("nik"), "192.0.2.10").await;
+    assert_eq!(
+        (not_json.status, not_json.json()["type"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("/problems/bad-body"))
+    );
+    assert!(
+        balai_store::notify::recent(&app.db, &app.vault, 10).await.unwrap().is_empty(),
+        "nothing sent for bad input"
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_tell_the_attempts_left_then_the_code_is_dead() {
+    let app = TestApp::demo().await;
+    app.post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}))
+        .await;
+    let code = app.last_code().await;
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    for left in [4, 3, 2, 1, 0] {
+        let response = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": wrong})).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(response.json()["attempts_left"], left);
+        assert_eq!(response.json()["type"], "/problems/wrong-code");
+    }
+    let too_late = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    assert_eq!(too_late.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(too_late.json()["type"], "/problems/no-open-code");
+    let malformed = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": "12ab"})).await;
+    assert_eq!(malformed.json()["errors"][0]["rule"], "code_format");
+}
+
+#[tokio::test]
+async fn too_many_codes_for_one_nik_are_refused_with_retry_after() {
+    let app = TestApp::demo().await;
+    for _ in 0..3 {
+        let ok = app
+            .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "m@contoh.id"}))
+            .await;
+        assert_eq!(ok.status, StatusCode::ACCEPTED);
+    }
+    let refused = app
+        .post_json_from(
+            "/api/v1/auth/citizen/code",
+            json!({"nik": MARIA, "channel": "email", "to": "m@contoh.id"}),
+            "192.0.2.99",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.json()["type"], "/problems/too-many-codes");
+    let retry: i64 = refused.header("retry-after").parse().unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+}
+
+#[tokio::test]
+async fn the_sign_in_pages_keep_the_nik_out_of_every_url() {
+    let app = TestApp::demo().await;
+    let form = app.get("/masuk?next=%2Fakun").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.cookie("balai_login_csrf").unwrap();
+    let cookie = format!("balai_login_csrf={csrf}");
+
+    let sent = app
+        .post_form(
+            "/masuk",
+            &cookie,
+            &[("csrf", &csrf), ("nik", MARIA), ("channel", "email"), ("to", "maria.lado@contoh.id"), ("next", "/akun")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.header("location").to_owned();
+    assert!(location.starts_with("/masuk/kode") && !location.contains(MARIA), "{location}");
+    let pending = sent.cookie("balai_pending").expect("pending sign-in cookie");
+    let cookie = format!("balai_login_csrf={csrf}; balai_pending={pending}");
+
+    let code_page = app.get_with_cookie(&location, &cookie).await;
+    assert_eq!(code_page.status, StatusCode::OK);
+    assert!(code_page.body.contains("ma••@contoh.id"), "masked destination shown");
+    assert!(code_page.body.contains("/demo/pesan"), "the demo points to its inbox");
+    let csrf2 = code_page.cookie("balai_login_csrf").unwrap();
+    let cookie = format!("balai_login_csrf={csrf2}; balai_pending={pending}");
+
+    let wrong = app.post_form("/masuk/kode", &cookie, &[("csrf", &csrf2), ("code", "000000"), ("next", "/akun")]).await;
+    let code = app.last_code().await;
+    if code != "000000" {
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("Sisa percobaan: 4"), "attempts left shown");
+    }
+    let csrf3 = wrong.cookie("balai_login_csrf").unwrap_or(csrf2);
+    let cookie = format!("balai_login_csrf={csrf3}; balai_pending={pending}");
+    let signed_in =
+        app.post_form("/masuk/kode", &cookie, &[("csrf", &csrf3), ("code", &code), ("next", "/akun")]).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+    assert_eq!(signed_in.header("location"), "/akun");
+    let session = format!("balai_citizen={}", signed_in.cookie("balai_citizen").unwrap());
+    let account = app.get_with_cookie("/akun", &session).await;
+    assert!(account.body.contains("5371••••••••0003"));
+
+    let sign_out_csrf = account.hidden("csrf");
+    let out = app.post_form("/keluar", &session, &[("csrf", &sign_out_csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = app.get_with_cookie("/akun", &session).await;
+    assert_eq!(
+        (after.status, after.header("location")),
+        (StatusCode::SEE_OTHER, "/masuk?next=%2Fakun"),
+        "signed out everywhere it mattered"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_nik_on_the_page_is_named_next_to_its_field() {
+    let app = TestApp::demo().await;
+    let form = app.get("/masuk").await;
+    let csrf = form.cookie("balai_login_csrf").unwrap();
+    let page = app
+        .post_form(
+            "/masuk",
+            &format!("balai_login_csrf={csrf}"),
+            &[("csrf", &csrf), ("nik", "5371045203900000"), ("channel", "email"), ("to", "a@contoh.id")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"nik-error\""), "error next to the field");
+    assert!(page.body.contains("Empat angka terakhir NIK tidak boleh 0000."));
+    assert!(page.body.contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn a_forged_csrf_token_is_refused_and_sends_nothing() {
+    let app = TestApp::demo().await;
+    let form = app.get("/masuk").await;
+    let csrf = form.cookie("balai_login_csrf").unwrap();
+    let forged = app
+        .post_form(
+            "/masuk",
+            &format!("balai_login_csrf={csrf}"),
+            &[("csrf", "forged"), ("nik", MARIA), ("channel", "email"), ("to", "a@contoh.id")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(balai_store::notify::recent(&app.db, &app.vault, 10).await.unwrap().is_empty());
+
+    let session = signed_in_citizen(&app).await;
+    let out = app.post_form("/keluar", &session, &[("csrf", "forged")]).await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get_with_cookie("/akun", &session).await.status, StatusCode::OK, "still signed in");
+}
+
+#[tokio::test]
+async fn an_expired_or_missing_session_goes_back_to_sign_in_remembering_the_page() {
+    let app = TestApp::demo().await;
+    let response = app.get_with_cookie("/akun", "balai_citizen=not-a-session").await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(response.header("location"), format!("/masuk?next={}", urlencode("/akun")));
+}
+
+#[tokio::test]
+async fn a_first_sign_in_creates_the_record_and_the_log_vouches_for_it() {
+    let app = TestApp::demo().await;
+    let newcomer = "5371011708850009";
+    app.post_json("/api/v1/auth/citizen/code", json!({"nik": newcomer, "channel": "sms", "to": "081299990000"})).await;
+    let code = app.last_code().await;
+    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": newcomer, "code": code})).await;
+    let id = verified.json()["citizen_id"].as_i64().unwrap();
+    let leaves =
+        balai_store::audit::leaves_about(&app.db, &balai_store::audit::Subject::new("citizens", id)).await.unwrap();
+    let actions: Vec<&str> = leaves.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(actions, ["identity.citizen.create", "identity.citizen.sign_in"]);
+    assert!(balai_store::audit::verify(&app.db, &[]).await.unwrap().is_ok());
+    let public = app.get(&format!("/api/v1/audit/leaves?start={}&end={}", leaves[0].seq, leaves[1].seq + 1)).await;
+    assert!(!public.body.contains(newcomer), "the public log carries no NIK");
+}
+
+#[tokio::test]
+async fn the_demo_inbox_exists_only_in_the_demo() {
+    let demo = TestApp::demo().await;
+    demo.post_json(
+        "/api/v1/auth/citizen/code",
+        json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}),
+    )
+    .await;
+    let inbox = demo.get("/demo/pesan").await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    assert!(inbox.body.contains(&demo.last_code().await));
+    assert!(inbox.body.contains("ma••@contoh.id") && !inbox.body.contains("maria.lado@"));
+
+    let real = TestApp::demo_with(balai_web::WebConfig::default()).await;
+    assert_eq!(real.get("/demo/pesan").await.status, StatusCode::NOT_FOUND);
+}

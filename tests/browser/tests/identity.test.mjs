@@ -1,0 +1,132 @@
+// A citizen signs in with NIK and a one-time code on a 360 px phone, picking
+// the code up from the demo's message inbox as a newcomer without a real
+// phone would. Every page is checked with axe-core; the server's whole log is
+// checked for the NIK afterwards.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  launchBrowser,
+  navigation,
+  newPhoneContext,
+  pathOf,
+  screenshot,
+  scrollWidth,
+  textOf,
+  visit,
+} from '../lib/browser.mjs';
+import { sharedServer } from '../lib/server.mjs';
+
+const NIK = '5371045203900003';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await sharedServer({ name: 'identity' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function inFreshContext(story, overrides = {}) {
+  const context = await newPhoneContext(browser, { baseURL: server.baseUrl, ...overrides });
+  try {
+    return await story(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The code in the newest message of the demo inbox, read in a second tab. */
+async function codeFromInbox(context) {
+  const inbox = await context.newPage();
+  await visit(inbox, '/demo/pesan', 'demo-inbox');
+  const body = await textOf(inbox, '.inbox .message .body');
+  await inbox.close();
+  const match = body.match(/(\d{6})/);
+  assert.ok(match, `a code in the newest message: ${body}`);
+  return match[1];
+}
+
+async function requestCode(page, to) {
+  await page.locator('#nik').fill(NIK);
+  await page.locator('input[name="channel"][value="whatsapp"]').check();
+  await page.locator('#to').fill(to);
+  return navigation(page, () => page.locator('form:has(#nik) [type="submit"]').click());
+}
+
+describe('Masuk sebagai warga (identity)', () => {
+  it('signs in with NIK and a WhatsApp code from the demo inbox, without JavaScript', async () => {
+    await inFreshContext(
+      async (context) => {
+        const page = await context.newPage();
+        await visit(page, '/akun', 'sign-in-form');
+        assert.equal(pathOf(page), '/masuk?next=%2Fakun', 'the record page sends a stranger to sign in');
+        assert.match(await textOf(page, '#demo-hint'), /NIK 5371045203900003/);
+        assert.ok((await scrollWidth(page)) <= 360, 'no sideways scrolling on a phone');
+
+        const sent = await requestCode(page, '0812 3450 0011');
+        assert.equal(sent.status(), 200);
+        assert.ok(pathOf(page).startsWith('/masuk/kode'), pathOf(page));
+        assert.ok(!page.url().includes(NIK), 'the NIK is not in the URL');
+        assert.match(await textOf(page, '#sent-to'), /WhatsApp ke \+62812••••011/);
+        await visit(page, page.url(), 'code-form');
+        await screenshot(page, 'citizen-code-360');
+
+        const code = await codeFromInbox(context);
+        await page.locator('#code').fill(code);
+        const signedIn = await navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
+        assert.equal(signedIn.status(), 200);
+        assert.equal(pathOf(page), '/akun');
+        await visit(page, '/akun', 'citizen-record');
+        assert.equal(await textOf(page, '#masked-nik'), '5371••••••••0003');
+        const text = await textOf(page, 'main');
+        assert.match(text, /Maria Yosefina Lado/);
+        assert.ok(!text.includes(NIK), 'the full NIK is never on screen');
+        assert.ok((await scrollWidth(page)) <= 360);
+        await screenshot(page, 'citizen-record-360');
+
+        const out = await navigation(page, () => page.locator('form[action^="/keluar"] [type="submit"]').click());
+        assert.equal(out.status(), 200);
+        await page.goto('/akun');
+        assert.equal(pathOf(page), '/masuk?next=%2Fakun', 'signed out');
+      },
+      { javaScriptEnabled: false },
+    );
+  });
+
+  it('shows a wrong code and a wrong NIK next to their fields', async () => {
+    await inFreshContext(async (context) => {
+      const page = await context.newPage();
+      await visit(page, '/masuk', 'sign-in-form-errors');
+      await page.locator('#nik').fill('5371045203900000');
+      await page.locator('#to').fill('maria@contoh.id');
+      const refused = await navigation(page, () => page.locator('form:has(#nik) [type="submit"]').click());
+      assert.equal(refused.status(), 422);
+      assert.match(await textOf(page, '#nik-error'), /tidak boleh 0000/);
+      assert.equal(await page.locator('#nik').getAttribute('aria-invalid'), 'true');
+      await screenshot(page, 'citizen-bad-nik-360');
+
+      await requestCode(page, '081234500011');
+      const code = await codeFromInbox(context);
+      const wrong = code === '000000' ? '111111' : '000000';
+      await page.locator('#code').fill(wrong);
+      const again = await navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
+      assert.equal(again.status(), 401);
+      assert.match(await textOf(page, '[role="alert"]'), /Sisa percobaan: 4/);
+    });
+  });
+
+  it('never writes the NIK or the phone number into the server log', async () => {
+    const log = server.readLog();
+    assert.ok(log.length > 0, 'the server logged something');
+    for (const secret of [NIK, '5371045203900000', '081234500011', '6281234500011']) {
+      const lines = log.split('\n').filter((l) => l.includes(secret));
+      assert.deepEqual(lines, [], `${secret} appears in the server log`);
+    }
+  });
+});
