@@ -78,7 +78,7 @@ pub fn normalize_recipient(channel: Channel, input: &str) -> Result<String, Cont
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !input.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
-                && !domain.contains('@');
+                && !local.contains('@');
             if ok { Ok(format!("{local}@{}", domain.to_ascii_lowercase())) } else { Err(ContactError::Email) }
         }
         Channel::Sms | Channel::Whatsapp => {

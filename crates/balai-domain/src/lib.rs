@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod contact;
+pub mod identity;
 pub mod lang;
 pub mod money;
 pub mod nik;

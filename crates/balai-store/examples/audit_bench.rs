@@ -48,7 +48,7 @@ async fn main() {
     println!("backend: {:?}, target log size: {leaves}", db.backend());
 
     // 1. What an append adds to a transaction.
-    let actor = Actor::admin(1);
+    let actor = Actor::officer(1);
     let mut appends = Vec::new();
     let mut transactions = Vec::new();
     for i in 0..5_000 {

@@ -27,8 +27,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn admin(id: i64) -> Actor {
-        Actor { role: "admin".into(), id: id.to_string() }
+    pub fn officer(id: i64) -> Actor {
+        Actor { role: "officer".into(), id: id.to_string() }
     }
 
     pub fn citizen(id: i64) -> Actor {
@@ -44,7 +44,7 @@ impl Actor {
         Actor { role: "public".into(), id: String::new() }
     }
 
-    /// How the actor is written in version histories: `admin:7`, `system:seed`.
+    /// How the actor is written in version histories: `officer:7`, `system:seed`.
     pub fn label(&self) -> String {
         if self.id.is_empty() { self.role.clone() } else { format!("{}:{}", self.role, self.id) }
     }
@@ -78,7 +78,7 @@ pub const AUDITED_TABLES: [&str; 9] = [
     "services",
     "service_versions",
     "calendar_years",
-    "admins",
+    "officers",
     "citizens",
 ];
 
@@ -309,12 +309,16 @@ struct HolidayState {
 }
 
 #[derive(Serialize, sqlx::FromRow)]
-struct AdminState {
+struct OfficerState {
     id: i64,
     government_id: Option<i64>,
+    agency_id: Option<i64>,
+    unit_id: Option<i64>,
+    role: String,
     username: String,
     display_name: String,
     password_hash: String,
+    totp_secret_enc: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -428,10 +432,14 @@ pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>
                 }
             }
         }
-        "admins" => tx
-            .fetch_optional::<AdminState>(
-                query("SELECT id, government_id, username, display_name, password_hash, created_at FROM admins WHERE id = $1")
-                    .bind(numeric_id(subject)?),
+        // Sign-in counters and lock-outs change on every attempt and are not part of the audited state.
+        "officers" => tx
+            .fetch_optional::<OfficerState>(
+                query(
+                    "SELECT id, government_id, agency_id, unit_id, role, username, display_name, password_hash, totp_secret_enc, \
+                     created_at FROM officers WHERE id = $1",
+                )
+                .bind(numeric_id(subject)?),
             )
             .await?
             .map(|r| to_json(&r)),

@@ -1,99 +1,49 @@
-//! Identity: administrators, citizens (with personal data sealed at rest), one-time sign-in codes, and
-//! the one session mechanism they all share.
+//! Identity: officers (staff of every role), citizens (with personal data sealed at rest), one-time
+//! sign-in codes, and the one session mechanism they all share.
 //!
 //! Sessions live in the database so any node can serve any request. The cookie carries a random token;
 //! only its SHA-256 is stored, so a copy of the table opens no session.
 
 pub mod citizens;
 pub mod codes;
+pub mod officers;
 pub mod vault;
 
+pub use officers::{NewOfficer, Officer, OfficerSession, create_admin, create_officer, officer_by_username};
 pub use vault::{Vault, VaultError};
 
 use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, query};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Admin {
-    pub id: i64,
-    pub government_id: Option<i64>,
-    pub username: String,
-    pub display_name: String,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AdminSession {
-    pub admin_id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub government_id: Option<i64>,
-    pub csrf_token: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-pub async fn create_admin(
-    tx: &mut Tx,
-    actor: &Actor,
-    government_id: Option<i64>,
-    username: &str,
-    display_name: &str,
-    password_hash: &str,
-) -> Result<i64, StoreError> {
-    let id = tx
-        .insert(
-            query(
-                "INSERT INTO admins (government_id, username, display_name, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(government_id)
-            .bind(username)
-            .bind(display_name)
-            .bind(password_hash)
-            .bind(Utc::now()),
-        )
-        .await?;
-    audit::record_change(tx, actor, "identity.admin.create", &Subject::new("admins", id), government_id).await?;
-    Ok(id)
-}
-
-pub async fn admin_by_username(db: &Db, username: &str) -> Result<Option<Admin>, StoreError> {
-    db.fetch_optional(
-        query("SELECT id, government_id, username, display_name, password_hash, created_at FROM admins WHERE username = $1")
-            .bind(username),
-    )
-    .await
-}
 
 /// Who a session belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalKind {
-    Admin,
+    Officer,
+    /// An officer whose password was right and whose second factor is still due.
+    OfficerAwaitingTotp,
     Citizen,
 }
 
 impl PrincipalKind {
     pub fn code(self) -> &'static str {
         match self {
-            PrincipalKind::Admin => "admin",
+            PrincipalKind::Officer => "officer",
+            PrincipalKind::OfficerAwaitingTotp => "officer_totp",
             PrincipalKind::Citizen => "citizen",
         }
     }
 
     fn actor(self, id: i64) -> Actor {
         match self {
-            PrincipalKind::Admin => Actor::admin(id),
+            PrincipalKind::Officer | PrincipalKind::OfficerAwaitingTotp => Actor::officer(id),
             PrincipalKind::Citizen => Actor::citizen(id),
         }
     }
 
     fn subject(self, id: i64) -> Subject {
         match self {
-            PrincipalKind::Admin => Subject::new("admins", id),
+            PrincipalKind::Officer | PrincipalKind::OfficerAwaitingTotp => Subject::new("officers", id),
             PrincipalKind::Citizen => Subject::new("citizens", id),
         }
     }
@@ -129,8 +79,10 @@ pub async fn open_session(
         .bind(expires_at),
     )
     .await?;
-    let action = format!("identity.{}.sign_in", kind.code());
-    audit::record_event(tx, &kind.actor(principal_id), &action, &kind.subject(principal_id), None, None).await?;
+    if kind != PrincipalKind::OfficerAwaitingTotp {
+        let action = format!("identity.{}.sign_in", kind.code());
+        audit::record_event(tx, &kind.actor(principal_id), &action, &kind.subject(principal_id), None, None).await?;
+    }
     Ok(())
 }
 
@@ -167,6 +119,9 @@ pub async fn close_session(
             .bind(principal_id),
     )
     .await?;
+    if kind == PrincipalKind::OfficerAwaitingTotp {
+        return Ok(());
+    }
     let action = format!("identity.{}.sign_out", kind.code());
     audit::record_event(tx, &kind.actor(principal_id), &action, &kind.subject(principal_id), None, None).await?;
     Ok(())
@@ -186,24 +141,18 @@ pub async fn close_all_sessions(tx: &mut Tx, kind: PrincipalKind, principal_id: 
     Ok(closed)
 }
 
-/// Opens an administrator's session.
-pub async fn create_session(
-    tx: &mut Tx,
+/// The live officer session for a token hash, with the officer's name, role and place.
+pub async fn officer_session(
+    db: &Db,
     token_hash: &str,
-    admin_id: i64,
-    csrf_token: &str,
-    expires_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    open_session(tx, PrincipalKind::Admin, admin_id, token_hash, csrf_token, expires_at).await
-}
-
-/// The live administrator session for a token hash, with the administrator's name and scope.
-pub async fn session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<Option<AdminSession>, StoreError> {
+    now: DateTime<Utc>,
+) -> Result<Option<OfficerSession>, StoreError> {
     db.fetch_optional(
         query(
-            "SELECT s.principal_id AS admin_id, a.username, a.display_name, a.government_id, s.csrf_token, s.expires_at \
-             FROM sessions s JOIN admins a ON a.id = s.principal_id \
-             WHERE s.token_hash = $1 AND s.principal_kind = 'admin' AND s.expires_at > $2",
+            "SELECT s.principal_id AS officer_id, o.username, o.display_name, o.role, o.government_id, o.agency_id, o.unit_id, \
+             s.csrf_token, s.expires_at \
+             FROM sessions s JOIN officers o ON o.id = s.principal_id \
+             WHERE s.token_hash = $1 AND s.principal_kind = 'officer' AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now),
@@ -211,9 +160,27 @@ pub async fn session(db: &Db, token_hash: &str, now: DateTime<Utc>) -> Result<Op
     .await
 }
 
-/// Ends an administrator's session.
-pub async fn delete_session(tx: &mut Tx, token_hash: &str, admin_id: i64) -> Result<(), StoreError> {
-    close_session(tx, PrincipalKind::Admin, token_hash, admin_id).await
+/// The TOTP secret being enrolled in a half-open session.
+pub async fn set_pending_totp(tx: &mut Tx, vault: &Vault, token_hash: &str, secret: &str) -> Result<(), StoreError> {
+    tx.execute(
+        query("UPDATE sessions SET pending_totp_enc = $1 WHERE token_hash = $2 AND principal_kind = 'officer_totp'")
+            .bind(vault.seal("sessions.pending_totp", secret))
+            .bind(token_hash),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn pending_totp(db: &Db, vault: &Vault, token_hash: &str) -> Result<Option<String>, StoreError> {
+    let row: Option<(Option<String>,)> = db
+        .fetch_optional(
+            query("SELECT pending_totp_enc FROM sessions WHERE token_hash = $1 AND principal_kind = 'officer_totp'")
+                .bind(token_hash),
+        )
+        .await?;
+    row.and_then(|(sealed,)| sealed)
+        .map(|s| vault.open("sessions.pending_totp", &s).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
 /// Removes expired sessions; returns how many.

@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use balai_domain::identity::{Action, Principal, Target, permits};
 use balai_store::identity;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,6 +18,8 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "balai_admin";
+/// The half-open session between a right password and a right second factor.
+pub const TOTP_COOKIE: &str = "balai_admin_totp";
 pub const LOGIN_CSRF_COOKIE: &str = "balai_login_csrf";
 
 pub fn hash_password(password: &str) -> String {
@@ -61,26 +64,35 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
     .expect("cookie text is ASCII")
 }
 
-/// A signed-in administrator. Extracting it from a request without a live session redirects to sign-in,
-/// remembering the page.
+/// A signed-in officer on the administration pages. Extracting it from a request without a live
+/// session redirects to sign-in, remembering the page. What the officer may do is asked of
+/// [`balai_domain::identity::permits`], through [`Admin::may`].
 pub struct Admin {
     pub admin_id: i64,
     pub username: String,
     pub display_name: String,
-    pub government_id: Option<i64>,
+    pub principal: Principal,
     pub csrf_token: String,
     pub token_hash: String,
 }
 
 impl Admin {
-    /// Whether this admin may manage the given government's catalogue.
-    pub fn manages(&self, government_id: i64) -> bool {
-        self.government_id.is_none_or(|g| g == government_id)
+    /// The one permission check, for this officer.
+    pub fn may(&self, action: Action, target: &Target) -> bool {
+        permits(&self.principal, action, target)
     }
 
-    /// The admin as the audit log names them.
+    /// Whether this officer may manage something of the given government's catalogue (all of it as
+    /// its admin, or their own agency's part as its head).
+    pub fn manages(&self, government_id: i64) -> bool {
+        let own_part =
+            Target { government_id: Some(government_id), agency_id: self.principal.agency_id, ..Target::default() };
+        self.may(Action::ManageCatalogue, &own_part)
+    }
+
+    /// The officer as the audit log names them.
     pub fn actor(&self) -> balai_store::audit::Actor {
-        balai_store::audit::Actor::admin(self.admin_id)
+        balai_store::audit::Actor::officer(self.admin_id)
     }
 
     pub fn check_csrf(&self, submitted: &str) -> bool {
@@ -100,12 +112,12 @@ impl FromRequestParts<AppState> for Admin {
             return Err(to_login());
         };
         let hash = token_hash(token);
-        match identity::session(&state.db, &hash, Utc::now()).await {
+        match identity::officer_session(&state.db, &hash, Utc::now()).await {
             Ok(Some(s)) => Ok(Admin {
-                admin_id: s.admin_id,
+                admin_id: s.officer_id,
+                principal: s.principal(),
                 username: s.username,
                 display_name: s.display_name,
-                government_id: s.government_id,
                 csrf_token: s.csrf_token,
                 token_hash: hash,
             }),
@@ -115,6 +127,37 @@ impl FromRequestParts<AppState> for Admin {
                 Err(axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response())
             }
         }
+    }
+}
+
+/// RFC 6238 codes: SHA-1, 6 digits, 30-second steps, one step of clock drift either way.
+pub mod totp {
+    use totp_rs::{Builder, Secret, Totp};
+
+    /// A new 160-bit secret, base32 as authenticator apps take it.
+    pub fn new_secret() -> String {
+        let bytes: [u8; 20] = rand::random();
+        Secret::from(bytes).to_base32()
+    }
+
+    fn totp(secret_base32: &str, account: &str) -> Option<Totp> {
+        let secret = Secret::try_from_base32(secret_base32).ok()?;
+        Builder::new().with_secret(secret).with_account_name(account).with_issuer(Some("Balai")).build().ok()
+    }
+
+    /// The `otpauth://` URI an authenticator app reads.
+    pub fn enrolment_uri(secret_base32: &str, account: &str) -> Option<String> {
+        totp(secret_base32, account)?.to_url().ok()
+    }
+
+    /// The time step the code is valid for at `unix_seconds`, if it is valid.
+    pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> Option<u64> {
+        totp(secret_base32, "-")?.check(code.trim(), unix_seconds)
+    }
+
+    /// The code for a moment (for tests and for the demo's own checks).
+    pub fn code_at(secret_base32: &str, unix_seconds: u64) -> Option<String> {
+        Some(totp(secret_base32, "-")?.generate(unix_seconds).to_string())
     }
 }
 
@@ -166,6 +209,23 @@ mod tests {
         assert!(verify_password(&hash, "rahasia-sekali"));
         assert!(!verify_password(&hash, "rahasia-sekalI"));
         assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn totp_matches_the_rfc_6238_sha1_vectors() {
+        // RFC 6238 appendix B: the ASCII secret "12345678901234567890", 8 digits there; 6 here are its last six.
+        let secret = totp_rs::Secret::from(*b"12345678901234567890").to_base32();
+        for (time, eight) in
+            [(59u64, "94287082"), (1111111109, "07081804"), (1234567890, "89005924"), (2000000000, "69279037")]
+        {
+            assert_eq!(totp::code_at(&secret, time).unwrap(), eight[2..], "{time}");
+            assert_eq!(totp::check(&secret, &eight[2..], time), Some(time / 30));
+        }
+        assert_eq!(totp::check(&secret, "94287082"[2..].as_ref(), 59 + 30), Some(1), "one step of drift is accepted");
+        assert_eq!(totp::check(&secret, "94287082"[2..].as_ref(), 59 + 90), None, "three steps later it is not");
+        let fresh = totp::new_secret();
+        assert_eq!(fresh.len(), 32);
+        assert!(totp::enrolment_uri(&fresh, "admin").unwrap().starts_with("otpauth://totp/Balai:admin?secret="));
     }
 
     #[test]

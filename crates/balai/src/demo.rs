@@ -82,7 +82,7 @@ async fn connect(config: &Config) -> Result<Db, RunError> {
 }
 
 async fn ensure_demo_admin(db: &Db) -> Result<(), RunError> {
-    if identity::admin_by_username(db, DEMO_ADMIN).await?.is_some() {
+    if identity::officer_by_username(db, DEMO_ADMIN).await?.is_some() {
         return Ok(());
     }
     let hash = balai_web::auth::hash_password(DEMO_ADMIN_PASSWORD);

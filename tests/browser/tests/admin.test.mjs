@@ -13,6 +13,7 @@ import {
   visit,
 } from '../lib/browser.mjs';
 import { sharedServer } from '../lib/server.mjs';
+import { Authenticator } from '../lib/totp.mjs';
 
 const ADMIN_USER = 'admin';
 const ADMIN_PASSWORD = process.env.BALAI_DEMO_ADMIN_PASSWORD || 'demo-admin-2026';
@@ -42,12 +43,25 @@ async function inFreshContext(story) {
   }
 }
 
-/** Fill in and submit the sign-in form at /admin/masuk; returns the response. */
+const authenticator = new Authenticator();
+
+/**
+ * Fill in and submit the sign-in form at /admin/masuk, then the second factor
+ * when asked (enrolling the authenticator on the first sign-in); returns the
+ * last response.
+ */
 async function signIn(page, username, password) {
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   const submit = page.locator('form:has(#password) [type="submit"]').first();
-  return navigation(page, () => submit.click());
+  const response = await navigation(page, () => submit.click());
+  if (new URL(page.url()).pathname !== '/admin/masuk/faktor-kedua') return response;
+  await checkA11y(page, authenticator.secret ? 'admin-totp' : 'admin-totp-enrol');
+  const shown = page.locator('#totp-secret');
+  if ((await shown.count()) > 0) authenticator.secret = (await shown.innerText()).trim();
+  assert.ok(authenticator.secret, 'the authenticator was enrolled');
+  await page.locator('#code').fill(await authenticator.nextCode());
+  return navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
 }
 
 /** Submit the service form (the one holding #name); returns the response. */

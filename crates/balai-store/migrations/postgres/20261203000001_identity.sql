@@ -5,13 +5,27 @@
 -- the column name as associated data; columns ending in _hash hold a keyed HMAC-SHA-256 (hex) used
 -- for lookups, so neither a copy of the table nor its indexes reveal a NIK, phone or address.
 
--- Sessions of administrators, citizens and (later) officers, in the database so any node serves any
+-- Every staff account is an officer with a role (officer, verifier, agency_head, government_admin,
+-- inspector, auditor); the catalogue administrators of the first migration become government admins.
+ALTER TABLE admins RENAME TO officers;
+ALTER TABLE officers ADD COLUMN role TEXT NOT NULL DEFAULT 'government_admin'
+    CHECK (role IN ('officer', 'verifier', 'agency_head', 'government_admin', 'inspector', 'auditor'));
+ALTER TABLE officers ADD COLUMN agency_id BIGINT REFERENCES agencies (id);
+ALTER TABLE officers ADD COLUMN unit_id BIGINT REFERENCES units (id);
+ALTER TABLE officers ADD COLUMN totp_secret_enc TEXT;    -- RFC 6238 secret, sealed
+ALTER TABLE officers ADD COLUMN totp_last_step BIGINT;    -- a code is accepted once (RFC 6238 section 5.2)
+ALTER TABLE officers ADD COLUMN failed_sign_ins BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE officers ADD COLUMN locked_until TIMESTAMPTZ;
+
+-- Sessions of officers and citizens, in the database so any node serves any
 -- request. token_hash is the SHA-256 of the cookie value: a leaked table opens no session.
 CREATE TABLE sessions (
     token_hash     TEXT PRIMARY KEY,
-    principal_kind TEXT NOT NULL CHECK (principal_kind IN ('admin', 'citizen')),
+    -- officer_totp: the password was right, the second factor is still due (5 minutes)
+    principal_kind TEXT NOT NULL CHECK (principal_kind IN ('officer', 'officer_totp', 'citizen')),
     principal_id   BIGINT NOT NULL,
     csrf_token     TEXT NOT NULL,
+    pending_totp_enc TEXT,            -- a TOTP secret being enrolled, until its first code is right
     created_at     TIMESTAMPTZ NOT NULL,
     expires_at     TIMESTAMPTZ NOT NULL
 );

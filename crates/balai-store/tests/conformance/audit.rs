@@ -20,12 +20,12 @@ async fn a_service(db: &Db) -> (crate::support::Fixture, i64) {
     let f = fixture(db).await;
     let mut tx = db.begin().await.unwrap();
     let standard = birth_certificate(f.front_desk.id, f.records.id);
-    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::officer(1))
         .await
         .unwrap();
     calendar::replace_year(
         &mut tx,
-        &Actor::admin(1),
+        &Actor::officer(1),
         f.government.id,
         2026,
         &[calendar::Holiday {
@@ -58,12 +58,12 @@ async fn every_catalogue_change_is_a_leaf_and_the_log_verifies(db: Db) {
     let about_service = audit::leaves_about(&db, &Subject::new("services", service_id)).await.unwrap();
     assert_eq!(about_service.len(), 1);
     assert_eq!(about_service[0].action, "catalogue.service.create");
-    assert_eq!((about_service[0].actor_role.as_str(), about_service[0].actor_id.as_str()), ("admin", "1"));
+    assert_eq!((about_service[0].actor_role.as_str(), about_service[0].actor_id.as_str()), ("officer", "1"));
     assert_eq!(about_service[0].government_id, Some(f.government.id));
     assert!(about_service[0].state_hash.as_ref().is_some_and(|h| h.len() == 64));
 
     let mut tx = db.begin().await.unwrap();
-    catalogue::update_maklumat(&mut tx, &Actor::admin(2), f.agency.id, "Maklumat baru").await.unwrap();
+    catalogue::update_maklumat(&mut tx, &Actor::officer(2), f.agency.id, "Maklumat baru").await.unwrap();
     tx.commit().await.unwrap();
     let about_agency = audit::leaves_about(&db, &Subject::new("agencies", f.agency.id)).await.unwrap();
     assert_eq!(about_agency.last().unwrap().action, "catalogue.agency.maklumat");
@@ -223,12 +223,12 @@ async fn a_rolled_back_change_leaves_no_gap(db: Db) {
     let (before, _) = audit::head(&db).await.unwrap();
     {
         let mut tx = db.begin().await.unwrap();
-        catalogue::update_maklumat(&mut tx, &Actor::admin(1), f.agency.id, "dibatalkan").await.unwrap();
+        catalogue::update_maklumat(&mut tx, &Actor::officer(1), f.agency.id, "dibatalkan").await.unwrap();
         // dropped: rolled back
     }
     assert_eq!(audit::head(&db).await.unwrap().0, before);
     let mut tx = db.begin().await.unwrap();
-    catalogue::update_maklumat(&mut tx, &Actor::admin(1), f.agency.id, "jadi").await.unwrap();
+    catalogue::update_maklumat(&mut tx, &Actor::officer(1), f.agency.id, "jadi").await.unwrap();
     tx.commit().await.unwrap();
     let last = audit::leaves(&db, before as i64, before as i64 + 1).await.unwrap();
     assert_eq!(last.len(), 1, "the next change takes the freed number");
@@ -247,7 +247,7 @@ async fn concurrent_writers_get_a_total_order_without_gaps(db: Db) {
         handles.push(tokio::spawn(async move {
             for i in 0..each {
                 let mut tx = db.begin().await.unwrap();
-                catalogue::update_maklumat(&mut tx, &Actor::admin(w), agency_id, &format!("penulis {w} ke-{i}"))
+                catalogue::update_maklumat(&mut tx, &Actor::officer(w), agency_id, &format!("penulis {w} ke-{i}"))
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();

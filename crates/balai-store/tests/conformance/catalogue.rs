@@ -107,7 +107,7 @@ async fn a_new_service_is_readable_with_all_fourteen_components(db: Db) {
     let f = fixture(&db).await;
     let standard = birth_certificate(f.front_desk.id, f.records.id);
     let mut tx = db.begin().await.unwrap();
-    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::officer(1))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -117,7 +117,7 @@ async fn a_new_service_is_readable_with_all_fourteen_components(db: Db) {
     assert_eq!(detail.standard, standard, "every component round-trips exactly");
     assert_eq!(detail.step_unit_names, vec!["Seksi Loket", "Subseksi Arsip"]);
     assert_eq!(detail.version.version, 1);
-    assert_eq!(detail.version.created_by, "admin:1");
+    assert_eq!(detail.version.created_by, "officer:1");
     assert_eq!(detail.service.agency_name, "Dinas Kependudukan dan Pencatatan Sipil");
     assert_eq!(detail.service.category_code, "kependudukan");
     assert_eq!(Rupiah(detail.service.fee).to_string(), "Rp0");
@@ -139,7 +139,7 @@ async fn an_invalid_service_writes_nothing_and_names_each_field(db: Db) {
     standard.fee = Rupiah(-1);
     let mut tx = db.begin().await.unwrap();
     let result =
-        catalogue::create_service(&mut tx, &f.agency, "no-such-category", "akta lahir", &standard, &Actor::admin(1))
+        catalogue::create_service(&mut tx, &f.agency, "no-such-category", "akta lahir", &standard, &Actor::officer(1))
             .await;
     let Err(StoreError::Invalid(errors)) = result else { panic!("expected field errors, got {result:?}") };
     assert_eq!(errors.for_field("name"), Some(&Rule::Required));
@@ -156,16 +156,17 @@ async fn service_codes_are_unique_within_a_government(db: Db) {
     let f = fixture(&db).await;
     let standard = birth_certificate(f.front_desk.id, f.records.id);
     let mut tx = db.begin().await.unwrap();
-    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::officer(1))
         .await
         .unwrap();
     let again =
-        catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1)).await;
+        catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::officer(1))
+            .await;
     assert!(matches!(again, Err(StoreError::Invalid(e)) if e.for_field("code") == Some(&Rule::Duplicate)));
     // The same code in another government is fine.
     let province = fixture_in(&mut tx, "53", "disdukcapil-prov").await;
     let standard = birth_certificate(province.front_desk.id, province.records.id);
-    catalogue::create_service(&mut tx, &province.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::admin(1))
+    catalogue::create_service(&mut tx, &province.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::officer(1))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -175,7 +176,7 @@ async fn revising_a_service_creates_a_version_and_keeps_the_old_one(db: Db) {
     let f = fixture(&db).await;
     let v1 = birth_certificate(f.front_desk.id, f.records.id);
     let mut tx = db.begin().await.unwrap();
-    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &v1, &Actor::admin(1))
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &v1, &Actor::officer(1))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -187,7 +188,7 @@ async fn revising_a_service_creates_a_version_and_keeps_the_old_one(db: Db) {
     v2.requirements.pop();
     let mut tx = db.begin().await.unwrap();
     let version =
-        catalogue::revise_service(&mut tx, id, 1, "perizinan", &v2, &Actor::admin(7), "Dipercepat").await.unwrap();
+        catalogue::revise_service(&mut tx, id, 1, "perizinan", &v2, &Actor::officer(7), "Dipercepat").await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(version, 2);
 
@@ -199,7 +200,7 @@ async fn revising_a_service_creates_a_version_and_keeps_the_old_one(db: Db) {
     assert_eq!(old.standard, v1, "the old version stays readable, unchanged");
     let versions = catalogue::service_versions(&db, id).await.unwrap();
     assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
-    assert_eq!(versions[0].created_by, "admin:7");
+    assert_eq!(versions[0].created_by, "officer:7");
     assert!(matches!(catalogue::service_version(&db, "53.71", "AKTA-LAHIR", 3).await, Err(StoreError::NotFound)));
 }
 
@@ -207,13 +208,13 @@ async fn a_stale_editor_cannot_overwrite_a_newer_version(db: Db) {
     let f = fixture(&db).await;
     let v1 = birth_certificate(f.front_desk.id, f.records.id);
     let mut tx = db.begin().await.unwrap();
-    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &v1, &Actor::admin(1))
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &v1, &Actor::officer(1))
         .await
         .unwrap();
-    catalogue::revise_service(&mut tx, id, 1, "kependudukan", &v1, &Actor::admin(1), "first edit").await.unwrap();
-    let stale = catalogue::revise_service(&mut tx, id, 1, "kependudukan", &v1, &Actor::admin(2), "second edit").await;
+    catalogue::revise_service(&mut tx, id, 1, "kependudukan", &v1, &Actor::officer(1), "first edit").await.unwrap();
+    let stale = catalogue::revise_service(&mut tx, id, 1, "kependudukan", &v1, &Actor::officer(2), "second edit").await;
     assert!(matches!(stale, Err(StoreError::StaleVersion { current: 2 })));
-    let no_note = catalogue::revise_service(&mut tx, id, 2, "kependudukan", &v1, &Actor::admin(2), " ").await;
+    let no_note = catalogue::revise_service(&mut tx, id, 2, "kependudukan", &v1, &Actor::officer(2), " ").await;
     assert!(matches!(no_note, Err(StoreError::Invalid(e)) if e.for_field("change_note") == Some(&Rule::Required)));
     tx.commit().await.unwrap();
     assert_eq!(catalogue::service_versions(&db, id).await.unwrap().len(), 2);
@@ -223,7 +224,7 @@ async fn create_two_services(db: &Db) -> crate::support::Fixture {
     let f = fixture(db).await;
     let mut tx = db.begin().await.unwrap();
     let birth = birth_certificate(f.front_desk.id, f.records.id);
-    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &birth, &Actor::admin(1))
+    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &birth, &Actor::officer(1))
         .await
         .unwrap();
     let mut permit = birth.clone();
@@ -231,7 +232,7 @@ async fn create_two_services(db: &Db) -> crate::support::Fixture {
     permit.name_en = "Building approval".into();
     permit.keywords = vec!["pbg".into(), "imb".into(), "bangunan".into(), "100%_siap".into()];
     permit.fee = Rupiah(1_250_000);
-    catalogue::create_service(&mut tx, &f.agency, "perizinan", "PBG", &permit, &Actor::admin(1)).await.unwrap();
+    catalogue::create_service(&mut tx, &f.agency, "perizinan", "PBG", &permit, &Actor::officer(1)).await.unwrap();
     tx.commit().await.unwrap();
     f
 }

@@ -235,7 +235,7 @@ async fn citizen_sessions_open_close_and_close_everywhere(db: Db) {
     let live = identity::live_session(&db, PrincipalKind::Citizen, "phone", now).await.unwrap().expect("live");
     assert_eq!(live.principal_id, id);
     assert!(
-        identity::live_session(&db, PrincipalKind::Admin, "phone", now).await.unwrap().is_none(),
+        identity::live_session(&db, PrincipalKind::Officer, "phone", now).await.unwrap().is_none(),
         "kinds are separate"
     );
     assert!(

@@ -4,7 +4,7 @@
 use super::catalogue::urlencode;
 use super::{Chrome, error_page, render};
 use crate::AppState;
-use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use axum::Form;
@@ -15,9 +15,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
 use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::identity::{Action, Target};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
 use balai_store::catalogue::{self, ServiceDetail, ServiceFilter, Unit};
+use balai_store::identity::PrincipalKind;
 use balai_store::{Paging, StoreError, identity};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(dashboard))
         .route("/admin/masuk", get(login_form).post(login))
+        .route("/admin/masuk/faktor-kedua", get(totp_form).post(totp_submit))
         .route("/admin/keluar", post(logout))
         .route("/admin/layanan/{region}/baru", get(new_service_form).post(create_service))
         .route("/admin/layanan/{region}/{code}/ubah", get(edit_service_form).post(revise_service))
@@ -43,7 +46,7 @@ struct LoginPage {
     username_label: &'static str,
     password_label: &'static str,
     submit_label: &'static str,
-    error: Option<&'static str>,
+    error: Option<String>,
     csrf: String,
     next: String,
     username: String,
@@ -54,16 +57,10 @@ struct NextParam {
     next: Option<String>,
 }
 
-fn login_page(
-    lang: Lang,
-    uri: &Uri,
-    secure: bool,
-    error: Option<&'static str>,
-    next: String,
-    username: String,
-) -> Response {
+fn login_page(lang: Lang, uri: &Uri, secure: bool, error: Option<String>, next: String, username: String) -> Response {
     let csrf = auth::random_token();
-    let heading = lang.pick("Masuk sebagai admin", "Administrator sign-in");
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let heading = lang.pick("Masuk sebagai petugas", "Officer sign-in");
     let page = LoginPage {
         chrome: Chrome::new(lang, heading, uri),
         heading,
@@ -75,7 +72,6 @@ fn login_page(
         next,
         username,
     };
-    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     let mut response = (status, render(&page)).into_response();
     response.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure));
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
@@ -123,11 +119,17 @@ async fn login(
         return error_page(lang, &uri, AppError::Forbidden);
     }
     let next = safe_next(form.next.as_deref());
-    let admin = match identity::admin_by_username(&state.db, form.username.trim()).await {
+    let secure = state.config.secure_cookies;
+    let officer = match identity::officer_by_username(&state.db, form.username.trim()).await {
         Ok(a) => a,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let verified = match &admin {
+    let now = Utc::now();
+    if let Some(locked) = officer.as_ref().filter(|o| o.is_locked(now)).and_then(|o| o.locked_until) {
+        tracing::info!(officer_id = officer.as_ref().map(|o| o.id), "sign-in refused: account locked");
+        return login_page(lang, &uri, secure, Some(locked_message(lang, locked)), next, form.username);
+    }
+    let verified = match &officer {
         Some(a) => auth::verify_password(&a.password_hash, &form.password),
         None => {
             // Spend the same time as a real check so usernames cannot be probed by timing.
@@ -135,19 +137,89 @@ async fn login(
             false
         }
     };
-    let Some(admin) = admin.filter(|_| verified) else {
-        tracing::info!("admin sign-in failed");
-        let message = lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.");
-        return login_page(lang, &uri, state.config.secure_cookies, Some(message), next, form.username);
+    let officer = match officer {
+        Some(officer) if verified => officer,
+        other => {
+            if let Some(o) = other
+                && let Err(e) = count_failure(&state, o.id, now).await
+            {
+                return error_page(lang, &uri, e.into());
+            }
+            tracing::info!("officer sign-in failed");
+            let message = lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.");
+            return login_page(lang, &uri, secure, Some(message.to_owned()), next, form.username);
+        }
     };
+    if officer.role().requires_totp() {
+        // The password was right; the second factor is still due, in a half-open session.
+        let token = auth::random_token();
+        let opened = async {
+            let mut tx = state.db.begin().await?;
+            let hash = auth::token_hash(&token);
+            identity::open_session(
+                &mut tx,
+                PrincipalKind::OfficerAwaitingTotp,
+                officer.id,
+                &hash,
+                &auth::random_token(),
+                now + Duration::minutes(5),
+            )
+            .await?;
+            if officer.totp_secret_enc.is_none() {
+                identity::set_pending_totp(&mut tx, &state.vault, &hash, &auth::totp::new_secret()).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = opened {
+            return error_page(lang, &uri, e.into());
+        }
+        let mut response =
+            Redirect::to(&format!("/admin/masuk/faktor-kedua?next={}", urlencode(&next))).into_response();
+        response.headers_mut().append(header::SET_COOKIE, auth::set_cookie(TOTP_COOKIE, &token, 300, secure));
+        return response;
+    }
+    finish_sign_in(&state, lang, &uri, officer.id, &next, None).await
+}
+
+fn locked_message(lang: Lang, until: chrono::DateTime<Utc>) -> String {
+    let at = balai_domain::IndonesianTimeZone::Wita.format(until);
+    match lang {
+        Lang::Id => format!("Terlalu banyak percobaan gagal: akun ini terkunci sampai {at}."),
+        Lang::En => format!("Too many failed attempts: this account is locked until {at}."),
+    }
+}
+
+async fn count_failure(state: &AppState, officer_id: i64, now: chrono::DateTime<Utc>) -> Result<(), StoreError> {
+    let mut tx = state.db.begin().await?;
+    if let Some(until) = identity::officers::record_failed_sign_in(&mut tx, officer_id, now).await? {
+        tracing::warn!(officer_id, %until, "officer account locked after failed sign-ins");
+    }
+    tx.commit().await
+}
+
+/// Opens the officer's session (ending a half-open one) and goes on to `next`.
+async fn finish_sign_in(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    officer_id: i64,
+    next: &str,
+    half_open: Option<&str>,
+) -> Response {
     let token = auth::random_token();
     let minutes = state.config.session_minutes;
     let opened = async {
         let mut tx = state.db.begin().await?;
-        identity::create_session(
+        if let Some(hash) = half_open {
+            identity::close_session(&mut tx, PrincipalKind::OfficerAwaitingTotp, hash, officer_id).await?;
+        }
+        identity::officers::record_good_sign_in(&mut tx, officer_id).await?;
+        identity::open_session(
             &mut tx,
+            PrincipalKind::Officer,
+            officer_id,
             &auth::token_hash(&token),
-            admin.id,
             &auth::random_token(),
             Utc::now() + Duration::minutes(minutes),
         )
@@ -156,17 +228,182 @@ async fn login(
     }
     .await;
     if let Err(e) = opened {
-        return error_page(lang, &uri, e.into());
+        return error_page(lang, uri, e.into());
     }
-    tracing::info!(admin_id = admin.id, "admin signed in");
-    let mut response = Redirect::to(&next).into_response();
+    tracing::info!(officer_id, "officer signed in");
+    let secure = state.config.secure_cookies;
+    let mut response = Redirect::to(next).into_response();
     let headers = response.headers_mut();
-    headers.append(
-        header::SET_COOKIE,
-        auth::set_cookie(SESSION_COOKIE, &token, minutes * 60, state.config.secure_cookies),
-    );
-    headers.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, state.config.secure_cookies));
+    headers.append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &token, minutes * 60, secure));
+    headers.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure));
+    headers.append(header::SET_COOKIE, auth::set_cookie(TOTP_COOKIE, "", 0, secure));
     response
+}
+
+// ---- second factor (TOTP) -------------------------------------------------------------------
+
+#[derive(askama::Template)]
+#[template(path = "admin_totp.html")]
+struct TotpPage {
+    chrome: Chrome,
+    intro: String,
+    enrolment_secret: Option<String>,
+    enrolment_uri: Option<String>,
+    secret_label: &'static str,
+    error: Option<String>,
+    csrf: String,
+    next: String,
+    code_label: &'static str,
+    submit_label: &'static str,
+}
+
+struct HalfOpen {
+    hash: String,
+    officer: identity::Officer,
+    csrf: String,
+    /// The secret being enrolled, or the enrolled one.
+    secret: String,
+    enrolling: bool,
+}
+
+async fn half_open(state: &AppState, headers: &HeaderMap) -> Result<Option<HalfOpen>, StoreError> {
+    let Some(token) = auth::cookie_value(headers, TOTP_COOKIE) else { return Ok(None) };
+    let hash = auth::token_hash(token);
+    let Some(session) =
+        identity::live_session(&state.db, PrincipalKind::OfficerAwaitingTotp, &hash, Utc::now()).await?
+    else {
+        return Ok(None);
+    };
+    let Some(officer) = identity::officers::officer(&state.db, session.principal_id).await? else { return Ok(None) };
+    let (secret, enrolling) = match officer.totp_secret(&state.vault)? {
+        Some(secret) => (secret, false),
+        None => match identity::pending_totp(&state.db, &state.vault, &hash).await? {
+            Some(secret) => (secret, true),
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(HalfOpen { hash, officer, csrf: session.csrf_token, secret, enrolling }))
+}
+
+fn totp_page(lang: Lang, uri: &Uri, h: &HalfOpen, next: String, error: Option<String>, status: StatusCode) -> Response {
+    let intro = if h.enrolling {
+        lang.pick(
+            "Peran Anda wajib memakai faktor kedua. Tambahkan kunci ini ke aplikasi autentikator (misalnya FreeOTP atau Google Authenticator), lalu masukkan kode 6 angka yang muncul.",
+            "Your role needs a second factor. Add this key to an authenticator app (for example FreeOTP or Google Authenticator), then enter the 6-digit code it shows.",
+        )
+    } else {
+        lang.pick(
+            "Masukkan kode 6 angka dari aplikasi autentikator Anda.",
+            "Enter the 6-digit code from your authenticator app.",
+        )
+    };
+    let page = TotpPage {
+        chrome: Chrome::new(lang, lang.pick("Faktor kedua", "Second factor"), uri),
+        intro: intro.to_owned(),
+        enrolment_uri: h.enrolling.then(|| auth::totp::enrolment_uri(&h.secret, &h.officer.username)).flatten(),
+        enrolment_secret: h.enrolling.then(|| h.secret.clone()),
+        secret_label: lang.pick("Kunci", "Key"),
+        error,
+        csrf: h.csrf.clone(),
+        next,
+        code_label: lang.pick("Kode autentikator", "Authenticator code"),
+        submit_label: lang.pick("Masuk", "Sign in"),
+    };
+    let mut response = (status, render(&page)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn totp_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<NextParam>,
+) -> Response {
+    match half_open(&state, &headers).await {
+        Ok(Some(h)) => totp_page(lang, &uri, &h, safe_next(params.next.as_deref()), None, StatusCode::OK),
+        Ok(None) => Redirect::to("/admin/masuk").into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TotpForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn totp_submit(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<TotpForm>,
+) -> Response {
+    let h = match half_open(&state, &headers).await {
+        Ok(Some(h)) => h,
+        Ok(None) => return Redirect::to("/admin/masuk").into_response(),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    if !auth::same_secret(&h.csrf, &form.csrf) {
+        tracing::warn!("second factor refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let next = safe_next(form.next.as_deref());
+    let now = Utc::now();
+    if h.officer.is_locked(now) {
+        let message = locked_message(lang, h.officer.locked_until.unwrap_or(now));
+        return totp_page(lang, &uri, &h, next, Some(message), StatusCode::UNAUTHORIZED);
+    }
+    let step = auth::totp::check(&h.secret, &form.code, now.timestamp().max(0) as u64);
+    let accepted = match step {
+        None => false,
+        Some(step) => {
+            let used = async {
+                let mut tx = state.db.begin().await?;
+                let fresh = identity::officers::use_totp_step(&mut tx, h.officer.id, step as i64).await?;
+                if fresh && h.enrolling {
+                    identity::officers::set_totp_secret(
+                        &mut tx,
+                        &h.officer_actor(),
+                        &state.vault,
+                        h.officer.id,
+                        &h.secret,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok::<bool, StoreError>(fresh)
+            }
+            .await;
+            match used {
+                Ok(fresh) => fresh,
+                Err(e) => return error_page(lang, &uri, e.into()),
+            }
+        }
+    };
+    if !accepted {
+        if let Err(e) = count_failure(&state, h.officer.id, now).await {
+            return error_page(lang, &uri, e.into());
+        }
+        tracing::info!(officer_id = h.officer.id, "second factor refused");
+        let message = lang.pick(
+            "Kode salah atau sudah dipakai. Tunggu kode berikutnya di aplikasi, lalu coba lagi.",
+            "Wrong or already used code. Wait for the next code in the app, then try again.",
+        );
+        return totp_page(lang, &uri, &h, next, Some(message.to_owned()), StatusCode::UNAUTHORIZED);
+    }
+    finish_sign_in(&state, lang, &uri, h.officer.id, &next, Some(&h.hash)).await
+}
+
+impl HalfOpen {
+    fn officer_actor(&self) -> balai_store::audit::Actor {
+        balai_store::audit::Actor::officer(self.officer.id)
+    }
 }
 
 /// An Argon2id hash of a random string, verified against when the username is unknown.
@@ -193,7 +430,7 @@ async fn logout(
     }
     let closed = async {
         let mut tx = state.db.begin().await?;
-        identity::delete_session(&mut tx, &admin.token_hash, admin.admin_id).await?;
+        identity::close_session(&mut tx, PrincipalKind::Officer, &admin.token_hash, admin.admin_id).await?;
         tx.commit().await
     }
     .await;
@@ -757,7 +994,7 @@ fn to_raw(pairs: Vec<(String, String)>) -> RawForm {
 
 async fn load_for_edit(state: &AppState, admin: &Admin, region: &str, code: &str) -> Result<ServiceDetail, AppError> {
     let detail = catalogue::service_by_code(&state.db, region, code).await?;
-    if !admin.manages(detail.service.government_id) {
+    if !admin.may(Action::ManageCatalogue, &Target::agency(detail.service.government_id, detail.service.agency_id)) {
         return Err(AppError::Forbidden);
     }
     Ok(detail)
@@ -956,7 +1193,10 @@ async fn create_service(
     let code = field_value(&form, "code").trim().to_owned();
     let agency_id = field_value(&form, "agency").parse::<i64>().ok();
     let agency = match agency_id {
-        Some(id) => catalogue::agency(&state.db, id).await.ok().filter(|a| a.government_id == government.id),
+        Some(id) => catalogue::agency(&state.db, id).await.ok().filter(|a| {
+            a.government_id == government.id
+                && admin.may(Action::ManageCatalogue, &Target::agency(a.government_id, a.id))
+        }),
         None => None,
     };
     if agency.is_none() {
@@ -1019,7 +1259,7 @@ struct MaklumatPage {
 async fn managed_agency(state: &AppState, admin: &Admin, id: &str) -> Result<catalogue::Agency, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let agency = catalogue::agency(&state.db, id).await?;
-    if !admin.manages(agency.government_id) {
+    if !admin.may(Action::ManageCatalogue, &Target::agency(agency.government_id, agency.id)) {
         return Err(AppError::Forbidden);
     }
     Ok(agency)

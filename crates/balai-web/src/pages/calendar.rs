@@ -13,6 +13,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use balai_domain::Lang;
+use balai_domain::identity::{Action, Target};
 use balai_store::calendar::{self, Holiday, HolidayKind};
 use balai_store::catalogue::{self, Government};
 use chrono::{Datelike, NaiveDate};
@@ -59,7 +60,7 @@ fn parse_year(raw: &str) -> Option<i32> {
 
 async fn load(state: &AppState, admin: &Admin, region: &str) -> Result<Government, AppError> {
     let government = catalogue::government_by_region(&state.db, region).await?;
-    if !admin.manages(government.id) {
+    if !admin.may(Action::ManageCalendar, &Target::government(government.id)) {
         return Err(AppError::Forbidden);
     }
     Ok(government)

@@ -67,15 +67,23 @@ async fn a_revision_extends_the_log_consistently_and_sign_in_is_recorded() {
 
     let new_size = app.sign_checkpoint().await;
     let (_, new) = published(&app).await;
-    assert_eq!(new_size, old_size + 3, "sign-in, the service and its new version");
+    assert_eq!(new_size, old_size + 4, "second-factor enrolment, sign-in, the service and its new version");
     let proof = app.get(&format!("/api/v1/audit/proof/consistency?from={old_size}&to={new_size}")).await.json();
     verify_consistency(old_size, new_size, &hashes(&proof["proof"]), &old.root, &new.root).expect("the log only grew");
 
     let leaves = app.get(&format!("/api/v1/audit/leaves?start={old_size}&end={new_size}")).await.json();
     let actions: Vec<&str> =
         leaves["leaves"].as_array().unwrap().iter().map(|l| l["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, vec!["identity.admin.sign_in", "catalogue.service.revise", "catalogue.service.publish"]);
-    assert!(leaves["leaves"].as_array().unwrap().iter().all(|l| l["actor_role"] == "admin"));
+    assert_eq!(
+        actions,
+        vec![
+            "identity.officer.totp_enrol",
+            "identity.officer.sign_in",
+            "catalogue.service.revise",
+            "catalogue.service.publish"
+        ]
+    );
+    assert!(leaves["leaves"].as_array().unwrap().iter().all(|l| l["actor_role"] == "officer"));
 }
 
 #[tokio::test]

@@ -14,6 +14,8 @@ pub const ADMIN_PASSWORD: &str = "kata-sandi-uji";
 pub struct TestApp {
     pub db: Db,
     pub vault: balai_store::identity::Vault,
+    /// The administrator's TOTP secret once enrolled, and the last time step used (codes work once).
+    totp: std::sync::Mutex<Option<(String, u64)>>,
     pub signer: balai_ledger::NoteSigner,
     router: Router,
     _dir: tempfile::TempDir,
@@ -80,7 +82,14 @@ impl TestApp {
         seed::seed_demo_citizens(&db, &vault).await.unwrap();
         let signer = balai_ledger::NoteSigner::generate(ORIGIN).unwrap();
         config.audit_public_key = Some(signer.verifier().to_vkey());
-        TestApp { router: balai_web::app(db.clone(), vault.clone(), config), db, vault, signer, _dir: dir }
+        TestApp {
+            router: balai_web::app(db.clone(), vault.clone(), config),
+            db,
+            vault,
+            totp: Default::default(),
+            signer,
+            _dir: dir,
+        }
     }
 
     /// Signs a checkpoint of the log as it is now, as the server's signer does every few seconds.
@@ -145,7 +154,8 @@ impl TestApp {
         .await
     }
 
-    /// Signs the administrator in; returns the session cookie header value.
+    /// Signs the administrator in — password, then the second factor (enrolled on the first sign-in,
+    /// as a new admin would) — and returns the session cookie header value.
     pub async fn sign_in_admin(&self) -> String {
         let form = self.get("/admin/masuk").await;
         let csrf = form.cookie("balai_login_csrf").expect("login CSRF cookie");
@@ -157,7 +167,42 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-        format!("balai_admin={}", response.cookie("balai_admin").expect("session cookie"))
+        assert!(response.header("location").starts_with("/admin/masuk/faktor-kedua"), "admins need a second factor");
+        let half = format!("balai_admin_totp={}", response.cookie("balai_admin_totp").expect("half-open session"));
+        let page = self.get_with_cookie(response.header("location"), &half).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let code = self.next_totp_code(&page);
+        let done = self
+            .post_form(
+                "/admin/masuk/faktor-kedua",
+                &half,
+                &[("csrf", &page.hidden("csrf")), ("code", &code), ("next", "/admin")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        format!("balai_admin={}", done.cookie("balai_admin").expect("session cookie"))
+    }
+
+    /// A code the authenticator app would show: for a time step not used yet (one step of drift is allowed).
+    fn next_totp_code(&self, page: &TestResponse) -> String {
+        let mut totp = self.totp.lock().unwrap();
+        let secret = match page.body.split("id=\"totp-secret\">").nth(1) {
+            Some(rest) => rest.split('<').next().unwrap().to_owned(),
+            None => totp.as_ref().expect("enrolled earlier").0.clone(),
+        };
+        let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let last = totp.as_ref().map(|(_, step)| *step);
+        let step = match last {
+            Some(last) if last >= now() / 30 => {
+                while last + 1 > now() / 30 + 1 {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                last + 1
+            }
+            _ => now() / 30,
+        };
+        *totp = Some((secret.clone(), step));
+        balai_web::auth::totp::code_at(&secret, step * 30).unwrap()
     }
 }
 

@@ -1,0 +1,371 @@
+//! Who may do what: the roles of the platform and the one permission check every handler calls.
+//!
+//! Scope comes from the principal's place: an officer belongs to an agency (and maybe a unit) of one
+//! government; a government admin to one government, or to the whole deployment; a citizen to
+//! themselves. [`permits`] is pure, so the whole matrix (every role × place × action) is tested here
+//! and again, through stored accounts, on both databases.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Citizen,
+    /// Petugas: works the cases of their agency (and unit).
+    Officer,
+    /// Checks the files of cases before decision.
+    Verifier,
+    /// Kepala perangkat daerah: leads one agency.
+    AgencyHead,
+    /// Administers one government's platform (or, unscoped, every government of the deployment).
+    GovernmentAdmin,
+    /// Inspektorat: reads whistleblowing reports.
+    Inspector,
+    /// Read-only: the audit log and performance, never a change.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Citizen,
+        Role::Officer,
+        Role::Verifier,
+        Role::AgencyHead,
+        Role::GovernmentAdmin,
+        Role::Inspector,
+        Role::Auditor,
+    ];
+    pub const STAFF: [Role; 6] =
+        [Role::Officer, Role::Verifier, Role::AgencyHead, Role::GovernmentAdmin, Role::Inspector, Role::Auditor];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Citizen => "citizen",
+            Role::Officer => "officer",
+            Role::Verifier => "verifier",
+            Role::AgencyHead => "agency_head",
+            Role::GovernmentAdmin => "government_admin",
+            Role::Inspector => "inspector",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Roles whose sign-in needs a second factor (TOTP) on top of the password.
+    pub fn requires_totp(self) -> bool {
+        matches!(self, Role::GovernmentAdmin | Role::AgencyHead)
+    }
+
+    /// Whether the role belongs to an agency (and so must name one).
+    pub fn is_agency_bound(self) -> bool {
+        matches!(self, Role::Officer | Role::Verifier | Role::AgencyHead)
+    }
+
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            Role::Citizen => lang.pick("Warga", "Citizen"),
+            Role::Officer => lang.pick("Petugas", "Officer"),
+            Role::Verifier => lang.pick("Verifikator", "Verifier"),
+            Role::AgencyHead => lang.pick("Kepala perangkat daerah", "Head of agency"),
+            Role::GovernmentAdmin => lang.pick("Admin pemerintah daerah", "Government administrator"),
+            Role::Inspector => lang.pick("Inspektur (WBS)", "Inspector (whistleblowing)"),
+            Role::Auditor => lang.pick("Auditor", "Auditor"),
+        }
+    }
+}
+
+/// Someone signed in, with their place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub role: Role,
+    /// `None` only for a deployment-wide government admin (and for citizens).
+    pub government_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub citizen_id: Option<i64>,
+}
+
+impl Principal {
+    pub fn citizen(citizen_id: i64) -> Principal {
+        Principal {
+            role: Role::Citizen,
+            government_id: None,
+            agency_id: None,
+            unit_id: None,
+            citizen_id: Some(citizen_id),
+        }
+    }
+}
+
+/// What is being done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// The citizen's own record and its access log.
+    ViewOwnRecord,
+    /// Create or revise a service standard, an agency's maklumat.
+    ManageCatalogue,
+    /// Edit the working-day calendar.
+    ManageCalendar,
+    /// Create officers, set roles, reset passwords and second factors.
+    ManageOfficers,
+    /// Take, process and forward (disposisi) a case.
+    WorkCase,
+    /// Verify a case's file.
+    VerifyCase,
+    /// Read a citizen's personal data through a case of the agency, naming the purpose.
+    ReadCitizenForCase,
+    /// The agency's live performance (beyond the public dashboard).
+    ViewPerformance,
+    /// Whistleblowing reports, reporter identity included.
+    ReadWhistleblowing,
+    /// The audit log with its internal details.
+    ReadAuditLog,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::ViewOwnRecord,
+        Action::ManageCatalogue,
+        Action::ManageCalendar,
+        Action::ManageOfficers,
+        Action::WorkCase,
+        Action::VerifyCase,
+        Action::ReadCitizenForCase,
+        Action::ViewPerformance,
+        Action::ReadWhistleblowing,
+        Action::ReadAuditLog,
+    ];
+}
+
+/// What it is done to: the place of the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Target {
+    pub government_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    /// The unit a case sits with; `None` when the object is the agency's as a whole.
+    pub unit_id: Option<i64>,
+    pub citizen_id: Option<i64>,
+}
+
+impl Target {
+    pub fn government(government_id: i64) -> Target {
+        Target { government_id: Some(government_id), ..Target::default() }
+    }
+
+    pub fn agency(government_id: i64, agency_id: i64) -> Target {
+        Target { government_id: Some(government_id), agency_id: Some(agency_id), ..Target::default() }
+    }
+
+    pub fn citizen(citizen_id: i64) -> Target {
+        Target { citizen_id: Some(citizen_id), ..Target::default() }
+    }
+}
+
+/// The one permission check. Everything not allowed here is refused.
+pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
+    let same_government =
+        || who.government_id.is_some() && target.government_id.is_some() && who.government_id == target.government_id;
+    // A deployment-wide admin (no government) administers every government.
+    let administers_government =
+        || who.role == Role::GovernmentAdmin && (who.government_id.is_none() || same_government());
+    let same_agency = || same_government() && who.agency_id.is_some() && who.agency_id == target.agency_id;
+    // An officer with a unit works that unit's cases; without one, the whole agency's.
+    let same_unit_or_agency_wide =
+        || who.unit_id.is_none() || target.unit_id.is_none() || who.unit_id == target.unit_id;
+    match action {
+        Action::ViewOwnRecord => {
+            who.role == Role::Citizen && who.citizen_id.is_some() && who.citizen_id == target.citizen_id
+        }
+        Action::ManageCatalogue => {
+            administers_government() || (who.role == Role::AgencyHead && same_agency() && target.agency_id.is_some())
+        }
+        Action::ManageCalendar | Action::ManageOfficers => administers_government(),
+        Action::WorkCase | Action::ReadCitizenForCase => match who.role {
+            Role::Officer => same_agency() && same_unit_or_agency_wide(),
+            Role::Verifier | Role::AgencyHead => same_agency(),
+            _ => false,
+        },
+        Action::VerifyCase => matches!(who.role, Role::Verifier | Role::AgencyHead) && same_agency(),
+        Action::ViewPerformance => match who.role {
+            Role::AgencyHead => same_agency(),
+            Role::GovernmentAdmin => administers_government(),
+            Role::Auditor | Role::Inspector => same_government(),
+            _ => false,
+        },
+        Action::ReadWhistleblowing => who.role == Role::Inspector && same_government(),
+        Action::ReadAuditLog => match who.role {
+            Role::Auditor | Role::Inspector => same_government(),
+            Role::GovernmentAdmin => administers_government(),
+            _ => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOV: i64 = 1;
+    const OTHER_GOV: i64 = 2;
+    const AGENCY: i64 = 10;
+    const OTHER_AGENCY: i64 = 11;
+    const UNIT: i64 = 100;
+    const OTHER_UNIT: i64 = 101;
+
+    fn staff(role: Role, unit: Option<i64>) -> Principal {
+        let agency = role.is_agency_bound().then_some(AGENCY);
+        Principal {
+            role,
+            government_id: Some(GOV),
+            agency_id: agency,
+            unit_id: unit.filter(|_| agency.is_some()),
+            citizen_id: None,
+        }
+    }
+
+    /// Where the target is, relative to a principal of agency AGENCY, unit UNIT, government GOV.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Place {
+        OwnUnit,
+        OtherUnit,
+        OwnAgencyAsAWhole,
+        OtherAgency,
+        OwnGovernment,
+        OtherGovernment,
+    }
+
+    const PLACES: [Place; 6] = [
+        Place::OwnUnit,
+        Place::OtherUnit,
+        Place::OwnAgencyAsAWhole,
+        Place::OtherAgency,
+        Place::OwnGovernment,
+        Place::OtherGovernment,
+    ];
+
+    fn target(place: Place) -> Target {
+        match place {
+            Place::OwnUnit => Target { unit_id: Some(UNIT), ..Target::agency(GOV, AGENCY) },
+            Place::OtherUnit => Target { unit_id: Some(OTHER_UNIT), ..Target::agency(GOV, AGENCY) },
+            Place::OwnAgencyAsAWhole => Target::agency(GOV, AGENCY),
+            Place::OtherAgency => Target::agency(GOV, OTHER_AGENCY),
+            Place::OwnGovernment => Target::government(GOV),
+            Place::OtherGovernment => Target::agency(OTHER_GOV, AGENCY),
+        }
+    }
+
+    /// The specification, written out: which (role, action) pairs are allowed at which places, for a
+    /// principal with a unit. Everything not listed is refused.
+    fn expected(role: Role, action: Action, place: Place) -> bool {
+        use Action::*;
+        use Place::*;
+        let agency_places = [OwnUnit, OtherUnit, OwnAgencyAsAWhole];
+        let government_places = [OwnUnit, OtherUnit, OwnAgencyAsAWhole, OtherAgency, OwnGovernment];
+        match (role, action) {
+            (Role::Officer, WorkCase | ReadCitizenForCase) => [OwnUnit, OwnAgencyAsAWhole].contains(&place),
+            (Role::Verifier | Role::AgencyHead, WorkCase | ReadCitizenForCase | VerifyCase) => {
+                agency_places.contains(&place)
+            }
+            (Role::AgencyHead, ManageCatalogue | ViewPerformance) => agency_places.contains(&place),
+            (
+                Role::GovernmentAdmin,
+                ManageCatalogue | ManageCalendar | ManageOfficers | ViewPerformance | ReadAuditLog,
+            ) => government_places.contains(&place),
+            (Role::Inspector, ReadWhistleblowing | ViewPerformance | ReadAuditLog) => {
+                government_places.contains(&place)
+            }
+            (Role::Auditor, ViewPerformance | ReadAuditLog) => government_places.contains(&place),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_staff_role_at_every_place_for_every_action_matches_the_specification() {
+        let mut checked = 0;
+        for role in Role::STAFF {
+            for action in Action::ALL {
+                for place in PLACES {
+                    let who = staff(role, Some(UNIT));
+                    assert_eq!(
+                        permits(&who, action, &target(place)),
+                        expected(role, action, place),
+                        "{role:?} {action:?} {place:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 6 * 10 * 6);
+    }
+
+    #[test]
+    fn an_officer_without_a_unit_works_the_whole_agency_but_no_other() {
+        let who = staff(Role::Officer, None);
+        for place in [Place::OwnUnit, Place::OtherUnit, Place::OwnAgencyAsAWhole] {
+            assert!(permits(&who, Action::WorkCase, &target(place)), "{place:?}");
+        }
+        assert!(!permits(&who, Action::WorkCase, &target(Place::OtherAgency)));
+        assert!(!permits(&who, Action::VerifyCase, &target(Place::OwnUnit)), "officers do not verify");
+    }
+
+    #[test]
+    fn a_deployment_wide_admin_administers_every_government_but_works_no_case() {
+        let who = Principal {
+            role: Role::GovernmentAdmin,
+            government_id: None,
+            agency_id: None,
+            unit_id: None,
+            citizen_id: None,
+        };
+        for place in PLACES {
+            assert!(permits(&who, Action::ManageCatalogue, &target(place)));
+            assert!(!permits(&who, Action::WorkCase, &target(place)));
+            assert!(!permits(&who, Action::ReadCitizenForCase, &target(place)), "no personal data without a case");
+            assert!(!permits(&who, Action::ReadWhistleblowing, &target(place)));
+        }
+    }
+
+    #[test]
+    fn a_citizen_sees_only_their_own_record_and_nothing_of_staff() {
+        let who = Principal::citizen(7);
+        assert!(permits(&who, Action::ViewOwnRecord, &Target::citizen(7)));
+        assert!(!permits(&who, Action::ViewOwnRecord, &Target::citizen(8)));
+        for action in Action::ALL.into_iter().filter(|a| *a != Action::ViewOwnRecord) {
+            for place in PLACES {
+                assert!(!permits(&who, action, &target(place)), "{action:?} {place:?}");
+            }
+        }
+        for role in Role::STAFF {
+            assert!(!permits(&staff(role, None), Action::ViewOwnRecord, &Target::citizen(7)), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_auditor_never_changes_anything() {
+        let who = staff(Role::Auditor, None);
+        for action in [
+            Action::ManageCatalogue,
+            Action::ManageCalendar,
+            Action::ManageOfficers,
+            Action::WorkCase,
+            Action::VerifyCase,
+        ] {
+            for place in PLACES {
+                assert!(!permits(&who, action, &target(place)));
+            }
+        }
+    }
+
+    #[test]
+    fn second_factors_are_required_for_admins_and_heads_of_agency() {
+        let required: Vec<Role> = Role::ALL.into_iter().filter(|r| r.requires_totp()).collect();
+        assert_eq!(required, [Role::AgencyHead, Role::GovernmentAdmin]);
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(r));
+        }
+    }
+}
