@@ -7,4 +7,5 @@ mod api;
 mod audit;
 mod catalogue;
 mod identity;
+mod officers;
 mod ops;

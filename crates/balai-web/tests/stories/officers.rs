@@ -1,0 +1,180 @@
+//! Officers sign in with a password and, for admins and heads of agency, a second factor; what each
+//! may change follows their role and agency.
+
+use crate::support::{ADMIN, TestApp};
+use axum::http::StatusCode;
+use balai_domain::identity::Role;
+use balai_store::audit::Actor;
+use balai_store::catalogue;
+use balai_store::identity::{NewOfficer, Vault, officers};
+
+const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const PASSWORD: &str = "kata-sandi-petugas";
+
+fn now_step() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30
+}
+
+fn code(step: u64) -> String {
+    balai_web::auth::totp::code_at(SECRET, step * 30).unwrap()
+}
+
+/// An officer of `role` in the Kota Kupang agency with `agency_code`, TOTP enrolled when the role needs it.
+async fn officer(app: &TestApp, username: &str, role: Role, agency_code: Option<&str>) -> i64 {
+    let government = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    let agency = match agency_code {
+        Some(code) => {
+            let all = catalogue::agencies(&app.db, Some("53.71"), balai_store::Paging::new(1, 100)).await.unwrap();
+            Some(all.items.into_iter().find(|a| a.code == code).unwrap_or_else(|| panic!("agency {code}")).id)
+        }
+        None => None,
+    };
+    let hash = balai_web::auth::hash_password(PASSWORD);
+    let mut tx = app.db.begin().await.unwrap();
+    let new = NewOfficer {
+        government_id: Some(government.id),
+        agency_id: agency,
+        unit_id: None,
+        role,
+        username,
+        display_name: username,
+        password_hash: &hash,
+    };
+    let id = officers::create_officer(&mut tx, &Actor::system("test"), &new).await.unwrap();
+    if role.requires_totp() {
+        officers::set_totp_secret(&mut tx, &Actor::system("test"), &app.vault, id, SECRET).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Submits the password form; returns the response.
+async fn password(app: &TestApp, username: &str, password: &str) -> crate::support::TestResponse {
+    let form = app.get("/admin/masuk").await;
+    let csrf = form.cookie("balai_login_csrf").unwrap();
+    app.post_form(
+        "/admin/masuk",
+        &format!("balai_login_csrf={csrf}"),
+        &[("csrf", &csrf), ("username", username), ("password", password), ("next", "/admin")],
+    )
+    .await
+}
+
+/// Password, then (when asked) the TOTP code for `step`; returns the last response and the half-session cookie.
+async fn sign_in(app: &TestApp, username: &str, step: u64) -> (crate::support::TestResponse, String) {
+    let first = password(app, username, PASSWORD).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let Some(half) = first.cookie("balai_admin_totp").filter(|c| !c.is_empty()) else { return (first, String::new()) };
+    let half = format!("balai_admin_totp={half}");
+    let page = app.get_with_cookie("/admin/masuk/faktor-kedua", &half).await;
+    assert!(!page.body.contains("totp-secret"), "an enrolled officer is not shown the key again");
+    let done = app
+        .post_form(
+            "/admin/masuk/faktor-kedua",
+            &half,
+            &[("csrf", &page.hidden("csrf")), ("code", &code(step)), ("next", "/admin")],
+        )
+        .await;
+    (done, half)
+}
+
+fn session(response: &crate::support::TestResponse) -> String {
+    format!("balai_admin={}", response.cookie("balai_admin").expect("session cookie"))
+}
+
+#[tokio::test]
+async fn a_head_of_agency_needs_the_second_factor_and_each_code_works_once() {
+    let app = TestApp::demo().await;
+    officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
+
+    let after_password = password(&app, "kadis", PASSWORD).await;
+    assert!(after_password.header("location").starts_with("/admin/masuk/faktor-kedua"));
+    assert!(after_password.cookie("balai_admin").is_none(), "no session before the second factor");
+    let half = format!("balai_admin_totp={}", after_password.cookie("balai_admin_totp").unwrap());
+    assert_eq!(
+        app.get_with_cookie("/admin", &half).await.status,
+        StatusCode::SEE_OTHER,
+        "a half session opens nothing"
+    );
+    let page = app.get_with_cookie("/admin/masuk/faktor-kedua", &half).await;
+    let csrf = page.hidden("csrf");
+    let wrong = if code(now_step()) == "000000" { "111111" } else { "000000" };
+    let refused = app.post_form("/admin/masuk/faktor-kedua", &half, &[("csrf", &csrf), ("code", wrong)]).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.body.contains("Kode salah atau sudah dipakai"));
+
+    let step = now_step();
+    let ok = app.post_form("/admin/masuk/faktor-kedua", &half, &[("csrf", &csrf), ("code", &code(step))]).await;
+    assert_eq!((ok.status, ok.header("location")), (StatusCode::SEE_OTHER, "/admin"));
+    assert_eq!(app.get_with_cookie("/admin", &session(&ok)).await.status, StatusCode::OK);
+
+    let (replayed, _) = sign_in(&app, "kadis", step).await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED, "the same code is not accepted twice");
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_even_against_the_right_one() {
+    let app = TestApp::demo().await;
+    officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
+    for _ in 0..officers::FREE_FAILURES {
+        let wrong = password(&app, "petugas", "salah").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("Nama pengguna atau kata sandi salah."));
+    }
+    let locked = password(&app, "petugas", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+    assert!(locked.body.contains("terkunci sampai"), "{}", locked.body);
+    assert!(locked.cookie("balai_admin").is_none());
+}
+
+#[tokio::test]
+async fn an_officer_needs_no_second_factor_but_may_change_no_standard() {
+    let app = TestApp::demo().await;
+    officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
+    let (signed_in, _) = sign_in(&app, "petugas", now_step()).await;
+    let cookie = session(&signed_in);
+    let dashboard = app.get_with_cookie("/admin", &cookie).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(!dashboard.body.contains("/admin/layanan/53.71/AKTA-LAHIR/ubah"), "nothing to manage");
+    assert_eq!(
+        app.get_with_cookie("/admin/layanan/53.71/AKTA-LAHIR/ubah", &cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.get_with_cookie("/admin/kalender/53.71/2026", &cookie).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_head_of_agency_revises_only_their_own_agencys_standards() {
+    let app = TestApp::demo().await;
+    officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
+    let (signed_in, _) = sign_in(&app, "kadis", now_step()).await;
+    let cookie = session(&signed_in);
+    let own = app.get_with_cookie("/admin/layanan/53.71/AKTA-LAHIR/ubah", &cookie).await;
+    assert_eq!(own.status, StatusCode::OK, "their own agency's service");
+    let pbg = catalogue::service_by_code(&app.db, "53.71", "PBG").await.unwrap();
+    assert_ne!(
+        pbg.service.agency_id,
+        catalogue::service_by_code(&app.db, "53.71", "AKTA-LAHIR").await.unwrap().service.agency_id
+    );
+    assert_eq!(
+        app.get_with_cookie("/admin/layanan/53.71/PBG/ubah", &cookie).await.status,
+        StatusCode::FORBIDDEN,
+        "another agency's"
+    );
+    assert_eq!(
+        app.get_with_cookie("/admin/kalender/53.71/2026", &cookie).await.status,
+        StatusCode::FORBIDDEN,
+        "the calendar is the admin's"
+    );
+}
+
+#[tokio::test]
+async fn the_second_factor_is_sealed_at_rest() {
+    let app = TestApp::demo().await;
+    app.sign_in_admin().await;
+    let admin = balai_store::identity::officer_by_username(&app.db, ADMIN).await.unwrap().unwrap();
+    let sealed = admin.totp_secret_enc.clone().expect("enrolled at first sign-in");
+    let secret = admin.totp_secret(&app.vault).unwrap().unwrap();
+    assert!(!sealed.contains(&secret));
+    assert!(admin.totp_secret(&Vault::from_master(&[6; 32])).is_err(), "another key opens nothing");
+}
