@@ -37,7 +37,10 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         if seeded { "data baru dibuat / fresh data" } else { "data dipakai ulang / data reused" }
     );
     println!("  Portal:  {url}/");
-    println!("  Admin:   {url}/admin  (username: {DEMO_ADMIN}, password: {DEMO_ADMIN_PASSWORD})");
+    println!(
+        "  Admin:   {url}/admin  (username: {DEMO_ADMIN}, password: {DEMO_ADMIN_PASSWORD}; \
+         the first sign-in enrols an authenticator app)"
+    );
     println!("  Warga:   {url}/masuk  (the demo NIK is on that page; codes arrive at {url}/demo/pesan)");
     println!("  API:     {url}/api/openapi.json");
     if let Some(m) = &metrics {
