@@ -10,6 +10,7 @@ use serde::Serialize;
 pub enum Rule {
     Required,
     TooLong { max: usize },
+    TooShort { min: usize },
     OutOfRange { min: i64, max: i64 },
     Format { expected: &'static str },
     Unknown,
@@ -24,6 +25,8 @@ impl Rule {
             (Rule::Required, Lang::En) => "Required.".into(),
             (Rule::TooLong { max }, Lang::Id) => format!("Paling banyak {max} karakter."),
             (Rule::TooLong { max }, Lang::En) => format!("At most {max} characters."),
+            (Rule::TooShort { min }, Lang::Id) => format!("Paling sedikit {min} karakter."),
+            (Rule::TooShort { min }, Lang::En) => format!("At least {min} characters."),
             (Rule::OutOfRange { min, max }, Lang::Id) => format!("Harus antara {min} dan {max}."),
             (Rule::OutOfRange { min, max }, Lang::En) => {
                 format!("Must be between {min} and {max}.")

@@ -282,3 +282,14 @@ pub async fn reset_password(tx: &mut Tx, actor: &Actor, id: i64, password_hash: 
     close_all_sessions(tx, PrincipalKind::Officer, id).await?;
     Ok(())
 }
+
+/// The officers of a government, by username.
+pub async fn officers_of(db: &Db, government_id: i64) -> Result<Vec<Officer>, StoreError> {
+    db.fetch_all(
+        crate::dynamic_query(format!(
+            "SELECT {OFFICER_COLUMNS} FROM officers WHERE government_id = $1 ORDER BY username"
+        ))
+        .bind(government_id),
+    )
+    .await
+}

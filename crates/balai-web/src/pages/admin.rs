@@ -459,6 +459,8 @@ struct AdminGovernment {
     region_code: String,
     name: String,
     calendar_href: String,
+    /// The officer administration page, for those who may manage officers.
+    officers_href: Option<String>,
     agencies: Vec<(i64, String)>,
     services: Vec<AdminServiceRow>,
 }
@@ -476,6 +478,7 @@ struct DashboardPage {
     edit_label: &'static str,
     calendar_label: &'static str,
     maklumat_label: &'static str,
+    officers_label: &'static str,
     governments: Vec<AdminGovernment>,
 }
 
@@ -515,6 +518,9 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
             let this_year = g.zone().local_date(Utc::now()).format("%Y");
             out.push(AdminGovernment {
                 calendar_href: format!("/admin/kalender/{}/{this_year}", g.region_code),
+                officers_href: admin
+                    .may(Action::ManageOfficers, &Target::government(g.id))
+                    .then(|| format!("/admin/petugas/{}", g.region_code)),
                 region_code: g.region_code,
                 name: g.name,
                 agencies,
@@ -542,6 +548,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         edit_label: lang.pick("Ubah", "Edit"),
         calendar_label: lang.pick("Kalender hari kerja", "Working-day calendar"),
         maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
+        officers_label: lang.pick("Petugas", "Officers"),
         governments,
     }))
 }
@@ -554,15 +561,15 @@ fn no_store(mut response: Response) -> Response {
 // ---- the service form -----------------------------------------------------------------------
 
 /// One input on the form, with its value and error already resolved.
-struct FieldView {
-    id: String,
-    label: String,
-    kind: &'static str,
-    value: String,
-    hint: Option<String>,
-    error: Option<String>,
-    described_by: String,
-    options: Vec<(String, String)>,
+pub(super) struct FieldView {
+    pub(super) id: String,
+    pub(super) label: String,
+    pub(super) kind: &'static str,
+    pub(super) value: String,
+    pub(super) hint: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) described_by: String,
+    pub(super) options: Vec<(String, String)>,
 }
 
 struct RowView {

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod identity;
 pub mod notify;
+pub mod officers;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(identity::routes())
         .merge(notify::routes())
+        .merge(officers::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

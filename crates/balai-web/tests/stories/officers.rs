@@ -178,3 +178,104 @@ async fn the_second_factor_is_sealed_at_rest() {
     assert!(!sealed.contains(&secret));
     assert!(admin.totp_secret(&Vault::from_master(&[6; 32])).is_err(), "another key opens nothing");
 }
+
+#[tokio::test]
+async fn an_admin_creates_an_officer_and_resets_a_password_which_ends_their_sessions() {
+    let app = TestApp::demo().await;
+    let admin = app.sign_in_admin().await;
+    let page = app.get_with_cookie("/admin/petugas/53.71", &admin).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.hidden("csrf");
+
+    let missing_agency = app
+        .post_form(
+            "/admin/petugas/53.71",
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("username", "petugas.baru"),
+                ("display_name", "Petugas Baru"),
+                ("role", "officer"),
+                ("agency", ""),
+                ("password", "kata-sandi-awal-1"),
+            ],
+        )
+        .await;
+    assert_eq!(missing_agency.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing_agency.body.contains("id=\"agency-error\""), "the agency field carries the error");
+    let short = app
+        .post_form(
+            "/admin/petugas/53.71",
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("username", "x"),
+                ("display_name", "X"),
+                ("role", "auditor"),
+                ("agency", ""),
+                ("password", "pendek"),
+            ],
+        )
+        .await;
+    assert!(short.body.contains("Kata sandi paling sedikit 12 karakter."));
+    let kupang = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    assert!(
+        officers::officers_of(&app.db, kupang.id).await.unwrap().iter().all(|o| o.username != "petugas.baru"),
+        "nothing saved"
+    );
+
+    let agency = catalogue::agencies(&app.db, Some("53.71"), balai_store::Paging::new(1, 100))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.code == "disdukcapil")
+        .unwrap();
+    let created = app
+        .post_form(
+            "/admin/petugas/53.71",
+            &admin,
+            &[
+                ("csrf", &csrf),
+                ("username", "petugas.baru"),
+                ("display_name", "Petugas Baru"),
+                ("role", "officer"),
+                ("agency", &agency.id.to_string()),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let (signed_in, _) = sign_in(&app, "petugas.baru", now_step()).await;
+    let officer_session = session(&signed_in);
+    assert_eq!(app.get_with_cookie("/admin", &officer_session).await.status, StatusCode::OK);
+
+    let id = balai_store::identity::officer_by_username(&app.db, "petugas.baru").await.unwrap().unwrap().id;
+    let reset = app
+        .post_form(
+            &format!("/admin/petugas/53.71/{id}/sandi"),
+            &admin,
+            &[("csrf", &csrf), ("password", "kata-sandi-baru-2026")],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK);
+    assert!(reset.body.contains("semua sesinya berakhir"));
+    assert_eq!(
+        app.get_with_cookie("/admin", &officer_session).await.status,
+        StatusCode::SEE_OTHER,
+        "the old session is over"
+    );
+    assert_eq!(
+        password(&app, "petugas.baru", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the old password is gone"
+    );
+}
+
+#[tokio::test]
+async fn only_government_admins_manage_officers() {
+    let app = TestApp::demo().await;
+    officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
+    let (signed_in, _) = sign_in(&app, "kadis", now_step()).await;
+    assert_eq!(app.get_with_cookie("/admin/petugas/53.71", &session(&signed_in)).await.status, StatusCode::FORBIDDEN);
+}
