@@ -155,10 +155,20 @@ struct OpenCode {
     channel: String,
     recipient_enc: String,
     attempts_left: i64,
+    expires_at: DateTime<Utc>,
 }
 
-const OPEN_CODE: &str =
-    "SELECT id, nik_hash, nik_enc, code_hash, channel, recipient_enc, attempts_left FROM one_time_codes ";
+/// The open code found by NIK hash or by pending-token hash: unused, unexpired, attempts left.
+fn open_code(by_pending_token: bool, hash: String, now: DateTime<Utc>) -> crate::Query {
+    let sql = if by_pending_token {
+        "SELECT id, nik_hash, nik_enc, code_hash, channel, recipient_enc, attempts_left, expires_at FROM one_time_codes \
+         WHERE pending_token_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2"
+    } else {
+        "SELECT id, nik_hash, nik_enc, code_hash, channel, recipient_enc, attempts_left, expires_at FROM one_time_codes \
+         WHERE nik_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2 ORDER BY id DESC LIMIT 1"
+    };
+    query(sql).bind(hash).bind(now)
+}
 
 /// Checks a code entered with the NIK (the API's way).
 pub async fn check_code_for_nik(
@@ -168,15 +178,7 @@ pub async fn check_code_for_nik(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<CodeCheck, StoreError> {
-    let open: Option<OpenCode> = tx
-        .fetch_optional(
-            crate::dynamic_query(format!(
-                "{OPEN_CODE} WHERE nik_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2 ORDER BY id DESC LIMIT 1"
-            ))
-            .bind(nik_hash(vault, nik))
-            .bind(now),
-        )
-        .await?;
+    let open: Option<OpenCode> = tx.fetch_optional(open_code(false, nik_hash(vault, nik), now)).await?;
     check(tx, vault, open, code, now).await
 }
 
@@ -188,15 +190,7 @@ pub async fn check_code_for_pending(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<CodeCheck, StoreError> {
-    let open: Option<OpenCode> = tx
-        .fetch_optional(
-            crate::dynamic_query(format!(
-                "{OPEN_CODE} WHERE pending_token_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2"
-            ))
-            .bind(pending_hash(vault, pending_token))
-            .bind(now),
-        )
-        .await?;
+    let open: Option<OpenCode> = tx.fetch_optional(open_code(true, pending_hash(vault, pending_token), now)).await?;
     check(tx, vault, open, code, now).await
 }
 
@@ -257,24 +251,14 @@ pub async fn pending_sign_in(
     pending_token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<PendingSignIn>, StoreError> {
-    let open: Option<OpenCode> = db
-        .fetch_optional(
-            crate::dynamic_query(format!(
-                "{OPEN_CODE} WHERE pending_token_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2"
-            ))
-            .bind(pending_hash(vault, pending_token))
-            .bind(now),
-        )
-        .await?;
+    let open: Option<OpenCode> = db.fetch_optional(open_code(true, pending_hash(vault, pending_token), now)).await?;
     let Some(open) = open else { return Ok(None) };
-    let (expires_at,): (DateTime<Utc>,) =
-        db.fetch_one(query("SELECT expires_at FROM one_time_codes WHERE id = $1").bind(open.id)).await?;
     let recipient =
         vault.open("one_time_codes.recipient", &open.recipient_enc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(Some(PendingSignIn {
         channel: Channel::parse(&open.channel).ok_or_else(|| StoreError::Corrupt("one-time code channel".into()))?,
         masked_recipient: balai_domain::contact::mask_recipient(&recipient),
-        expires_at,
+        expires_at: open.expires_at,
         attempts_left: open.attempts_left,
     }))
 }
