@@ -90,7 +90,7 @@ describe('Masuk sebagai warga (identity)', () => {
         assert.ok((await scrollWidth(page)) <= 360);
         await screenshot(page, 'citizen-record-360');
 
-        const out = await navigation(page, () => page.locator('form[action^="/keluar"] [type="submit"]').click());
+        const out = await navigation(page, () => page.locator('form[action="/keluar"] [type="submit"]').click());
         assert.equal(out.status(), 200);
         await page.goto('/akun');
         assert.equal(pathOf(page), '/masuk?next=%2Fakun', 'signed out');

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/masuk/kode", get(code_form).post(enter_code))
         .route("/akun", get(account))
         .route("/keluar", post(sign_out))
+        .route("/keluar/semua", post(sign_out_everywhere))
 }
 
 /// Only same-site paths are followed after sign-in (no open redirect).
@@ -364,6 +365,7 @@ struct AccountPage {
     no_documents: &'static str,
     csrf: String,
     sign_out_label: &'static str,
+    sign_out_everywhere_label: &'static str,
 }
 
 async fn account(
@@ -419,6 +421,7 @@ async fn account(
         ),
         csrf: citizen.csrf_token.clone(),
         sign_out_label: lang.pick("Keluar", "Sign out"),
+        sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
     };
     no_store(render(&page))
 }
@@ -452,6 +455,40 @@ async fn sign_out(
             &mut tx,
             balai_store::identity::PrincipalKind::Citizen,
             &citizen.token_hash,
+            citizen.citizen_id,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = closed {
+        return error_page(lang, &uri, e.into());
+    }
+    let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
+    let mut response = Redirect::to(&format!("/{lang_q}")).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(CITIZEN_COOKIE, "", 0, state.config.secure_cookies));
+    response
+}
+
+/// Ends every session of the citizen, on every device (a lost phone, a shared computer).
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    citizen: Citizen,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !citizen.check_csrf(&form.csrf) {
+        tracing::warn!("citizen sign-out refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let closed = async {
+        let mut tx = state.db.begin().await?;
+        balai_store::identity::close_all_sessions(
+            &mut tx,
+            balai_store::identity::PrincipalKind::Citizen,
             citizen.citizen_id,
         )
         .await?;

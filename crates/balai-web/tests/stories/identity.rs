@@ -285,3 +285,16 @@ async fn the_demo_inbox_exists_only_in_the_demo() {
     let real = TestApp::demo_with(balai_web::WebConfig::default()).await;
     assert_eq!(real.get("/demo/pesan").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_the_sessions_on_other_devices_too() {
+    let app = TestApp::demo().await;
+    let phone = signed_in_citizen(&app).await;
+    let laptop = signed_in_citizen(&app).await;
+    let account = app.get_with_cookie("/akun", &phone).await;
+    let out = app.post_form("/keluar/semua", &phone, &[("csrf", &account.hidden("csrf"))]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    for device in [&phone, &laptop] {
+        assert_eq!(app.get_with_cookie("/akun", device).await.status, StatusCode::SEE_OTHER, "signed out on {device}");
+    }
+}
