@@ -307,10 +307,7 @@ pub async fn verify_code(state: &AppState, lang: Lang, entry: CodeEntry<'_>, cod
     }
 }
 
-/// The client's address as the throttle sees it (behind a proxy, the proxy's).
-pub fn client_of(parts: &axum::http::Extensions) -> String {
-    parts
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The client's address as the code throttle sees it (behind a proxy, the proxy's).
+pub fn client_of(extensions: &axum::http::Extensions) -> String {
+    crate::ops::client_ip(extensions).to_string()
 }

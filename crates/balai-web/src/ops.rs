@@ -122,12 +122,16 @@ pub fn client_limiter(per_second: u32) -> ClientLimiter {
 }
 
 /// Refuses a client that exceeds its rate with 429 problem+json and `Retry-After`.
-pub async fn rate_limited(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client = request
-        .extensions()
+/// The peer address of a request (behind a reverse proxy, the proxy's); unspecified when unknown.
+pub fn client_ip(extensions: &axum::http::Extensions) -> std::net::IpAddr {
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+pub async fn rate_limited(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let client = client_ip(request.extensions());
     if state.audit_limiter.check_key(&client).is_err() {
         let lang = crate::i18n::lang_of(&request.into_parts().0);
         let problem = crate::error::Problem {

@@ -445,31 +445,7 @@ async fn sign_out(
     citizen: Citizen,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if !citizen.check_csrf(&form.csrf) {
-        tracing::warn!("citizen sign-out refused: CSRF token mismatch");
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
-    let closed = async {
-        let mut tx = state.db.begin().await?;
-        balai_store::identity::close_session(
-            &mut tx,
-            balai_store::identity::PrincipalKind::Citizen,
-            &citizen.token_hash,
-            citizen.citizen_id,
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = closed {
-        return error_page(lang, &uri, e.into());
-    }
-    let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
-    let mut response = Redirect::to(&format!("/{lang_q}")).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, auth::set_cookie(CITIZEN_COOKIE, "", 0, state.config.secure_cookies));
-    response
+    end_sessions(&state, lang, &uri, &citizen, &form.csrf, false).await
 }
 
 /// Ends every session of the citizen, on every device (a lost phone, a shared computer).
@@ -480,23 +456,34 @@ async fn sign_out_everywhere(
     citizen: Citizen,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if !citizen.check_csrf(&form.csrf) {
+    end_sessions(&state, lang, &uri, &citizen, &form.csrf, true).await
+}
+
+async fn end_sessions(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    citizen: &Citizen,
+    csrf: &str,
+    everywhere: bool,
+) -> Response {
+    use balai_store::identity::{PrincipalKind, close_all_sessions, close_session};
+    if !citizen.check_csrf(csrf) {
         tracing::warn!("citizen sign-out refused: CSRF token mismatch");
-        return error_page(lang, &uri, AppError::Forbidden);
+        return error_page(lang, uri, AppError::Forbidden);
     }
     let closed = async {
         let mut tx = state.db.begin().await?;
-        balai_store::identity::close_all_sessions(
-            &mut tx,
-            balai_store::identity::PrincipalKind::Citizen,
-            citizen.citizen_id,
-        )
-        .await?;
+        if everywhere {
+            close_all_sessions(&mut tx, PrincipalKind::Citizen, citizen.citizen_id).await?;
+        } else {
+            close_session(&mut tx, PrincipalKind::Citizen, &citizen.token_hash, citizen.citizen_id).await?;
+        }
         tx.commit().await
     }
     .await;
     if let Err(e) = closed {
-        return error_page(lang, &uri, e.into());
+        return error_page(lang, uri, e.into());
     }
     let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
     let mut response = Redirect::to(&format!("/{lang_q}")).into_response();
