@@ -60,6 +60,26 @@ impl RegionCode {
         Ok(Self(input.to_owned()))
     }
 
+    /// Also accepts the undotted form many national systems use (`5371`, `537104`, `5371042001`).
+    pub fn parse_undotted(input: &str) -> Result<Self, RegionCodeError> {
+        if input.contains('.') {
+            return Self::parse(input);
+        }
+        if !input.is_ascii() || ![2, 4, 6, 10].contains(&input.len()) {
+            return Err(RegionCodeError);
+        }
+        let mut dotted = String::with_capacity(input.len() + 3);
+        let mut start = 0;
+        for end in [2, 4, 6, 10].into_iter().take_while(|&end| end <= input.len()) {
+            if start > 0 {
+                dotted.push('.');
+            }
+            dotted.push_str(&input[start..end]);
+            start = end;
+        }
+        Self::parse(&dotted)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -112,6 +132,17 @@ mod tests {
         assert_eq!(RegionCode::parse("53.71.01").unwrap().level(), RegionLevel::District);
         assert_eq!(RegionCode::parse("53.71.01.1001").unwrap().level(), RegionLevel::Village);
         assert_eq!(RegionCode::parse("53.71").unwrap().province().as_str(), "53");
+    }
+
+    #[test]
+    fn undotted_codes_from_national_systems_are_read() {
+        assert_eq!(RegionCode::parse_undotted("5371").unwrap().as_str(), "53.71");
+        assert_eq!(RegionCode::parse_undotted("537104").unwrap().as_str(), "53.71.04");
+        assert_eq!(RegionCode::parse_undotted("5371041001").unwrap().as_str(), "53.71.04.1001");
+        assert_eq!(RegionCode::parse_undotted("53.71").unwrap().as_str(), "53.71");
+        for bad in ["537", "53710", "5300", "ab12", "5é71", ""] {
+            assert!(RegionCode::parse_undotted(bad).is_err(), "{bad:?} should be refused");
+        }
     }
 
     #[test]

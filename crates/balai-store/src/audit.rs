@@ -319,6 +319,11 @@ struct OfficerState {
     display_name: String,
     password_hash: String,
     totp_secret_enc: Option<String>,
+    // Absent rather than null when unset, so states hashed before these columns existed still match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oidc_issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oidc_subject: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -437,7 +442,7 @@ pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>
             .fetch_optional::<OfficerState>(
                 query(
                     "SELECT id, government_id, agency_id, unit_id, role, username, display_name, password_hash, totp_secret_enc, \
-                     created_at FROM officers WHERE id = $1",
+                     oidc_issuer, oidc_subject, created_at FROM officers WHERE id = $1",
                 )
                 .bind(numeric_id(subject)?),
             )

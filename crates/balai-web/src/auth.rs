@@ -57,9 +57,19 @@ pub fn cookie_value<'a>(parts_headers: &'a axum::http::HeaderMap, name: &str) ->
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    cookie(name, value, max_age_seconds, secure, "Strict")
+}
+
+/// A cookie that must come back on a top-level navigation from another site (the identity
+/// provider's redirect to our callback), which `SameSite=Strict` would withhold.
+pub fn set_return_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    cookie(name, value, max_age_seconds, secure, "Lax")
+}
+
+fn cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool, same_site: &str) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Strict{secure}"
+        "{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite={same_site}{secure}"
     ))
     .expect("cookie text is ASCII")
 }

@@ -29,6 +29,8 @@ pub struct WebConfig {
     /// The demo's inbox page (`/demo/pesan`) shows every outbox message, one-time codes included.
     /// Never on in production.
     pub demo_inbox: bool,
+    /// Officer sign-in through the government's OpenID Connect provider, when configured.
+    pub oidc: Option<pages::oidc::OidcSignIn>,
 }
 
 impl Default for WebConfig {
@@ -40,6 +42,7 @@ impl Default for WebConfig {
             audit_public_key: None,
             audit_requests_per_second: 20,
             demo_inbox: false,
+            oidc: None,
         }
     }
 }

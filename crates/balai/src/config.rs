@@ -45,6 +45,23 @@ pub struct Config {
     pub sms_webhook_url: String,
     /// Bearer token for the gateway webhook.
     pub sms_webhook_token: Option<String>,
+    /// The government's OpenID Connect provider for officer sign-in (its issuer URL). Empty: officers
+    /// sign in with password (and TOTP) only.
+    pub oidc_issuer: String,
+    pub oidc_client_id: String,
+    pub oidc_client_secret: Option<String>,
+    /// Registered at the provider: `<public URL>/admin/masuk/oidc/callback`.
+    pub oidc_redirect_url: String,
+    /// Scopes asked for beyond `openid`, space-separated.
+    pub oidc_scopes: String,
+    /// The ID token claim holding a Balai role code (`officer`, `verifier`, `agency_head`, …).
+    pub oidc_role_claim: String,
+    /// The claim holding the government's region code (`5371`).
+    pub oidc_government_claim: String,
+    /// The claim holding the agency's code within that government.
+    pub oidc_agency_claim: String,
+    /// Accept agency heads and government admins only when the provider's `amr` shows a second factor.
+    pub oidc_require_second_factor: bool,
 }
 
 impl Default for Config {
@@ -67,6 +84,15 @@ impl Default for Config {
             smtp_from: "Balai <noreply@balai.local>".into(),
             sms_webhook_url: String::new(),
             sms_webhook_token: None,
+            oidc_issuer: String::new(),
+            oidc_client_id: String::new(),
+            oidc_client_secret: None,
+            oidc_redirect_url: String::new(),
+            oidc_scopes: "email profile".into(),
+            oidc_role_claim: "balai_role".into(),
+            oidc_government_claim: "balai_government".into(),
+            oidc_agency_claim: "balai_agency".into(),
+            oidc_require_second_factor: true,
         }
     }
 }
@@ -79,6 +105,8 @@ pub enum ConfigError {
     BadAddress { key: &'static str, value: String },
     #[error("configuration file {0} does not exist")]
     MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Oidc(String),
 }
 
 impl Config {
@@ -111,6 +139,15 @@ impl Config {
                 "smtp_from",
                 "sms_webhook_url",
                 "sms_webhook_token",
+                "oidc_issuer",
+                "oidc_client_id",
+                "oidc_client_secret",
+                "oidc_redirect_url",
+                "oidc_scopes",
+                "oidc_role_claim",
+                "oidc_government_claim",
+                "oidc_agency_claim",
+                "oidc_require_second_factor",
             ]))
             .extract()
             .map_err(|e| ConfigError::Figment(Box::new(e)))?;
@@ -130,7 +167,27 @@ impl Config {
         }
         config.listen_addr()?;
         config.metrics_addr()?;
+        config.oidc()?;
         Ok(config)
+    }
+
+    /// Officer sign-in through OIDC, when an issuer is configured; a half-done setting is an error.
+    pub fn oidc(&self) -> Result<Option<balai_oidc::OidcSettings>, ConfigError> {
+        if self.oidc_issuer.is_empty() {
+            return Ok(None);
+        }
+        for (key, value) in [("oidc_client_id", &self.oidc_client_id), ("oidc_redirect_url", &self.oidc_redirect_url)] {
+            if value.is_empty() {
+                return Err(ConfigError::Oidc(format!("oidc_issuer is set, so {key} is required")));
+            }
+        }
+        Ok(Some(balai_oidc::OidcSettings {
+            issuer: self.oidc_issuer.clone(),
+            client_id: self.oidc_client_id.clone(),
+            client_secret: self.oidc_client_secret.clone().filter(|s| !s.is_empty()),
+            redirect_url: self.oidc_redirect_url.clone(),
+            scopes: self.oidc_scopes.split_whitespace().map(str::to_owned).collect(),
+        }))
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {

@@ -189,6 +189,7 @@ async fn serve_until_shutdown(
         audit_public_key: Some(signer.verifier().to_vkey()),
         audit_requests_per_second: config.audit_requests_per_second,
         demo_inbox: demo,
+        oidc: oidc_sign_in(config)?,
     };
     let app = balai_web::app(db.clone(), vault, web);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -265,4 +266,18 @@ impl Shutdown {
         }
         tracing::info!("shutdown signal received; finishing open requests");
     }
+}
+
+/// The OIDC provider for officer sign-in, from config (checked when the config was loaded).
+fn oidc_sign_in(config: &Config) -> Result<Option<balai_web::pages::oidc::OidcSignIn>, RunError> {
+    let Some(settings) = config.oidc()? else { return Ok(None) };
+    let provider = balai_oidc::Provider::new(settings).map_err(|e| RunError::Io(e.to_string()))?;
+    tracing::info!(issuer = provider.issuer(), "officer sign-in through OIDC is on");
+    Ok(Some(balai_web::pages::oidc::OidcSignIn {
+        provider,
+        role_claim: config.oidc_role_claim.clone(),
+        government_claim: config.oidc_government_claim.clone(),
+        agency_claim: config.oidc_agency_claim.clone(),
+        require_second_factor: config.oidc_require_second_factor,
+    }))
 }

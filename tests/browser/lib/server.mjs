@@ -67,11 +67,13 @@ function tail(file, lines = 40) {
 /**
  * Start a fresh demo server.
  *
- * @param {{ name?: string }} [options] name: used in the log file name.
+ * @param {{ name?: string, port?: number, env?: Record<string, string> }} [options]
+ *   name: used in the log file name; port: listen there (default: a free port);
+ *   env: extra environment, e.g. BALAI_OIDC_* settings.
  * @returns {Promise<{ baseUrl: string, metricsUrl: string, logPath: string,
  *   dataDir: string, readLog(): string, stop(): Promise<number|null> }>}
  */
-export async function startServer({ name = 'balai' } = {}) {
+export async function startServer({ name = 'balai', port: wantedPort, env: extraEnv = {} } = {}) {
   const bin = serverBinary();
   try {
     fs.accessSync(bin, fs.constants.X_OK);
@@ -85,7 +87,7 @@ export async function startServer({ name = 'balai' } = {}) {
   fs.mkdirSync(artifactsDir, { recursive: true });
   const tempRoot = await fsp.mkdtemp(path.join(os.tmpdir(), 'balai-browser-'));
   const dataDir = path.join(tempRoot, 'data');
-  const port = await freePort();
+  const port = wantedPort ?? await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -110,6 +112,7 @@ export async function startServer({ name = 'balai' } = {}) {
   delete env.BALAI_DATA_DIR;
   delete env.BALAI_LISTEN;
   delete env.BALAI_METRICS_LISTEN;
+  Object.assign(env, extraEnv);
 
   const child = spawn(bin, args, {
     cwd: tempRoot,

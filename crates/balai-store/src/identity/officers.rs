@@ -226,7 +226,7 @@ pub async fn record_failed_sign_in(
     Ok(until)
 }
 
-/// A fully successful sign-in clears the failure count.
+/// A fully successful sign-in clears the failure count (the session it opens is the audit leaf).
 pub async fn record_good_sign_in(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
     tx.execute(query("UPDATE officers SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1").bind(id)).await?;
     Ok(())

@@ -10,6 +10,7 @@ mod catalogue;
 mod citizens;
 mod identity;
 mod notify;
+mod oidc;
 mod seed;
 
 /// Declares each test once and runs it on both engines: `sqlite::name` and `postgres::name`.

@@ -50,14 +50,26 @@ struct LoginPage {
     csrf: String,
     next: String,
     username: String,
+    /// The link to sign in through the government's identity provider, when one is configured.
+    sso_href: Option<String>,
+    sso_label: &'static str,
+    or_label: &'static str,
 }
 
 #[derive(Deserialize)]
-struct NextParam {
-    next: Option<String>,
+pub(super) struct NextParam {
+    pub(super) next: Option<String>,
 }
 
-fn login_page(lang: Lang, uri: &Uri, secure: bool, error: Option<String>, next: String, username: String) -> Response {
+pub(super) fn login_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    error: Option<String>,
+    next: String,
+    username: String,
+) -> Response {
+    let secure = state.config.secure_cookies;
     let csrf = auth::random_token();
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     let heading = lang.pick("Masuk sebagai petugas", "Officer sign-in");
@@ -69,6 +81,9 @@ fn login_page(lang: Lang, uri: &Uri, secure: bool, error: Option<String>, next: 
         submit_label: lang.pick("Masuk", "Sign in"),
         error,
         csrf: csrf.clone(),
+        sso_href: state.config.oidc.as_ref().map(|_| format!("/admin/masuk/oidc?next={}", urlencode(&next))),
+        sso_label: lang.pick("Masuk dengan akun SSO pemerintah", "Sign in with the government SSO account"),
+        or_label: lang.pick("atau dengan nama pengguna dan kata sandi", "or with a username and password"),
         next,
         username,
     };
@@ -79,7 +94,7 @@ fn login_page(lang: Lang, uri: &Uri, secure: bool, error: Option<String>, next: 
 }
 
 /// Only same-site admin paths are followed after sign-in (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains("\\") => n.to_owned(),
         _ => "/admin".to_owned(),
@@ -92,7 +107,7 @@ async fn login_form(
     uri: Uri,
     Query(params): Query<NextParam>,
 ) -> Response {
-    login_page(lang, &uri, state.config.secure_cookies, None, safe_next(params.next.as_deref()), String::new())
+    login_page(&state, lang, &uri, None, safe_next(params.next.as_deref()), String::new())
 }
 
 #[derive(Deserialize)]
@@ -127,7 +142,7 @@ async fn login(
     let now = Utc::now();
     if let Some(locked) = officer.as_ref().filter(|o| o.is_locked(now)).and_then(|o| o.locked_until) {
         tracing::info!(officer_id = officer.as_ref().map(|o| o.id), "sign-in refused: account locked");
-        return login_page(lang, &uri, secure, Some(locked_message(lang, locked)), next, form.username);
+        return login_page(&state, lang, &uri, Some(locked_message(lang, locked)), next, form.username);
     }
     let verified = match &officer {
         Some(a) => auth::verify_password(&a.password_hash, &form.password),
@@ -147,7 +162,7 @@ async fn login(
             }
             tracing::info!("officer sign-in failed");
             let message = lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.");
-            return login_page(lang, &uri, secure, Some(message.to_owned()), next, form.username);
+            return login_page(&state, lang, &uri, Some(message.to_owned()), next, form.username);
         }
     };
     if officer.role().requires_totp() {
@@ -179,7 +194,7 @@ async fn login(
         response.headers_mut().append(header::SET_COOKIE, auth::set_cookie(TOTP_COOKIE, &token, 300, secure));
         return response;
     }
-    finish_sign_in(&state, lang, &uri, officer.id, &next, None).await
+    finish_sign_in(&state, lang, &uri, officer.id, &next, None, SignInMethod::Password).await
 }
 
 fn locked_message(lang: Lang, until: chrono::DateTime<Utc>) -> String {
@@ -198,14 +213,23 @@ async fn count_failure(state: &AppState, officer_id: i64, now: chrono::DateTime<
     tx.commit().await
 }
 
+/// How an officer proved who they are, which decides how the browser moves on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SignInMethod {
+    Password,
+    PasswordAndTotp,
+    Oidc,
+}
+
 /// Opens the officer's session (ending a half-open one) and goes on to `next`.
-async fn finish_sign_in(
+pub(super) async fn finish_sign_in(
     state: &AppState,
     lang: Lang,
     uri: &Uri,
     officer_id: i64,
     next: &str,
     half_open: Option<&str>,
+    method: SignInMethod,
 ) -> Response {
     let token = auth::random_token();
     let minutes = state.config.session_minutes;
@@ -230,9 +254,15 @@ async fn finish_sign_in(
     if let Err(e) = opened {
         return error_page(lang, uri, e.into());
     }
-    tracing::info!(officer_id, "officer signed in");
+    tracing::info!(officer_id, method = ?method, "officer signed in");
     let secure = state.config.secure_cookies;
-    let mut response = Redirect::to(next).into_response();
+    // Back from the identity provider the browser is on a cross-site redirect chain, where it would
+    // withhold the SameSite=Strict session cookie from a redirect; a page that moves on by itself
+    // starts a same-site navigation instead.
+    let mut response = match method {
+        SignInMethod::Oidc => super::oidc::continue_page(lang, uri, next),
+        _ => Redirect::to(next).into_response(),
+    };
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, &token, minutes * 60, secure));
     headers.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure));
@@ -397,7 +427,7 @@ async fn totp_submit(
         );
         return totp_page(lang, &uri, &h, next, Some(message.to_owned()), StatusCode::UNAUTHORIZED);
     }
-    finish_sign_in(&state, lang, &uri, h.officer.id, &next, Some(&h.hash)).await
+    finish_sign_in(&state, lang, &uri, h.officer.id, &next, Some(&h.hash), SignInMethod::PasswordAndTotp).await
 }
 
 impl HalfOpen {

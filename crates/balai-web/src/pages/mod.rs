@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod identity;
 pub mod notify;
 pub mod officers;
+pub mod oidc;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(identity::routes())
         .merge(notify::routes())
         .merge(officers::routes())
+        .merge(oidc::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

@@ -8,4 +8,6 @@ mod audit;
 mod catalogue;
 mod identity;
 mod officers;
+mod oidc;
+mod oidc_provider;
 mod ops;

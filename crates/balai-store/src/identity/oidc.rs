@@ -1,0 +1,236 @@
+//! Officers who sign in through the government's OpenID Connect provider: the pending sign-in
+//! kept between the redirect and the callback, and the mapping of verified claims to an officer
+//! with a role and a place. The provider is the authority for who holds which role: each sign-in
+//! brings the officer's record in line with the claims, and each change is an audit leaf.
+
+use super::officers::{NewOfficer, create_officer};
+use super::vault::Vault;
+use crate::audit::{self, Actor, Subject};
+use crate::{StoreError, Tx, query};
+use balai_domain::identity::Role;
+use balai_domain::region::RegionCode;
+use balai_domain::validation::{FieldErrors, Rule};
+use chrono::{DateTime, Utc};
+
+/// A sign-in sent to the provider, kept until the browser that started it comes back.
+#[derive(Debug, Clone)]
+pub struct PendingLogin {
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub next_path: String,
+}
+
+pub async fn begin_login(
+    tx: &mut Tx,
+    vault: &Vault,
+    binding_hash: &str,
+    pending: &PendingLogin,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    // Abandoned attempts are cleared as new ones start; nothing else reads them.
+    tx.execute(query("DELETE FROM oidc_logins WHERE expires_at < $1").bind(Utc::now())).await?;
+    tx.execute(
+        query(
+            "INSERT INTO oidc_logins (binding_hash, state, nonce, pkce_verifier_enc, next_path, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(binding_hash)
+        .bind(&pending.state)
+        .bind(&pending.nonce)
+        .bind(vault.seal("oidc_logins.pkce_verifier", &pending.pkce_verifier))
+        .bind(&pending.next_path)
+        .bind(expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Takes the pending sign-in of this browser (it can be used once), if it has not expired.
+pub async fn take_login(
+    tx: &mut Tx,
+    vault: &Vault,
+    binding_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<PendingLogin>, StoreError> {
+    let row: Option<(String, String, String, String, DateTime<Utc>)> = tx
+        .fetch_optional(
+            query(
+                "DELETE FROM oidc_logins WHERE binding_hash = $1 \
+                 RETURNING state, nonce, pkce_verifier_enc, next_path, expires_at",
+            )
+            .bind(binding_hash),
+        )
+        .await?;
+    let Some((state, nonce, verifier, next_path, _)) = row.filter(|r| r.4 > now) else { return Ok(None) };
+    let pkce_verifier =
+        vault.open("oidc_logins.pkce_verifier", &verifier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Some(PendingLogin { state, nonce, pkce_verifier, next_path }))
+}
+
+/// What the provider vouched for, already mapped to Balai's terms by claim name.
+#[derive(Debug, Clone)]
+pub struct ClaimedOfficer<'a> {
+    pub issuer: &'a str,
+    pub subject: &'a str,
+    /// Shown in lists; the e-mail or the subject.
+    pub login_name: &'a str,
+    pub display_name: &'a str,
+    /// The role claim's value (a role code such as `officer` or `agency_head`), if any.
+    pub role: Option<&'a str>,
+    /// The government claim's value: its region code (`5371`).
+    pub government_region: Option<&'a str>,
+    /// The agency claim's value: the agency's code within that government.
+    pub agency_code: Option<&'a str>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkedOfficer {
+    id: i64,
+    role: String,
+    government_id: Option<i64>,
+    agency_id: Option<i64>,
+    display_name: String,
+}
+
+/// Finds or creates the officer for these claims and brings role and place in line with them.
+/// Claims that name no role, an unknown government or agency are refused with the claim named.
+pub async fn sign_in_claimed(tx: &mut Tx, claimed: &ClaimedOfficer<'_>) -> Result<i64, StoreError> {
+    let mut errors = FieldErrors::default();
+    let role = match claimed.role.map(Role::parse) {
+        None => {
+            errors.push("role", Rule::Required);
+            None
+        }
+        Some(None) | Some(Some(Role::Citizen)) => {
+            errors.push("role", Rule::Unknown);
+            None
+        }
+        Some(Some(role)) => Some(role),
+    };
+    let government_id = match claimed.government_region {
+        None => None,
+        Some(code) => {
+            // National systems write region codes without dots (5371); Balai stores them dotted.
+            let code = RegionCode::parse_undotted(code).map(String::from).unwrap_or_default();
+            let found: Option<(i64,)> =
+                tx.fetch_optional(query("SELECT id FROM governments WHERE region_code = $1").bind(code)).await?;
+            if found.is_none() {
+                errors.push("government", Rule::Unknown);
+            }
+            found.map(|(id,)| id)
+        }
+    };
+    let agency_id = match (claimed.agency_code, government_id) {
+        (Some(code), Some(government)) => {
+            let found: Option<(i64,)> = tx
+                .fetch_optional(
+                    query("SELECT id FROM agencies WHERE government_id = $1 AND LOWER(code) = LOWER($2)")
+                        .bind(government)
+                        .bind(code),
+                )
+                .await?;
+            if found.is_none() {
+                errors.push("agency", Rule::Unknown);
+            }
+            found.map(|(id,)| id)
+        }
+        _ => None,
+    };
+    errors.into_result()?;
+    let role = role.expect("checked above");
+    let agency_id = if role.is_agency_bound() { agency_id } else { None };
+    check_place(role, government_id, agency_id)?;
+    let existing: Option<LinkedOfficer> = tx
+        .fetch_optional(
+            query(
+                "SELECT id, role, government_id, agency_id, display_name FROM officers \
+                 WHERE oidc_issuer = $1 AND oidc_subject = $2",
+            )
+            .bind(claimed.issuer)
+            .bind(claimed.subject),
+        )
+        .await?;
+    let provider = Actor::system("oidc");
+    let id = match existing {
+        None => {
+            let username = format!("oidc:{}", claimed.login_name);
+            // The password can never match: these officers sign in through the provider only.
+            let new = NewOfficer {
+                government_id,
+                agency_id,
+                unit_id: None,
+                role,
+                username: &username,
+                display_name: claimed.display_name,
+                password_hash: "!oidc",
+            };
+            let id = create_officer(tx, &provider, &new).await?;
+            tx.execute(
+                query("UPDATE officers SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
+                    .bind(claimed.issuer)
+                    .bind(claimed.subject)
+                    .bind(id),
+            )
+            .await?;
+            audit::record_change(
+                tx,
+                &provider,
+                "identity.officer.link_oidc",
+                &Subject::new("officers", id),
+                government_id,
+            )
+            .await?;
+            id
+        }
+        Some(LinkedOfficer {
+            id,
+            role: old_role,
+            government_id: old_government,
+            agency_id: old_agency,
+            display_name: old_name,
+        }) => {
+            if old_role != role.code()
+                || old_government != government_id
+                || old_agency != agency_id
+                || old_name != claimed.display_name
+            {
+                check_place(role, government_id, agency_id)?;
+                tx.execute(
+                    query(
+                        "UPDATE officers SET role = $1, government_id = $2, agency_id = $3, unit_id = NULL, \
+                         display_name = $4 WHERE id = $5",
+                    )
+                    .bind(role.code())
+                    .bind(government_id)
+                    .bind(agency_id)
+                    .bind(claimed.display_name)
+                    .bind(id),
+                )
+                .await?;
+                audit::record_change(
+                    tx,
+                    &provider,
+                    "identity.officer.update_from_oidc",
+                    &Subject::new("officers", id),
+                    government_id,
+                )
+                .await?;
+            }
+            id
+        }
+    };
+    Ok(id)
+}
+
+/// The same rules as [`create_officer`]: an agency-bound role names an agency of its government.
+fn check_place(role: Role, government_id: Option<i64>, agency_id: Option<i64>) -> Result<(), StoreError> {
+    let mut errors = FieldErrors::default();
+    if government_id.is_none() && role != Role::GovernmentAdmin {
+        errors.push("government", Rule::Required);
+    }
+    if role.is_agency_bound() && agency_id.is_none() {
+        errors.push("agency", Rule::Required);
+    }
+    Ok(errors.into_result()?)
+}
