@@ -306,8 +306,3 @@ pub async fn verify_code(state: &AppState, lang: Lang, entry: CodeEntry<'_>, cod
         }
     }
 }
-
-/// The client's address as the code throttle sees it (behind a proxy, the proxy's).
-pub fn client_of(extensions: &axum::http::Extensions) -> String {
-    crate::ops::client_ip(extensions).to_string()
-}

@@ -31,6 +31,8 @@ pub struct WebConfig {
     pub demo_inbox: bool,
     /// Officer sign-in through the government's OpenID Connect provider, when configured.
     pub oidc: Option<pages::oidc::OidcSignIn>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (for throttles and rate limits).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +45,7 @@ impl Default for WebConfig {
             audit_requests_per_second: 20,
             demo_inbox: false,
             oidc: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

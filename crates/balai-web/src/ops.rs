@@ -121,17 +121,51 @@ pub fn client_limiter(per_second: u32) -> ClientLimiter {
     governor::RateLimiter::keyed(governor::Quota::per_second(rate).allow_burst(burst))
 }
 
-/// Refuses a client that exceeds its rate with 429 problem+json and `Retry-After`.
-/// The peer address of a request (behind a reverse proxy, the proxy's); unspecified when unknown.
-pub fn client_ip(extensions: &axum::http::Extensions) -> std::net::IpAddr {
-    extensions
+/// The client's address: the peer, or — when the peer is one of the configured reverse proxies —
+/// the nearest address in `X-Forwarded-For` that is not a trusted proxy. A client cannot forge its
+/// way past a throttle: the header is read only from trusted peers, and from the right.
+pub fn client_ip(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted_proxies: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let trusted = |ip: &std::net::IpAddr| trusted_proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<std::net::IpAddr>())
+        .collect::<Result<_, _>>()
+        // A malformed chain is not trusted at all.
+        .unwrap_or_default();
+    forwarded.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer)
 }
 
+/// The client's address as [`client_ip`] sees it, for handlers.
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_ip(&parts.headers, &parts.extensions, &state.config.trusted_proxies)))
+    }
+}
+
+/// Refuses a client that exceeds its rate with 429 problem+json and `Retry-After`.
 pub async fn rate_limited(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let client = client_ip(request.extensions());
+    let client = client_ip(request.headers(), request.extensions(), &state.config.trusted_proxies);
     if state.audit_limiter.check_key(&client).is_err() {
         let lang = crate::i18n::lang_of(&request.into_parts().0);
         let problem = crate::error::Problem {
@@ -147,4 +181,50 @@ pub async fn rate_limited(State(state): State<AppState>, request: Request, next:
         return problem.into_response();
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use axum::http::{Extensions, HeaderMap};
+    use std::net::{IpAddr, SocketAddr};
+
+    fn request_from(peer: &str, forwarded: Option<&str>) -> (HeaderMap, Extensions) {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = forwarded {
+            headers.insert("x-forwarded-for", value.parse().unwrap());
+        }
+        let mut extensions = Extensions::new();
+        let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
+        extensions.insert(axum::extract::ConnectInfo(addr));
+        (headers, extensions)
+    }
+
+    fn client(peer: &str, forwarded: Option<&str>) -> IpAddr {
+        let proxies = ["10.0.0.0/8".parse().unwrap(), "192.0.2.1/32".parse().unwrap()];
+        let (headers, extensions) = request_from(peer, forwarded);
+        client_ip(&headers, &extensions, &proxies)
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy() {
+        assert_eq!(client("10.1.2.3", Some("203.0.113.7")), ip("203.0.113.7"));
+        // Two proxies in a row: the nearest untrusted hop is the client.
+        assert_eq!(client("10.1.2.3", Some("203.0.113.7, 192.0.2.1")), ip("203.0.113.7"));
+        // A client that sends its own header cannot choose its address: the proxy appended the real one.
+        assert_eq!(client("10.1.2.3", Some("198.51.100.99, 203.0.113.7")), ip("203.0.113.7"));
+    }
+
+    #[test]
+    fn a_forwarded_header_from_anyone_else_is_ignored() {
+        assert_eq!(client("203.0.113.7", Some("198.51.100.99")), ip("203.0.113.7"));
+        assert_eq!(client("10.1.2.3", None), ip("10.1.2.3"), "no header: the proxy itself");
+        assert_eq!(client("10.1.2.3", Some("not-an-address")), ip("10.1.2.3"), "a malformed chain is not believed");
+        let (headers, extensions) = request_from("10.1.2.3", Some("203.0.113.7"));
+        assert_eq!(client_ip(&headers, &extensions, &[]), ip("10.1.2.3"), "no proxies configured");
+    }
 }

@@ -45,6 +45,9 @@ pub struct Config {
     pub sms_webhook_url: String,
     /// Bearer token for the gateway webhook.
     pub sms_webhook_token: Option<String>,
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose `X-Forwarded-For` names
+    /// the client for throttles and rate limits. Empty: the peer address is the client.
+    pub trusted_proxies: String,
     /// The government's OpenID Connect provider for officer sign-in (its issuer URL). Empty: officers
     /// sign in with password (and TOTP) only.
     pub oidc_issuer: String,
@@ -84,6 +87,7 @@ impl Default for Config {
             smtp_from: "Balai <noreply@balai.local>".into(),
             sms_webhook_url: String::new(),
             sms_webhook_token: None,
+            trusted_proxies: String::new(),
             oidc_issuer: String::new(),
             oidc_client_id: String::new(),
             oidc_client_secret: None,
@@ -107,6 +111,8 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Oidc(String),
+    #[error("configuration: trusted_proxies entry {0:?} is not an address or CIDR block such as 10.0.0.0/8")]
+    BadProxy(String),
 }
 
 impl Config {
@@ -139,6 +145,7 @@ impl Config {
                 "smtp_from",
                 "sms_webhook_url",
                 "sms_webhook_token",
+                "trusted_proxies",
                 "oidc_issuer",
                 "oidc_client_id",
                 "oidc_client_secret",
@@ -168,7 +175,23 @@ impl Config {
         config.listen_addr()?;
         config.metrics_addr()?;
         config.oidc()?;
+        config.trusted_proxies()?;
         Ok(config)
+    }
+
+    /// The reverse proxies to believe; a bare address is a /32 (or /128).
+    pub fn trusted_proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| ConfigError::BadProxy(entry.to_owned()))
+            })
+            .collect()
     }
 
     /// Officer sign-in through OIDC, when an issuer is configured; a half-done setting is an error.

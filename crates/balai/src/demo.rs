@@ -190,6 +190,7 @@ async fn serve_until_shutdown(
         audit_requests_per_second: config.audit_requests_per_second,
         demo_inbox: demo,
         oidc: oidc_sign_in(config)?,
+        trusted_proxies: config.trusted_proxies()?,
     };
     let app = balai_web::app(db.clone(), vault, web);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -5,8 +5,9 @@ use crate::auth;
 use crate::error::{ApiError, AppError, Problem, Refusal};
 use crate::i18n::RequestLang;
 use crate::identity::{self, CITIZEN_COOKIE, CodeEntry};
+use crate::ops::ClientAddr;
 use axum::extract::State;
-use axum::http::{Extensions, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -86,11 +87,11 @@ fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, body: &str) -> Result<
 pub async fn request_code(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
-    extensions: Extensions,
+    ClientAddr(client): ClientAddr,
     body: String,
 ) -> Result<Response, ApiError> {
     let request: CodeRequest = parse_body(lang, &body)?;
-    let client = identity::client_of(&extensions);
+    let client = client.to_string();
     let sent = identity::request_code(&state, lang, &request.nik, &request.channel, &request.to, &client)
         .await
         .map_err(|e| ApiError(e, lang))?;

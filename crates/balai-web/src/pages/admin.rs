@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/masuk", get(login_form).post(login))
         .route("/admin/masuk/faktor-kedua", get(totp_form).post(totp_submit))
         .route("/admin/keluar", post(logout))
+        .route("/admin/keluar/semua", post(logout_everywhere))
         .route("/admin/layanan/{region}/baru", get(new_service_form).post(create_service))
         .route("/admin/layanan/{region}/{code}/ubah", get(edit_service_form).post(revise_service))
         .route("/admin/instansi/{id}/maklumat", get(maklumat_form).post(update_maklumat))
@@ -474,6 +475,35 @@ async fn logout(
     response
 }
 
+/// Ends every session of this officer — a lost phone, a shared computer left signed in.
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let closed = async {
+        let mut tx = state.db.begin().await?;
+        let n = identity::close_all_sessions(&mut tx, PrincipalKind::Officer, admin.admin_id).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(n)
+    }
+    .await;
+    match closed {
+        Ok(n) => tracing::info!(officer_id = admin.admin_id, sessions = n, "officer signed out everywhere"),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    }
+    let mut response = Redirect::to("/admin/masuk").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies));
+    response
+}
+
 // ---- dashboard ------------------------------------------------------------------------------
 
 struct AdminServiceRow {
@@ -502,6 +532,7 @@ struct DashboardPage {
     heading: &'static str,
     csrf: String,
     sign_out_label: &'static str,
+    sign_out_everywhere_label: &'static str,
     new_label: &'static str,
     service_label: &'static str,
     version_label: &'static str,
@@ -572,6 +603,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         heading,
         csrf: admin.csrf_token,
         sign_out_label: lang.pick("Keluar", "Sign out"),
+        sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
         new_label: lang.pick("Tambah layanan", "Add a service"),
         service_label: lang.pick("Layanan", "Service"),
         version_label: lang.pick("Versi", "Version"),

@@ -7,10 +7,11 @@ use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::identity::{self, CITIZEN_COOKIE, CodeEntry, PENDING_COOKIE};
+use crate::ops::ClientAddr;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
@@ -167,14 +168,14 @@ async fn sign_in(
     RequestLang(lang): RequestLang,
     uri: Uri,
     headers: HeaderMap,
-    extensions: Extensions,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<SignInForm>,
 ) -> Response {
     if !login_csrf_ok(&headers, &form.csrf) {
         tracing::warn!("citizen sign-in refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
     }
-    let client = identity::client_of(&extensions);
+    let client = client.to_string();
     match identity::request_code(&state, lang, &form.nik, &form.channel, &form.to, &client).await {
         Ok(sent) => {
             let next = safe_next(form.next.as_deref());

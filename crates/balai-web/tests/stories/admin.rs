@@ -178,7 +178,27 @@ async fn an_admin_adds_a_service_that_citizens_can_then_find() {
 }
 
 #[tokio::test]
-async fn signing_out_ends_the_session_everywhere() {
+async fn an_officer_who_lost_a_phone_signs_out_on_every_device() {
+    let app = TestApp::demo().await;
+    let laptop = app.sign_in_admin().await;
+    let phone = app.sign_in_admin().await;
+    let csrf = app.get_with_cookie("/admin", &laptop).await.hidden("csrf");
+
+    let forged = app.post_form("/admin/keluar/semua", &laptop, &[("csrf", "forged")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get_with_cookie("/admin", &phone).await.status, StatusCode::OK, "nothing changed");
+
+    let out = app.post_form("/admin/keluar/semua", &laptop, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    for session in [&laptop, &phone] {
+        let page = app.get_with_cookie("/admin", session).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "every device is signed out");
+        assert!(page.header("location").starts_with("/admin/masuk"));
+    }
+}
+
+#[tokio::test]
+async fn signing_out_ends_this_session() {
     let app = TestApp::demo().await;
     let session = app.sign_in_admin().await;
     let dashboard = app.get_with_cookie("/admin", &session).await;
