@@ -8,8 +8,12 @@ use balai_store::identity::Vault;
 use balai_store::notify::{self, Message};
 use balai_store::{Db, StoreError};
 use chrono::Utc;
+use governor::Quota;
+use governor::clock::{Clock, DefaultClock};
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +140,37 @@ pub struct Channels {
     pub phone: Option<WebhookChannel>,
     /// Demo only: a message with no configured channel is "delivered" to the demo inbox page.
     pub demo_inbox: bool,
+    /// How fast each channel may be used; none means as fast as the worker goes.
+    pub limits: ChannelLimits,
+}
+
+type Limiter = governor::DefaultDirectRateLimiter;
+
+/// Messages per minute each channel accepts: SMTP relays and SMS gateways refuse, or bill
+/// dearly, traffic above their contract. A message over the limit waits in the outbox without
+/// spending an attempt. The limit is per worker process.
+#[derive(Clone, Default)]
+pub struct ChannelLimits {
+    email: Option<Arc<Limiter>>,
+    phone: Option<Arc<Limiter>>,
+}
+
+impl ChannelLimits {
+    /// `0` means no limit for that channel.
+    pub fn per_minute(email: u32, phone: u32) -> ChannelLimits {
+        let limiter =
+            |n: u32| NonZeroU32::new(n).map(|n| Arc::new(governor::RateLimiter::direct(Quota::per_minute(n))));
+        ChannelLimits { email: limiter(email), phone: limiter(phone) }
+    }
+
+    /// When the channel would accept this message, if not now.
+    fn wait_for(&self, channel: Channel) -> Option<std::time::Duration> {
+        let limiter = match channel {
+            Channel::Email => self.email.as_ref(),
+            Channel::Sms | Channel::Whatsapp => self.phone.as_ref(),
+        }?;
+        limiter.check().err().map(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
 }
 
 /// What one pass of the worker did.
@@ -144,6 +179,8 @@ pub struct Pass {
     pub sent: usize,
     pub retrying: usize,
     pub dead: usize,
+    /// Held back by a channel's rate limit, for a later pass.
+    pub deferred: usize,
 }
 
 impl Channels {
@@ -171,6 +208,12 @@ impl Channels {
                 return Ok(pass);
             }
             for message in due {
+                if let Some(wait) = self.limits.wait_for(message.channel) {
+                    let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+                    notify::defer(db, message.id, until).await?;
+                    pass.deferred += 1;
+                    continue;
+                }
                 match self.deliver(&message).await {
                     Ok(transport) => {
                         notify::mark_sent(db, message.id, transport, Utc::now()).await?;

@@ -145,6 +145,15 @@ pub async fn claim_due(db: &Db, vault: &Vault, now: DateTime<Utc>, limit: i64) -
     Ok(claimed)
 }
 
+/// Puts a claimed message back until `until` without counting an attempt (a channel's rate limit).
+pub async fn defer(db: &Db, id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
+    db.execute(
+        query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'").bind(until).bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn mark_sent(db: &Db, id: i64, transport: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     db.execute(
         query("UPDATE outbox SET status = 'sent', attempts = attempts + 1, transport = $1, sent_at = $2, last_error = NULL WHERE id = $3")

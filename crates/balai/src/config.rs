@@ -45,6 +45,10 @@ pub struct Config {
     pub sms_webhook_url: String,
     /// Bearer token for the gateway webhook.
     pub sms_webhook_token: Option<String>,
+    /// E-mails per minute the SMTP relay accepts (0: no limit).
+    pub email_per_minute: u32,
+    /// SMS and WhatsApp messages per minute the gateway accepts (0: no limit).
+    pub sms_per_minute: u32,
     /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose `X-Forwarded-For` names
     /// the client for throttles and rate limits. Empty: the peer address is the client.
     pub trusted_proxies: String,
@@ -87,6 +91,8 @@ impl Default for Config {
             smtp_from: "Balai <noreply@balai.local>".into(),
             sms_webhook_url: String::new(),
             sms_webhook_token: None,
+            email_per_minute: 120,
+            sms_per_minute: 60,
             trusted_proxies: String::new(),
             oidc_issuer: String::new(),
             oidc_client_id: String::new(),
@@ -145,6 +151,8 @@ impl Config {
                 "smtp_from",
                 "sms_webhook_url",
                 "sms_webhook_token",
+                "email_per_minute",
+                "sms_per_minute",
                 "trusted_proxies",
                 "oidc_issuer",
                 "oidc_client_id",

@@ -225,7 +225,8 @@ fn channels(config: &Config, demo: bool) -> Result<balai_notify::Channels, RunEr
     if !demo && email.is_none() {
         tracing::warn!("smtp_url is not set: e-mail messages (sign-in codes too) wait in the outbox");
     }
-    Ok(balai_notify::Channels { email, phone, demo_inbox: demo })
+    let limits = balai_notify::ChannelLimits::per_minute(config.email_per_minute, config.sms_per_minute);
+    Ok(balai_notify::Channels { email, phone, demo_inbox: demo, limits })
 }
 
 async fn sign_checkpoint(db: &Db, signer: &balai_ledger::NoteSigner, origin: &str) {
