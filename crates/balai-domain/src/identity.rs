@@ -205,6 +205,52 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
     }
 }
 
+/// Why an officer opens a citizen's record: written by the officer, kept in the audit log (which anyone
+/// may read) and shown to the citizen. So it must say something, and must not itself carry personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purpose(String);
+
+impl Purpose {
+    pub const MIN_CHARS: usize = 10;
+    pub const MAX_CHARS: usize = 200;
+    /// A run of this many digits could be a NIK, KK or phone number (a case reference has fewer).
+    pub const MAX_DIGIT_RUN: usize = 7;
+
+    pub fn parse(text: &str) -> Result<Purpose, crate::validation::Rule> {
+        use crate::validation::Rule;
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let chars = text.chars().count();
+        if chars == 0 {
+            return Err(Rule::Required);
+        }
+        if chars < Self::MIN_CHARS {
+            return Err(Rule::TooShort { min: Self::MIN_CHARS });
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(Rule::TooLong { max: Self::MAX_CHARS });
+        }
+        let mut run = 0;
+        for c in text.chars() {
+            // Separators inside a phone number ("0812-3456-7890") do not break the run.
+            run = if c.is_ascii_digit() {
+                run + 1
+            } else if matches!(c, ' ' | '-' | '.') && run > 0 {
+                run
+            } else {
+                0
+            };
+            if run >= Self::MAX_DIGIT_RUN {
+                return Err(Rule::ContainsPersonalNumber);
+            }
+        }
+        Ok(Purpose(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,5 +413,23 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.code()), Some(r));
         }
+    }
+
+    #[test]
+    fn a_purpose_must_say_why_and_carry_no_personal_number() {
+        use crate::validation::Rule;
+        let ok = Purpose::parse("  Verifikasi   berkas permohonan PMH-000012 ").expect("valid");
+        assert_eq!(ok.as_str(), "Verifikasi berkas permohonan PMH-000012");
+        assert_eq!(Purpose::parse("   "), Err(Rule::Required));
+        assert_eq!(Purpose::parse("cek"), Err(Rule::TooShort { min: 10 }));
+        assert_eq!(Purpose::parse(&"a".repeat(201)), Err(Rule::TooLong { max: 200 }));
+        for leaking in [
+            "Cocokkan NIK 5371014107900001",
+            "Telepon warga di 0812-3456-7890 untuk konfirmasi",
+            "Telepon warga di 0812 3456 7890 untuk konfirmasi",
+        ] {
+            assert_eq!(Purpose::parse(leaking), Err(Rule::ContainsPersonalNumber), "{leaking}");
+        }
+        assert!(Purpose::parse("Pemeriksaan lapangan tanggal 12/03/2026").is_ok(), "a date is not personal");
     }
 }

@@ -9,13 +9,27 @@ use serde::Serialize;
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     Required,
-    TooLong { max: usize },
-    TooShort { min: usize },
-    OutOfRange { min: i64, max: i64 },
-    Format { expected: &'static str },
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    Format {
+        expected: &'static str,
+    },
     Unknown,
     Duplicate,
-    StepsExceedSla { steps_total: i64, sla_days: i64 },
+    StepsExceedSla {
+        steps_total: i64,
+        sla_days: i64,
+    },
+    /// Text that goes into the public audit log or a message must not carry a NIK, KK or phone number.
+    ContainsPersonalNumber,
 }
 
 impl Rule {
@@ -47,6 +61,12 @@ impl Rule {
             (Rule::StepsExceedSla { steps_total, sla_days }, Lang::En) => format!(
                 "The steps add up to {steps_total} working days, more than the completion time ({sla_days} working days)."
             ),
+            (Rule::ContainsPersonalNumber, Lang::Id) => {
+                "Jangan tulis NIK, nomor KK, nomor telepon atau angka panjang lain di sini.".into()
+            }
+            (Rule::ContainsPersonalNumber, Lang::En) => {
+                "Do not write a NIK, family card number, phone number or other long number here.".into()
+            }
         }
     }
 }

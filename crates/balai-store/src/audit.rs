@@ -70,7 +70,7 @@ impl Subject {
 
 /// The tables whose rows the log vouches for: every row must have a leaf, and its latest leaf's state
 /// hash must match the row. (Child rows — requirements, steps, holidays — are part of their parent's state.)
-pub const AUDITED_TABLES: [&str; 9] = [
+pub const AUDITED_TABLES: [&str; 11] = [
     "governments",
     "service_categories",
     "agencies",
@@ -80,6 +80,8 @@ pub const AUDITED_TABLES: [&str; 9] = [
     "calendar_years",
     "officers",
     "citizens",
+    "cases",
+    "citizen_reads",
 ];
 
 /// A stored leaf, with every field that goes into its hash.
@@ -178,6 +180,20 @@ pub async fn record_event(
     purpose: Option<&str>,
 ) -> Result<i64, StoreError> {
     append(tx, actor, action, subject, government_id, None, purpose.map(str::to_owned)).await
+}
+
+/// Records a read of personal data: the read's own row (who, which case, why) is the subject, hashed
+/// like a change, and the purpose is in the leaf itself.
+pub async fn record_read(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject: &Subject,
+    government_id: Option<i64>,
+    purpose: &str,
+) -> Result<i64, StoreError> {
+    let state = state_json(tx, subject).await?.unwrap_or_else(|| ABSENT.to_owned());
+    append(tx, actor, action, subject, government_id, Some(sha256_hex(&state)), Some(purpose.to_owned())).await
 }
 
 /// The state of a subject that no longer exists.
@@ -306,6 +322,19 @@ struct HolidayState {
     date: NaiveDate,
     name: String,
     kind: String,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct CitizenReadState {
+    id: i64,
+    government_id: i64,
+    citizen_id: i64,
+    case_id: i64,
+    officer_id: i64,
+    officer_role: String,
+    agency_id: Option<i64>,
+    purpose: String,
+    read_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, sqlx::FromRow)]
@@ -473,6 +502,23 @@ pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>
                 }
             }
         }
+        "cases" => tx
+            .fetch_optional::<crate::cases::CaseRow>(
+                dynamic_query(format!("SELECT {} FROM cases WHERE id = $1", crate::cases::CASE_COLUMNS))
+                    .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "citizen_reads" => tx
+            .fetch_optional::<CitizenReadState>(
+                query(
+                    "SELECT id, government_id, citizen_id, case_id, officer_id, officer_role, agency_id, purpose, read_at \
+                     FROM citizen_reads WHERE id = $1",
+                )
+                .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
         other => return Err(StoreError::Corrupt(format!("no audited state for table {other}"))),
     })
 }

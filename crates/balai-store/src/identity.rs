@@ -4,6 +4,7 @@
 //! Sessions live in the database so any node can serve any request. The cookie carries a random token;
 //! only its SHA-256 is stored, so a copy of the table opens no session.
 
+pub mod access;
 pub mod citizens;
 pub mod codes;
 pub mod officers;

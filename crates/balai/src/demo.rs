@@ -11,6 +11,9 @@ use tokio::net::TcpListener;
 /// The demo administrator; the password is printed at start so a newcomer can sign in.
 pub const DEMO_ADMIN: &str = "admin";
 pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-2026";
+/// The demo officer at Disdukcapil Kota Kupang (no second factor: the officer role needs none).
+pub const DEMO_OFFICER: &str = "petugas";
+pub const DEMO_OFFICER_PASSWORD: &str = "demo-petugas-2026";
 
 pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     let started = Instant::now();
@@ -27,6 +30,8 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     let seeded = seed::seed_demo(&db).await?;
     ensure_demo_admin(&db).await?;
     seed::seed_demo_citizens(&db, &vault).await?;
+    let officer_id = ensure_demo_officer(&db).await?;
+    seed::seed_demo_cases(&db, &vault, officer_id).await?;
     let (listener, metrics) = bind(&config).await?;
     // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
     let shutdown = Shutdown::register()?;
@@ -40,6 +45,9 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     println!(
         "  Admin:   {url}/admin  (username: {DEMO_ADMIN}, password: {DEMO_ADMIN_PASSWORD}; \
          the first sign-in enrols an authenticator app)"
+    );
+    println!(
+        "  Petugas: {url}/admin  (username: {DEMO_OFFICER}, password: {DEMO_OFFICER_PASSWORD}; works Disdukcapil's cases)"
     );
     println!("  Warga:   {url}/masuk  (the demo NIK is on that page; codes arrive at {url}/demo/pesan)");
     println!("  API:     {url}/api/openapi.json");
@@ -94,6 +102,37 @@ async fn ensure_demo_admin(db: &Db) -> Result<(), RunError> {
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+async fn ensure_demo_officer(db: &Db) -> Result<i64, RunError> {
+    if let Some(officer) = identity::officer_by_username(db, DEMO_OFFICER).await? {
+        return Ok(officer.id);
+    }
+    let government = balai_store::catalogue::government_by_region(db, "53.71").await?;
+    let agency = balai_store::catalogue::agencies(db, Some("53.71"), balai_store::Paging::new(1, 100))
+        .await?
+        .items
+        .into_iter()
+        .find(|a| a.code == "disdukcapil")
+        .ok_or_else(|| RunError::Io("the demo agency disdukcapil is missing".into()))?;
+    let hash = balai_web::auth::hash_password(DEMO_OFFICER_PASSWORD);
+    let mut tx = db.begin().await?;
+    let id = identity::create_officer(
+        &mut tx,
+        &balai_store::audit::Actor::system("demo"),
+        &identity::NewOfficer {
+            government_id: Some(government.id),
+            agency_id: Some(agency.id),
+            unit_id: None,
+            role: balai_domain::identity::Role::Officer,
+            username: DEMO_OFFICER,
+            display_name: "Petugas Demo Disdukcapil",
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 fn init_logging(config: &Config) {

@@ -211,13 +211,20 @@ pub async fn citizen_id_by_nik(tx: &mut Tx, vault: &Vault, nik: &Nik) -> Result<
     Ok(row.map(|(id,)| id))
 }
 
-/// The citizen's own record, opened. Reads by officers go through a case and are logged (see later).
+/// The citizen's own record, opened. Staff read it only through [`super::access::read_citizen_for_case`].
 pub async fn citizen(db: &Db, vault: &Vault, id: i64) -> Result<Option<Citizen>, StoreError> {
-    let row: Option<CitizenRow> = db
+    let mut tx = db.begin_read().await?;
+    let citizen = citizen_in(&mut tx, vault, id).await?;
+    tx.commit().await?;
+    Ok(citizen)
+}
+
+pub(crate) async fn citizen_in(tx: &mut Tx, vault: &Vault, id: i64) -> Result<Option<Citizen>, StoreError> {
+    let row: Option<CitizenRow> = tx
         .fetch_optional(dynamic_query(format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1")).bind(id))
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let documents: Vec<DocumentRow> = db
+    let documents: Vec<DocumentRow> = tx
         .fetch_all(
             query("SELECT doc_type, number_enc, issuer, issued_on FROM citizen_documents WHERE citizen_id = $1 ORDER BY doc_type")
                 .bind(id),

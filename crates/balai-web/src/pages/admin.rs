@@ -540,6 +540,8 @@ struct DashboardPage {
     calendar_label: &'static str,
     maklumat_label: &'static str,
     officers_label: &'static str,
+    /// Staff who work cases see their work list first.
+    cases_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
 }
 
@@ -611,6 +613,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         calendar_label: lang.pick("Kalender hari kerja", "Working-day calendar"),
         maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
         officers_label: lang.pick("Petugas", "Officers"),
+        cases_label: admin.principal.role.is_agency_bound().then(|| lang.pick("Kasus saya", "My cases")),
         governments,
     }))
 }

@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use balai_domain::Lang;
 use balai_domain::contact::{Channel, mask_recipient};
 use balai_domain::nik::Sex;
+use balai_store::identity::access;
 use balai_store::identity::citizens::{self, mask_digits};
 use balai_store::identity::codes;
 use chrono::Utc;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/masuk", get(sign_in_form).post(sign_in))
         .route("/masuk/kode", get(code_form).post(enter_code))
         .route("/akun", get(account))
+        .route("/akun/akses", get(access_log))
         .route("/keluar", post(sign_out))
         .route("/keluar/semua", post(sign_out_everywhere))
 }
@@ -347,6 +349,7 @@ async fn enter_code(
 #[template(path = "citizen_account.html")]
 struct AccountPage {
     chrome: Chrome,
+    access_label: &'static str,
     masked_nik: String,
     name_label: &'static str,
     full_name: String,
@@ -399,6 +402,7 @@ async fn account(
         .collect();
     let page = AccountPage {
         chrome: Chrome::new(lang, lang.pick("Data saya", "My record"), &uri),
+        access_label: lang.pick("Siapa yang mengakses data saya", "Who has accessed my data"),
         masked_nik: record.masked_nik(),
         name_label: lang.pick("Nama", "Name"),
         not_yet: lang.pick("belum tercatat", "not recorded yet"),
@@ -423,6 +427,81 @@ async fn account(
         csrf: citizen.csrf_token.clone(),
         sign_out_label: lang.pick("Keluar", "Sign out"),
         sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
+    };
+    no_store(render(&page))
+}
+
+// ---- who has read the record ---------------------------------------------------------------
+
+struct ReadView {
+    when: String,
+    agency: String,
+    role: &'static str,
+    case_reference: String,
+    case_title: String,
+    purpose: String,
+    audit_seq: Option<i64>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "citizen_access.html")]
+struct AccessPage {
+    chrome: Chrome,
+    intro: &'static str,
+    empty: &'static str,
+    when_label: &'static str,
+    agency_label: &'static str,
+    role_label: &'static str,
+    case_label: &'static str,
+    purpose_label: &'static str,
+    leaf_label: &'static str,
+    complain: &'static str,
+    back_label: &'static str,
+    reads: Vec<ReadView>,
+}
+
+/// Every read of the citizen's record by staff (R20), as the audit log vouches for it.
+async fn access_log(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    citizen: Citizen,
+) -> Response {
+    let reads = match access::reads_of(&state.db, citizen.citizen_id, 500).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let reads = reads
+        .into_iter()
+        .map(|r| ReadView {
+            when: r.time_zone.format(r.read_at),
+            agency: r.agency_name.unwrap_or_else(|| "—".to_owned()),
+            role: r.officer_role.label(lang),
+            case_reference: r.case_reference,
+            case_title: r.case_title,
+            purpose: r.purpose,
+            audit_seq: r.audit_seq,
+        })
+        .collect();
+    let page = AccessPage {
+        chrome: Chrome::new(lang, lang.pick("Siapa yang mengakses data saya", "Who has accessed my data"), &uri),
+        intro: lang.pick(
+            "Petugas hanya dapat membuka data Anda melalui permohonan atau pengaduan yang mereka tangani, dengan menyebut tujuannya. Setiap pembukaan tercatat di sini dan di log audit publik.",
+            "Officers can open your record only through an application or complaint they handle, naming the purpose. Every opening is listed here and in the public audit log.",
+        ),
+        empty: lang.pick("Belum ada petugas yang membuka data Anda.", "No officer has opened your record yet."),
+        when_label: lang.pick("Waktu", "When"),
+        agency_label: lang.pick("Perangkat daerah", "Agency"),
+        role_label: lang.pick("Peran petugas", "Officer's role"),
+        case_label: lang.pick("Kasus", "Case"),
+        purpose_label: lang.pick("Tujuan", "Purpose"),
+        leaf_label: lang.pick("Entri log audit", "Audit log entry"),
+        complain: lang.pick(
+            "Ada pembukaan yang tidak Anda kenali? Sampaikan pengaduan dan sebutkan nomor entri log auditnya.",
+            "An opening you do not recognise? File a complaint and quote its audit log entry number.",
+        ),
+        back_label: lang.pick("Kembali ke data saya", "Back to my record"),
+        reads,
     };
     no_store(render(&page))
 }

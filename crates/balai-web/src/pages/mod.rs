@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod calendar;
+pub mod cases;
 pub mod catalogue;
 pub mod identity;
 pub mod notify;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalogue::routes())
         .merge(admin::routes())
         .merge(calendar::routes())
+        .merge(cases::routes())
         .merge(identity::routes())
         .merge(notify::routes())
         .merge(officers::routes())

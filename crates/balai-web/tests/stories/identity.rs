@@ -6,7 +6,7 @@ use serde_json::json;
 
 const MARIA: &str = "5371045203900003";
 
-async fn signed_in_citizen(app: &TestApp) -> String {
+pub(crate) async fn signed_in_citizen(app: &TestApp) -> String {
     let sent = app
         .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}))
         .await;

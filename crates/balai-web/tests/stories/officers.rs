@@ -9,7 +9,7 @@ use balai_store::catalogue;
 use balai_store::identity::{NewOfficer, Vault, officers};
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-const PASSWORD: &str = "kata-sandi-petugas";
+pub(crate) const PASSWORD: &str = "kata-sandi-petugas";
 
 fn now_step() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30
@@ -20,7 +20,7 @@ fn code(step: u64) -> String {
 }
 
 /// An officer of `role` in the Kota Kupang agency with `agency_code`, TOTP enrolled when the role needs it.
-async fn officer(app: &TestApp, username: &str, role: Role, agency_code: Option<&str>) -> i64 {
+pub(crate) async fn officer(app: &TestApp, username: &str, role: Role, agency_code: Option<&str>) -> i64 {
     let government = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
     let agency = match agency_code {
         Some(code) => {
@@ -49,7 +49,7 @@ async fn officer(app: &TestApp, username: &str, role: Role, agency_code: Option<
 }
 
 /// Submits the password form; returns the response.
-async fn password(app: &TestApp, username: &str, password: &str) -> crate::support::TestResponse {
+pub(crate) async fn password(app: &TestApp, username: &str, password: &str) -> crate::support::TestResponse {
     let form = app.get("/admin/masuk").await;
     let csrf = form.cookie("balai_login_csrf").unwrap();
     app.post_form(

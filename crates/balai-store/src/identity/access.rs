@@ -1,0 +1,158 @@
+//! Purpose-bound access (R3, R20): staff open a citizen's record only through a case their role and
+//! place allow them to work, naming why. Each read is a `citizen_reads` row — what the citizen's page
+//! "Siapa yang mengakses data saya" lists — and an audit-log leaf carrying the purpose, written in
+//! the same transaction as the read, so there is no read without its record.
+
+use super::citizens::{Citizen, citizen_in};
+use super::vault::Vault;
+use crate::audit::{self, Actor, Subject};
+use crate::cases::{self, CaseKind};
+use crate::{Db, StoreError, Tx, query};
+use balai_domain::IndonesianTimeZone;
+use balai_domain::identity::{Action, Principal, Purpose, Role, permits};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Why a read was refused. Nothing is written when it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessRefused {
+    /// No such case (or none this officer may know of).
+    NoSuchCase,
+    /// The case is not about a known citizen (an anonymous complaint).
+    NoCitizenOnCase,
+    /// The case is outside the officer's role, agency or unit.
+    NotYourCase,
+    /// The account is not an active officer.
+    NotStaff,
+}
+
+/// Opens the record of the citizen a case is about, for an officer working that case, and records
+/// the read. The officer's role and place are read from their account inside the transaction, so a
+/// role revoked a moment ago no longer reads.
+pub async fn read_citizen_for_case(
+    tx: &mut Tx,
+    vault: &Vault,
+    officer_id: i64,
+    case_id: i64,
+    purpose: &Purpose,
+) -> Result<Result<Citizen, AccessRefused>, StoreError> {
+    let officer: Option<(String, Option<i64>, Option<i64>, Option<i64>)> = tx
+        .fetch_optional(
+            query("SELECT role, government_id, agency_id, unit_id FROM officers WHERE id = $1").bind(officer_id),
+        )
+        .await?;
+    let Some((role, government_id, agency_id, unit_id)) = officer else {
+        return Ok(Err(AccessRefused::NotStaff));
+    };
+    let Some(role) = Role::parse(&role) else {
+        return Ok(Err(AccessRefused::NotStaff));
+    };
+    let who = Principal { role, government_id, agency_id, unit_id, citizen_id: None };
+    let Some(case) = cases::case_in(tx, case_id).await? else {
+        return Ok(Err(AccessRefused::NoSuchCase));
+    };
+    if !permits(&who, Action::ReadCitizenForCase, &case.target()) {
+        return Ok(Err(AccessRefused::NotYourCase));
+    }
+    let Some(citizen_id) = case.citizen_id else {
+        return Ok(Err(AccessRefused::NoCitizenOnCase));
+    };
+    let Some(citizen) = citizen_in(tx, vault, citizen_id).await? else {
+        return Err(StoreError::Corrupt(format!("case {case_id} names a missing citizen")));
+    };
+    let read_id = tx
+        .insert(
+            query(
+                "INSERT INTO citizen_reads (government_id, citizen_id, case_id, officer_id, officer_role, agency_id, purpose, read_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(case.government_id)
+            .bind(citizen_id)
+            .bind(case.id)
+            .bind(officer_id)
+            .bind(role.code())
+            .bind(agency_id)
+            .bind(purpose.as_str())
+            .bind(Utc::now()),
+        )
+        .await?;
+    audit::record_read(
+        tx,
+        &Actor::officer(officer_id),
+        "identity.citizen.read",
+        &Subject::new("citizen_reads", read_id),
+        Some(case.government_id),
+        purpose.as_str(),
+    )
+    .await?;
+    Ok(Ok(citizen))
+}
+
+/// One read of a citizen's record, as the citizen is shown it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CitizenRead {
+    pub read_at: DateTime<Utc>,
+    /// The zone of the government whose officer read, to show the time as they would.
+    pub time_zone: IndonesianTimeZone,
+    pub agency_name: Option<String>,
+    pub officer_role: Role,
+    pub case_reference: String,
+    pub case_title: String,
+    pub purpose: String,
+    /// The audit-log leaf that vouches for this read.
+    pub audit_seq: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReadRow {
+    id: i64,
+    read_at: DateTime<Utc>,
+    time_zone: String,
+    agency_name: Option<String>,
+    officer_role: String,
+    case_id: i64,
+    case_kind: String,
+    case_title: String,
+    purpose: String,
+}
+
+/// Every read of a citizen's record, newest first.
+pub async fn reads_of(db: &Db, citizen_id: i64, limit: i64) -> Result<Vec<CitizenRead>, StoreError> {
+    let rows: Vec<ReadRow> = db
+        .fetch_all(
+            query(
+                "SELECT r.id, r.read_at, g.time_zone, a.name AS agency_name, r.officer_role, r.case_id, c.kind AS case_kind, \
+                 c.title AS case_title, r.purpose \
+                 FROM citizen_reads r JOIN cases c ON c.id = r.case_id JOIN governments g ON g.id = r.government_id LEFT JOIN agencies a ON a.id = r.agency_id \
+                 WHERE r.citizen_id = $1 ORDER BY r.read_at DESC, r.id DESC LIMIT $2",
+            )
+            .bind(citizen_id)
+            .bind(limit),
+        )
+        .await?;
+    let mut reads = Vec::with_capacity(rows.len());
+    for row in rows {
+        let kind = if row.case_kind == "complaint" { CaseKind::Complaint } else { CaseKind::Application };
+        let seq: Option<(i64,)> = db
+            .fetch_optional(
+                query(
+                    "SELECT seq FROM audit_leaves WHERE subject_table = 'citizen_reads' AND subject_id = $1 ORDER BY seq LIMIT 1",
+                )
+                .bind(row.id.to_string()),
+            )
+            .await?;
+        reads.push(CitizenRead {
+            read_at: row.read_at,
+            time_zone: IndonesianTimeZone::parse(&row.time_zone)
+                .ok_or_else(|| StoreError::Corrupt(format!("time zone {}", row.time_zone)))?,
+            agency_name: row.agency_name,
+            officer_role: Role::parse(&row.officer_role)
+                .ok_or_else(|| StoreError::Corrupt(format!("role {}", row.officer_role)))?,
+            case_reference: cases::reference(kind, row.case_id),
+            case_title: row.case_title,
+            purpose: row.purpose,
+            audit_seq: seq.map(|(s,)| s),
+        });
+    }
+    Ok(reads)
+}
