@@ -124,10 +124,12 @@ pub enum Action {
     ReadWhistleblowing,
     /// The audit log with its internal details.
     ReadAuditLog,
+    /// Edit the texts of notification messages (a government's, or with no government the deployment's).
+    ManageTemplates,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewOwnRecord,
         Action::ManageCatalogue,
         Action::ManageCalendar,
@@ -138,6 +140,7 @@ impl Action {
         Action::ViewPerformance,
         Action::ReadWhistleblowing,
         Action::ReadAuditLog,
+        Action::ManageTemplates,
     ];
 }
 
@@ -183,7 +186,7 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
         Action::ManageCatalogue => {
             administers_government() || (who.role == Role::AgencyHead && same_agency() && target.agency_id.is_some())
         }
-        Action::ManageCalendar | Action::ManageOfficers => administers_government(),
+        Action::ManageCalendar | Action::ManageOfficers | Action::ManageTemplates => administers_government(),
         Action::WorkCase | Action::ReadCitizenForCase => match who.role {
             Role::Officer => same_agency() && same_unit_or_agency_wide(),
             Role::Verifier | Role::AgencyHead => same_agency(),
@@ -319,7 +322,7 @@ mod tests {
             (Role::AgencyHead, ManageCatalogue | ViewPerformance) => agency_places.contains(&place),
             (
                 Role::GovernmentAdmin,
-                ManageCatalogue | ManageCalendar | ManageOfficers | ViewPerformance | ReadAuditLog,
+                ManageCatalogue | ManageCalendar | ManageOfficers | ViewPerformance | ReadAuditLog | ManageTemplates,
             ) => government_places.contains(&place),
             (Role::Inspector, ReadWhistleblowing | ViewPerformance | ReadAuditLog) => {
                 government_places.contains(&place)
@@ -345,7 +348,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 10 * 6);
+        assert_eq!(checked, 6 * 11 * 6);
     }
 
     #[test]

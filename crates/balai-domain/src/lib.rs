@@ -9,6 +9,7 @@ pub mod identity;
 pub mod lang;
 pub mod money;
 pub mod nik;
+pub mod notify;
 pub mod region;
 pub mod validation;
 

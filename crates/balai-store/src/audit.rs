@@ -70,7 +70,7 @@ impl Subject {
 
 /// The tables whose rows the log vouches for: every row must have a leaf, and its latest leaf's state
 /// hash must match the row. (Child rows — requirements, steps, holidays — are part of their parent's state.)
-pub const AUDITED_TABLES: [&str; 11] = [
+pub const AUDITED_TABLES: [&str; 12] = [
     "governments",
     "service_categories",
     "agencies",
@@ -82,6 +82,7 @@ pub const AUDITED_TABLES: [&str; 11] = [
     "citizens",
     "cases",
     "citizen_reads",
+    "message_templates",
 ];
 
 /// A stored leaf, with every field that goes into its hash.
@@ -515,6 +516,16 @@ pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>
                     "SELECT id, government_id, citizen_id, case_id, officer_id, officer_role, agency_id, purpose, read_at \
                      FROM citizen_reads WHERE id = $1",
                 )
+                .bind(numeric_id(subject)?),
+            )
+            .await?
+            .map(|r| to_json(&r)),
+        "message_templates" => tx
+            .fetch_optional::<crate::notify::templates::TemplateRow>(
+                dynamic_query(format!(
+                    "SELECT {} FROM message_templates WHERE id = $1",
+                    crate::notify::templates::TEMPLATE_COLUMNS
+                ))
                 .bind(numeric_id(subject)?),
             )
             .await?

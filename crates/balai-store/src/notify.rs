@@ -5,6 +5,8 @@
 //! lease with a guarded update, so two workers never send the same message at once. Recipients and
 //! bodies are sealed at rest (bodies carry one-time codes and case details).
 
+pub mod templates;
+
 use crate::identity::vault::Vault;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::Lang;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use balai_domain::Lang;
 use balai_domain::contact::{self, Channel};
 use balai_domain::nik::Nik;
+use balai_domain::notify::MessageKind;
 use balai_store::identity::codes::{self, CodeCheck, Throttled};
 use balai_store::identity::{self, PrincipalKind};
 use balai_store::notify::{self, NewMessage};
@@ -202,7 +203,14 @@ pub async fn request_code(
             return Err(throttled(lang, t).into());
         }
     };
-    let (subject, body) = code_message(lang, &issued.code);
+    let minutes = codes::CODE_MINUTES.to_string();
+    let (subject, body) = notify::templates::compose(
+        &mut tx,
+        MessageKind::SignInCode,
+        lang,
+        &[("code", issued.code.as_str()), ("minutes", minutes.as_str())],
+    )
+    .await?;
     notify::enqueue(
         &mut tx,
         &state.vault,
@@ -210,9 +218,9 @@ pub async fn request_code(
             government_id: None,
             channel,
             recipient: &recipient,
-            template: "sign-in-code",
+            template: MessageKind::SignInCode.code(),
             lang,
-            subject: subject.to_owned(),
+            subject,
             body,
         },
     )
@@ -225,24 +233,6 @@ pub async fn request_code(
         masked_recipient: contact::mask_recipient(&recipient),
         expires_in_seconds: (issued.expires_at - now).num_seconds(),
     })
-}
-
-/// The sign-in code message. Kept short: it has to fit one SMS.
-fn code_message(lang: Lang, code: &str) -> (&'static str, String) {
-    match lang {
-        Lang::Id => (
-            "Kode masuk Balai",
-            format!(
-                "Kode masuk Balai: {code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas."
-            ),
-        ),
-        Lang::En => (
-            "Your Balai sign-in code",
-            format!(
-                "Balai sign-in code: {code}. Valid for 5 minutes. Never give this code to anyone, officers included."
-            ),
-        ),
-    }
 }
 
 /// "Today" for NIK birth-date checks, in WIT, the zone whose date turns first: a birth date that is

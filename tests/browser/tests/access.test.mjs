@@ -55,7 +55,7 @@ describe('Siapa yang mengakses data saya (identity, purpose-bound access)', () =
       await navigation(page, () => page.locator('#my-cases').click());
       await visit(page, '/admin/kasus', 'officer-cases');
       assert.ok((await scrollWidth(page)) <= 360, 'the work list fits a phone');
-      await navigation(page, () => page.locator('#cases a', { hasText: 'PMH-' }).first().click());
+      await navigation(page, () => page.locator('#cases tr', { hasText: 'Akta Kelahiran' }).locator('a').first().click());
       assert.match(pathOf(page), /^\/admin\/kasus\/\d+$/);
       await visit(page, pathOf(page), 'officer-case');
       assert.equal(await textOf(page, '#citizen-record'), '', 'nothing shown before a purpose is named');

@@ -26,6 +26,14 @@ pub enum AccessRefused {
     NotStaff,
 }
 
+#[derive(sqlx::FromRow)]
+struct OfficerPlace {
+    role: String,
+    government_id: Option<i64>,
+    agency_id: Option<i64>,
+    unit_id: Option<i64>,
+}
+
 /// Opens the record of the citizen a case is about, for an officer working that case, and records
 /// the read. The officer's role and place are read from their account inside the transaction, so a
 /// role revoked a moment ago no longer reads.
@@ -36,12 +44,12 @@ pub async fn read_citizen_for_case(
     case_id: i64,
     purpose: &Purpose,
 ) -> Result<Result<Citizen, AccessRefused>, StoreError> {
-    let officer: Option<(String, Option<i64>, Option<i64>, Option<i64>)> = tx
+    let officer: Option<OfficerPlace> = tx
         .fetch_optional(
             query("SELECT role, government_id, agency_id, unit_id FROM officers WHERE id = $1").bind(officer_id),
         )
         .await?;
-    let Some((role, government_id, agency_id, unit_id)) = officer else {
+    let Some(OfficerPlace { role, government_id, agency_id, unit_id }) = officer else {
         return Ok(Err(AccessRefused::NotStaff));
     };
     let Some(role) = Role::parse(&role) else {

@@ -274,7 +274,7 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     grant(
         &mut expected,
         "government_admin",
-        &["ManageCatalogue", "ManageCalendar", "ManageOfficers", "ViewPerformance", "ReadAuditLog"],
+        &["ManageCatalogue", "ManageCalendar", "ManageOfficers", "ViewPerformance", "ReadAuditLog", "ManageTemplates"],
         &government,
     );
     grant(&mut expected, "inspector", &["ViewPerformance", "ReadWhistleblowing", "ReadAuditLog"], &government);
@@ -282,5 +282,5 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     granted.sort();
     expected.sort();
     assert_eq!(granted, expected);
-    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 10 * 6, "every role × action × place was asked");
+    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 11 * 6, "every role × action × place was asked");
 }

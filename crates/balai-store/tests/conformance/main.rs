@@ -13,6 +13,7 @@ mod identity;
 mod notify;
 mod oidc;
 mod seed;
+mod templates;
 
 /// Declares each test once and runs it on both engines: `sqlite::name` and `postgres::name`.
 #[macro_export]

@@ -542,6 +542,8 @@ struct DashboardPage {
     officers_label: &'static str,
     /// Staff who work cases see their work list first.
     cases_label: Option<&'static str>,
+    /// Deployment-wide admins edit the notification texts.
+    templates_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
 }
 
@@ -603,7 +605,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
     no_store(render(&DashboardPage {
         chrome,
         heading,
-        csrf: admin.csrf_token,
+        csrf: admin.csrf_token.clone(),
         sign_out_label: lang.pick("Keluar", "Sign out"),
         sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
         new_label: lang.pick("Tambah layanan", "Add a service"),
@@ -614,6 +616,9 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
         officers_label: lang.pick("Petugas", "Officers"),
         cases_label: admin.principal.role.is_agency_bound().then(|| lang.pick("Kasus saya", "My cases")),
+        templates_label: admin
+            .may(Action::ManageTemplates, &Target::default())
+            .then(|| lang.pick("Templat pesan", "Message texts")),
         governments,
     }))
 }

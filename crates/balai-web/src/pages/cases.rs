@@ -120,6 +120,13 @@ struct CasePage {
     logged_note: &'static str,
 }
 
+/// The purpose as typed, and what is wrong with it.
+#[derive(Default)]
+struct PurposeForm {
+    purpose: String,
+    error: Option<String>,
+}
+
 /// The case, if it exists and this officer may work it. Others learn nothing more than "not found".
 async fn workable_case(state: &AppState, admin: &Admin, id: &str) -> Result<Case, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
@@ -136,10 +143,10 @@ async fn case_page(
     uri: &Uri,
     admin: &Admin,
     case: &Case,
-    purpose: String,
-    error: Option<String>,
+    form: PurposeForm,
     record: Option<&Citizen>,
 ) -> Response {
+    let PurposeForm { purpose, error } = form;
     let zone = match catalogue::government(&state.db, case.government_id).await {
         Ok(g) => g.zone(),
         Err(e) => return error_page(lang, uri, e.into()),
@@ -223,7 +230,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Response {
     match workable_case(&state, &admin, &id).await {
-        Ok(case) => case_page(&state, lang, &uri, &admin, &case, String::new(), None, None).await,
+        Ok(case) => case_page(&state, lang, &uri, &admin, &case, PurposeForm::default(), None).await,
         Err(e) => error_page(lang, &uri, e),
     }
 }
@@ -255,7 +262,8 @@ async fn read_citizen(
         Ok(p) => p,
         Err(rule) => {
             let message = rule.message(lang);
-            return case_page(&state, lang, &uri, &admin, &case, form.purpose, Some(message), None).await;
+            let form = PurposeForm { purpose: form.purpose, error: Some(message) };
+            return case_page(&state, lang, &uri, &admin, &case, form, None).await;
         }
     };
     let read = async {
@@ -268,7 +276,8 @@ async fn read_citizen(
     match read {
         Ok(Ok(citizen)) => {
             tracing::info!(case = case.id, "citizen record opened for a case");
-            case_page(&state, lang, &uri, &admin, &case, purpose.as_str().to_owned(), None, Some(&citizen)).await
+            let form = PurposeForm { purpose: purpose.as_str().to_owned(), error: None };
+            case_page(&state, lang, &uri, &admin, &case, form, Some(&citizen)).await
         }
         Ok(Err(AccessRefused::NoCitizenOnCase)) => error_page(lang, &uri, AppError::NotFound),
         Ok(Err(refused)) => {

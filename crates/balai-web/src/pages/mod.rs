@@ -8,6 +8,7 @@ pub mod identity;
 pub mod notify;
 pub mod officers;
 pub mod oidc;
+pub mod templates;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notify::routes())
         .merge(officers::routes())
         .merge(oidc::routes())
+        .merge(templates::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

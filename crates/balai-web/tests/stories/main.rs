@@ -12,3 +12,4 @@ mod officers;
 mod oidc;
 mod oidc_provider;
 mod ops;
+mod templates;

@@ -1,0 +1,143 @@
+//! Notification messages: which messages the platform sends, the values each may use, and the texts
+//! it ships with. Admins may replace a text per language; the replacement must still carry what the
+//! message exists for (a sign-in code message without the code is refused) and fit its channel.
+
+use crate::Lang;
+
+/// A message the platform sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageKind {
+    /// The one-time code a citizen signs in with (sent by e-mail, SMS or WhatsApp).
+    SignInCode,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 1] = [MessageKind::SignInCode];
+
+    /// Stored with each outbox message and each edited text.
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageKind::SignInCode => "sign-in-code",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            MessageKind::SignInCode => lang.pick("Kode masuk warga", "Citizen sign-in code"),
+        }
+    }
+
+    /// The values a text may use, with an example of each (shown to the admin, used for the preview).
+    pub fn variables(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            MessageKind::SignInCode => &[("code", "123456"), ("minutes", "5")],
+        }
+    }
+
+    /// The values the body must use: the message is pointless without them.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            MessageKind::SignInCode => &["code"],
+        }
+    }
+
+    /// The longest body after filling in the examples: a sign-in code must fit two SMS segments.
+    pub fn max_body_chars(self) -> usize {
+        match self {
+            MessageKind::SignInCode => 300,
+        }
+    }
+
+    pub const MAX_SUBJECT_CHARS: usize = 120;
+
+    /// The text the platform ships with: (subject, body), in MiniJinja syntax.
+    pub fn default_text(self, lang: Lang) -> (&'static str, &'static str) {
+        match (self, lang) {
+            (MessageKind::SignInCode, Lang::Id) => (
+                "Kode masuk Balai",
+                "Kode masuk Balai: {{ code }}. Berlaku {{ minutes }} menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas.",
+            ),
+            (MessageKind::SignInCode, Lang::En) => (
+                "Your Balai sign-in code",
+                "Balai sign-in code: {{ code }}. Valid for {{ minutes }} minutes. Never give this code to anyone, officers included.",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_parses_back_and_its_defaults_use_what_they_must() {
+        for kind in MessageKind::ALL {
+            assert_eq!(MessageKind::parse(kind.code()), Some(kind));
+            for lang in [Lang::Id, Lang::En] {
+                let (subject, body) = kind.default_text(lang);
+                assert!(!subject.is_empty() && subject.chars().count() <= MessageKind::MAX_SUBJECT_CHARS);
+                for name in kind.required() {
+                    assert!(body.contains(&format!("{{{{ {name} }}}}")), "{kind:?} {lang:?} uses {name}");
+                }
+            }
+        }
+        assert_eq!(MessageKind::parse("nope"), None);
+    }
+}
+
+/// What is wrong with an edited text, phrased at the edge in the admin's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextProblem {
+    /// `subject` or `body`.
+    pub field: &'static str,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    /// The template does not parse; the line it fails on, when known.
+    Syntax {
+        line: Option<usize>,
+    },
+    /// A value the message does not offer.
+    UnknownValue(String),
+    /// A value the message must use.
+    MissingValue(&'static str),
+    TooLong {
+        max: usize,
+        chars: usize,
+    },
+}
+
+impl TextProblem {
+    pub fn message(&self, lang: Lang, kind: MessageKind) -> String {
+        let offered = || kind.variables().iter().map(|(n, _)| format!("{{{{ {n} }}}}")).collect::<Vec<_>>().join(", ");
+        match (&self.problem, lang) {
+            (Problem::Required, Lang::Id) => "Wajib diisi.".into(),
+            (Problem::Required, Lang::En) => "Required.".into(),
+            (Problem::Syntax { line: Some(l) }, Lang::Id) => format!("Sintaks templat salah di baris {l}."),
+            (Problem::Syntax { line: Some(l) }, Lang::En) => format!("Template syntax error on line {l}."),
+            (Problem::Syntax { line: None }, Lang::Id) => "Sintaks templat salah.".into(),
+            (Problem::Syntax { line: None }, Lang::En) => "Template syntax error.".into(),
+            (Problem::UnknownValue(name), Lang::Id) => {
+                format!("Nilai {{{{ {name} }}}} tidak dikenal; yang tersedia: {}.", offered())
+            }
+            (Problem::UnknownValue(name), Lang::En) => {
+                format!("Unknown value {{{{ {name} }}}}; available: {}.", offered())
+            }
+            (Problem::MissingValue(name), Lang::Id) => format!("Isi pesan harus memuat {{{{ {name} }}}}."),
+            (Problem::MissingValue(name), Lang::En) => format!("The message must contain {{{{ {name} }}}}."),
+            (Problem::TooLong { max, chars }, Lang::Id) => {
+                format!("Terlalu panjang: {chars} karakter setelah diisi, paling banyak {max}.")
+            }
+            (Problem::TooLong { max, chars }, Lang::En) => {
+                format!("Too long: {chars} characters once filled in, at most {max}.")
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Notification texts: the shipped text of each message kind and language, or an admin's edit of it.
+//! Texts are MiniJinja templates (sandboxed: no files, no code), checked when saved — they must parse,
+//! use only the values the message offers, use the ones it needs, and fit the channel — and rendered
+//! with strict undefined values, so a message never goes out with a hole in it.
+
+use crate::audit::{self, Actor, Subject};
+use crate::{Db, StoreError, Tx, query};
+use balai_domain::Lang;
+use balai_domain::notify::{MessageKind, Problem, TextProblem};
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A message text as it will be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText {
+    pub kind: MessageKind,
+    pub lang: Lang,
+    pub subject: String,
+    pub body: String,
+    /// When an admin last changed it; `None` for the shipped text.
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub(crate) struct TemplateRow {
+    id: i64,
+    template: String,
+    lang: String,
+    subject: String,
+    body: String,
+    updated_at: DateTime<Utc>,
+}
+
+pub(crate) const TEMPLATE_COLUMNS: &str = "id, template, lang, subject, body, updated_at";
+
+/// The values a text is filled with, owned (MiniJinja values outlive the borrow they came from).
+fn context<'a>(values: impl Iterator<Item = (&'a str, &'a str)>) -> minijinja::Value {
+    minijinja::Value::from_pairs(values.map(|(name, value)| (name.to_owned(), value.to_owned())))
+}
+
+fn environment<'source>() -> Environment<'source> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env
+}
+
+/// Checks an edited text; every problem found, subject first.
+pub fn check(kind: MessageKind, subject: &str, body: &str) -> Vec<TextProblem> {
+    let mut problems = Vec::new();
+    let examples: BTreeMap<&str, &str> = kind.variables().iter().copied().collect();
+    let env = environment();
+    for (field, source) in [("subject", subject), ("body", body)] {
+        let problem = |problem| TextProblem { field, problem };
+        if source.trim().is_empty() {
+            problems.push(problem(Problem::Required));
+            continue;
+        }
+        let template = match env.template_from_str(source) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(problem(Problem::Syntax { line: e.line() }));
+                continue;
+            }
+        };
+        let used = template.undeclared_variables(false);
+        let mut unknown: Vec<&String> = used.iter().filter(|v| !examples.contains_key(v.as_str())).collect();
+        unknown.sort();
+        let mut found = false;
+        for name in unknown {
+            problems.push(problem(Problem::UnknownValue(name.clone())));
+            found = true;
+        }
+        if field == "body" {
+            for name in kind.required() {
+                if !used.contains(*name) {
+                    problems.push(problem(Problem::MissingValue(name)));
+                    found = true;
+                }
+            }
+        }
+        if found {
+            continue;
+        }
+        let max = if field == "subject" { MessageKind::MAX_SUBJECT_CHARS } else { kind.max_body_chars() };
+        match template.render(context(examples.iter().map(|(k, v)| (*k, *v)))) {
+            Ok(text) if text.chars().count() > max => {
+                problems.push(problem(Problem::TooLong { max, chars: text.chars().count() }))
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(problem(Problem::Syntax { line: e.line() })),
+        }
+    }
+    problems
+}
+
+async fn stored(tx: &mut Tx, kind: MessageKind, lang: Lang) -> Result<Option<TemplateRow>, StoreError> {
+    tx.fetch_optional(
+        crate::dynamic_query(format!(
+            "SELECT {TEMPLATE_COLUMNS} FROM message_templates WHERE template = $1 AND lang = $2"
+        ))
+        .bind(kind.code())
+        .bind(lang.code()),
+    )
+    .await
+}
+
+fn text_of(kind: MessageKind, lang: Lang, row: Option<TemplateRow>) -> MessageText {
+    match row {
+        Some(row) => MessageText { kind, lang, subject: row.subject, body: row.body, edited_at: Some(row.updated_at) },
+        None => {
+            let (subject, body) = kind.default_text(lang);
+            MessageText { kind, lang, subject: subject.into(), body: body.into(), edited_at: None }
+        }
+    }
+}
+
+/// Every message kind in every language, as it would be sent now.
+pub async fn texts(db: &Db) -> Result<Vec<MessageText>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let mut out = Vec::new();
+    for kind in MessageKind::ALL {
+        for lang in [Lang::Id, Lang::En] {
+            let row = stored(&mut tx, kind, lang).await?;
+            out.push(text_of(kind, lang, row));
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Saves an admin's text (replacing an earlier edit); refused with every problem when it does not
+/// check. The change is a leaf of the audit log.
+pub async fn save_text(
+    tx: &mut Tx,
+    actor: &Actor,
+    kind: MessageKind,
+    lang: Lang,
+    subject: &str,
+    body: &str,
+) -> Result<Result<(), Vec<TextProblem>>, StoreError> {
+    let problems = check(kind, subject, body);
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let now = Utc::now();
+    let id = match stored(tx, kind, lang).await? {
+        Some(row) => {
+            tx.execute(
+                query("UPDATE message_templates SET subject = $1, body = $2, updated_at = $3 WHERE id = $4")
+                    .bind(subject)
+                    .bind(body)
+                    .bind(now)
+                    .bind(row.id),
+            )
+            .await?;
+            row.id
+        }
+        None => {
+            tx.insert(
+                query(
+                    "INSERT INTO message_templates (template, lang, subject, body, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(kind.code())
+                .bind(lang.code())
+                .bind(subject)
+                .bind(body)
+                .bind(now),
+            )
+            .await?
+        }
+    };
+    audit::record_change(tx, actor, "notify.template.save", &Subject::new("message_templates", id), None).await?;
+    Ok(Ok(()))
+}
+
+/// Goes back to the shipped text. Returns whether there was an edit to drop.
+pub async fn reset_text(tx: &mut Tx, actor: &Actor, kind: MessageKind, lang: Lang) -> Result<bool, StoreError> {
+    let Some(row) = stored(tx, kind, lang).await? else { return Ok(false) };
+    tx.execute(query("DELETE FROM message_templates WHERE id = $1").bind(row.id)).await?;
+    audit::record_change(tx, actor, "notify.template.reset", &Subject::new("message_templates", row.id), None).await?;
+    Ok(true)
+}
+
+/// The subject and body of a message from the current text, in the transaction that enqueues it.
+pub async fn compose(
+    tx: &mut Tx,
+    kind: MessageKind,
+    lang: Lang,
+    values: &[(&str, &str)],
+) -> Result<(String, String), StoreError> {
+    let text = text_of(kind, lang, stored(tx, kind, lang).await?);
+    let values = context(values.iter().copied());
+    let env = environment();
+    let filled = |source: &str| {
+        env.render_str(source, values.clone())
+            .map_err(|e| StoreError::Corrupt(format!("message text {} ({}): {e}", kind.code(), lang.code())))
+    };
+    Ok((filled(&text.subject)?, filled(&text.body)?))
+}

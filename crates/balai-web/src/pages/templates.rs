@@ -1,0 +1,262 @@
+//! Notification texts, edited by an admin per message and language (the notify context's admin
+//! page). A text is checked before it is saved; a refused text is shown again with each problem next
+//! to its field, and nothing is stored.
+
+use super::{Chrome, error_page, render};
+use crate::AppState;
+use crate::auth::Admin;
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use balai_domain::Lang;
+use balai_domain::identity::{Action, Target};
+use balai_domain::notify::{MessageKind, TextProblem};
+use balai_store::notify::templates::{self, MessageText};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/pesan", get(list))
+        .route("/admin/pesan/{kind}/{lang}", post(save))
+        .route("/admin/pesan/{kind}/{lang}/bawaan", post(reset))
+}
+
+/// Deployment-wide texts: only an admin of the whole deployment edits them.
+fn may_edit(admin: &Admin) -> bool {
+    admin.may(Action::ManageTemplates, &Target::default())
+}
+
+struct TextView {
+    id: String,
+    action: String,
+    heading: String,
+    edited: bool,
+    subject: String,
+    body: String,
+    subject_error: Option<String>,
+    body_error: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin_templates.html")]
+struct TemplatesPage {
+    chrome: Chrome,
+    csrf: String,
+    intro: String,
+    notice: Option<&'static str>,
+    error_summary: &'static str,
+    has_errors: bool,
+    subject_label: &'static str,
+    body_label: &'static str,
+    edited_label: &'static str,
+    shipped_label: &'static str,
+    save_label: &'static str,
+    reset_label: &'static str,
+    texts: Vec<TextView>,
+}
+
+fn lang_name(ui: Lang, of: Lang) -> &'static str {
+    match of {
+        Lang::Id => ui.pick("Bahasa Indonesia", "Indonesian"),
+        Lang::En => ui.pick("Bahasa Inggris", "English"),
+    }
+}
+
+/// The page, with one text replaced by what the admin submitted and its problems.
+fn page(
+    lang: Lang,
+    uri: &Uri,
+    admin: &Admin,
+    texts: Vec<MessageText>,
+    submitted: Option<(MessageKind, Lang, String, String, Vec<TextProblem>)>,
+    notice: Option<&'static str>,
+) -> Response {
+    let mut has_errors = false;
+    let views = texts
+        .into_iter()
+        .map(|t| {
+            let id = format!("{}-{}", t.kind.code(), t.lang.code());
+            let mut view = TextView {
+                action: format!("/admin/pesan/{}/{}", t.kind.code(), t.lang.code()),
+                heading: format!("{} — {}", t.kind.label(lang), lang_name(lang, t.lang)),
+                edited: t.edited_at.is_some(),
+                subject: t.subject,
+                body: t.body,
+                subject_error: None,
+                body_error: None,
+                id,
+            };
+            if let Some((kind, text_lang, subject, body, problems)) = &submitted
+                && *kind == t.kind
+                && *text_lang == t.lang
+            {
+                view.subject = subject.clone();
+                view.body = body.clone();
+                let message = |field: &str| {
+                    let found: Vec<String> =
+                        problems.iter().filter(|p| p.field == field).map(|p| p.message(lang, *kind)).collect();
+                    (!found.is_empty()).then(|| found.join(" "))
+                };
+                view.subject_error = message("subject");
+                view.body_error = message("body");
+                has_errors = !problems.is_empty();
+            }
+            view
+        })
+        .collect();
+    let values = MessageKind::SignInCode
+        .variables()
+        .iter()
+        .map(|(name, _)| format!("{{{{ {name} }}}}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut chrome = Chrome::new(lang, lang.pick("Templat pesan", "Message texts"), uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    let page = TemplatesPage {
+        chrome,
+        csrf: admin.csrf_token.clone(),
+        intro: match lang {
+            Lang::Id => format!(
+                "Teks pesan yang dikirim lewat surel, SMS dan WhatsApp. Nilai yang dapat dipakai pada kode masuk: {values}; {{{{ code }}}} wajib ada. SMS sebaiknya singkat."
+            ),
+            Lang::En => format!(
+                "The texts sent by e-mail, SMS and WhatsApp. Values the sign-in code may use: {values}; {{{{ code }}}} is required. Keep SMS short."
+            ),
+        },
+        notice,
+        error_summary: lang
+            .pick("Teks belum disimpan: periksa isian yang ditandai.", "Not saved: check the marked fields."),
+        has_errors,
+        subject_label: lang.pick("Judul (subjek surel)", "Subject (e-mail subject line)"),
+        body_label: lang.pick("Isi pesan", "Message"),
+        edited_label: lang.pick("Diubah oleh admin", "Edited by an admin"),
+        shipped_label: lang.pick("Teks bawaan", "Shipped text"),
+        save_label: lang.pick("Simpan", "Save"),
+        reset_label: lang.pick("Kembalikan ke teks bawaan", "Back to the shipped text"),
+        texts: views,
+    };
+    let status = if has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut response = (status, render(&page)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize, Default)]
+struct SavedParam {
+    disimpan: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    axum::extract::Query(saved): axum::extract::Query<SavedParam>,
+) -> Response {
+    if !may_edit(&admin) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let notice = saved.disimpan.is_some().then(|| lang.pick("Teks disimpan.", "Text saved."));
+    match templates::texts(&state.db).await {
+        Ok(texts) => page(lang, &uri, &admin, texts, None, notice),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct TextForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn parse_target(kind: &str, text_lang: &str) -> Result<(MessageKind, Lang), AppError> {
+    let kind = MessageKind::parse(kind).ok_or(AppError::NotFound)?;
+    let text_lang = [Lang::Id, Lang::En].into_iter().find(|l| l.code() == text_lang).ok_or(AppError::NotFound)?;
+    Ok((kind, text_lang))
+}
+
+fn back_to_list(lang: Lang) -> Response {
+    let suffix = if lang == Lang::En { "&lang=en" } else { "" };
+    Redirect::to(&format!("/admin/pesan?disimpan=1{suffix}")).into_response()
+}
+
+async fn save(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path((kind, text_lang)): Path<(String, String)>,
+    Form(form): Form<TextForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) || !may_edit(&admin) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let (kind, text_lang) = match parse_target(&kind, &text_lang) {
+        Ok(t) => t,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        let saved = templates::save_text(&mut tx, &admin.actor(), kind, text_lang, &form.subject, &form.body).await?;
+        if saved.is_ok() {
+            tx.commit().await?;
+        }
+        Ok::<_, balai_store::StoreError>(saved)
+    }
+    .await;
+    match saved {
+        Ok(Ok(())) => {
+            tracing::info!(template = kind.code(), lang = text_lang.code(), "message text saved");
+            back_to_list(lang)
+        }
+        Ok(Err(problems)) => match templates::texts(&state.db).await {
+            Ok(texts) => {
+                page(lang, &uri, &admin, texts, Some((kind, text_lang, form.subject, form.body, problems)), None)
+            }
+            Err(e) => error_page(lang, &uri, e.into()),
+        },
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Path((kind, text_lang)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) || !may_edit(&admin) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let (kind, text_lang) = match parse_target(&kind, &text_lang) {
+        Ok(t) => t,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let reset = async {
+        let mut tx = state.db.begin().await?;
+        templates::reset_text(&mut tx, &admin.actor(), kind, text_lang).await?;
+        tx.commit().await
+    }
+    .await;
+    match reset {
+        Ok(()) => back_to_list(lang),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
