@@ -267,4 +267,41 @@ describe('Administrasi layanan (admin)', () => {
       await checkA11y(page, 'new-service-public');
     });
   });
+  it('an administrator rewrites the sign-in code message and the next citizen receives it', async () => {
+    await inFreshContext(async (context) => {
+      const page = await context.newPage();
+      await visit(page, '/admin/masuk', 'admin-login-texts');
+      await signIn(page, ADMIN_USER, ADMIN_PASSWORD);
+      await navigation(page, () => page.locator('#message-texts').click());
+      await visit(page, '/admin/pesan', 'admin-texts');
+      const body = page.locator('#sign-in-code-id-body');
+      await body.fill('Silakan masuk ke layanan Pemkot Kupang.');
+      const form = page.locator('form:has(#sign-in-code-id-body)');
+      let response = await navigation(page, () => form.locator('[type="submit"]').click());
+      assert.equal(response.status(), 422);
+      assert.match(await textOf(page, '#sign-in-code-id-body-error'), /harus memuat \{\{ code \}\}/);
+      assert.equal(await body.getAttribute('aria-invalid'), 'true');
+      await checkA11y(page, 'admin-texts-invalid');
+
+      await body.fill('{{ code }} adalah kode masuk layanan Pemkot Kupang ({{ minutes }} menit). Jangan berikan kepada siapa pun.');
+      response = await navigation(page, () => form.locator('[type="submit"]').click());
+      assert.equal(response.status(), 200);
+      assert.match(await textOf(page, '#saved'), /Teks disimpan/);
+
+      const citizen = await context.newPage();
+      await visit(citizen, '/masuk', 'sign-in-form-texts');
+      await citizen.locator('#nik').fill('5371045203900003');
+      await citizen.locator('#to').fill('maria.lado@contoh.id');
+      await navigation(citizen, () => citizen.locator('form:has(#nik) [type="submit"]').click());
+      await visit(citizen, '/demo/pesan', 'demo-inbox-texts');
+      assert.match(await textOf(citizen, '.inbox .message .body'), /^\d{6} adalah kode masuk layanan Pemkot Kupang \(5 menit\)/);
+      await citizen.close();
+
+      const reset = page.locator('form[action^="/admin/pesan/sign-in-code/id/bawaan"] [type="submit"]');
+      response = await navigation(page, () => reset.click());
+      assert.equal(response.status(), 200);
+      assert.match(await page.locator('#sign-in-code-id-body').inputValue(), /^Kode masuk Balai: \{\{ code \}\}/);
+      await screenshot(page, 'admin-texts-360');
+    });
+  });
 });
