@@ -11,6 +11,9 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language, Bahasa Indonesia first.
+    pub const ALL: [Lang; 2] = [Lang::Id, Lang::En];
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Id => "id",

@@ -77,7 +77,7 @@ mod tests {
     fn every_kind_parses_back_and_its_defaults_use_what_they_must() {
         for kind in MessageKind::ALL {
             assert_eq!(MessageKind::parse(kind.code()), Some(kind));
-            for lang in [Lang::Id, Lang::En] {
+            for lang in Lang::ALL {
                 let (subject, body) = kind.default_text(lang);
                 assert!(!subject.is_empty() && subject.chars().count() <= MessageKind::MAX_SUBJECT_CHARS);
                 for name in kind.required() {

@@ -24,7 +24,7 @@ impl CaseKind {
         }
     }
 
-    fn parse(code: &str) -> Option<CaseKind> {
+    pub fn parse(code: &str) -> Option<CaseKind> {
         match code {
             "application" => Some(CaseKind::Application),
             "complaint" => Some(CaseKind::Complaint),

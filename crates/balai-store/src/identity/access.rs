@@ -113,7 +113,6 @@ pub struct CitizenRead {
 
 #[derive(sqlx::FromRow)]
 struct ReadRow {
-    id: i64,
     read_at: DateTime<Utc>,
     time_zone: String,
     agency_name: Option<String>,
@@ -122,6 +121,8 @@ struct ReadRow {
     case_kind: String,
     case_title: String,
     purpose: String,
+    /// A read row is written once, so exactly one leaf is about it.
+    audit_seq: Option<i64>,
 }
 
 /// Every read of a citizen's record, newest first.
@@ -129,9 +130,11 @@ pub async fn reads_of(db: &Db, citizen_id: i64, limit: i64) -> Result<Vec<Citize
     let rows: Vec<ReadRow> = db
         .fetch_all(
             query(
-                "SELECT r.id, r.read_at, g.time_zone, a.name AS agency_name, r.officer_role, r.case_id, c.kind AS case_kind, \
-                 c.title AS case_title, r.purpose \
-                 FROM citizen_reads r JOIN cases c ON c.id = r.case_id JOIN governments g ON g.id = r.government_id LEFT JOIN agencies a ON a.id = r.agency_id \
+                "SELECT r.read_at, g.time_zone, a.name AS agency_name, r.officer_role, r.case_id, c.kind AS case_kind, \
+                 c.title AS case_title, r.purpose, l.seq AS audit_seq \
+                 FROM citizen_reads r JOIN cases c ON c.id = r.case_id JOIN governments g ON g.id = r.government_id \
+                 LEFT JOIN agencies a ON a.id = r.agency_id \
+                 LEFT JOIN audit_leaves l ON l.subject_table = 'citizen_reads' AND l.subject_id = CAST(r.id AS TEXT) \
                  WHERE r.citizen_id = $1 ORDER BY r.read_at DESC, r.id DESC LIMIT $2",
             )
             .bind(citizen_id)
@@ -140,15 +143,8 @@ pub async fn reads_of(db: &Db, citizen_id: i64, limit: i64) -> Result<Vec<Citize
         .await?;
     let mut reads = Vec::with_capacity(rows.len());
     for row in rows {
-        let kind = if row.case_kind == "complaint" { CaseKind::Complaint } else { CaseKind::Application };
-        let seq: Option<(i64,)> = db
-            .fetch_optional(
-                query(
-                    "SELECT seq FROM audit_leaves WHERE subject_table = 'citizen_reads' AND subject_id = $1 ORDER BY seq LIMIT 1",
-                )
-                .bind(row.id.to_string()),
-            )
-            .await?;
+        let kind = CaseKind::parse(&row.case_kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("case kind {}", row.case_kind)))?;
         reads.push(CitizenRead {
             read_at: row.read_at,
             time_zone: IndonesianTimeZone::parse(&row.time_zone)
@@ -159,7 +155,7 @@ pub async fn reads_of(db: &Db, citizen_id: i64, limit: i64) -> Result<Vec<Citize
             case_reference: cases::reference(kind, row.case_id),
             case_title: row.case_title,
             purpose: row.purpose,
-            audit_seq: seq.map(|(s,)| s),
+            audit_seq: row.audit_seq,
         });
     }
     Ok(reads)

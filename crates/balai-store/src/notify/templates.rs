@@ -121,7 +121,7 @@ pub async fn texts(db: &Db) -> Result<Vec<MessageText>, StoreError> {
     let mut tx = db.begin_read().await?;
     let mut out = Vec::new();
     for kind in MessageKind::ALL {
-        for lang in [Lang::Id, Lang::En] {
+        for lang in Lang::ALL {
             let row = stored(&mut tx, kind, lang).await?;
             out.push(text_of(kind, lang, row));
         }

@@ -2,7 +2,7 @@
 //! Every form re-appears with each field's error and nothing saved when input is wrong.
 
 use super::catalogue::urlencode;
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
 use crate::error::AppError;
@@ -621,11 +621,6 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
             .then(|| lang.pick("Templat pesan", "Message texts")),
         governments,
     }))
-}
-
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
 }
 
 // ---- the service form -----------------------------------------------------------------------

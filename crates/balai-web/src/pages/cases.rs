@@ -2,7 +2,7 @@
 //! naming the purpose. The record is shown in answer to that POST and never under a GET address,
 //! so every view of it has passed the check and left its read in the log.
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -10,13 +10,12 @@ use crate::i18n::RequestLang;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
 use balai_domain::contact::mask_recipient;
 use balai_domain::identity::{Action, Purpose};
-use balai_domain::nik::Sex;
 use balai_store::cases::{self, Case};
 use balai_store::catalogue;
 use balai_store::identity::access::{self, AccessRefused};
@@ -28,11 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/kasus", get(list))
         .route("/admin/kasus/{id}", get(show))
         .route("/admin/kasus/{id}/data-warga", post(read_citizen))
-}
-
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
 }
 
 struct CaseRow {
@@ -193,16 +187,8 @@ async fn case_page(
 /// The record as staff see it: identifiers masked, what the case needs in full.
 fn facts(lang: Lang, c: &Citizen) -> Vec<(&'static str, String)> {
     let mut facts = vec![("NIK", c.masked_nik()), (lang.pick("Nama", "Name"), c.full_name.clone())];
-    if let Some(date) = c.birth_date {
-        let sex = match c.sex {
-            Some(Sex::Female) => lang.pick("perempuan", "female"),
-            Some(Sex::Male) => lang.pick("laki-laki", "male"),
-            None => "",
-        };
-        facts.push((
-            lang.pick("Tempat, tanggal lahir", "Place and date of birth"),
-            format!("{}, {} ({sex})", c.birth_place, date.format("%d-%m-%Y")),
-        ));
+    if let Some(birth) = super::identity::birth_line(lang, c) {
+        facts.push((lang.pick("Tempat, tanggal lahir", "Place and date of birth"), birth));
     }
     if let Some(address) = &c.address {
         facts.push((lang.pick("Alamat", "Address"), address.clone()));
@@ -217,7 +203,7 @@ fn facts(lang: Lang, c: &Citizen) -> Vec<(&'static str, String)> {
         facts.push((lang.pick("Surel", "E-mail"), mask_recipient(email)));
     }
     for d in &c.documents {
-        facts.push((lang.pick("Dokumen", "Document"), format!("{} — {}", d.doc_type.to_uppercase(), d.issuer)));
+        facts.push((lang.pick("Dokumen", "Document"), super::identity::document_line(lang, d)));
     }
     facts
 }

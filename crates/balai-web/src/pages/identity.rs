@@ -1,7 +1,7 @@
 //! Citizen pages: sign in with NIK and a one-time code, the citizen's own record, sign out.
 //! The NIK never travels in a URL: after the first form, the browser holds only a pending token.
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
@@ -41,11 +41,6 @@ fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/akun".to_owned(),
     }
-}
-
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
 }
 
 // ---- step 1: NIK and where to send the code ---------------------------------------------------
@@ -383,23 +378,8 @@ async fn account(
         Ok(None) => return error_page(lang, &uri, AppError::NotFound),
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let birth = record.birth_date.map(|d| {
-        let sex = match record.sex {
-            Some(Sex::Female) => lang.pick("perempuan", "female"),
-            Some(Sex::Male) => lang.pick("laki-laki", "male"),
-            None => "",
-        };
-        let place = if record.birth_place.is_empty() { String::new() } else { format!("{}, ", record.birth_place) };
-        format!("{place}{} ({sex})", d.format("%d-%m-%Y"))
-    });
-    let documents = record
-        .documents
-        .iter()
-        .map(|d| {
-            let number = d.number.as_deref().map(|n| format!(" {}", mask_digits(n))).unwrap_or_default();
-            format!("{}{number} — {}", document_label(lang, &d.doc_type), d.issuer)
-        })
-        .collect();
+    let birth = birth_line(lang, &record);
+    let documents = record.documents.iter().map(|d| document_line(lang, d)).collect();
     let page = AccountPage {
         chrome: Chrome::new(lang, lang.pick("Data saya", "My record"), &uri),
         access_label: lang.pick("Siapa yang mengakses data saya", "Who has accessed my data"),
@@ -429,6 +409,25 @@ async fn account(
         sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
     };
     no_store(render(&page))
+}
+
+/// "Kupang, 12-03-1990 (perempuan)": place, date and sex of birth, as the record holds them.
+pub(super) fn birth_line(lang: Lang, record: &citizens::Citizen) -> Option<String> {
+    record.birth_date.map(|d| {
+        let sex = match record.sex {
+            Some(Sex::Female) => lang.pick("perempuan", "female"),
+            Some(Sex::Male) => lang.pick("laki-laki", "male"),
+            None => "",
+        };
+        let place = if record.birth_place.is_empty() { String::new() } else { format!("{}, ", record.birth_place) };
+        format!("{place}{} ({sex})", d.format("%d-%m-%Y"))
+    })
+}
+
+/// "Kartu Keluarga 5371••••••••0021 — Disdukcapil …": a held document, its number masked.
+pub(super) fn document_line(lang: Lang, d: &citizens::HeldDocument) -> String {
+    let number = d.number.as_deref().map(|n| format!(" {}", mask_digits(n))).unwrap_or_default();
+    format!("{}{number} — {}", document_label(lang, &d.doc_type), d.issuer)
 }
 
 // ---- who has read the record ---------------------------------------------------------------

@@ -80,6 +80,12 @@ fn switch_href(uri: &Uri, other: &str) -> String {
     format!("{}?{}", uri.path(), params.join("&"))
 }
 
+/// Pages with personal data or a session's forms must not be kept by browsers or proxies.
+pub fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
 /// Renders a template, turning a (programming) template error into a 500 page.
 pub fn render<T: askama::Template>(template: &T) -> Response {
     match template.render() {

@@ -2,7 +2,7 @@
 //! page). A text is checked before it is saved; a refused text is shown again with each problem next
 //! to its field, and nothing is stored.
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -10,7 +10,7 @@ use crate::i18n::RequestLang;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
@@ -141,9 +141,7 @@ fn page(
         texts: views,
     };
     let status = if has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut response = (status, render(&page)).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
+    no_store((status, render(&page)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -178,9 +176,13 @@ struct TextForm {
     body: String,
 }
 
-fn parse_target(kind: &str, text_lang: &str) -> Result<(MessageKind, Lang), AppError> {
+/// The text a POST changes, once its form is genuine and its sender may edit texts.
+fn editable(admin: &Admin, csrf: &str, kind: &str, text_lang: &str) -> Result<(MessageKind, Lang), AppError> {
+    if !admin.check_csrf(csrf) || !may_edit(admin) {
+        return Err(AppError::Forbidden);
+    }
     let kind = MessageKind::parse(kind).ok_or(AppError::NotFound)?;
-    let text_lang = [Lang::Id, Lang::En].into_iter().find(|l| l.code() == text_lang).ok_or(AppError::NotFound)?;
+    let text_lang = Lang::ALL.into_iter().find(|l| l.code() == text_lang).ok_or(AppError::NotFound)?;
     Ok((kind, text_lang))
 }
 
@@ -197,10 +199,7 @@ async fn save(
     Path((kind, text_lang)): Path<(String, String)>,
     Form(form): Form<TextForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) || !may_edit(&admin) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
-    let (kind, text_lang) = match parse_target(&kind, &text_lang) {
+    let (kind, text_lang) = match editable(&admin, &form.csrf, &kind, &text_lang) {
         Ok(t) => t,
         Err(e) => return error_page(lang, &uri, e),
     };
@@ -242,10 +241,7 @@ async fn reset(
     Path((kind, text_lang)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) || !may_edit(&admin) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
-    let (kind, text_lang) = match parse_target(&kind, &text_lang) {
+    let (kind, text_lang) = match editable(&admin, &form.csrf, &kind, &text_lang) {
         Ok(t) => t,
         Err(e) => return error_page(lang, &uri, e),
     };
