@@ -21,7 +21,8 @@ Examples:
   balai audit verify --since-checkpoint kept.txt
                                      ...and check the log still contains a checkpoint kept elsewhere
   balai audit witness https://layanan.example.go.id
-                                     Check that a Balai's log only ever grew since the last visit";
+                                     Check that a Balai's log only ever grew since the last visit
+  balai keys rotate                  Seal all personal data under a new key (servers stopped)";
 
 #[derive(Parser)]
 #[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
@@ -53,6 +54,18 @@ enum Command {
     /// Check the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage the keys in the data directory.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Seal all personal data under a new key and retire the old one (stop every server first).
+    Rotate {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -114,6 +127,7 @@ fn main() -> ExitCode {
             Command::Audit(AuditCommand::Verify { since_checkpoint, public_key, common }) => {
                 audit::verify(&Config::load(&common, false)?, since_checkpoint, public_key).await
             }
+            Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&Config::load(&common, false)?).await,
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
                     .await

@@ -309,6 +309,54 @@ fn a_missing_or_different_personal_data_key_over_citizen_records_stops_the_start
     assert!(stop(start_demo(&data, &[])).success(), "the right key opens them again");
 }
 
+#[test]
+fn rotating_the_personal_data_key_reseals_every_record_and_keeps_the_old_key_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(stop(start_demo(&data, &[])).success());
+    let key = data.join("keys/personal-data.key");
+    let original = std::fs::read_to_string(&key).unwrap();
+
+    let out = run(balai().args(["keys", "rotate", "--data-dir"]).arg(&data));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.starts_with("ok: ") && stdout.contains("destroy it once no backup needs it"), "{stdout}");
+    let rotated = std::fs::read_to_string(&key).unwrap();
+    assert_ne!(rotated, original, "a new key is in place");
+    let retired: Vec<_> = std::fs::read_dir(data.join("keys"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("personal-data.key.retired-"))
+        .collect();
+    assert_eq!(retired.len(), 1);
+    assert_eq!(std::fs::read_to_string(retired[0].path()).unwrap(), original, "the old key is kept aside");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    let again = start_demo(&data, &[]);
+    assert!(again.banner.contains("data reused"), "the new key opens the records: {}", again.banner);
+    assert!(stop(again).success());
+    let verified = audit(&data, &[]);
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+
+    // The old key no longer opens anything.
+    std::fs::write(&key, &original).unwrap();
+    let out = run(balai().args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"]).arg(&data));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not open"));
+
+    // A rotation that committed but stopped before swapping the files is finished by running it again.
+    std::fs::write(data.join("keys/personal-data.key.new"), &rotated).unwrap();
+    let out = run(balai().args(["keys", "rotate", "--data-dir"]).arg(&data));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("finished an earlier rotation"));
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), rotated);
+    assert!(stop(start_demo(&data, &[])).success());
+}
+
 fn http(url: &str, method: &str, path: &str, cookie: &str, body: &str) -> String {
     let host = url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();

@@ -5,8 +5,8 @@
 //! the other makes HMAC-SHA-256 lookup hashes. Each sealed value is bound to its column by the
 //! associated data, so a ciphertext copied into another column does not open.
 //!
-//! Sealed text is `v1:` + base64(nonce ‖ ciphertext). The version prefix names the key generation:
-//! rotating means adding a `v2` key, re-sealing every `v1` value, then retiring `v1`.
+//! Sealed text is `v1:` + base64(nonce ‖ ciphertext); the prefix names the format. A new master key
+//! replaces the old one wholesale ([`super::rotation`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -12,6 +12,7 @@ mod citizens;
 mod identity;
 mod notify;
 mod oidc;
+mod rotation;
 mod seed;
 mod templates;
 

@@ -1,0 +1,142 @@
+//! Rotating the personal-data key: every sealed value is opened with the old key and sealed again
+//! with the new one, and every keyed lookup hash that can be recomputed is, in one transaction — so
+//! the database is either wholly under the old key or wholly under the new one.
+//!
+//! What cannot be recomputed is dropped: open one-time codes (their hashes are of values never
+//! stored) and OIDC sign-ins in flight. Both live minutes; the people concerned start again. The
+//! re-sealed citizens and officers change their stored state (the log vouches for the ciphertext),
+//! so each gets an audit leaf.
+
+use super::vault::{Vault, VaultError};
+use crate::audit::{self, Actor, Subject};
+use crate::{StoreError, Tx, dynamic_query};
+
+/// A table's sealed columns, each with the label its values are bound to.
+struct SealedTable {
+    table: &'static str,
+    key: &'static str,
+    /// Audited tables get a leaf per re-sealed row.
+    audited_as: Option<&'static str>,
+    columns: &'static [(&'static str, &'static str)],
+}
+
+/// Documents before citizens: a citizen's audited state includes its documents, so the citizen's
+/// leaf must be written after they are re-sealed.
+const SEALED: [SealedTable; 5] = [
+    SealedTable {
+        table: "citizen_documents",
+        key: "id",
+        audited_as: None,
+        columns: &[("number_enc", "citizen_documents.number")],
+    },
+    SealedTable {
+        table: "citizens",
+        key: "id",
+        audited_as: Some("identity.citizen.reseal"),
+        columns: &[
+            ("nik_enc", "citizens.nik"),
+            ("address_enc", "citizens.address"),
+            ("kk_enc", "citizens.kk"),
+            ("phone_enc", "citizens.phone"),
+            ("email_enc", "citizens.email"),
+        ],
+    },
+    SealedTable {
+        table: "officers",
+        key: "id",
+        audited_as: Some("identity.officer.reseal"),
+        columns: &[("totp_secret_enc", "officers.totp_secret")],
+    },
+    SealedTable {
+        table: "outbox",
+        key: "id",
+        audited_as: None,
+        columns: &[("recipient_enc", "outbox.recipient"), ("body_enc", "outbox.body")],
+    },
+    SealedTable {
+        table: "sessions",
+        key: "token_hash",
+        audited_as: None,
+        columns: &[("pending_totp_enc", "sessions.pending_totp")],
+    },
+];
+
+/// What a rotation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Sealed values opened and sealed again.
+    pub values: u64,
+    /// Citizen and officer records whose new state is an audit leaf.
+    pub audited_records: u64,
+    /// One-time codes and OIDC sign-ins in flight, dropped.
+    pub dropped: u64,
+}
+
+fn unsealable(e: VaultError) -> StoreError {
+    StoreError::Corrupt(format!("{e}; nothing was changed"))
+}
+
+/// Re-seals everything sealed with `old` under `new`. Fails, changing nothing, if any value does not
+/// open with `old`.
+pub async fn reseal_personal_data(tx: &mut Tx, old: &Vault, new: &Vault) -> Result<Resealed, StoreError> {
+    let mut done = Resealed::default();
+    let actor = Actor::system("key-rotation");
+    for sealed in &SEALED {
+        let columns: Vec<&str> = sealed.columns.iter().map(|(c, _)| *c).collect();
+        let rows = tx
+            .fetch_text_rows(dynamic_query(format!(
+                "SELECT CAST({key} AS TEXT), {cols} FROM {table} ORDER BY {key}",
+                key = sealed.key,
+                cols = columns.join(", "),
+                table = sealed.table
+            )))
+            .await?;
+        for row in rows {
+            let Some(key) = row[0].clone() else { continue };
+            let mut assignments = Vec::new();
+            let mut values: Vec<Option<String>> = Vec::new();
+            let mut nik = None;
+            for ((column, label), value) in sealed.columns.iter().zip(&row[1..]) {
+                let Some(value) = value else { continue };
+                let plaintext = old.open(label, value).map_err(unsealable)?;
+                values.push(Some(new.seal(label, &plaintext)));
+                done.values += 1;
+                assignments.push(format!("{column} = ${}", values.len()));
+                if *label == "citizens.nik" {
+                    nik = Some(plaintext);
+                }
+            }
+            if let Some(nik) = nik {
+                values.push(Some(new.lookup_hash("nik", &nik)));
+                assignments.push(format!("nik_hash = ${}", values.len()));
+            }
+            if assignments.is_empty() {
+                continue;
+            }
+            let key_placeholder = values.len() + 1;
+            let key_cast = if sealed.key == "id" {
+                format!("CAST(${key_placeholder} AS BIGINT)")
+            } else {
+                format!("${key_placeholder}")
+            };
+            let mut update = dynamic_query(format!(
+                "UPDATE {} SET {} WHERE {} = {key_cast}",
+                sealed.table,
+                assignments.join(", "),
+                sealed.key
+            ));
+            for value in values {
+                update = update.bind(value);
+            }
+            tx.execute(update.bind(key.clone())).await?;
+            if let Some(action) = sealed.audited_as {
+                audit::record_change(tx, &actor, action, &Subject::new(sealed.table, &key), None).await?;
+                done.audited_records += 1;
+            }
+        }
+    }
+    for table in ["one_time_codes", "oidc_logins"] {
+        done.dropped += tx.execute(dynamic_query(format!("DELETE FROM {table}"))).await?;
+    }
+    Ok(done)
+}
