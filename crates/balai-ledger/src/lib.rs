@@ -78,6 +78,7 @@ pub mod hash;
 pub mod memory;
 pub mod note;
 pub mod proof;
+pub mod tile;
 pub mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
@@ -91,4 +92,5 @@ pub use proof::{
     HashSource, NodeId, ProofError, ProofPlan, ProofRequestError, consistency_proof, frontier_ids, inclusion_proof,
     root_from_source,
 };
+pub use tile::{HASH_BYTES, TILE_HEIGHT, TILE_WIDTH, TileId, TileSpan, node_from_tile, tile_hash};
 pub use verify::{VerifyError, root_from_inclusion_proof, verify_consistency, verify_inclusion};

@@ -41,6 +41,8 @@ pub enum Value {
     OptTimestamp(Option<DateTime<Utc>>),
     Date(NaiveDate),
     OptDate(Option<NaiveDate>),
+    /// A BLOB on SQLite, a BYTEA on PostgreSQL.
+    Bytes(Vec<u8>),
 }
 
 macro_rules! value_from {
@@ -52,7 +54,7 @@ macro_rules! value_from {
 }
 value_from!(i64 => Int, Option<i64> => OptInt, String => Text, &str => Text, &String => Text,
     Option<String> => OptText, bool => Bool, DateTime<Utc> => Timestamp, NaiveDate => Date,
-    Option<DateTime<Utc>> => OptTimestamp, Option<NaiveDate> => OptDate);
+    Option<DateTime<Utc>> => OptTimestamp, Option<NaiveDate> => OptDate, Vec<u8> => Bytes);
 
 impl From<Option<&str>> for Value {
     fn from(v: Option<&str>) -> Self {
@@ -103,6 +105,7 @@ macro_rules! bind_all {
                 Value::Date(v) => q.bind(v),
                 Value::OptTimestamp(v) => q.bind(v),
                 Value::OptDate(v) => q.bind(v),
+                Value::Bytes(v) => q.bind(v),
             };
         }
         q
@@ -173,7 +176,8 @@ impl Db {
             Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
-        Ok(())
+        // A data migration SQL cannot express: entries must be re-encoded byte for byte.
+        crate::audit::upgrade_layout(self).await
     }
 
     /// Checks that the database answers (for `/readyz`).

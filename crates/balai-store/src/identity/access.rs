@@ -84,7 +84,7 @@ pub async fn read_citizen_for_case(
             .bind(Utc::now()),
         )
         .await?;
-    audit::record_read(
+    let audit_seq = audit::record_read(
         tx,
         &Actor::officer(officer_id),
         "identity.citizen.read",
@@ -93,6 +93,7 @@ pub async fn read_citizen_for_case(
         purpose.as_str(),
     )
     .await?;
+    tx.execute(query("UPDATE citizen_reads SET audit_seq = $1 WHERE id = $2").bind(audit_seq).bind(read_id)).await?;
     Ok(Ok(citizen))
 }
 
@@ -121,7 +122,7 @@ struct ReadRow {
     case_kind: String,
     case_title: String,
     purpose: String,
-    /// A read row is written once, so exactly one leaf is about it.
+    /// Written with the read, after its leaf; `audit verify` checks it against the log.
     audit_seq: Option<i64>,
 }
 
@@ -131,10 +132,9 @@ pub async fn reads_of(db: &Db, citizen_id: i64, limit: i64) -> Result<Vec<Citize
         .fetch_all(
             query(
                 "SELECT r.read_at, g.time_zone, a.name AS agency_name, r.officer_role, r.case_id, c.kind AS case_kind, \
-                 c.title AS case_title, r.purpose, l.seq AS audit_seq \
+                 c.title AS case_title, r.purpose, r.audit_seq \
                  FROM citizen_reads r JOIN cases c ON c.id = r.case_id JOIN governments g ON g.id = r.government_id \
                  LEFT JOIN agencies a ON a.id = r.agency_id \
-                 LEFT JOIN audit_leaves l ON l.subject_table = 'citizen_reads' AND l.subject_id = CAST(r.id AS TEXT) \
                  WHERE r.citizen_id = $1 ORDER BY r.read_at DESC, r.id DESC LIMIT $2",
             )
             .bind(citizen_id)

@@ -1,17 +1,19 @@
 use crate::support::{birth_certificate, fixture};
 use balai_ledger::{verify_consistency, verify_inclusion};
 use balai_store::audit::{self, Actor, Finding, Subject};
-use balai_store::{Db, calendar, catalogue, dynamic_query, query};
+use balai_store::{Db, calendar, catalogue, query};
 
 crate::conformance!(
     every_catalogue_change_is_a_leaf_and_the_log_verifies,
     altering_a_stored_column_is_named,
     deleting_rows_is_named,
     swapping_rows_is_named,
+    an_edited_entry_is_named_with_its_record,
     a_row_written_around_the_log_is_named,
     a_rewritten_leaf_is_caught_by_the_signed_checkpoint,
     an_altered_tree_node_is_named,
     proofs_from_the_store_verify_against_the_head,
+    proofs_and_leaves_cross_bundle_and_tile_edges,
     a_rolled_back_change_leaves_no_gap,
     concurrent_writers_get_a_total_order_without_gaps,
 );
@@ -87,6 +89,38 @@ async fn altering_a_stored_column_is_named(db: Db) {
     }
 }
 
+/// The stored lines of bundle 0 (leaves 0..256).
+async fn first_bundle(db: &Db) -> Vec<String> {
+    let (entries,): (String,) = db.fetch_one(query("SELECT entries FROM audit_bundles WHERE idx = 0")).await.unwrap();
+    entries.split('\n').map(str::to_owned).collect()
+}
+
+async fn store_first_bundle(db: &Db, lines: &[String]) {
+    db.execute(query("UPDATE audit_bundles SET entries = $1 WHERE idx = 0").bind(lines.join("\n"))).await.unwrap();
+}
+
+/// What a careful forger does after editing entries: recompute every tile and the head from them, so
+/// only a checkpoint signed before the edit (or the entries' own sequence numbers) can tell.
+async fn reseal_tiles_and_head(db: &Db) {
+    let size = audit::size(db).await.unwrap() as i64;
+    let mut range = balai_ledger::CompactRange::new();
+    let mut tiles: std::collections::BTreeMap<(i64, i64), Vec<u8>> = Default::default();
+    for line in first_bundle(db).await {
+        let hash = balai_ledger::leaf_hash(line.as_bytes());
+        tiles.entry((0, 0)).or_default().extend_from_slice(&hash);
+        range.append_with(hash, |n| assert!(n.id.level() < 8, "a test log this small has one tile")).unwrap();
+    }
+    assert_eq!(range.size() as i64, size);
+    db.execute(query("DELETE FROM audit_tiles")).await.unwrap();
+    for ((level, idx), hashes) in tiles {
+        db.execute(query("INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)").bind(level).bind(idx).bind(hashes))
+            .await
+            .unwrap();
+    }
+    let frontier = range.frontier().iter().map(audit::hex).collect::<Vec<_>>().join(",");
+    db.execute(query("UPDATE audit_head SET frontier = $1").bind(frontier)).await.unwrap();
+}
+
 async fn deleting_rows_is_named(db: Db) {
     let (f, _) = a_service(&db).await;
     db.execute(query("DELETE FROM holidays WHERE government_id = $1").bind(f.government.id)).await.unwrap();
@@ -96,31 +130,45 @@ async fn deleting_rows_is_named(db: Db) {
         Finding::AlteredRecord { index: 8, table: "calendar_years".into(), id: format!("{}/2026", f.government.id) },
         "{found}"
     );
-    db.execute(query("DELETE FROM audit_leaves WHERE seq = 3")).await.unwrap();
+    // Now a leaf itself: remove entry 3 from its bundle.
+    let mut lines = first_bundle(&db).await;
+    lines.remove(3);
+    store_first_bundle(&db, &lines).await;
+    assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 3, found: Some(4) });
+    // Even when the forger also rebuilds the tiles and the head, the gap in the sequence shows.
+    db.execute(query("UPDATE audit_head SET size = size - 1")).await.unwrap();
+    reseal_tiles_and_head(&db).await;
     assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 3, found: Some(4) });
 }
 
 async fn swapping_rows_is_named(db: Db) {
     let (_, _) = a_service(&db).await;
-    // Swap the contents of leaves 1 and 2 (both categories), hashes included.
-    let rows: Vec<(i64, String, String)> = db
-        .fetch_all(query("SELECT seq, subject_id, leaf_hash FROM audit_leaves WHERE seq IN (1, 2) ORDER BY seq"))
-        .await
-        .unwrap();
-    for (seq, other) in [(rows[0].0, &rows[1]), (rows[1].0, &rows[0])] {
-        db.execute(
-            query("UPDATE audit_leaves SET subject_id = $1, leaf_hash = $2 WHERE seq = $3")
-                .bind(&other.1)
-                .bind(&other.2)
-                .bind(seq),
-        )
-        .await
-        .unwrap();
-    }
+    // Swap leaves 1 and 2 (both categories), and rebuild every hash to match the new order.
+    let mut lines = first_bundle(&db).await;
+    lines.swap(1, 2);
+    store_first_bundle(&db, &lines).await;
+    reseal_tiles_and_head(&db).await;
+    let found = finding(&db).await;
+    assert_eq!(found, Finding::MissingLeaf { index: 1, found: Some(2) });
+    assert_eq!(found.to_string(), "missing or reordered leaf: expected index 1, found 2");
+}
+
+async fn an_edited_entry_is_named_with_its_record(db: Db) {
+    let (_, _) = a_service(&db).await;
+    let original = first_bundle(&db).await;
+    let mut lines = original.clone();
+    lines[1] = lines[1].replace("catalogue.category.create", "catalogue.category.delete");
+    assert_ne!(lines, original, "the test edits something");
+    store_first_bundle(&db, &lines).await;
     match finding(&db).await {
         Finding::AlteredLeaf { index, table, .. } => assert_eq!((index, table.as_str()), (1, "service_categories")),
         other => panic!("unexpected {other}"),
     }
+    // An entry cut short is not read as anything.
+    lines = original;
+    lines[4].truncate(40);
+    store_first_bundle(&db, &lines).await;
+    assert_eq!(finding(&db).await, Finding::UnreadableLeaf { index: 4 });
 }
 
 async fn a_row_written_around_the_log_is_named(db: Db) {
@@ -144,48 +192,68 @@ async fn a_rewritten_leaf_is_caught_by_the_signed_checkpoint(db: Db) {
     assert!(audit::save_checkpoint(&db, size, &root, "note text").await.unwrap());
     assert!(!audit::save_checkpoint(&db, size, &root, "again").await.unwrap(), "one checkpoint per size");
     assert_eq!(audit::latest_checkpoint(&db).await.unwrap().unwrap().size, size as i64);
-    // A careful forger rewrites leaf 5's action and recomputes its hash, the nodes and the head.
+    // A careful forger rewrites leaf 5's action and recomputes its hash, the tiles and the head.
+    let mut lines = first_bundle(&db).await;
     let mut leaf = audit::leaves(&db, 5, 6).await.unwrap().remove(0);
     leaf.action = "catalogue.unit.forged".into();
-    let forged_hash = audit::hex(&leaf.computed_hash());
-    db.execute(
-        query("UPDATE audit_leaves SET action = $1, leaf_hash = $2 WHERE seq = 5")
-            .bind(&leaf.action)
-            .bind(&forged_hash),
-    )
-    .await
-    .unwrap();
-    let all = audit::leaves(&db, 0, size as i64).await.unwrap();
-    let mut range = balai_ledger::CompactRange::new();
-    db.execute(query("DELETE FROM audit_nodes")).await.unwrap();
-    for l in &all {
-        let mut nodes = Vec::new();
-        range.append_with(audit::unhex(&l.leaf_hash).unwrap(), |n| nodes.push(n)).unwrap();
-        for n in nodes {
-            db.execute(
-                query("INSERT INTO audit_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                    .bind(i64::from(n.id.level()))
-                    .bind(n.id.index() as i64)
-                    .bind(audit::hex(&n.hash)),
-            )
-            .await
-            .unwrap();
-        }
-    }
-    let frontier = range.frontier().iter().map(audit::hex).collect::<Vec<_>>().join(",");
-    db.execute(query("UPDATE audit_head SET frontier = $1").bind(frontier)).await.unwrap();
+    lines[5] = String::from_utf8(leaf.entry_bytes()).unwrap();
+    store_first_bundle(&db, &lines).await;
+    reseal_tiles_and_head(&db).await;
     assert_eq!(finding(&db).await, Finding::CheckpointMismatch { size: size as i64 });
 }
 
+/// Enough leaves for a second tile row: nodes of level 8 and above live in tile level 1.
+async fn a_log_of(db: &Db, leaves: i64) {
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..leaves {
+        audit::record_event(&mut tx, &Actor::system("test"), "test.event", &Subject::new("events", i), None, None)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
 async fn an_altered_tree_node_is_named(db: Db) {
-    let (_, _) = a_service(&db).await;
-    db.execute(dynamic_query(format!(
-        "UPDATE audit_nodes SET hash = '{}' WHERE level = 2 AND idx = 1",
-        "00".repeat(32)
-    )))
+    a_log_of(&db, 600).await;
+    assert!(audit::verify(&db, &[]).await.unwrap().is_ok());
+    // Tile (1, 0) holds the level-8 nodes 0 and 1 (leaves 0..512); zero the second.
+    db.execute(
+        query("UPDATE audit_tiles SET hashes = CAST(substr(hashes, 1, 32) || $1 AS BLOB) WHERE level = 1 AND idx = 0")
+            .bind(vec![0u8; 32]),
+    )
     .await
     .unwrap();
-    assert_eq!(finding(&db).await, Finding::AlteredNode { level: 2, index: 1 });
+    assert_eq!(finding(&db).await, Finding::AlteredNode { level: 8, index: 1 });
+    // A leaf hash missing from the bottom tile names the leaf.
+    db.execute(query("UPDATE audit_tiles SET hashes = CAST(substr(hashes, 1, 320) AS BLOB) WHERE level = 0 AND idx = 1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        finding(&db).await,
+        Finding::AlteredLeaf { index: 266, table: "events".into(), id: "266".into() }
+    );
+}
+
+async fn proofs_and_leaves_cross_bundle_and_tile_edges(db: Db) {
+    a_log_of(&db, 600).await;
+    let (size, root) = audit::head(&db).await.unwrap();
+    assert_eq!(size, 600);
+    let leaves = audit::leaves(&db, 250, 520).await.unwrap();
+    assert_eq!(leaves.iter().map(|l| l.seq).collect::<Vec<_>>(), (250..520).collect::<Vec<_>>());
+    for n in [1u64, 255, 256, 257, 511, 512, 513, 600] {
+        let root_n = audit::root_at(&db, n).await.unwrap();
+        for i in [0, n / 3, n / 2, n - 1] {
+            let (leaf, proof) = audit::inclusion_proof(&db, i, n).await.unwrap();
+            verify_inclusion(&leaf, i, n, &proof, &root_n).unwrap_or_else(|e| panic!("inclusion {i} in {n}: {e}"));
+        }
+        let proof = audit::consistency_proof(&db, n, size).await.unwrap();
+        verify_consistency(n, size, &proof, &root_n, &root).unwrap_or_else(|e| panic!("consistency {n}..{size}: {e}"));
+    }
+    // The log grows past the edges and the old proofs still hold.
+    a_log_of(&db, 100).await;
+    let (leaf, proof) = audit::inclusion_proof(&db, 599, 600).await.unwrap();
+    verify_inclusion(&leaf, 599, 600, &proof, &root).unwrap();
+    assert!(audit::verify(&db, &[]).await.unwrap().is_ok());
 }
 
 async fn proofs_from_the_store_verify_against_the_head(db: Db) {

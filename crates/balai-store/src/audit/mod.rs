@@ -11,10 +11,16 @@
 //! the subject's state after the change — read back from the database inside the transaction, so it is
 //! exactly what was stored — and, for reads of personal data, why. `verify` recomputes all of it.
 
+mod entry;
+mod upgrade;
+
+pub use entry::Leaf;
+pub(crate) use upgrade::upgrade_layout;
+
 use crate::catalogue::{Agency, Category, Government, Unit, VERSION_COLUMNS, VersionRow};
 use crate::{Db, StoreError, Tx, dynamic_query, query};
-use balai_ledger::{CompactRange, Hash, NodeId, ProofPlan};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use balai_ledger::{CompactRange, HASH_BYTES, Hash, NodeId, ProofPlan, SubtreeNode, TILE_WIDTH, TileId, TileSpan};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -84,61 +90,6 @@ pub const AUDITED_TABLES: [&str; 12] = [
     "citizen_reads",
     "message_templates",
 ];
-
-/// A stored leaf, with every field that goes into its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Leaf {
-    pub seq: i64,
-    pub government_id: Option<i64>,
-    pub recorded_at: DateTime<Utc>,
-    pub actor_role: String,
-    pub actor_id: String,
-    pub action: String,
-    pub subject_table: String,
-    pub subject_id: String,
-    pub state_hash: Option<String>,
-    pub purpose: Option<String>,
-    pub leaf_hash: String,
-}
-
-/// The canonical bytes of a leaf entry (what RFC 6962 hashes with the 0x00 prefix).
-#[derive(Serialize)]
-struct Entry<'a> {
-    v: u8,
-    seq: i64,
-    government_id: Option<i64>,
-    recorded_at: String,
-    actor_role: &'a str,
-    actor_id: &'a str,
-    action: &'a str,
-    subject_table: &'a str,
-    subject_id: &'a str,
-    state_hash: Option<&'a str>,
-    purpose: Option<&'a str>,
-}
-
-impl Leaf {
-    pub fn entry_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&Entry {
-            v: 1,
-            seq: self.seq,
-            government_id: self.government_id,
-            recorded_at: self.recorded_at.to_rfc3339_opts(SecondsFormat::Micros, true),
-            actor_role: &self.actor_role,
-            actor_id: &self.actor_id,
-            action: &self.action,
-            subject_table: &self.subject_table,
-            subject_id: &self.subject_id,
-            state_hash: self.state_hash.as_deref(),
-            purpose: self.purpose.as_deref(),
-        })
-        .expect("an entry always serialises")
-    }
-
-    pub fn computed_hash(&self) -> Hash {
-        balai_ledger::leaf_hash(&self.entry_bytes())
-    }
-}
 
 pub fn hex(hash: &Hash) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
@@ -224,7 +175,7 @@ async fn append(
     let mut range = CompactRange::from_frontier(size, frontier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let now = Utc::now();
     let recorded_at = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
-    let mut leaf = Leaf {
+    let leaf = Leaf {
         seq: head.seq,
         government_id,
         recorded_at,
@@ -237,40 +188,79 @@ async fn append(
         purpose,
         leaf_hash: String::new(),
     };
-    let leaf_hash = leaf.computed_hash();
-    leaf.leaf_hash = hex(&leaf_hash);
-    let mut nodes = Vec::new();
-    range.append_with(leaf_hash, |node| nodes.push(node)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.execute(
-        query(
-            "INSERT INTO audit_leaves (seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, \
-             subject_id, state_hash, purpose, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(leaf.seq)
-        .bind(leaf.government_id)
-        .bind(leaf.recorded_at)
-        .bind(&leaf.actor_role)
-        .bind(&leaf.actor_id)
-        .bind(&leaf.action)
-        .bind(&leaf.subject_table)
-        .bind(&leaf.subject_id)
-        .bind(leaf.state_hash.clone())
-        .bind(leaf.purpose.clone())
-        .bind(&leaf.leaf_hash),
-    )
-    .await?;
-    for node in nodes {
-        tx.execute(
-            query("INSERT INTO audit_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                .bind(i64::from(node.id.level()))
-                .bind(node.id.index() as i64)
-                .bind(hex(&node.hash)),
-        )
-        .await?;
-    }
+    let entry = String::from_utf8(leaf.entry_bytes()).expect("serde_json writes UTF-8");
+    write_leaf(tx, &mut range, &entry).await?;
     tx.execute(query("UPDATE audit_head SET frontier = $1 WHERE id = 1").bind(format_frontier(range.frontier())))
         .await?;
     Ok(leaf.seq)
+}
+
+/// Stores the next leaf: its entry joins its bundle, its hash the bottom tile, and every node it
+/// completes on a tile's bottom row goes up. The caller holds the head and writes the new frontier.
+async fn write_leaf(tx: &mut Tx, range: &mut CompactRange, entry: &str) -> Result<Hash, StoreError> {
+    let seq = range.size();
+    let leaf_hash = balai_ledger::leaf_hash(entry.as_bytes());
+    let bundle = (seq / TILE_WIDTH) as i64;
+    if seq % TILE_WIDTH == 0 {
+        tx.execute(query("INSERT INTO audit_bundles (idx, entries) VALUES ($1, $2)").bind(bundle).bind(entry)).await?;
+    } else {
+        let appended = tx
+            .execute(
+                query("UPDATE audit_bundles SET entries = entries || $1 WHERE idx = $2")
+                    .bind(format!("\n{entry}"))
+                    .bind(bundle),
+            )
+            .await?;
+        if appended != 1 {
+            return Err(StoreError::Corrupt(format!("audit bundle {bundle} is missing")));
+        }
+    }
+    let leaf = NodeId::leaf(seq).ok_or_else(|| StoreError::Corrupt("the audit log is full".into()))?;
+    let mut nodes = vec![SubtreeNode { id: leaf, hash: leaf_hash }];
+    range
+        .append_with(leaf_hash, |node| {
+            if TileId::storing(node.id).is_some() {
+                nodes.push(node)
+            }
+        })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    for node in nodes {
+        store_tile_hash(tx, node).await?;
+    }
+    Ok(leaf_hash)
+}
+
+/// Appends a hash to the tile that stores it; the tile must be exactly as wide as the node's position,
+/// so a hash can never land in the wrong place.
+async fn store_tile_hash(tx: &mut Tx, node: SubtreeNode) -> Result<(), StoreError> {
+    let (tile, position) = TileId::storing(node.id).ok_or(StoreError::Corrupt("audit node off a tile row".into()))?;
+    if position == 0 {
+        tx.execute(
+            query("INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)")
+                .bind(i64::from(tile.level))
+                .bind(tile.index as i64)
+                .bind(node.hash.to_vec()),
+        )
+        .await?;
+        return Ok(());
+    }
+    // SQLite's || yields text even for blobs; the cast keeps the bytes and makes them a blob again.
+    let appended = tx
+        .execute(
+            query(
+                "UPDATE audit_tiles SET hashes = CAST(hashes || $1 AS BLOB) \
+                 WHERE level = $2 AND idx = $3 AND length(hashes) = $4",
+            )
+            .bind(node.hash.to_vec())
+            .bind(i64::from(tile.level))
+            .bind(tile.index as i64)
+            .bind((position * HASH_BYTES) as i64),
+        )
+        .await?;
+    if appended != 1 {
+        return Err(StoreError::Corrupt(format!("audit tile {}/{} is not {position} hashes wide", tile.level, tile.index)));
+    }
+    Ok(())
 }
 
 fn parse_frontier(text: &str) -> Result<Vec<Hash>, StoreError> {
@@ -561,29 +551,61 @@ pub async fn head(db: &Db) -> Result<(u64, Hash), StoreError> {
     Ok((size, range.root()))
 }
 
-const LEAF_COLUMNS: &str = "seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, subject_id, \
-    state_hash, purpose, leaf_hash";
-
-/// Leaves `[start, end)` in order.
-pub async fn leaves(db: &Db, start: i64, end: i64) -> Result<Vec<Leaf>, StoreError> {
-    db.fetch_all(
-        dynamic_query(format!("SELECT {LEAF_COLUMNS} FROM audit_leaves WHERE seq >= $1 AND seq < $2 ORDER BY seq"))
-            .bind(start)
-            .bind(end),
-    )
-    .await
+/// The lines of bundles `[first, last]`, in leaf order, each with its leaf index (from its position).
+async fn bundle_lines(db: &Db, first: u64, last: u64) -> Result<Vec<(u64, String)>, StoreError> {
+    let rows: Vec<(i64, String)> = db
+        .fetch_all(
+            query("SELECT idx, entries FROM audit_bundles WHERE idx >= $1 AND idx <= $2 ORDER BY idx")
+                .bind(first as i64)
+                .bind(last as i64),
+        )
+        .await?;
+    let mut lines = Vec::new();
+    for (idx, entries) in rows {
+        let base = idx as u64 * TILE_WIDTH;
+        lines.extend(entries.split('\n').enumerate().map(|(i, line)| (base + i as u64, line.to_owned())));
+    }
+    Ok(lines)
 }
 
-/// Every leaf about one subject, oldest first.
+fn parse_line(index: u64, line: &str) -> Result<Leaf, StoreError> {
+    Leaf::from_line(line).ok_or_else(|| StoreError::Corrupt(format!("audit leaf {index} is not a canonical entry")))
+}
+
+/// Leaves `[start, end)` in order, read from their bundles.
+pub async fn leaves(db: &Db, start: i64, end: i64) -> Result<Vec<Leaf>, StoreError> {
+    let (start, end) = (start.max(0) as u64, end.max(0) as u64);
+    if start >= end {
+        return Ok(Vec::new());
+    }
+    bundle_lines(db, start / TILE_WIDTH, (end - 1) / TILE_WIDTH)
+        .await?
+        .into_iter()
+        .filter(|(index, _)| (start..end).contains(index))
+        .map(|(index, line)| parse_line(index, &line))
+        .collect()
+}
+
+/// Every leaf about one subject, oldest first. This reads the whole log (there is no subject index
+/// to keep honest): it is for audits, exports and tests, not for a request path.
 pub async fn leaves_about(db: &Db, subject: &Subject) -> Result<Vec<Leaf>, StoreError> {
-    db.fetch_all(
-        dynamic_query(format!(
-            "SELECT {LEAF_COLUMNS} FROM audit_leaves WHERE subject_table = $1 AND subject_id = $2 ORDER BY seq"
-        ))
-        .bind(&subject.table)
-        .bind(&subject.id),
-    )
-    .await
+    let size = self::size(db).await?;
+    let mut found = Vec::new();
+    let mut first = 0;
+    while first * TILE_WIDTH < size {
+        let last = first + VERIFY_BUNDLES - 1;
+        for (index, line) in bundle_lines(db, first, last).await? {
+            let view = entry::EntryView::read(&line)
+                .ok_or_else(|| StoreError::Corrupt(format!("audit leaf {index} is not a canonical entry")))?;
+            if entry::unquote(view.subject_table).as_deref() == Some(subject.table.as_str())
+                && entry::unquote(view.subject_id).as_deref() == Some(subject.id.as_str())
+            {
+                found.push(parse_line(index, &line)?);
+            }
+        }
+        first = last + 1;
+    }
+    Ok(found)
 }
 
 /// Fetches the hashes a proof plan needs in two queries: leaf hashes for level 0, stored nodes above.
@@ -597,51 +619,37 @@ async fn resolve_plan(db: &Db, plan: &ProofPlan) -> Result<Vec<Hash>, StoreError
     })
 }
 
-/// Looks up many tree nodes in one query (level 0 from the leaves, the rest from `audit_nodes`).
+/// Looks up many tree nodes: each is computed from the one tile holding its bottom row, and all the
+/// tiles come in one query (a proof on a log of 2^24 leaves reads three).
 async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
     let mut known = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
         return Ok(known);
     }
-    let mut parts = Vec::new();
-    let mut args: Vec<i64> = Vec::new();
-    let leaves: Vec<i64> = ids.iter().filter(|id| id.level() == 0).map(|id| id.index() as i64).collect();
-    if !leaves.is_empty() {
-        let placeholders: Vec<String> = leaves
-            .iter()
-            .map(|seq| {
-                args.push(*seq);
-                format!("${}", args.len())
-            })
-            .collect();
-        parts.push(format!(
-            "SELECT CAST(0 AS BIGINT) AS level, seq AS idx, leaf_hash AS hash FROM audit_leaves WHERE seq IN ({})",
-            placeholders.join(",")
-        ));
+    let spans: Vec<(NodeId, TileSpan)> = ids.iter().map(|id| (*id, TileId::span_of(*id))).collect();
+    let mut tiles: Vec<TileId> = spans.iter().map(|(_, span)| span.tile).collect();
+    tiles.sort();
+    tiles.dedup();
+    let mut conditions = Vec::with_capacity(tiles.len());
+    let mut q_args: Vec<i64> = Vec::with_capacity(2 * tiles.len());
+    for tile in &tiles {
+        q_args.push(i64::from(tile.level));
+        q_args.push(tile.index as i64);
+        conditions.push(format!("(level = ${} AND idx = ${})", q_args.len() - 1, q_args.len()));
     }
-    let nodes: Vec<String> = ids
-        .iter()
-        .filter(|id| id.level() > 0)
-        .map(|id| {
-            args.push(i64::from(id.level()));
-            args.push(id.index() as i64);
-            format!("(level = ${} AND idx = ${})", args.len() - 1, args.len())
-        })
+    let mut q = dynamic_query(format!("SELECT level, idx, hashes FROM audit_tiles WHERE {}", conditions.join(" OR ")));
+    for arg in q_args {
+        q = q.bind(arg);
+    }
+    let rows: Vec<(i64, i64, Vec<u8>)> = db.fetch_all(q).await?;
+    let stored: HashMap<TileId, Vec<u8>> = rows
+        .into_iter()
+        .filter_map(|(level, idx, hashes)| Some((TileId { level: u8::try_from(level).ok()?, index: idx as u64 }, hashes)))
         .collect();
-    if !nodes.is_empty() {
-        parts.push(format!("SELECT level, idx, hash FROM audit_nodes WHERE {}", nodes.join(" OR ")));
-    }
-    let mut q = dynamic_query(parts.join(" UNION ALL "));
-    for a in args {
-        q = q.bind(a);
-    }
-    let rows: Vec<(i64, i64, String)> = db.fetch_all(q).await?;
-    for (level, idx, hash) in rows {
-        let id = u8::try_from(level)
-            .ok()
-            .and_then(|l| NodeId::new(l, idx as u64))
-            .ok_or_else(|| StoreError::Corrupt("audit node id".into()))?;
-        known.insert(id, unhex(&hash).ok_or_else(|| StoreError::Corrupt("audit node hash".into()))?);
+    for (id, span) in spans {
+        if let Some(hash) = stored.get(&span.tile).and_then(|tile| balai_ledger::node_from_tile(tile, &span)) {
+            known.insert(id, hash);
+        }
     }
     Ok(known)
 }
@@ -758,6 +766,10 @@ pub enum Finding {
     MissingLeaf { index: i64, found: Option<i64> },
     /// A leaf's fields no longer hash to its stored hash.
     AlteredLeaf { index: i64, table: String, id: String },
+    /// A stored leaf is not a canonical entry (cut, edited by hand, or not a leaf at all).
+    UnreadableLeaf { index: i64 },
+    /// A leaf is stored in a bundle that does not cover its index.
+    MisplacedLeaf { index: i64 },
     /// A stored interior node disagrees with the leaves under it.
     AlteredNode { level: i64, index: i64 },
     /// The leaves do not produce the root a checkpoint signed.
@@ -782,6 +794,8 @@ impl std::fmt::Display for Finding {
             Finding::AlteredLeaf { index, table, id } => {
                 write!(f, "altered leaf: index {index} (table {table}, id {id})")
             }
+            Finding::UnreadableLeaf { index } => write!(f, "unreadable leaf: index {index} is not a canonical entry"),
+            Finding::MisplacedLeaf { index } => write!(f, "misplaced leaf: index {index} is stored in the wrong bundle"),
             Finding::AlteredNode { level, index } => write!(f, "altered tree node: level {level}, index {index}"),
             Finding::CheckpointMismatch { size } => {
                 write!(f, "the leaves do not match the signed checkpoint at size {size}")
@@ -803,12 +817,16 @@ pub struct Verified {
     pub checkpoints: Vec<StoredCheckpoint>,
 }
 
-/// How many leaves are read per query while streaming.
-const VERIFY_PAGE: i64 = 20_000;
+/// How many bundles (of 256 leaves each) are read per query while streaming.
+const VERIFY_BUNDLES: u64 = 64;
 
-/// Recomputes everything from the stored records: each leaf's hash, the sequence, every stored node, the
-/// root at every checkpoint's size, the head, and every audited record's state against its latest leaf.
-/// Returns the first finding. `roots_at` lists extra sizes whose recomputed roots the caller wants.
+/// Recomputes everything from the stored records: each leaf's hash from its entry, the sequence, every
+/// stored tile, the root at every checkpoint's size, the head, and every audited record's state against
+/// its latest leaf. Returns the first finding. `roots_at` lists extra sizes whose recomputed roots the
+/// caller wants.
+///
+/// It reads one row per 256 leaves (a bundle and its bottom tile), so the cost is hashing, not I/O:
+/// see docs/performance.md.
 pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTreeMap<u64, Hash>), Finding>, StoreError> {
     let mut tx = db.begin_read().await?;
     let checkpoints: Vec<StoredCheckpoint> =
@@ -821,54 +839,107 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
     if let Some(slot) = wanted.get_mut(&0) {
         *slot = Some(range.root());
     }
-    let mut latest: HashMap<Subject, (i64, Option<String>)> = HashMap::new();
-    let mut expected: i64 = 0;
-    // Kept to recompute every stored node afterwards (32 bytes a leaf).
-    let mut leaf_hashes: Vec<Hash> = Vec::new();
+    let mut next_wanted = wanted.range(1..).next().map(|(s, _)| *s);
+    // The latest state hash and leaf of each subject, keyed "table\u{1}id" to look up without allocating.
+    let mut latest: HashMap<String, (i64, String)> = HashMap::new();
+    let mut key = String::new();
+    // Recomputed bottom rows of the tiles above the leaves: `upper[L - 1]` holds tree level 8·L.
+    let mut upper: Vec<Vec<Hash>> = Vec::new();
+    let mut expected: u64 = 0;
+    let mut bundles_seen: u64 = 0;
     loop {
-        let page: Vec<Leaf> = tx
+        let bundles: Vec<(i64, String)> = tx
             .fetch_all(
-                dynamic_query(format!("SELECT {LEAF_COLUMNS} FROM audit_leaves WHERE seq >= $1 ORDER BY seq LIMIT $2"))
-                    .bind(expected)
-                    .bind(VERIFY_PAGE),
+                query("SELECT idx, entries FROM audit_bundles WHERE idx >= $1 ORDER BY idx LIMIT $2")
+                    .bind(bundles_seen as i64)
+                    .bind(VERIFY_BUNDLES as i64),
             )
             .await?;
-        if page.is_empty() {
-            break;
+        let Some(&(last_idx, _)) = bundles.last() else { break };
+        let tiles: Vec<(i64, Vec<u8>)> = tx
+            .fetch_all(
+                query("SELECT idx, hashes FROM audit_tiles WHERE level = 0 AND idx >= $1 AND idx <= $2 ORDER BY idx")
+                    .bind(bundles_seen as i64)
+                    .bind(last_idx),
+            )
+            .await?;
+        let mut tiles = tiles.into_iter().peekable();
+        for (idx, entries) in &bundles {
+            let idx = *idx as u64;
+            if idx * TILE_WIDTH != expected {
+                return Ok(Err(Finding::MissingLeaf { index: expected as i64, found: Some((idx * TILE_WIDTH) as i64) }));
+            }
+            while tiles.next_if(|(t, _)| (*t as u64) < idx).is_some() {}
+            let tile = tiles.next_if(|(t, _)| *t as u64 == idx).map(|(_, hashes)| hashes).unwrap_or_default();
+            let mut count = 0usize;
+            for (position, line) in entries.split('\n').enumerate() {
+                let index = expected;
+                let Some(view) = entry::EntryView::read(line) else {
+                    return Ok(Err(Finding::UnreadableLeaf { index: index as i64 }));
+                };
+                if view.seq != index as i64 {
+                    return Ok(Err(Finding::MissingLeaf { index: index as i64, found: Some(view.seq) }));
+                }
+                let text = |quoted: &str| entry::unquote(quoted).map(|t| t.into_owned()).unwrap_or_default();
+                if position as u64 >= TILE_WIDTH {
+                    return Ok(Err(Finding::MisplacedLeaf { index: index as i64 }));
+                }
+                let hash = balai_ledger::leaf_hash(line.as_bytes());
+                if balai_ledger::tile_hash(&tile, position) != Some(hash) {
+                    return Ok(Err(Finding::AlteredLeaf {
+                        index: index as i64,
+                        table: text(view.subject_table),
+                        id: text(view.subject_id),
+                    }));
+                }
+                range
+                    .append_with(hash, |node| {
+                        if let Some((tile, _)) = TileId::storing(node.id) {
+                            let row = usize::from(tile.level);
+                            if upper.len() < row {
+                                upper.resize_with(row, Vec::new);
+                            }
+                            upper[row - 1].push(node.hash);
+                        }
+                    })
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                expected += 1;
+                if next_wanted == Some(expected) {
+                    wanted.insert(expected, Some(range.root()));
+                    next_wanted = wanted.range(expected + 1..).next().map(|(s, _)| *s);
+                }
+                if let Some(state_hash) = view.state_hash {
+                    key.clear();
+                    key.push_str(&entry::unquote(view.subject_table).unwrap_or_default());
+                    key.push('\u{1}');
+                    key.push_str(&entry::unquote(view.subject_id).unwrap_or_default());
+                    let state_hash = entry::unquote(state_hash).unwrap_or_default();
+                    match latest.get_mut(key.as_str()) {
+                        Some(slot) => {
+                            slot.0 = index as i64;
+                            slot.1.clear();
+                            slot.1.push_str(&state_hash);
+                        }
+                        None => {
+                            latest.insert(key.clone(), (index as i64, state_hash.into_owned()));
+                        }
+                    }
+                }
+                count += 1;
+            }
+            if tile.len() != count * HASH_BYTES {
+                return Ok(Err(Finding::AlteredNode { level: 0, index: (idx * TILE_WIDTH) as i64 + count as i64 }));
+            }
         }
-        for leaf in &page {
-            if leaf.seq != expected {
-                return Ok(Err(Finding::MissingLeaf { index: expected, found: Some(leaf.seq) }));
-            }
-            let hash = leaf.computed_hash();
-            if unhex(&leaf.leaf_hash) != Some(hash) {
-                return Ok(Err(Finding::AlteredLeaf {
-                    index: leaf.seq,
-                    table: leaf.subject_table.clone(),
-                    id: leaf.subject_id.clone(),
-                }));
-            }
-            range.append(hash).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            leaf_hashes.push(hash);
-            if let Some(slot) = wanted.get_mut(&range.size()) {
-                *slot = Some(range.root());
-            }
-            if leaf.state_hash.is_some() {
-                latest.insert(
-                    Subject { table: leaf.subject_table.clone(), id: leaf.subject_id.clone() },
-                    (leaf.seq, leaf.state_hash.clone()),
-                );
-            }
-            expected += 1;
-        }
+        bundles_seen = last_idx as u64 + 1;
     }
     // The head must describe exactly these leaves.
     let (head_size, head_frontier): (i64, String) =
         tx.fetch_one(query("SELECT size, frontier FROM audit_head WHERE id = 1")).await?;
-    if head_size > expected {
-        return Ok(Err(Finding::MissingLeaf { index: expected, found: None }));
+    if head_size > expected as i64 {
+        return Ok(Err(Finding::MissingLeaf { index: expected as i64, found: None }));
     }
-    if head_size != expected || parse_frontier(&head_frontier)? != range.frontier() {
+    if head_size != expected as i64 || parse_frontier(&head_frontier)? != range.frontier() {
         return Ok(Err(Finding::HeadMismatch));
     }
     // Every checkpoint's root must be what the leaves give at its size.
@@ -878,76 +949,76 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
             return Ok(Err(Finding::CheckpointMismatch { size: c.size }));
         }
     }
-    if let Some(finding) = verify_nodes(&mut tx, leaf_hashes).await? {
+    if let Some(finding) = verify_upper_tiles(&mut tx, bundles_seen, &upper).await? {
         return Ok(Err(finding));
     }
     // Every audited record must be in the state its latest leaf vouches for, and every record must have one.
-    let mut subjects: Vec<(&Subject, &(i64, Option<String>))> = latest.iter().collect();
-    subjects.sort_by_key(|(_, (seq, _))| *seq);
-    for (subject, (seq, state_hash)) in subjects {
+    let mut subjects: Vec<(Subject, i64, String)> = latest
+        .into_iter()
+        .map(|(key, (seq, state))| {
+            let (table, id) = key.split_once('\u{1}').unwrap_or((key.as_str(), ""));
+            (Subject::new(table, id), seq, state)
+        })
+        .collect();
+    subjects.sort_by_key(|(_, seq, _)| *seq);
+    for (subject, seq, state_hash) in &subjects {
         let state = state_json(&mut tx, subject).await?.unwrap_or_else(|| ABSENT.to_owned());
-        if Some(sha256_hex(&state)) != *state_hash {
-            return Ok(Err(Finding::AlteredRecord {
-                index: *seq,
-                table: subject.table.clone(),
-                id: subject.id.clone(),
-            }));
+        if sha256_hex(&state) != *state_hash {
+            return Ok(Err(Finding::AlteredRecord { index: *seq, table: subject.table.clone(), id: subject.id.clone() }));
         }
     }
+    let latest: HashMap<&Subject, i64> = subjects.iter().map(|(subject, seq, _)| (subject, *seq)).collect();
     let mut unrecorded: Vec<Subject> =
         existing_subjects(&mut tx).await?.into_iter().filter(|s| !latest.contains_key(s)).collect();
     unrecorded.sort();
     if let Some(s) = unrecorded.into_iter().next() {
         return Ok(Err(Finding::UnrecordedRecord { table: s.table, id: s.id }));
     }
+    // A read shows its citizen the number of the leaf that vouches for it: that number must be right.
+    let reads: Vec<(i64, Option<i64>)> = tx.fetch_all(query("SELECT id, audit_seq FROM citizen_reads ORDER BY id")).await?;
+    for (id, audit_seq) in reads {
+        let subject = Subject::new("citizen_reads", id);
+        let seq = latest.get(&subject).copied();
+        if audit_seq != seq {
+            return Ok(Err(Finding::AlteredRecord { index: seq.unwrap_or(-1), table: subject.table, id: subject.id }));
+        }
+    }
     let roots: BTreeMap<u64, Hash> = wanted.into_iter().filter_map(|(s, h)| h.map(|h| (s, h))).collect();
-    Ok(Ok((Verified { size: expected as u64, root: range.root(), checkpoints }, roots)))
+    Ok(Ok((Verified { size: expected, root: range.root(), checkpoints }, roots)))
 }
 
-/// Recomputes every perfect subtree, level by level from the leaf hashes, and compares it with the
-/// stored nodes streamed in key order: a missing, extra or altered node is named.
-async fn verify_nodes(tx: &mut Tx, leaf_hashes: Vec<Hash>) -> Result<Option<Finding>, StoreError> {
-    let mut below = leaf_hashes;
-    let mut level: i64 = 1;
-    loop {
-        let current: Vec<Hash> =
-            below.chunks_exact(2).map(|pair| balai_ledger::node_hash(&pair[0], &pair[1])).collect();
-        let mut next_idx: i64 = 0;
-        loop {
-            let rows: Vec<(i64, String)> = tx
-                .fetch_all(
-                    query("SELECT idx, hash FROM audit_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3")
-                        .bind(level)
-                        .bind(next_idx)
-                        .bind(VERIFY_PAGE),
-                )
-                .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for (idx, hash) in rows {
-                let expected = current.get(next_idx as usize);
-                if idx != next_idx || expected.is_none() || unhex(&hash).as_ref() != expected {
-                    return Ok(Some(Finding::AlteredNode { level, index: idx.min(next_idx) }));
-                }
-                next_idx += 1;
-            }
-        }
-        if next_idx as usize != current.len() {
-            return Ok(Some(Finding::AlteredNode { level, index: next_idx }));
-        }
-        if current.len() < 2 {
-            // Also refuse stray nodes above the tree's height.
-            let (stray,): (i64,) =
-                tx.fetch_one(query("SELECT COUNT(*) FROM audit_nodes WHERE level > $1").bind(level)).await?;
-            if stray > 0 {
-                return Ok(Some(Finding::AlteredNode { level: level + 1, index: 0 }));
-            }
-            return Ok(None);
-        }
-        below = current;
-        level += 1;
+/// Compares the stored tiles above the leaves (and any bottom tile past the last bundle) with the
+/// recomputed rows: a missing, extra, short or altered tile is named by its first wrong node.
+async fn verify_upper_tiles(tx: &mut Tx, bundles: u64, upper: &[Vec<Hash>]) -> Result<Option<Finding>, StoreError> {
+    let stored: Vec<(i64, i64, Vec<u8>)> = tx
+        .fetch_all(
+            query("SELECT level, idx, hashes FROM audit_tiles WHERE level > 0 OR idx >= $1 ORDER BY level, idx")
+                .bind(bundles as i64),
+        )
+        .await?;
+    let mut stored = stored.into_iter().peekable();
+    if let Some((0, idx, _)) = stored.peek() {
+        return Ok(Some(Finding::AlteredNode { level: 0, index: idx * TILE_WIDTH as i64 }));
     }
+    for (row, computed) in upper.iter().enumerate() {
+        let level = (row as i64 + 1) * i64::from(balai_ledger::TILE_HEIGHT);
+        for (idx, chunk) in computed.chunks(TILE_WIDTH as usize).enumerate() {
+            let first_node = (idx as u64 * TILE_WIDTH) as i64;
+            let Some((_, _, hashes)) = stored.next_if(|(l, i, _)| *l == row as i64 + 1 && *i == idx as i64) else {
+                return Ok(Some(Finding::AlteredNode { level, index: first_node }));
+            };
+            let expected: Vec<u8> = chunk.concat();
+            if hashes != expected {
+                let wrong = hashes.chunks(HASH_BYTES).zip(expected.chunks(HASH_BYTES)).take_while(|(a, b)| a == b).count();
+                return Ok(Some(Finding::AlteredNode { level, index: first_node + wrong as i64 }));
+            }
+        }
+    }
+    // Anything left is a tile no leaf accounts for.
+    Ok(stored.next().map(|(level, idx, _)| Finding::AlteredNode {
+        level: level * i64::from(balai_ledger::TILE_HEIGHT),
+        index: idx * TILE_WIDTH as i64,
+    }))
 }
 
 /// Signs and stores a checkpoint of the current head if the log grew since the last one.
