@@ -8,20 +8,23 @@
 //!   [`ProofPlan`] for batched/async stores) in O(log n) lookups; [`MemoryTree`] is the
 //!   in-memory reference source.
 //! - [`verify`]: RFC 9162 §2.1.3.2 / §2.1.4.2 proof verification.
+//! - [`tile`]: where a node lives in C2SP `tlog-tiles` storage, and how to compute it from there.
 //! - [`checkpoint`] and [`note`]: C2SP tlog-checkpoint bodies, signed as C2SP signed notes
 //!   with Ed25519, in the key formats of `golang.org/x/mod/sumdb/note`.
 //!
 //! # Storage scheme
 //!
-//! A store keeps, besides its entries:
+//! A store keeps, besides its entries, tree hashes in one of two ways:
 //!
-//! 1. **Leaf hashes**, one per entry: `leaf_hash(index) = SHA-256(0x00 || entry bytes)`,
-//!    usually a column of the entries table.
-//! 2. **Perfect subtree nodes**, a table keyed by `(level, index)` with `level >= 1`:
-//!    node `(l, i)` is the hash of leaves `[i·2^l, (i+1)·2^l)`. A node is written once,
-//!    when its last leaf is appended, and never changes afterwards, whatever is appended
-//!    later; so the table is insert-only and any past tree size can still be proven. It holds
-//!    n − popcount(n) rows for n leaves (fewer than n).
+//! 1. **Every perfect subtree**, keyed by `(level, index)`: node `(l, i)` is the hash of
+//!    leaves `[i·2^l, (i+1)·2^l)`. A node is written once, when its last leaf is appended,
+//!    and never changes afterwards, so any past tree size can still be proven. n − popcount(n)
+//!    rows for n leaves, and a proof is one lookup per level.
+//! 2. **Tiles** ([`tile`], the C2SP `tlog-tiles` layout): only the levels that are multiples of
+//!    8 are kept, 256 hashes to a row, and a node in between is computed from the at most 128
+//!    hashes under it in one tile ([`node_from_tile`]). About n/255 hashes beyond the leaf
+//!    hashes, written n/256 rows at a time, and a proof reads one tile per 8 levels. Balai's
+//!    store uses this layout.
 //!
 //! Appending a batch: load the frontier, the nodes [`frontier_ids`]`(size)` (at most 64;
 //! level-0 ones come from the leaf hashes), rebuild [`CompactRange::from_frontier`], call

@@ -43,7 +43,7 @@ impl TileId {
 
     /// The tile that stores `node` itself, and its position, if the node sits on a tile's bottom row.
     pub fn storing(node: NodeId) -> Option<(TileId, usize)> {
-        (node.level() % TILE_HEIGHT == 0).then(|| {
+        node.level().is_multiple_of(TILE_HEIGHT).then(|| {
             let tile = TileId { level: node.level() / TILE_HEIGHT, index: node.index() / TILE_WIDTH };
             (tile, (node.index() % TILE_WIDTH) as usize)
         })

@@ -7,11 +7,12 @@
 //!   cargo run --release -p balai-store --example audit_bench -- 1000000        # PostgreSQL (creates a database)
 //! ```
 
-use balai_ledger::CompactRange;
+use balai_ledger::{CompactRange, TILE_WIDTH, TileId};
 use balai_store::audit::{self, Actor, Leaf, Subject};
-use balai_store::{Db, Value, dynamic_query, query};
+use balai_store::{Db, dynamic_query, query};
 use chrono::Utc;
 use rand::Rng;
+use sha2::Digest;
 use std::time::{Duration, Instant};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -43,7 +44,7 @@ async fn main() {
             (Db::connect(url.as_str()).await.unwrap(), Some(admin))
         }
         Err(_) => {
-            // BALAI_BENCH_SQLITE_FILE keeps the loaded log, so a later run measures proofs and verify only.
+            // BALAI_BENCH_SQLITE_FILE keeps the loaded log, so a later run measures without loading.
             let file = std::env::var("BALAI_BENCH_SQLITE_FILE")
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(|_| dir.path().join("bench.db"));
@@ -52,10 +53,12 @@ async fn main() {
     };
     db.migrate().await.unwrap();
     println!("backend: {:?}, target log size: {leaves}", db.backend());
-    let loaded = audit::size(&db).await.unwrap() >= leaves;
-
-    if !loaded {
-        append_and_load(&db, leaves).await;
+    if audit::size(&db).await.unwrap() < leaves {
+        bulk_load(&db, leaves).await;
+    }
+    // BALAI_BENCH_VERIFY_ONLY=1 skips appends and proofs, to profile verification alone.
+    if std::env::var_os("BALAI_BENCH_VERIFY_ONLY").is_none() {
+        measure_appends(&db).await;
     }
     measure_proofs_and_verify(&db).await;
     db.close().await;
@@ -64,8 +67,122 @@ async fn main() {
     }
 }
 
-async fn append_and_load(db: &Db, leaves: u64) {
-    // 1. What an append adds to a transaction.
+/// The leaf the bench writes at `seq`: half are changes to a record (1,000 subjects, so verify keeps
+/// a latest-state table as it would for a real log), half are reads with a purpose.
+fn bench_leaf(seq: u64, recorded_at: chrono::DateTime<Utc>) -> Leaf {
+    let change = seq.is_multiple_of(2);
+    Leaf {
+        seq: seq as i64,
+        government_id: Some(1),
+        recorded_at,
+        actor_role: "officer".into(),
+        actor_id: (seq % 37).to_string(),
+        action: if change { "catalogue.service.update".into() } else { "identity.citizen.read".into() },
+        subject_table: if change { "services".into() } else { "citizen_reads_bench".into() },
+        subject_id: (seq % 1000).to_string(),
+        // The services do not exist in the bench database, so their state is the absent state.
+        state_hash: change.then(|| audit::hex(&sha2::Sha256::digest(b"null").into())),
+        purpose: (!change).then(|| "Verifikasi berkas permohonan akta kelahiran anak kedua".to_owned()),
+        leaf_hash: String::new(),
+    }
+}
+
+/// Loads the log up to `leaves` with exactly the rows appends would have written (bundles, tiles,
+/// tail, head), a bundle per statement, so a 10M-leaf log loads in minutes on both engines.
+async fn bulk_load(db: &Db, leaves: u64) {
+    let load_started = Instant::now();
+    let start = audit::size(db).await.unwrap();
+    assert_eq!(start % TILE_WIDTH, 0, "the bench loads whole bundles");
+    let mut range = CompactRange::new();
+    for leaf in audit::leaves(db, 0, start as i64).await.unwrap() {
+        range.append(audit::unhex(&leaf.leaf_hash).unwrap()).unwrap();
+    }
+    let now = Utc::now();
+    let recorded_at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap();
+    // Tiles above level 0 are few; they are written once at the end.
+    let mut upper: std::collections::BTreeMap<(i64, i64), Vec<u8>> = Default::default();
+    let mut seq = start;
+    while seq < leaves {
+        let mut tx = db.begin().await.unwrap();
+        for _ in 0..64 {
+            if seq >= leaves {
+                break;
+            }
+            let end = (seq + TILE_WIDTH).min(leaves);
+            let mut entries = Vec::with_capacity(256 * 260);
+            let mut hashes = Vec::with_capacity(256 * 32);
+            for s in seq..end {
+                let entry = bench_leaf(s, recorded_at).entry_bytes();
+                let hash = balai_ledger::leaf_hash(&entry);
+                if s > seq {
+                    entries.push(b'\n');
+                }
+                entries.extend_from_slice(&entry);
+                hashes.extend_from_slice(&hash);
+                range
+                    .append_with(hash, |n| {
+                        if let Some((tile, _)) = TileId::storing(n.id) {
+                            upper
+                                .entry((i64::from(tile.level), tile.index as i64))
+                                .or_default()
+                                .extend_from_slice(&n.hash);
+                        }
+                    })
+                    .unwrap();
+            }
+            let idx = (seq / TILE_WIDTH) as i64;
+            if end - seq < TILE_WIDTH {
+                // The bundle being filled lives in the tail, a row per leaf.
+                let entries = String::from_utf8(entries).unwrap();
+                for (i, (entry, hash)) in entries.split('\n').zip(hashes.chunks(32)).enumerate() {
+                    tx.execute(
+                        query("INSERT INTO audit_tail (seq, entry, leaf_hash) VALUES ($1, $2, $3)")
+                            .bind((seq + i as u64) as i64)
+                            .bind(entry)
+                            .bind(hash.to_vec()),
+                    )
+                    .await
+                    .unwrap();
+                }
+                seq = end;
+                continue;
+            }
+            tx.execute(
+                query("INSERT INTO audit_bundles (idx, entries) VALUES ($1, $2)")
+                    .bind(idx)
+                    .bind(String::from_utf8(entries).unwrap()),
+            )
+            .await
+            .unwrap();
+            tx.execute(query("INSERT INTO audit_tiles (level, idx, hashes) VALUES (0, $1, $2)").bind(idx).bind(hashes))
+                .await
+                .unwrap();
+            seq = end;
+        }
+        tx.commit().await.unwrap();
+    }
+    let mut tx = db.begin().await.unwrap();
+    tx.execute(query("DELETE FROM audit_tiles WHERE level > 0")).await.unwrap();
+    for ((level, idx), hashes) in upper {
+        tx.execute(
+            query("INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)")
+                .bind(level)
+                .bind(idx)
+                .bind(hashes),
+        )
+        .await
+        .unwrap();
+    }
+    let frontier = range.frontier().iter().map(audit::hex).collect::<Vec<_>>().join(",");
+    tx.execute(query("UPDATE audit_head SET size = $1, frontier = $2 WHERE id = 1").bind(leaves as i64).bind(frontier))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    println!("bulk load of {} leaves: {:.1} s", leaves - start, load_started.elapsed().as_secs_f64());
+}
+
+/// What an append adds to a transaction, on the loaded log (5,000 appends: about 20 bundles filled).
+async fn measure_appends(db: &Db) {
     let actor = Actor::officer(1);
     let mut appends = Vec::new();
     let mut transactions = Vec::new();
@@ -73,149 +190,20 @@ async fn append_and_load(db: &Db, leaves: u64) {
         let started = Instant::now();
         let mut tx = db.begin().await.unwrap();
         let t0 = Instant::now();
-        audit::record_event(&mut tx, &actor, "bench.event", &Subject::new("admins", i), None, None).await.unwrap();
+        audit::record_event(&mut tx, &actor, "bench.event", &Subject::new("events", i), None, None).await.unwrap();
         appends.push(t0.elapsed());
         tx.commit().await.unwrap();
         transactions.push(started.elapsed());
     }
     report("append inside a transaction", appends);
     report("whole transaction (begin, append, commit)", transactions);
-
-    // 2. Bulk-load the rest of the log (leaves + nodes) the way appends would have written them.
-    let (start_size, _) = audit::head(db).await.unwrap();
-    let existing = audit::leaves(db, 0, start_size as i64).await.unwrap();
-    let mut range = CompactRange::new();
-    for l in &existing {
-        range.append(audit::unhex(&l.leaf_hash).unwrap()).unwrap();
-    }
-    let load_started = Instant::now();
-    // SQLite expands one JSON array per batch into rows (json_each), so a 10M-leaf log loads in
-    // minutes; PostgreSQL takes multi-row inserts. Both write exactly what appends would have.
-    let sqlite = db.backend() == balai_store::Backend::Sqlite;
-    let batch = if sqlite { 50_000u64 } else { 2000u64 };
-    let mut seq = start_size;
-    let now = Utc::now();
-    let recorded_at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap();
-    while seq < leaves {
-        let end = (seq + batch).min(leaves);
-        let mut tx = db.begin().await.unwrap();
-        let mut batch_leaves = Vec::new();
-        let mut nodes: Vec<(i64, i64, String)> = Vec::new();
-        for s in seq..end {
-            let mut leaf = Leaf {
-                seq: s as i64,
-                government_id: Some(1),
-                recorded_at,
-                actor_role: "system".into(),
-                actor_id: "bench".into(),
-                action: "bench.event".into(),
-                subject_table: "admins".into(),
-                subject_id: (s % 1000).to_string(),
-                state_hash: None,
-                purpose: None,
-                leaf_hash: String::new(),
-            };
-            let hash = leaf.computed_hash();
-            leaf.leaf_hash = audit::hex(&hash);
-            range
-                .append_with(hash, |n| nodes.push((i64::from(n.id.level()), n.id.index() as i64, audit::hex(&n.hash))))
-                .unwrap();
-            batch_leaves.push(leaf);
-        }
-        if sqlite {
-            let rows: Vec<(i64, &str, &str)> =
-                batch_leaves.iter().map(|l| (l.seq, l.subject_id.as_str(), l.leaf_hash.as_str())).collect();
-            tx.execute(
-                query(
-                    "INSERT INTO audit_leaves (seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, \
-                     subject_id, state_hash, purpose, leaf_hash) \
-                     SELECT json_extract(value, '$[0]'), 1, $2, 'system', 'bench', 'bench.event', 'admins', \
-                     json_extract(value, '$[1]'), NULL, NULL, json_extract(value, '$[2]') FROM json_each($1)",
-                )
-                .bind(serde_json::to_string(&rows).unwrap())
-                .bind(recorded_at),
-            )
-            .await
-            .unwrap();
-            if !nodes.is_empty() {
-                tx.execute(
-                    query(
-                        "INSERT INTO audit_nodes (level, idx, hash) SELECT json_extract(value, '$[0]'), \
-                         json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each($1)",
-                    )
-                    .bind(serde_json::to_string(&nodes).unwrap()),
-                )
-                .await
-                .unwrap();
-            }
-            tx.commit().await.unwrap();
-            seq = end;
-            continue;
-        }
-        let mut leaf_sql = String::from(
-            "INSERT INTO audit_leaves (seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, subject_id, state_hash, purpose, leaf_hash) VALUES ",
-        );
-        let mut leaf_args: Vec<Value> = Vec::new();
-        for (i, leaf) in batch_leaves.into_iter().enumerate() {
-            let b = leaf_args.len();
-            if i > 0 {
-                leaf_sql.push(',');
-            }
-            leaf_sql.push_str(&format!(
-                "(${},${},${},${},${},${},${},${},NULL,NULL,${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9
-            ));
-            leaf_args.extend([
-                Value::from(leaf.seq),
-                Value::from(leaf.government_id),
-                Value::from(leaf.recorded_at),
-                Value::from(leaf.actor_role),
-                Value::from(leaf.actor_id),
-                Value::from(leaf.action),
-                Value::from(leaf.subject_table),
-                Value::from(leaf.subject_id),
-                Value::from(leaf.leaf_hash),
-            ]);
-        }
-        let mut q = dynamic_query(leaf_sql);
-        for a in leaf_args {
-            q = q.bind(a);
-        }
-        tx.execute(q).await.unwrap();
-        if !nodes.is_empty() {
-            let mut node_sql = String::from("INSERT INTO audit_nodes (level, idx, hash) VALUES ");
-            for i in 0..nodes.len() {
-                if i > 0 {
-                    node_sql.push(',');
-                }
-                node_sql.push_str(&format!("(${},${},${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
-            }
-            let mut q = dynamic_query(node_sql);
-            for (level, idx, hash) in nodes {
-                q = q.bind(level).bind(idx).bind(hash);
-            }
-            tx.execute(q).await.unwrap();
-        }
-        tx.commit().await.unwrap();
-        seq = end;
-    }
-    let frontier = range.frontier().iter().map(audit::hex).collect::<Vec<_>>().join(",");
-    db.execute(query("UPDATE audit_head SET size = $1, frontier = $2 WHERE id = 1").bind(leaves as i64).bind(frontier))
-        .await
-        .unwrap();
-    println!("bulk load of {} leaves: {:.1} s", leaves - start_size, load_started.elapsed().as_secs_f64());
 }
 
 async fn measure_proofs_and_verify(db: &Db) {
     // 3. Inclusion proofs on the full log.
+    if std::env::var_os("BALAI_BENCH_VERIFY_ONLY").is_some() {
+        return verify_once(db).await;
+    }
     let (size, root) = audit::head(db).await.unwrap();
     let mut rng = rand::thread_rng();
     let mut proofs = Vec::new();
@@ -232,8 +220,30 @@ async fn measure_proofs_and_verify(db: &Db) {
     if std::env::var_os("BALAI_BENCH_PROOFS_ONLY").is_some() {
         return;
     }
+    verify_once(db).await;
+}
+
+async fn verify_once(db: &Db) {
     let t0 = Instant::now();
+    let cpu0 = cpu_seconds();
     let (verified, _) = audit::verify(db, &[]).await.unwrap().unwrap_or_else(|f| panic!("verify failed: {f}"));
     let elapsed = t0.elapsed().as_secs_f64();
-    println!("verify: {} leaves in {elapsed:.1} s = {:.0} leaves/s", verified.size, verified.size as f64 / elapsed);
+    let cpu = cpu_seconds() - cpu0;
+    println!(
+        "verify: {} leaves in {elapsed:.2} s = {:.0} leaves/s; process CPU {cpu:.2} s (all threads) = {:.0} leaves per CPU-second",
+        verified.size,
+        verified.size as f64 / elapsed,
+        verified.size as f64 / cpu
+    );
+}
+
+/// User + system CPU time of this process, all threads (Linux), so the figure is per core whatever
+/// the database driver does on its own threads.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line; 12 and 13 after the name; 100 ticks a second.
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -12,19 +12,28 @@ ALTER TABLE audit_nodes RENAME TO audit_nodes_v1;
 DROP INDEX audit_leaves_subject;
 
 -- Bundle N holds leaves [256·N, 256·N + 256): their canonical entries, one JSON object per line, in
--- order. Only the last bundle grows.
+-- order. A bundle is written once, whole, when its 256th leaf is appended.
 CREATE TABLE audit_bundles (
     idx     INTEGER PRIMARY KEY,
     entries TEXT NOT NULL
 );
 
 -- Tile (L, N) holds the hashes of tree level 8·L, nodes [256·N, 256·N + 256), 32 bytes each, left to
--- right; level 0 holds the leaf hashes. Only the last tile of each level grows.
+-- right; level 0 holds the leaf hashes and, like bundles, is written whole. Only the last tile of each
+-- higher level grows, by one hash per 256^L leaves.
 CREATE TABLE audit_tiles (
     level  INTEGER NOT NULL,
     idx    INTEGER NOT NULL,
     hashes BLOB NOT NULL,
     PRIMARY KEY (level, idx)
+);
+
+-- The leaves of the bundle being filled, one row each (so an append writes a small row, not a growing
+-- one). The append that completes a bundle moves them into audit_bundles and audit_tiles.
+CREATE TABLE audit_tail (
+    seq       INTEGER PRIMARY KEY,
+    entry     TEXT NOT NULL,
+    leaf_hash BLOB NOT NULL
 );
 
 ALTER TABLE audit_head ADD COLUMN layout INTEGER NOT NULL DEFAULT 1;

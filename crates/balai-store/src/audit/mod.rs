@@ -195,28 +195,20 @@ async fn append(
     Ok(leaf.seq)
 }
 
-/// Stores the next leaf: its entry joins its bundle, its hash the bottom tile, and every node it
-/// completes on a tile's bottom row goes up. The caller holds the head and writes the new frontier.
+/// Stores the next leaf in the tail, and every node it completes on a tile row above the leaves; the
+/// leaf that completes a bundle seals the tail into a bundle and a bottom tile. The caller holds the
+/// head and writes the new frontier.
 async fn write_leaf(tx: &mut Tx, range: &mut CompactRange, entry: &str) -> Result<Hash, StoreError> {
     let seq = range.size();
     let leaf_hash = balai_ledger::leaf_hash(entry.as_bytes());
-    let bundle = (seq / TILE_WIDTH) as i64;
-    if seq % TILE_WIDTH == 0 {
-        tx.execute(query("INSERT INTO audit_bundles (idx, entries) VALUES ($1, $2)").bind(bundle).bind(entry)).await?;
-    } else {
-        let appended = tx
-            .execute(
-                query("UPDATE audit_bundles SET entries = entries || $1 WHERE idx = $2")
-                    .bind(format!("\n{entry}"))
-                    .bind(bundle),
-            )
-            .await?;
-        if appended != 1 {
-            return Err(StoreError::Corrupt(format!("audit bundle {bundle} is missing")));
-        }
-    }
-    let leaf = NodeId::leaf(seq).ok_or_else(|| StoreError::Corrupt("the audit log is full".into()))?;
-    let mut nodes = vec![SubtreeNode { id: leaf, hash: leaf_hash }];
+    tx.execute(
+        query("INSERT INTO audit_tail (seq, entry, leaf_hash) VALUES ($1, $2, $3)")
+            .bind(seq as i64)
+            .bind(entry)
+            .bind(leaf_hash.to_vec()),
+    )
+    .await?;
+    let mut nodes = Vec::new();
     range
         .append_with(leaf_hash, |node| {
             if TileId::storing(node.id).is_some() {
@@ -227,7 +219,46 @@ async fn write_leaf(tx: &mut Tx, range: &mut CompactRange, entry: &str) -> Resul
     for node in nodes {
         store_tile_hash(tx, node).await?;
     }
+    if range.size().is_multiple_of(TILE_WIDTH) {
+        seal_tail(tx, seq / TILE_WIDTH).await?;
+    }
     Ok(leaf_hash)
+}
+
+/// Moves the 256 tail leaves into bundle `idx` and its bottom tile, in the database itself.
+async fn seal_tail(tx: &mut Tx, idx: u64) -> Result<(), StoreError> {
+    let first = (idx * TILE_WIDTH) as i64;
+    let sealed = tx
+        .execute(
+            query(
+                "INSERT INTO audit_bundles (idx, entries) \
+                 SELECT $1, string_agg(entry, $2 ORDER BY seq) FROM audit_tail WHERE seq >= $3 HAVING COUNT(*) = $4",
+            )
+            .bind(idx as i64)
+            .bind("\n")
+            .bind(first)
+            .bind(TILE_WIDTH as i64),
+        )
+        .await?;
+    // string_agg concatenates blobs byte for byte on both engines; SQLite calls the result text.
+    let tiled = tx
+        .execute(
+            query(
+                "INSERT INTO audit_tiles (level, idx, hashes) \
+                 SELECT 0, $1, CAST(string_agg(leaf_hash, $2 ORDER BY seq) AS BLOB) FROM audit_tail WHERE seq >= $3 \
+                 HAVING COUNT(*) = $4",
+            )
+            .bind(idx as i64)
+            .bind(Vec::<u8>::new())
+            .bind(first)
+            .bind(TILE_WIDTH as i64),
+        )
+        .await?;
+    if sealed != 1 || tiled != 1 {
+        return Err(StoreError::Corrupt(format!("the audit tail does not hold the 256 leaves of bundle {idx}")));
+    }
+    tx.execute(query("DELETE FROM audit_tail")).await?;
+    Ok(())
 }
 
 /// Appends a hash to the tile that stores it; the tile must be exactly as wide as the node's position,
@@ -258,7 +289,10 @@ async fn store_tile_hash(tx: &mut Tx, node: SubtreeNode) -> Result<(), StoreErro
         )
         .await?;
     if appended != 1 {
-        return Err(StoreError::Corrupt(format!("audit tile {}/{} is not {position} hashes wide", tile.level, tile.index)));
+        return Err(StoreError::Corrupt(format!(
+            "audit tile {}/{} is not {position} hashes wide",
+            tile.level, tile.index
+        )));
     }
     Ok(())
 }
@@ -551,7 +585,8 @@ pub async fn head(db: &Db) -> Result<(u64, Hash), StoreError> {
     Ok((size, range.root()))
 }
 
-/// The lines of bundles `[first, last]`, in leaf order, each with its leaf index (from its position).
+/// The stored lines of leaves `[first_bundle·256, (last_bundle + 1)·256)`, sealed or in the tail, in
+/// leaf order, each with the leaf index its place gives it.
 async fn bundle_lines(db: &Db, first: u64, last: u64) -> Result<Vec<(u64, String)>, StoreError> {
     let rows: Vec<(i64, String)> = db
         .fetch_all(
@@ -565,6 +600,14 @@ async fn bundle_lines(db: &Db, first: u64, last: u64) -> Result<Vec<(u64, String
         let base = idx as u64 * TILE_WIDTH;
         lines.extend(entries.split('\n').enumerate().map(|(i, line)| (base + i as u64, line.to_owned())));
     }
+    let tail: Vec<(i64, String)> = db
+        .fetch_all(
+            query("SELECT seq, entry FROM audit_tail WHERE seq >= $1 AND seq < $2 ORDER BY seq")
+                .bind((first * TILE_WIDTH) as i64)
+                .bind(((last + 1) * TILE_WIDTH) as i64),
+        )
+        .await?;
+    lines.extend(tail.into_iter().map(|(seq, entry)| (seq as u64, entry)));
     Ok(lines)
 }
 
@@ -637,14 +680,29 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, S
         q_args.push(tile.index as i64);
         conditions.push(format!("(level = ${} AND idx = ${})", q_args.len() - 1, q_args.len()));
     }
-    let mut q = dynamic_query(format!("SELECT level, idx, hashes FROM audit_tiles WHERE {}", conditions.join(" OR ")));
+    let mut sql = format!("SELECT level, idx, hashes FROM audit_tiles WHERE {}", conditions.join(" OR "));
+    let wants_bottom = tiles.iter().any(|t| t.level == 0);
+    if wants_bottom {
+        // The bottom tile of the bundle being filled is its tail, gathered into one value.
+        sql.push_str(&format!(
+            " UNION ALL SELECT CAST(0 AS BIGINT), MIN(seq) / {TILE_WIDTH}, CAST(string_agg(leaf_hash, ${} ORDER BY seq) AS BLOB) \
+             FROM audit_tail HAVING COUNT(*) > 0",
+            q_args.len() + 1
+        ));
+    }
+    let mut q = dynamic_query(sql);
     for arg in q_args {
         q = q.bind(arg);
+    }
+    if wants_bottom {
+        q = q.bind(Vec::<u8>::new());
     }
     let rows: Vec<(i64, i64, Vec<u8>)> = db.fetch_all(q).await?;
     let stored: HashMap<TileId, Vec<u8>> = rows
         .into_iter()
-        .filter_map(|(level, idx, hashes)| Some((TileId { level: u8::try_from(level).ok()?, index: idx as u64 }, hashes)))
+        .filter_map(|(level, idx, hashes)| {
+            Some((TileId { level: u8::try_from(level).ok()?, index: idx as u64 }, hashes))
+        })
         .collect();
     for (id, span) in spans {
         if let Some(hash) = stored.get(&span.tile).and_then(|tile| balai_ledger::node_from_tile(tile, &span)) {
@@ -795,7 +853,9 @@ impl std::fmt::Display for Finding {
                 write!(f, "altered leaf: index {index} (table {table}, id {id})")
             }
             Finding::UnreadableLeaf { index } => write!(f, "unreadable leaf: index {index} is not a canonical entry"),
-            Finding::MisplacedLeaf { index } => write!(f, "misplaced leaf: index {index} is stored in the wrong bundle"),
+            Finding::MisplacedLeaf { index } => {
+                write!(f, "misplaced leaf: index {index} is stored in the wrong bundle")
+            }
             Finding::AlteredNode { level, index } => write!(f, "altered tree node: level {level}, index {index}"),
             Finding::CheckpointMismatch { size } => {
                 write!(f, "the leaves do not match the signed checkpoint at size {size}")
@@ -817,6 +877,91 @@ pub struct Verified {
     pub checkpoints: Vec<StoredCheckpoint>,
 }
 
+/// The state `verify` rebuilds while it reads the leaves in order.
+struct Replay {
+    range: CompactRange,
+    /// Sizes whose roots are wanted (checkpoints, callers), filled in as the log reaches them.
+    wanted: BTreeMap<u64, Option<Hash>>,
+    next_wanted: Option<u64>,
+    /// The latest state hash and leaf of each subject, keyed "table\u{1}id" to look up without allocating.
+    latest: HashMap<String, (i64, String)>,
+    key: String,
+    /// Recomputed bottom rows of the tiles above the leaves: `upper[L - 1]` holds tree level 8·L.
+    upper: Vec<Vec<Hash>>,
+}
+
+impl Replay {
+    fn new(roots_at: impl Iterator<Item = u64>) -> Replay {
+        let mut wanted: BTreeMap<u64, Option<Hash>> = roots_at.map(|s| (s, None)).collect();
+        let range = CompactRange::new();
+        if let Some(slot) = wanted.get_mut(&0) {
+            *slot = Some(range.root());
+        }
+        let next_wanted = wanted.range(1..).next().map(|(s, _)| *s);
+        Replay { range, wanted, next_wanted, latest: HashMap::new(), key: String::new(), upper: Vec::new() }
+    }
+
+    fn size(&self) -> u64 {
+        self.range.size()
+    }
+
+    /// Checks the next leaf's stored line against its place and its stored hash, and adds it to the tree.
+    fn leaf(&mut self, line: &str, stored_hash: Option<Hash>) -> Result<Option<Finding>, StoreError> {
+        let index = self.range.size();
+        let Some(view) = entry::EntryView::read(line) else {
+            return Ok(Some(Finding::UnreadableLeaf { index: index as i64 }));
+        };
+        if view.seq != index as i64 {
+            return Ok(Some(Finding::MissingLeaf { index: index as i64, found: Some(view.seq) }));
+        }
+        let hash = balai_ledger::leaf_hash(line.as_bytes());
+        if stored_hash != Some(hash) {
+            let text = |quoted: &str| entry::unquote(quoted).map(|t| t.into_owned()).unwrap_or_default();
+            return Ok(Some(Finding::AlteredLeaf {
+                index: index as i64,
+                table: text(view.subject_table),
+                id: text(view.subject_id),
+            }));
+        }
+        let upper = &mut self.upper;
+        self.range
+            .append_with(hash, |node| {
+                if let Some((tile, _)) = TileId::storing(node.id) {
+                    let row = usize::from(tile.level);
+                    if upper.len() < row {
+                        upper.resize_with(row, Vec::new);
+                    }
+                    upper[row - 1].push(node.hash);
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let size = self.range.size();
+        if self.next_wanted == Some(size) {
+            self.wanted.insert(size, Some(self.range.root()));
+            self.next_wanted = self.wanted.range(size + 1..).next().map(|(s, _)| *s);
+        }
+        if let Some(state_hash) = view.state_hash {
+            let key = &mut self.key;
+            key.clear();
+            key.push_str(&entry::unquote(view.subject_table).unwrap_or_default());
+            key.push('\u{1}');
+            key.push_str(&entry::unquote(view.subject_id).unwrap_or_default());
+            let state_hash = entry::unquote(state_hash).unwrap_or_default();
+            match self.latest.get_mut(key.as_str()) {
+                Some(slot) => {
+                    slot.0 = index as i64;
+                    slot.1.clear();
+                    slot.1.push_str(&state_hash);
+                }
+                None => {
+                    self.latest.insert(key.clone(), (index as i64, state_hash.into_owned()));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// How many bundles (of 256 leaves each) are read per query while streaming.
 const VERIFY_BUNDLES: u64 = 64;
 
@@ -831,21 +976,7 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
     let mut tx = db.begin_read().await?;
     let checkpoints: Vec<StoredCheckpoint> =
         tx.fetch_all(query("SELECT size, root, note, signed_at FROM audit_checkpoints ORDER BY size")).await?;
-    let mut wanted: BTreeMap<u64, Option<Hash>> = roots_at.iter().map(|s| (*s, None)).collect();
-    for c in &checkpoints {
-        wanted.entry(c.size as u64).or_insert(None);
-    }
-    let mut range = CompactRange::new();
-    if let Some(slot) = wanted.get_mut(&0) {
-        *slot = Some(range.root());
-    }
-    let mut next_wanted = wanted.range(1..).next().map(|(s, _)| *s);
-    // The latest state hash and leaf of each subject, keyed "table\u{1}id" to look up without allocating.
-    let mut latest: HashMap<String, (i64, String)> = HashMap::new();
-    let mut key = String::new();
-    // Recomputed bottom rows of the tiles above the leaves: `upper[L - 1]` holds tree level 8·L.
-    let mut upper: Vec<Vec<Hash>> = Vec::new();
-    let mut expected: u64 = 0;
+    let mut replay = Replay::new(roots_at.iter().copied().chain(checkpoints.iter().map(|c| c.size as u64)));
     let mut bundles_seen: u64 = 0;
     loop {
         let bundles: Vec<(i64, String)> = tx
@@ -866,73 +997,45 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
         let mut tiles = tiles.into_iter().peekable();
         for (idx, entries) in &bundles {
             let idx = *idx as u64;
-            if idx * TILE_WIDTH != expected {
-                return Ok(Err(Finding::MissingLeaf { index: expected as i64, found: Some((idx * TILE_WIDTH) as i64) }));
+            if idx * TILE_WIDTH != replay.size() {
+                let found = Some((idx * TILE_WIDTH) as i64);
+                return Ok(Err(Finding::MissingLeaf { index: replay.size() as i64, found }));
             }
             while tiles.next_if(|(t, _)| (*t as u64) < idx).is_some() {}
             let tile = tiles.next_if(|(t, _)| *t as u64 == idx).map(|(_, hashes)| hashes).unwrap_or_default();
             let mut count = 0usize;
             for (position, line) in entries.split('\n').enumerate() {
-                let index = expected;
-                let Some(view) = entry::EntryView::read(line) else {
-                    return Ok(Err(Finding::UnreadableLeaf { index: index as i64 }));
-                };
-                if view.seq != index as i64 {
-                    return Ok(Err(Finding::MissingLeaf { index: index as i64, found: Some(view.seq) }));
-                }
-                let text = |quoted: &str| entry::unquote(quoted).map(|t| t.into_owned()).unwrap_or_default();
                 if position as u64 >= TILE_WIDTH {
-                    return Ok(Err(Finding::MisplacedLeaf { index: index as i64 }));
+                    return Ok(Err(Finding::MisplacedLeaf { index: replay.size() as i64 }));
                 }
-                let hash = balai_ledger::leaf_hash(line.as_bytes());
-                if balai_ledger::tile_hash(&tile, position) != Some(hash) {
-                    return Ok(Err(Finding::AlteredLeaf {
-                        index: index as i64,
-                        table: text(view.subject_table),
-                        id: text(view.subject_id),
-                    }));
-                }
-                range
-                    .append_with(hash, |node| {
-                        if let Some((tile, _)) = TileId::storing(node.id) {
-                            let row = usize::from(tile.level);
-                            if upper.len() < row {
-                                upper.resize_with(row, Vec::new);
-                            }
-                            upper[row - 1].push(node.hash);
-                        }
-                    })
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                expected += 1;
-                if next_wanted == Some(expected) {
-                    wanted.insert(expected, Some(range.root()));
-                    next_wanted = wanted.range(expected + 1..).next().map(|(s, _)| *s);
-                }
-                if let Some(state_hash) = view.state_hash {
-                    key.clear();
-                    key.push_str(&entry::unquote(view.subject_table).unwrap_or_default());
-                    key.push('\u{1}');
-                    key.push_str(&entry::unquote(view.subject_id).unwrap_or_default());
-                    let state_hash = entry::unquote(state_hash).unwrap_or_default();
-                    match latest.get_mut(key.as_str()) {
-                        Some(slot) => {
-                            slot.0 = index as i64;
-                            slot.1.clear();
-                            slot.1.push_str(&state_hash);
-                        }
-                        None => {
-                            latest.insert(key.clone(), (index as i64, state_hash.into_owned()));
-                        }
-                    }
+                if let Some(finding) = replay.leaf(line, balai_ledger::tile_hash(&tile, position))? {
+                    return Ok(Err(finding));
                 }
                 count += 1;
             }
-            if tile.len() != count * HASH_BYTES {
+            // A short bundle is named by the leaf that comes next; a whole one must have a whole tile.
+            if count as u64 == TILE_WIDTH && tile.len() != count * HASH_BYTES {
                 return Ok(Err(Finding::AlteredNode { level: 0, index: (idx * TILE_WIDTH) as i64 + count as i64 }));
             }
         }
         bundles_seen = last_idx as u64 + 1;
     }
+    // Then the leaves of the bundle being filled, each with its own stored hash.
+    let tail: Vec<(i64, String, Vec<u8>)> =
+        tx.fetch_all(query("SELECT seq, entry, leaf_hash FROM audit_tail ORDER BY seq")).await?;
+    for (seq, entry, leaf_hash) in tail {
+        // In its place but past a bundle's end: 256 tail leaves that were never sealed.
+        if seq as u64 == replay.size() && (seq as u64) / TILE_WIDTH != bundles_seen {
+            return Ok(Err(Finding::MisplacedLeaf { index: seq }));
+        }
+        if let Some(finding) =
+            replay.leaf(&entry, balai_ledger::tile_hash(&leaf_hash, 0).filter(|_| leaf_hash.len() == 32))?
+        {
+            return Ok(Err(finding));
+        }
+    }
+    let Replay { range, wanted, latest, upper, .. } = replay;
+    let expected = range.size();
     // The head must describe exactly these leaves.
     let (head_size, head_frontier): (i64, String) =
         tx.fetch_one(query("SELECT size, frontier FROM audit_head WHERE id = 1")).await?;
@@ -964,7 +1067,11 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
     for (subject, seq, state_hash) in &subjects {
         let state = state_json(&mut tx, subject).await?.unwrap_or_else(|| ABSENT.to_owned());
         if sha256_hex(&state) != *state_hash {
-            return Ok(Err(Finding::AlteredRecord { index: *seq, table: subject.table.clone(), id: subject.id.clone() }));
+            return Ok(Err(Finding::AlteredRecord {
+                index: *seq,
+                table: subject.table.clone(),
+                id: subject.id.clone(),
+            }));
         }
     }
     let latest: HashMap<&Subject, i64> = subjects.iter().map(|(subject, seq, _)| (subject, *seq)).collect();
@@ -975,7 +1082,8 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
         return Ok(Err(Finding::UnrecordedRecord { table: s.table, id: s.id }));
     }
     // A read shows its citizen the number of the leaf that vouches for it: that number must be right.
-    let reads: Vec<(i64, Option<i64>)> = tx.fetch_all(query("SELECT id, audit_seq FROM citizen_reads ORDER BY id")).await?;
+    let reads: Vec<(i64, Option<i64>)> =
+        tx.fetch_all(query("SELECT id, audit_seq FROM citizen_reads ORDER BY id")).await?;
     for (id, audit_seq) in reads {
         let subject = Subject::new("citizen_reads", id);
         let seq = latest.get(&subject).copied();
@@ -1009,7 +1117,8 @@ async fn verify_upper_tiles(tx: &mut Tx, bundles: u64, upper: &[Vec<Hash>]) -> R
             };
             let expected: Vec<u8> = chunk.concat();
             if hashes != expected {
-                let wrong = hashes.chunks(HASH_BYTES).zip(expected.chunks(HASH_BYTES)).take_while(|(a, b)| a == b).count();
+                let wrong =
+                    hashes.chunks(HASH_BYTES).zip(expected.chunks(HASH_BYTES)).take_while(|(a, b)| a == b).count();
                 return Ok(Some(Finding::AlteredNode { level, index: first_node + wrong as i64 }));
             }
         }

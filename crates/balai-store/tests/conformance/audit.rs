@@ -9,6 +9,7 @@ crate::conformance!(
     deleting_rows_is_named,
     swapping_rows_is_named,
     an_edited_entry_is_named_with_its_record,
+    tampering_with_a_sealed_bundle_is_named,
     a_row_written_around_the_log_is_named,
     a_rewritten_leaf_is_caught_by_the_signed_checkpoint,
     an_altered_tree_node_is_named,
@@ -16,6 +17,8 @@ crate::conformance!(
     proofs_and_leaves_cross_bundle_and_tile_edges,
     a_rolled_back_change_leaves_no_gap,
     concurrent_writers_get_a_total_order_without_gaps,
+    a_log_in_the_first_layout_is_converted_and_still_verifies,
+    a_first_layout_log_altered_before_the_upgrade_is_refused,
 );
 
 async fn a_service(db: &Db) -> (crate::support::Fixture, i64) {
@@ -89,36 +92,38 @@ async fn altering_a_stored_column_is_named(db: Db) {
     }
 }
 
-/// The stored lines of bundle 0 (leaves 0..256).
-async fn first_bundle(db: &Db) -> Vec<String> {
-    let (entries,): (String,) = db.fetch_one(query("SELECT entries FROM audit_bundles WHERE idx = 0")).await.unwrap();
-    entries.split('\n').map(str::to_owned).collect()
+/// A small log is all tail: one row per leaf, `(entry, leaf hash)`.
+async fn tail(db: &Db) -> Vec<(String, Vec<u8>)> {
+    db.fetch_all(query("SELECT entry, leaf_hash FROM audit_tail ORDER BY seq")).await.unwrap()
 }
 
-async fn store_first_bundle(db: &Db, lines: &[String]) {
-    db.execute(query("UPDATE audit_bundles SET entries = $1 WHERE idx = 0").bind(lines.join("\n"))).await.unwrap();
+async fn store_tail_row(db: &Db, seq: i64, (entry, hash): &(String, Vec<u8>)) {
+    db.execute(
+        query("UPDATE audit_tail SET entry = $1, leaf_hash = $2 WHERE seq = $3")
+            .bind(entry)
+            .bind(hash.clone())
+            .bind(seq),
+    )
+    .await
+    .unwrap();
 }
 
-/// What a careful forger does after editing entries: recompute every tile and the head from them, so
-/// only a checkpoint signed before the edit (or the entries' own sequence numbers) can tell.
-async fn reseal_tiles_and_head(db: &Db) {
-    let size = audit::size(db).await.unwrap() as i64;
+/// What a careful forger does after editing entries: recompute their hashes and the head, so only a
+/// checkpoint signed before the edit (or the entries' own sequence numbers) can tell.
+async fn reseal_tail_and_head(db: &Db) {
     let mut range = balai_ledger::CompactRange::new();
-    let mut tiles: std::collections::BTreeMap<(i64, i64), Vec<u8>> = Default::default();
-    for line in first_bundle(db).await {
-        let hash = balai_ledger::leaf_hash(line.as_bytes());
-        tiles.entry((0, 0)).or_default().extend_from_slice(&hash);
-        range.append_with(hash, |n| assert!(n.id.level() < 8, "a test log this small has one tile")).unwrap();
-    }
-    assert_eq!(range.size() as i64, size);
-    db.execute(query("DELETE FROM audit_tiles")).await.unwrap();
-    for ((level, idx), hashes) in tiles {
-        db.execute(query("INSERT INTO audit_tiles (level, idx, hashes) VALUES ($1, $2, $3)").bind(level).bind(idx).bind(hashes))
+    let rows: Vec<(i64, String)> = db.fetch_all(query("SELECT seq, entry FROM audit_tail ORDER BY seq")).await.unwrap();
+    for (seq, entry) in rows {
+        let hash = balai_ledger::leaf_hash(entry.as_bytes());
+        db.execute(query("UPDATE audit_tail SET leaf_hash = $1 WHERE seq = $2").bind(hash.to_vec()).bind(seq))
             .await
             .unwrap();
+        range.append(hash).unwrap();
     }
     let frontier = range.frontier().iter().map(audit::hex).collect::<Vec<_>>().join(",");
-    db.execute(query("UPDATE audit_head SET frontier = $1").bind(frontier)).await.unwrap();
+    db.execute(query("UPDATE audit_head SET size = $1, frontier = $2").bind(range.size() as i64).bind(frontier))
+        .await
+        .unwrap();
 }
 
 async fn deleting_rows_is_named(db: Db) {
@@ -130,24 +135,21 @@ async fn deleting_rows_is_named(db: Db) {
         Finding::AlteredRecord { index: 8, table: "calendar_years".into(), id: format!("{}/2026", f.government.id) },
         "{found}"
     );
-    // Now a leaf itself: remove entry 3 from its bundle.
-    let mut lines = first_bundle(&db).await;
-    lines.remove(3);
-    store_first_bundle(&db, &lines).await;
+    // Now a leaf itself.
+    db.execute(query("DELETE FROM audit_tail WHERE seq = 3")).await.unwrap();
     assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 3, found: Some(4) });
-    // Even when the forger also rebuilds the tiles and the head, the gap in the sequence shows.
-    db.execute(query("UPDATE audit_head SET size = size - 1")).await.unwrap();
-    reseal_tiles_and_head(&db).await;
+    // Even when the forger also rebuilds the head, the gap in the sequence shows.
+    reseal_tail_and_head(&db).await;
     assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 3, found: Some(4) });
 }
 
 async fn swapping_rows_is_named(db: Db) {
     let (_, _) = a_service(&db).await;
-    // Swap leaves 1 and 2 (both categories), and rebuild every hash to match the new order.
-    let mut lines = first_bundle(&db).await;
-    lines.swap(1, 2);
-    store_first_bundle(&db, &lines).await;
-    reseal_tiles_and_head(&db).await;
+    // Swap leaves 1 and 2 (both categories), hashes included.
+    let rows = tail(&db).await;
+    store_tail_row(&db, 1, &rows[2]).await;
+    store_tail_row(&db, 2, &rows[1]).await;
+    reseal_tail_and_head(&db).await;
     let found = finding(&db).await;
     assert_eq!(found, Finding::MissingLeaf { index: 1, found: Some(2) });
     assert_eq!(found.to_string(), "missing or reordered leaf: expected index 1, found 2");
@@ -155,19 +157,19 @@ async fn swapping_rows_is_named(db: Db) {
 
 async fn an_edited_entry_is_named_with_its_record(db: Db) {
     let (_, _) = a_service(&db).await;
-    let original = first_bundle(&db).await;
-    let mut lines = original.clone();
-    lines[1] = lines[1].replace("catalogue.category.create", "catalogue.category.delete");
-    assert_ne!(lines, original, "the test edits something");
-    store_first_bundle(&db, &lines).await;
+    let original = tail(&db).await;
+    let (entry, hash) = &original[1];
+    let edited = entry.replace("catalogue.category.create", "catalogue.category.delete");
+    assert_ne!(&edited, entry, "the test edits something");
+    store_tail_row(&db, 1, &(edited, hash.clone())).await;
     match finding(&db).await {
         Finding::AlteredLeaf { index, table, .. } => assert_eq!((index, table.as_str()), (1, "service_categories")),
         other => panic!("unexpected {other}"),
     }
     // An entry cut short is not read as anything.
-    lines = original;
-    lines[4].truncate(40);
-    store_first_bundle(&db, &lines).await;
+    store_tail_row(&db, 1, &original[1]).await;
+    let (entry, hash) = &original[4];
+    store_tail_row(&db, 4, &(entry[..40].to_owned(), hash.clone())).await;
     assert_eq!(finding(&db).await, Finding::UnreadableLeaf { index: 4 });
 }
 
@@ -192,13 +194,11 @@ async fn a_rewritten_leaf_is_caught_by_the_signed_checkpoint(db: Db) {
     assert!(audit::save_checkpoint(&db, size, &root, "note text").await.unwrap());
     assert!(!audit::save_checkpoint(&db, size, &root, "again").await.unwrap(), "one checkpoint per size");
     assert_eq!(audit::latest_checkpoint(&db).await.unwrap().unwrap().size, size as i64);
-    // A careful forger rewrites leaf 5's action and recomputes its hash, the tiles and the head.
-    let mut lines = first_bundle(&db).await;
+    // A careful forger rewrites leaf 5's action and recomputes its hash and the head.
     let mut leaf = audit::leaves(&db, 5, 6).await.unwrap().remove(0);
     leaf.action = "catalogue.unit.forged".into();
-    lines[5] = String::from_utf8(leaf.entry_bytes()).unwrap();
-    store_first_bundle(&db, &lines).await;
-    reseal_tiles_and_head(&db).await;
+    store_tail_row(&db, 5, &(String::from_utf8(leaf.entry_bytes()).unwrap(), Vec::new())).await;
+    reseal_tail_and_head(&db).await;
     assert_eq!(finding(&db).await, Finding::CheckpointMismatch { size: size as i64 });
 }
 
@@ -225,13 +225,45 @@ async fn an_altered_tree_node_is_named(db: Db) {
     .unwrap();
     assert_eq!(finding(&db).await, Finding::AlteredNode { level: 8, index: 1 });
     // A leaf hash missing from the bottom tile names the leaf.
-    db.execute(query("UPDATE audit_tiles SET hashes = CAST(substr(hashes, 1, 320) AS BLOB) WHERE level = 0 AND idx = 1"))
+    db.execute(query(
+        "UPDATE audit_tiles SET hashes = CAST(substr(hashes, 1, 320) AS BLOB) WHERE level = 0 AND idx = 1",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(finding(&db).await, Finding::AlteredLeaf { index: 266, table: "events".into(), id: "266".into() });
+}
+
+/// The lines of sealed bundle `idx`.
+async fn bundle(db: &Db, idx: i64) -> Vec<String> {
+    let (entries,): (String,) =
+        db.fetch_one(query("SELECT entries FROM audit_bundles WHERE idx = $1").bind(idx)).await.unwrap();
+    entries.split('\n').map(str::to_owned).collect()
+}
+
+async fn store_bundle(db: &Db, idx: i64, lines: &[String]) {
+    db.execute(query("UPDATE audit_bundles SET entries = $1 WHERE idx = $2").bind(lines.join("\n")).bind(idx))
         .await
         .unwrap();
-    assert_eq!(
-        finding(&db).await,
-        Finding::AlteredLeaf { index: 266, table: "events".into(), id: "266".into() }
-    );
+}
+
+async fn tampering_with_a_sealed_bundle_is_named(db: Db) {
+    a_log_of(&db, 600).await;
+    let original = bundle(&db, 1).await;
+    assert_eq!(original.len(), 256, "a sealed bundle holds 256 leaves");
+    let mut lines = original.clone();
+    lines[10] = lines[10].replace("test.event", "test.evenT");
+    store_bundle(&db, 1, &lines).await;
+    assert_eq!(finding(&db).await, Finding::AlteredLeaf { index: 266, table: "events".into(), id: "266".into() });
+    let mut lines = original.clone();
+    lines.swap(20, 21);
+    store_bundle(&db, 1, &lines).await;
+    assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 276, found: Some(277) });
+    let mut lines = original.clone();
+    lines.pop();
+    store_bundle(&db, 1, &lines).await;
+    assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 511, found: Some(512) });
+    db.execute(query("DELETE FROM audit_bundles WHERE idx = 1")).await.unwrap();
+    assert_eq!(finding(&db).await, Finding::MissingLeaf { index: 256, found: Some(512) });
 }
 
 async fn proofs_and_leaves_cross_bundle_and_tile_edges(db: Db) {
@@ -334,4 +366,79 @@ async fn concurrent_writers_get_a_total_order_without_gaps(db: Db) {
         "no gaps, no duplicates"
     );
     assert!(audit::verify(&db, &[]).await.unwrap().is_ok(), "the last maklumat matches the last leaf");
+}
+
+/// Puts the current log back in the first storage layout (one row per leaf), as a database written
+/// before the tiled layout would hold it.
+async fn back_to_the_first_layout(db: &Db) {
+    let time = if db.backend() == balai_store::Backend::Postgres { "TIMESTAMPTZ" } else { "TEXT" };
+    let leaves = audit::leaves(db, 0, audit::size(db).await.unwrap() as i64).await.unwrap();
+    db.execute(balai_store::dynamic_query(format!(
+        "CREATE TABLE audit_leaves_v1 (seq BIGINT PRIMARY KEY, government_id BIGINT, recorded_at {time} NOT NULL, \
+         actor_role TEXT NOT NULL, actor_id TEXT NOT NULL, action TEXT NOT NULL, subject_table TEXT NOT NULL, \
+         subject_id TEXT NOT NULL, state_hash TEXT, purpose TEXT, leaf_hash TEXT NOT NULL)"
+    )))
+    .await
+    .unwrap();
+    db.execute(query("CREATE TABLE audit_nodes_v1 (level BIGINT NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL)"))
+        .await
+        .unwrap();
+    for l in leaves {
+        db.execute(
+            query(
+                "INSERT INTO audit_leaves_v1 (seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, \
+                 subject_id, state_hash, purpose, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(l.seq)
+            .bind(l.government_id)
+            .bind(l.recorded_at)
+            .bind(l.actor_role)
+            .bind(l.actor_id)
+            .bind(l.action)
+            .bind(l.subject_table)
+            .bind(l.subject_id)
+            .bind(l.state_hash)
+            .bind(l.purpose)
+            .bind(l.leaf_hash),
+        )
+        .await
+        .unwrap();
+    }
+    for table in ["audit_bundles", "audit_tiles", "audit_tail"] {
+        db.execute(balai_store::dynamic_query(format!("DELETE FROM {table}"))).await.unwrap();
+    }
+    db.execute(query("UPDATE audit_head SET layout = 1")).await.unwrap();
+}
+
+async fn a_log_in_the_first_layout_is_converted_and_still_verifies(db: Db) {
+    let (_, _) = a_service(&db).await;
+    a_log_of(&db, 300).await;
+    let (size, root) = audit::head(&db).await.unwrap();
+    let before = audit::leaves(&db, 0, size as i64).await.unwrap();
+    assert!(audit::save_checkpoint(&db, size, &root, "signed before the upgrade").await.unwrap());
+    back_to_the_first_layout(&db).await;
+
+    db.migrate().await.expect("the upgrade converts the log");
+    assert_eq!(audit::head(&db).await.unwrap(), (size, root));
+    assert_eq!(audit::leaves(&db, 0, size as i64).await.unwrap(), before, "every leaf is the same leaf");
+    let (verified, _) = audit::verify(&db, &[]).await.unwrap().expect("the converted log verifies");
+    assert_eq!(verified.root, root, "and matches the checkpoint signed before");
+    assert!(db.execute(query("SELECT 1 FROM audit_leaves_v1")).await.is_err(), "the old tables are gone");
+    // The log goes on from where it was.
+    a_log_of(&db, 1).await;
+    assert_eq!(audit::size(&db).await.unwrap(), size + 1);
+    assert!(audit::verify(&db, &[]).await.unwrap().is_ok());
+}
+
+async fn a_first_layout_log_altered_before_the_upgrade_is_refused(db: Db) {
+    let (_, _) = a_service(&db).await;
+    back_to_the_first_layout(&db).await;
+    db.execute(query("UPDATE audit_leaves_v1 SET action = 'catalogue.unit.forged' WHERE seq = 5")).await.unwrap();
+    let refused = db.migrate().await.expect_err("an altered log is not converted");
+    let message = refused.to_string();
+    assert!(message.contains("leaf 5") && message.contains("units"), "{message}");
+    let (layout,): (i64,) = db.fetch_one(query("SELECT layout FROM audit_head")).await.unwrap();
+    assert_eq!(layout, 1, "nothing was converted");
+    let (old,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM audit_leaves_v1")).await.unwrap();
+    assert_eq!(old, 9);
 }
