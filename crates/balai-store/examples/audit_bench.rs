@@ -36,12 +36,17 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let (db, cleanup) = match std::env::var("BALAI_BENCH_POSTGRES_URL") {
         Ok(admin_url) => {
+            // BALAI_BENCH_KEEP_POSTGRES keeps the loaded database between runs, like BALAI_BENCH_SQLITE_FILE.
+            let keep = std::env::var_os("BALAI_BENCH_KEEP_POSTGRES").is_some();
             let admin = Db::connect(&admin_url).await.unwrap();
-            admin.execute(dynamic_query("DROP DATABASE IF EXISTS balai_bench".into())).await.unwrap();
-            admin.execute(dynamic_query("CREATE DATABASE balai_bench".into())).await.unwrap();
+            if !keep {
+                admin.execute(dynamic_query("DROP DATABASE IF EXISTS balai_bench".into())).await.unwrap();
+            }
+            // Fails harmlessly when a kept database exists.
+            let _ = admin.execute(dynamic_query("CREATE DATABASE balai_bench".into())).await;
             let mut url = url::Url::parse(&admin_url).unwrap();
             url.set_path("/balai_bench");
-            (Db::connect(url.as_str()).await.unwrap(), Some(admin))
+            (Db::connect(url.as_str()).await.unwrap(), (!keep).then_some(admin))
         }
         Err(_) => {
             // BALAI_BENCH_SQLITE_FILE keeps the loaded log, so a later run measures without loading.

@@ -681,21 +681,24 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, S
         conditions.push(format!("(level = ${} AND idx = ${})", q_args.len() - 1, q_args.len()));
     }
     let mut sql = format!("SELECT level, idx, hashes FROM audit_tiles WHERE {}", conditions.join(" OR "));
-    let wants_bottom = tiles.iter().any(|t| t.level == 0);
-    if wants_bottom {
-        // The bottom tile of the bundle being filled is its tail, gathered into one value.
+    // The bottom tile of the bundle being filled is its tail, gathered into one value. Only the
+    // rightmost bottom tile asked for can be that one, and a range keeps the lookup on the index.
+    let rightmost_bottom = tiles.iter().filter(|t| t.level == 0).map(|t| t.index).max();
+    if rightmost_bottom.is_some() {
         sql.push_str(&format!(
             " UNION ALL SELECT CAST(0 AS BIGINT), MIN(seq) / {TILE_WIDTH}, CAST(string_agg(leaf_hash, ${} ORDER BY seq) AS BLOB) \
-             FROM audit_tail HAVING COUNT(*) > 0",
-            q_args.len() + 1
+             FROM audit_tail WHERE seq >= ${} AND seq < ${} HAVING COUNT(*) > 0",
+            q_args.len() + 1,
+            q_args.len() + 2,
+            q_args.len() + 3,
         ));
     }
     let mut q = dynamic_query(sql);
     for arg in q_args {
         q = q.bind(arg);
     }
-    if wants_bottom {
-        q = q.bind(Vec::<u8>::new());
+    if let Some(index) = rightmost_bottom {
+        q = q.bind(Vec::<u8>::new()).bind((index * TILE_WIDTH) as i64).bind(((index + 1) * TILE_WIDTH) as i64);
     }
     let rows: Vec<(i64, i64, Vec<u8>)> = db.fetch_all(q).await?;
     let stored: HashMap<TileId, Vec<u8>> = rows
