@@ -180,6 +180,24 @@ impl Db {
         crate::audit::upgrade_layout(self).await
     }
 
+    /// Whether every migration of this build has been applied, including the audit log's conversion to
+    /// the tiled layout. Read-only commands check this instead of migrating on their own.
+    pub async fn schema_is_current(&self) -> Result<bool, StoreError> {
+        let migrator = match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Result<(Option<i64>,), StoreError> =
+            self.fetch_one(query("SELECT MAX(version) FROM _sqlx_migrations WHERE success")).await;
+        let Ok((Some(applied),)) = applied else { return Ok(false) };
+        if applied < latest {
+            return Ok(false);
+        }
+        let (layout,): (i64,) = self.fetch_one(query("SELECT layout FROM audit_head WHERE id = 1")).await?;
+        Ok(layout >= crate::audit::CURRENT_LAYOUT)
+    }
+
     /// Checks that the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.execute(query("SELECT 1")).await.map(|_| ())

@@ -75,6 +75,15 @@ pub async fn verify(
     public_key: Option<String>,
 ) -> Result<(), RunError> {
     let db = Db::connect(&config.database_url()).await?;
+    // Verification only reads: it does not migrate a database written by an older Balai behind the
+    // operator's back.
+    if !db.schema_is_current().await? {
+        return Err(RunError::Verify(
+            "this database was written by an older Balai; run `balai migrate` first \
+             (it converts the audit log to the current layout and checks every old leaf on the way)"
+                .into(),
+        ));
+    }
     let verifier = match public_key {
         Some(vkey) => NoteVerifier::from_vkey(vkey.trim()).map_err(|e| RunError::Key(format!("--public-key: {e}")))?,
         None => {

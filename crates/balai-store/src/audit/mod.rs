@@ -15,6 +15,7 @@ mod entry;
 mod upgrade;
 
 pub use entry::Leaf;
+pub use upgrade::CURRENT_LAYOUT;
 pub(crate) use upgrade::upgrade_layout;
 
 use crate::catalogue::{Agency, Category, Government, Unit, VERSION_COLUMNS, VersionRow};
@@ -651,23 +652,13 @@ pub async fn leaves_about(db: &Db, subject: &Subject) -> Result<Vec<Leaf>, Store
     Ok(found)
 }
 
-/// Fetches the hashes a proof plan needs in two queries: leaf hashes for level 0, stored nodes above.
-async fn resolve_plan(db: &Db, plan: &ProofPlan) -> Result<Vec<Hash>, StoreError> {
-    let ids: Vec<NodeId> = plan.node_ids().collect();
-    let known = fetch_nodes(db, &ids).await?;
-    plan.resolve(|id| {
-        known.get(&id).copied().ok_or_else(|| {
-            StoreError::Corrupt(format!("audit node level {} index {} is missing", id.level(), id.index()))
-        })
-    })
-}
-
 /// Looks up many tree nodes: each is computed from the one tile holding its bottom row, and all the
-/// tiles come in one query (a proof on a log of 2^24 leaves reads three).
-async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+/// tiles come in one query (a proof on a log of 2^24 leaves reads three), with the current tree size
+/// read in the same statement, so a proof request costs one round trip.
+async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<(HashMap<NodeId, Hash>, u64), StoreError> {
     let mut known = HashMap::with_capacity(ids.len());
     if ids.is_empty() {
-        return Ok(known);
+        return Ok((known, self::size(db).await?));
     }
     let spans: Vec<(NodeId, TileSpan)> = ids.iter().map(|id| (*id, TileId::span_of(*id))).collect();
     let mut tiles: Vec<TileId> = spans.iter().map(|(_, span)| span.tile).collect();
@@ -680,7 +671,11 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, S
         q_args.push(tile.index as i64);
         conditions.push(format!("(level = ${} AND idx = ${})", q_args.len() - 1, q_args.len()));
     }
-    let mut sql = format!("SELECT level, idx, hashes FROM audit_tiles WHERE {}", conditions.join(" OR "));
+    let mut sql = format!(
+        "SELECT CAST(-1 AS BIGINT) AS level, size AS idx, CAST('-' AS BLOB) AS hashes FROM audit_head WHERE id = 1 \
+         UNION ALL SELECT level, idx, hashes FROM audit_tiles WHERE {}",
+        conditions.join(" OR ")
+    );
     // The bottom tile of the bundle being filled is its tail, gathered into one value. Only the
     // rightmost bottom tile asked for can be that one, and a range keeps the lookup on the index.
     let rightmost_bottom = tiles.iter().filter(|t| t.level == 0).map(|t| t.index).max();
@@ -701,6 +696,7 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, S
         q = q.bind(Vec::<u8>::new()).bind((index * TILE_WIDTH) as i64).bind(((index + 1) * TILE_WIDTH) as i64);
     }
     let rows: Vec<(i64, i64, Vec<u8>)> = db.fetch_all(q).await?;
+    let size = rows.iter().find(|(level, _, _)| *level == -1).map(|(_, size, _)| *size as u64).unwrap_or(0);
     let stored: HashMap<TileId, Vec<u8>> = rows
         .into_iter()
         .filter_map(|(level, idx, hashes)| {
@@ -712,7 +708,7 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, S
             known.insert(id, hash);
         }
     }
-    Ok(known)
+    Ok((known, size))
 }
 
 /// The current tree size (cheaper than [`head`], which also computes the root).
@@ -731,31 +727,47 @@ pub enum ProofRequestError {
 }
 
 pub async fn inclusion_proof(db: &Db, index: u64, size: u64) -> Result<(Hash, Vec<Hash>), ProofRequestError> {
-    let current = self::size(db).await?;
-    if size > current || size == 0 {
-        return Err(ProofRequestError::OutOfRange { param: "size", size: current + 1 });
-    }
-    let plan = ProofPlan::inclusion(index, size).map_err(|_| ProofRequestError::OutOfRange { param: "index", size })?;
-    let leaf_id = NodeId::leaf(index).ok_or(ProofRequestError::OutOfRange { param: "index", size })?;
-    // The leaf and every proof node in one round of lookups.
+    let (plan, leaf_id) = match (ProofPlan::inclusion(index, size), NodeId::leaf(index)) {
+        (Ok(plan), Some(leaf_id)) if size > 0 => (plan, leaf_id),
+        // A bad request: name the parameter as the head sees it.
+        _ => {
+            let current = self::size(db).await?;
+            if size > current || size == 0 {
+                return Err(ProofRequestError::OutOfRange { param: "size", size: current + 1 });
+            }
+            return Err(ProofRequestError::OutOfRange { param: "index", size });
+        }
+    };
+    // The leaf, every proof node and the current size in one round trip.
     let mut ids: Vec<NodeId> = plan.node_ids().collect();
     ids.push(leaf_id);
-    let known = fetch_nodes(db, &ids).await?;
-    let missing =
-        |id: NodeId| StoreError::Corrupt(format!("audit node level {} index {} is missing", id.level(), id.index()));
-    let leaf = *known.get(&leaf_id).ok_or_else(|| missing(leaf_id))?;
-    let proof = plan.resolve(|id| known.get(&id).copied().ok_or_else(|| missing(id)))?;
+    let (known, current) = fetch_nodes(db, &ids).await?;
+    if size > current {
+        return Err(ProofRequestError::OutOfRange { param: "size", size: current + 1 });
+    }
+    let leaf = *known.get(&leaf_id).ok_or_else(|| missing_node(leaf_id))?;
+    let proof = plan.resolve(|id| known.get(&id).copied().ok_or_else(|| missing_node(id)))?;
     Ok((leaf, proof))
 }
 
 pub async fn consistency_proof(db: &Db, from: u64, to: u64) -> Result<Vec<Hash>, ProofRequestError> {
-    let current = self::size(db).await?;
+    let Ok(plan) = ProofPlan::consistency(from, to) else {
+        let current = self::size(db).await?;
+        if to > current {
+            return Err(ProofRequestError::OutOfRange { param: "to", size: current + 1 });
+        }
+        return Err(ProofRequestError::OutOfRange { param: "from", size: to + 1 });
+    };
+    let ids: Vec<NodeId> = plan.node_ids().collect();
+    let (known, current) = fetch_nodes(db, &ids).await?;
     if to > current {
         return Err(ProofRequestError::OutOfRange { param: "to", size: current + 1 });
     }
-    let plan =
-        ProofPlan::consistency(from, to).map_err(|_| ProofRequestError::OutOfRange { param: "from", size: to + 1 })?;
-    Ok(resolve_plan(db, &plan).await?)
+    Ok(plan.resolve(|id| known.get(&id).copied().ok_or_else(|| missing_node(id)))?)
+}
+
+fn missing_node(id: NodeId) -> StoreError {
+    StoreError::Corrupt(format!("audit node level {} index {} is missing", id.level(), id.index()))
 }
 
 /// The root of the tree at any past size, from the stored leaves and nodes.
@@ -765,7 +777,7 @@ pub async fn root_at(db: &Db, size: u64) -> Result<Hash, StoreError> {
     }
     // The frontier of `size` is a handful of perfect subtrees.
     let ids = balai_ledger::frontier_ids(size);
-    let known = fetch_nodes(db, &ids).await?;
+    let (known, _) = fetch_nodes(db, &ids).await?;
     let frontier = ids
         .iter()
         .map(|id| known.get(id).copied().ok_or_else(|| StoreError::Corrupt("audit frontier node".into())))

@@ -10,7 +10,8 @@ use crate::{Db, StoreError, query};
 use balai_ledger::CompactRange;
 use chrono::{DateTime, Utc};
 
-const LAYOUT_TILES: i64 = 2;
+/// The storage layout this build writes: 2 is bundles and tiles, 1 was a row per leaf and per node.
+pub const CURRENT_LAYOUT: i64 = 2;
 const PAGE: i64 = 20_000;
 
 #[derive(sqlx::FromRow)]
@@ -34,7 +35,7 @@ pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
     let (layout, size, frontier): (i64, i64, String) = tx
         .fetch_one(query("UPDATE audit_head SET layout = layout WHERE id = 1 RETURNING layout, size, frontier"))
         .await?;
-    if layout >= LAYOUT_TILES {
+    if layout >= CURRENT_LAYOUT {
         return Ok(());
     }
     let refused = |why: String| {
@@ -90,7 +91,7 @@ pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
     }
     tx.execute(
         query("UPDATE audit_head SET layout = $1, frontier = $2 WHERE id = 1")
-            .bind(LAYOUT_TILES)
+            .bind(CURRENT_LAYOUT)
             .bind(format_frontier(range.frontier())),
     )
     .await?;

@@ -339,7 +339,8 @@ async fn concurrent_writers_get_a_total_order_without_gaps(db: Db) {
     let f = fixture(&db).await;
     let (before, _) = audit::head(&db).await.unwrap();
     let writers = 12;
-    let each = 8;
+    // Enough appends to seal a bundle while writers race.
+    let each = 24;
     let mut handles = Vec::new();
     for w in 0..writers {
         let db = db.clone();
@@ -416,9 +417,12 @@ async fn a_log_in_the_first_layout_is_converted_and_still_verifies(db: Db) {
     let (size, root) = audit::head(&db).await.unwrap();
     let before = audit::leaves(&db, 0, size as i64).await.unwrap();
     assert!(audit::save_checkpoint(&db, size, &root, "signed before the upgrade").await.unwrap());
+    assert!(db.schema_is_current().await.unwrap());
     back_to_the_first_layout(&db).await;
+    assert!(!db.schema_is_current().await.unwrap(), "read-only commands can tell an unconverted log");
 
     db.migrate().await.expect("the upgrade converts the log");
+    assert!(db.schema_is_current().await.unwrap());
     assert_eq!(audit::head(&db).await.unwrap(), (size, root));
     assert_eq!(audit::leaves(&db, 0, size as i64).await.unwrap(), before, "every leaf is the same leaf");
     let (verified, _) = audit::verify(&db, &[]).await.unwrap().expect("the converted log verifies");
