@@ -13,8 +13,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 
-/// A stored leaf, with every field that goes into its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A stored leaf, with every field that goes into its hash. (`FromRow` reads the first layout's rows,
+/// which had these columns, when the store converts them.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Leaf {
     pub seq: i64,
     pub government_id: Option<i64>,

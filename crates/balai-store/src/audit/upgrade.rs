@@ -8,26 +8,10 @@
 use super::{Leaf, format_frontier, parse_frontier, write_leaf};
 use crate::{Db, StoreError, query};
 use balai_ledger::CompactRange;
-use chrono::{DateTime, Utc};
 
 /// The storage layout this build writes: 2 is bundles and tiles, 1 was a row per leaf and per node.
 pub const CURRENT_LAYOUT: i64 = 2;
 const PAGE: i64 = 20_000;
-
-#[derive(sqlx::FromRow)]
-struct LegacyLeaf {
-    seq: i64,
-    government_id: Option<i64>,
-    recorded_at: DateTime<Utc>,
-    actor_role: String,
-    actor_id: String,
-    action: String,
-    subject_table: String,
-    subject_id: String,
-    state_hash: Option<String>,
-    purpose: Option<String>,
-    leaf_hash: String,
-}
 
 pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
@@ -46,7 +30,7 @@ pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
     };
     let mut range = CompactRange::new();
     loop {
-        let page: Vec<LegacyLeaf> = tx
+        let page: Vec<Leaf> = tx
             .fetch_all(
                 query(
                     "SELECT seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, subject_id, \
@@ -59,23 +43,10 @@ pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
         if page.is_empty() {
             break;
         }
-        for old in page {
-            if old.seq != range.size() as i64 {
+        for leaf in page {
+            if leaf.seq != range.size() as i64 {
                 return Err(refused(format!("leaf {} is missing", range.size())));
             }
-            let leaf = Leaf {
-                seq: old.seq,
-                government_id: old.government_id,
-                recorded_at: old.recorded_at,
-                actor_role: old.actor_role,
-                actor_id: old.actor_id,
-                action: old.action,
-                subject_table: old.subject_table,
-                subject_id: old.subject_id,
-                state_hash: old.state_hash,
-                purpose: old.purpose,
-                leaf_hash: old.leaf_hash,
-            };
             let entry = String::from_utf8(leaf.entry_bytes()).expect("serde_json writes UTF-8");
             if super::hex(&balai_ledger::leaf_hash(entry.as_bytes())) != leaf.leaf_hash {
                 return Err(refused(format!(
