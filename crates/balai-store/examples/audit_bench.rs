@@ -2,10 +2,13 @@
 //! large log, and `verify` throughput.
 //!
 //! ```sh
-//! cargo run --release -p balai-store --example audit_bench -- 10000000          # SQLite in a temp dir
+//! taskset -c 0 cargo run --release -p balai-store --example audit_bench -- 10000000   # SQLite in a temp dir
 //! BALAI_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1/postgres \
 //!   cargo run --release -p balai-store --example audit_bench -- 1000000        # PostgreSQL (creates a database)
 //! ```
+//!
+//! `BALAI_BENCH_SQLITE_FILE=path` and `BALAI_BENCH_KEEP_POSTGRES=1` keep the loaded log for later runs;
+//! `BALAI_BENCH_PROOFS_ONLY=1` skips verify, `BALAI_BENCH_VERIFY_ONLY=1` skips appends and proofs.
 
 use balai_ledger::{CompactRange, TILE_WIDTH, TileId};
 use balai_store::audit::{self, Actor, Leaf, Subject};

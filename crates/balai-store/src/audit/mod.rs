@@ -4,8 +4,12 @@
 //! Appenders serialise on the single `audit_head` row (`UPDATE … RETURNING`), which gives one total
 //! order without gaps: a transaction that rolls back releases its sequence number with everything else.
 //! The head row also holds the compact range (frontier), so an append costs one leaf hash, on average
-//! one node hash and a handful of statements, whatever the log's size. Perfect subtree nodes are kept in
-//! `audit_nodes` so any inclusion or consistency proof needs O(log n) lookups.
+//! one node hash and a handful of statements, whatever the log's size.
+//!
+//! Storage is the C2SP tlog-tiles layout: `audit_bundles` holds 256 canonical entries a row,
+//! `audit_tiles` the bottom rows of height-8 hash tiles (256 hashes a row), and `audit_tail` the leaves
+//! of the bundle being filled, one row each, until the 256th seals them. `verify` reads a row per 256
+//! leaves; a proof reads a few tiles in one statement.
 //!
 //! A leaf records who (actor role and id), what (action), on what (subject table and id), the SHA-256 of
 //! the subject's state after the change — read back from the database inside the transaction, so it is
