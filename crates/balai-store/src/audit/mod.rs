@@ -591,9 +591,11 @@ pub async fn head(db: &Db) -> Result<(u64, Hash), StoreError> {
 }
 
 /// The stored lines of leaves `[first_bundle·256, (last_bundle + 1)·256)`, sealed or in the tail, in
-/// leaf order, each with the leaf index its place gives it.
+/// leaf order, each with the leaf index its place gives it. Both reads are in one snapshot, so a seal
+/// committed between them cannot hide the leaves it moved.
 async fn bundle_lines(db: &Db, first: u64, last: u64) -> Result<Vec<(u64, String)>, StoreError> {
-    let rows: Vec<(i64, String)> = db
+    let mut tx = db.begin_read().await?;
+    let rows: Vec<(i64, String)> = tx
         .fetch_all(
             query("SELECT idx, entries FROM audit_bundles WHERE idx >= $1 AND idx <= $2 ORDER BY idx")
                 .bind(first as i64)
@@ -605,7 +607,7 @@ async fn bundle_lines(db: &Db, first: u64, last: u64) -> Result<Vec<(u64, String
         let base = idx as u64 * TILE_WIDTH;
         lines.extend(entries.split('\n').enumerate().map(|(i, line)| (base + i as u64, line.to_owned())));
     }
-    let tail: Vec<(i64, String)> = db
+    let tail: Vec<(i64, String)> = tx
         .fetch_all(
             query("SELECT seq, entry FROM audit_tail WHERE seq >= $1 AND seq < $2 ORDER BY seq")
                 .bind((first * TILE_WIDTH) as i64)

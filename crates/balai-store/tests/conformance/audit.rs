@@ -17,6 +17,7 @@ crate::conformance!(
     proofs_and_leaves_cross_bundle_and_tile_edges,
     a_rolled_back_change_leaves_no_gap,
     concurrent_writers_get_a_total_order_without_gaps,
+    readers_see_every_leaf_while_bundles_are_sealed,
     a_log_in_the_first_layout_is_converted_and_still_verifies,
     a_first_layout_log_altered_before_the_upgrade_is_refused,
 );
@@ -445,4 +446,37 @@ async fn a_first_layout_log_altered_before_the_upgrade_is_refused(db: Db) {
     assert_eq!(layout, 1, "nothing was converted");
     let (old,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM audit_leaves_v1")).await.unwrap();
     assert_eq!(old, 9);
+}
+
+async fn readers_see_every_leaf_while_bundles_are_sealed(db: Db) {
+    // A writer appends one leaf per transaction across two seals while a reader keeps reading the
+    // whole log: a page must never lose the leaves a seal moved from the tail into a bundle.
+    let writer = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            for i in 0..600 {
+                let mut tx = db.begin().await.unwrap();
+                audit::record_event(
+                    &mut tx,
+                    &Actor::system("test"),
+                    "test.event",
+                    &Subject::new("events", i),
+                    None,
+                    None,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            }
+        })
+    };
+    let mut reads = 0;
+    while !writer.is_finished() {
+        let size = audit::size(&db).await.unwrap() as i64;
+        let leaves = audit::leaves(&db, 0, size).await.unwrap();
+        assert_eq!(leaves.iter().map(|l| l.seq).collect::<Vec<_>>(), (0..size).collect::<Vec<_>>(), "read {reads}");
+        reads += 1;
+    }
+    writer.await.unwrap();
+    assert!(reads > 10, "the reader overlapped the writer ({reads} reads)");
 }
