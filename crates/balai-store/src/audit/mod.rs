@@ -203,7 +203,7 @@ async fn append(
 /// Stores the next leaf in the tail, and every node it completes on a tile row above the leaves; the
 /// leaf that completes a bundle seals the tail into a bundle and a bottom tile. The caller holds the
 /// head and writes the new frontier.
-async fn write_leaf(tx: &mut Tx, range: &mut CompactRange, entry: &str) -> Result<Hash, StoreError> {
+async fn write_leaf(tx: &mut Tx, range: &mut CompactRange, entry: &str) -> Result<(), StoreError> {
     let seq = range.size();
     let leaf_hash = balai_ledger::leaf_hash(entry.as_bytes());
     tx.execute(
@@ -227,7 +227,7 @@ async fn write_leaf(tx: &mut Tx, range: &mut CompactRange, entry: &str) -> Resul
     if range.size().is_multiple_of(TILE_WIDTH) {
         seal_tail(tx, seq / TILE_WIDTH).await?;
     }
-    Ok(leaf_hash)
+    Ok(())
 }
 
 /// Moves the 256 tail leaves into bundle `idx` and its bottom tile, in the database itself.
@@ -618,8 +618,12 @@ async fn bundle_lines(db: &Db, first: u64, last: u64) -> Result<Vec<(u64, String
     Ok(lines)
 }
 
+fn not_canonical(index: u64) -> StoreError {
+    StoreError::Corrupt(format!("audit leaf {index} is not a canonical entry"))
+}
+
 fn parse_line(index: u64, line: &str) -> Result<Leaf, StoreError> {
-    Leaf::from_line(line).ok_or_else(|| StoreError::Corrupt(format!("audit leaf {index} is not a canonical entry")))
+    Leaf::from_line(line).ok_or_else(|| not_canonical(index))
 }
 
 /// Leaves `[start, end)` in order, read from their bundles.
@@ -643,10 +647,9 @@ pub async fn leaves_about(db: &Db, subject: &Subject) -> Result<Vec<Leaf>, Store
     let mut found = Vec::new();
     let mut first = 0;
     while first * TILE_WIDTH < size {
-        let last = first + VERIFY_BUNDLES - 1;
+        let last = first + BUNDLES_PER_READ - 1;
         for (index, line) in bundle_lines(db, first, last).await? {
-            let view = entry::EntryView::read(&line)
-                .ok_or_else(|| StoreError::Corrupt(format!("audit leaf {index} is not a canonical entry")))?;
+            let view = entry::EntryView::read(&line).ok_or_else(|| not_canonical(index))?;
             if entry::unquote(view.subject_table).as_deref() == Some(subject.table.as_str())
                 && entry::unquote(view.subject_id).as_deref() == Some(subject.id.as_str())
             {
@@ -671,11 +674,11 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<(HashMap<NodeId, Hash>, 
     tiles.sort();
     tiles.dedup();
     let mut conditions = Vec::with_capacity(tiles.len());
-    let mut q_args: Vec<i64> = Vec::with_capacity(2 * tiles.len());
+    let mut args: Vec<i64> = Vec::with_capacity(2 * tiles.len());
     for tile in &tiles {
-        q_args.push(i64::from(tile.level));
-        q_args.push(tile.index as i64);
-        conditions.push(format!("(level = ${} AND idx = ${})", q_args.len() - 1, q_args.len()));
+        args.push(i64::from(tile.level));
+        args.push(tile.index as i64);
+        conditions.push(format!("(level = ${} AND idx = ${})", args.len() - 1, args.len()));
     }
     let mut sql = format!(
         "SELECT CAST(-1 AS BIGINT) AS level, size AS idx, CAST('-' AS BLOB) AS hashes FROM audit_head WHERE id = 1 \
@@ -689,13 +692,13 @@ async fn fetch_nodes(db: &Db, ids: &[NodeId]) -> Result<(HashMap<NodeId, Hash>, 
         sql.push_str(&format!(
             " UNION ALL SELECT CAST(0 AS BIGINT), MIN(seq) / {TILE_WIDTH}, CAST(string_agg(leaf_hash, ${} ORDER BY seq) AS BLOB) \
              FROM audit_tail WHERE seq >= ${} AND seq < ${} HAVING COUNT(*) > 0",
-            q_args.len() + 1,
-            q_args.len() + 2,
-            q_args.len() + 3,
+            args.len() + 1,
+            args.len() + 2,
+            args.len() + 3,
         ));
     }
     let mut q = dynamic_query(sql);
-    for arg in q_args {
+    for arg in args {
         q = q.bind(arg);
     }
     if let Some(index) = rightmost_bottom {
@@ -983,8 +986,8 @@ impl Replay {
     }
 }
 
-/// How many bundles (of 256 leaves each) are read per query while streaming.
-const VERIFY_BUNDLES: u64 = 64;
+/// How many bundles (of 256 leaves each) a query reads while streaming the log.
+const BUNDLES_PER_READ: u64 = 64;
 
 /// Recomputes everything from the stored records: each leaf's hash from its entry, the sequence, every
 /// stored tile, the root at every checkpoint's size, the head, and every audited record's state against
@@ -1004,7 +1007,7 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
             .fetch_all(
                 query("SELECT idx, entries FROM audit_bundles WHERE idx >= $1 ORDER BY idx LIMIT $2")
                     .bind(bundles_seen as i64)
-                    .bind(VERIFY_BUNDLES as i64),
+                    .bind(BUNDLES_PER_READ as i64),
             )
             .await?;
         let Some(&(last_idx, _)) = bundles.last() else { break };
