@@ -86,16 +86,57 @@ pub struct Principal {
     pub agency_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub citizen_id: Option<i64>,
+    /// How surely a citizen's session proves the person (`None` for staff, whose accounts are
+    /// created by an admin and may carry a second factor).
+    pub assurance: Option<Assurance>,
 }
 
 impl Principal {
-    pub fn citizen(citizen_id: i64) -> Principal {
+    pub fn citizen(citizen_id: i64, assurance: Assurance) -> Principal {
         Principal {
             role: Role::Citizen,
             government_id: None,
             agency_id: None,
             unit_id: None,
             citizen_id: Some(citizen_id),
+            assurance: Some(assurance),
+        }
+    }
+}
+
+/// How surely a citizen's session proves the person behind the NIK (after eIDAS and NIST SP 800-63's
+/// levels). A NIK alone proves nothing: it is printed on every KTP and photocopied at every counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assurance {
+    /// A one-time code reached a contact on record: from the population register, or bound earlier.
+    Basic,
+    /// The person was seen: an officer checked the KTP-el at a counter and bound the contact the code
+    /// went to, or an identity provider vouched at this level (its `acr`).
+    Substantial,
+}
+
+impl Assurance {
+    pub const ALL: [Assurance; 2] = [Assurance::Basic, Assurance::Substantial];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Assurance::Basic => "basic",
+            Assurance::Substantial => "substantial",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Assurance> {
+        Assurance::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            Assurance::Basic => lang.pick("dasar (kode ke kontak tercatat)", "basic (code to a contact on record)"),
+            Assurance::Substantial => lang.pick(
+                "substansial (diverifikasi di loket atau penyedia identitas)",
+                "substantial (verified at a counter or by an identity provider)",
+            ),
         }
     }
 }
@@ -104,8 +145,17 @@ impl Principal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// The citizen's own record and its access log.
+    /// The citizen's own record, masked, and its access log.
     ViewOwnRecord,
+    /// The citizen's own record in full: address, birth date, document numbers.
+    ViewOwnFullRecord,
+    /// Bind a new e-mail address or phone number to the citizen's own record (the old contact, or a
+    /// session at a higher level, must also agree: see the identity store).
+    ChangeOwnContact,
+    /// Receive an issued document (a permit, a certificate) into the citizen's account.
+    ReceiveOwnDocument,
+    /// At a counter, check a citizen's KTP-el in person and bind their contact to the record.
+    VerifyCitizenAtCounter,
     /// Create or revise a service standard, an agency's maklumat.
     ManageCatalogue,
     /// Edit the working-day calendar.
@@ -129,8 +179,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewOwnRecord,
+        Action::ViewOwnFullRecord,
+        Action::ChangeOwnContact,
+        Action::ReceiveOwnDocument,
+        Action::VerifyCitizenAtCounter,
         Action::ManageCatalogue,
         Action::ManageCalendar,
         Action::ManageOfficers,
@@ -142,6 +196,15 @@ impl Action {
         Action::ReadAuditLog,
         Action::ManageTemplates,
     ];
+
+    /// The level a citizen's session needs for a citizen's own action (`None`: not a citizen's action).
+    pub fn required_assurance(self) -> Option<Assurance> {
+        match self {
+            Action::ViewOwnRecord | Action::ChangeOwnContact => Some(Assurance::Basic),
+            Action::ViewOwnFullRecord | Action::ReceiveOwnDocument => Some(Assurance::Substantial),
+            _ => None,
+        }
+    }
 }
 
 /// What it is done to: the place of the object.
@@ -180,8 +243,17 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
     let same_unit_or_agency_wide =
         || who.unit_id.is_none() || target.unit_id.is_none() || who.unit_id == target.unit_id;
     match action {
-        Action::ViewOwnRecord => {
-            who.role == Role::Citizen && who.citizen_id.is_some() && who.citizen_id == target.citizen_id
+        Action::ViewOwnRecord | Action::ViewOwnFullRecord | Action::ChangeOwnContact | Action::ReceiveOwnDocument => {
+            who.role == Role::Citizen
+                && who.citizen_id.is_some()
+                && who.citizen_id == target.citizen_id
+                && who.assurance.is_some_and(|level| action.required_assurance().is_some_and(|needed| level >= needed))
+        }
+        // Any agency's front desk (a Mal Pelayanan Publik counter) may check a KTP-el of its government.
+        Action::VerifyCitizenAtCounter => {
+            matches!(who.role, Role::Officer | Role::Verifier | Role::AgencyHead)
+                && who.agency_id.is_some()
+                && same_government()
         }
         Action::ManageCatalogue => {
             administers_government() || (who.role == Role::AgencyHead && same_agency() && target.agency_id.is_some())
@@ -273,6 +345,7 @@ mod tests {
             agency_id: agency,
             unit_id: unit.filter(|_| agency.is_some()),
             citizen_id: None,
+            assurance: None,
         }
     }
 
@@ -316,6 +389,9 @@ mod tests {
         let government_places = [OwnUnit, OtherUnit, OwnAgencyAsAWhole, OtherAgency, OwnGovernment];
         match (role, action) {
             (Role::Officer, WorkCase | ReadCitizenForCase) => [OwnUnit, OwnAgencyAsAWhole].contains(&place),
+            (Role::Officer | Role::Verifier | Role::AgencyHead, VerifyCitizenAtCounter) => {
+                government_places.contains(&place)
+            }
             (Role::Verifier | Role::AgencyHead, WorkCase | ReadCitizenForCase | VerifyCase) => {
                 agency_places.contains(&place)
             }
@@ -348,7 +424,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 11 * 6);
+        assert_eq!(checked, 6 * 15 * 6);
     }
 
     #[test]
@@ -369,6 +445,7 @@ mod tests {
             agency_id: None,
             unit_id: None,
             citizen_id: None,
+            assurance: None,
         };
         for place in PLACES {
             assert!(permits(&who, Action::ManageCatalogue, &target(place)));
@@ -380,16 +457,62 @@ mod tests {
 
     #[test]
     fn a_citizen_sees_only_their_own_record_and_nothing_of_staff() {
-        let who = Principal::citizen(7);
-        assert!(permits(&who, Action::ViewOwnRecord, &Target::citizen(7)));
-        assert!(!permits(&who, Action::ViewOwnRecord, &Target::citizen(8)));
-        for action in Action::ALL.into_iter().filter(|a| *a != Action::ViewOwnRecord) {
-            for place in PLACES {
-                assert!(!permits(&who, action, &target(place)), "{action:?} {place:?}");
+        for level in Assurance::ALL {
+            let who = Principal::citizen(7, level);
+            assert!(permits(&who, Action::ViewOwnRecord, &Target::citizen(7)));
+            assert!(!permits(&who, Action::ViewOwnRecord, &Target::citizen(8)));
+            for action in Action::ALL.into_iter().filter(|a| a.required_assurance().is_none()) {
+                for place in PLACES {
+                    assert!(!permits(&who, action, &target(place)), "{action:?} {place:?}");
+                }
             }
         }
         for role in Role::STAFF {
-            assert!(!permits(&staff(role, None), Action::ViewOwnRecord, &Target::citizen(7)), "{role:?}");
+            for action in Action::ALL.into_iter().filter(|a| a.required_assurance().is_some()) {
+                assert!(!permits(&staff(role, None), action, &Target::citizen(7)), "{role:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_code_to_a_contact_on_record_shows_the_masked_record_but_not_the_full_one() {
+        let basic = Principal::citizen(7, Assurance::Basic);
+        let substantial = Principal::citizen(7, Assurance::Substantial);
+        let own = Target::citizen(7);
+        let needs: Vec<(Action, Assurance)> =
+            Action::ALL.into_iter().filter_map(|a| a.required_assurance().map(|l| (a, l))).collect();
+        assert_eq!(
+            needs,
+            [
+                (Action::ViewOwnRecord, Assurance::Basic),
+                (Action::ViewOwnFullRecord, Assurance::Substantial),
+                (Action::ChangeOwnContact, Assurance::Basic),
+                (Action::ReceiveOwnDocument, Assurance::Substantial),
+            ]
+        );
+        for (action, needed) in needs {
+            assert_eq!(permits(&basic, action, &own), needed == Assurance::Basic, "{action:?} at basic");
+            assert!(permits(&substantial, action, &own), "{action:?} at substantial");
+            assert!(!permits(&substantial, action, &Target::citizen(8)), "{action:?} of another citizen");
+        }
+        // A citizen principal without a level (never built by the sign-in) is refused everything.
+        let unknown = Principal { assurance: None, ..basic };
+        assert!(!permits(&unknown, Action::ViewOwnRecord, &own));
+        for a in Assurance::ALL {
+            assert_eq!(Assurance::parse(a.code()), Some(a));
+        }
+        assert!(Assurance::Basic < Assurance::Substantial);
+    }
+
+    #[test]
+    fn counter_verification_needs_a_front_desk_officer_of_the_same_government() {
+        let mut desk = staff(Role::Officer, None);
+        assert!(permits(&desk, Action::VerifyCitizenAtCounter, &Target::government(GOV)));
+        assert!(!permits(&desk, Action::VerifyCitizenAtCounter, &Target::government(OTHER_GOV)));
+        desk.agency_id = None;
+        assert!(!permits(&desk, Action::VerifyCitizenAtCounter, &Target::government(GOV)), "no agency, no desk");
+        for role in [Role::GovernmentAdmin, Role::Inspector, Role::Auditor] {
+            assert!(!permits(&staff(role, None), Action::VerifyCitizenAtCounter, &Target::government(GOV)));
         }
     }
 

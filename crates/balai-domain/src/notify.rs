@@ -9,15 +9,19 @@ use crate::Lang;
 pub enum MessageKind {
     /// The one-time code a citizen signs in with (sent by e-mail, SMS or WhatsApp).
     SignInCode,
+    /// Sent to every old and new contact when a contact is bound or changed, so a change the
+    /// citizen did not make is noticed.
+    ContactChanged,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 1] = [MessageKind::SignInCode];
+    pub const ALL: [MessageKind; 2] = [MessageKind::SignInCode, MessageKind::ContactChanged];
 
     /// Stored with each outbox message and each edited text.
     pub fn code(self) -> &'static str {
         match self {
             MessageKind::SignInCode => "sign-in-code",
+            MessageKind::ContactChanged => "contact-changed",
         }
     }
 
@@ -28,6 +32,7 @@ impl MessageKind {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             MessageKind::SignInCode => lang.pick("Kode masuk warga", "Citizen sign-in code"),
+            MessageKind::ContactChanged => lang.pick("Kontak warga diubah", "Citizen contact changed"),
         }
     }
 
@@ -35,6 +40,7 @@ impl MessageKind {
     pub fn variables(self) -> &'static [(&'static str, &'static str)] {
         match self {
             MessageKind::SignInCode => &[("code", "123456"), ("minutes", "5")],
+            MessageKind::ContactChanged => &[("contact", "+62812••••890"), ("place", "loket Disdukcapil Kota Kupang")],
         }
     }
 
@@ -42,13 +48,14 @@ impl MessageKind {
     pub fn required(self) -> &'static [&'static str] {
         match self {
             MessageKind::SignInCode => &["code"],
+            MessageKind::ContactChanged => &["contact"],
         }
     }
 
     /// The longest body after filling in the examples: a sign-in code must fit two SMS segments.
     pub fn max_body_chars(self) -> usize {
         match self {
-            MessageKind::SignInCode => 300,
+            MessageKind::SignInCode | MessageKind::ContactChanged => 300,
         }
     }
 
@@ -64,6 +71,14 @@ impl MessageKind {
             (MessageKind::SignInCode, Lang::En) => (
                 "Your Balai sign-in code",
                 "Balai sign-in code: {{ code }}. Valid for {{ minutes }} minutes. Never give this code to anyone, officers included.",
+            ),
+            (MessageKind::ContactChanged, Lang::Id) => (
+                "Kontak Balai Anda diubah",
+                "Kontak Balai Anda diubah: {{ contact }} kini tercatat ({{ place }}). Bukan Anda? Segera datangi loket pelayanan dengan KTP-el.",
+            ),
+            (MessageKind::ContactChanged, Lang::En) => (
+                "Your Balai contact was changed",
+                "Your Balai contact was changed: {{ contact }} is now on record ({{ place }}). Not you? Visit a service counter with your KTP-el at once.",
             ),
         }
     }

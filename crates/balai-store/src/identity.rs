@@ -7,8 +7,10 @@
 pub mod access;
 pub mod citizens;
 pub mod codes;
+pub mod counter;
 pub mod officers;
 pub mod oidc;
+pub mod register;
 pub mod rotation;
 pub mod vault;
 
@@ -17,6 +19,7 @@ pub use vault::{Vault, VaultError};
 
 use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, query};
+use balai_domain::identity::Assurance;
 use chrono::{DateTime, Utc};
 
 /// Who a session belongs to.
@@ -37,18 +40,15 @@ impl PrincipalKind {
         }
     }
 
-    fn actor(self, id: i64) -> Actor {
-        match self {
-            PrincipalKind::Officer | PrincipalKind::OfficerAwaitingTotp => Actor::officer(id),
-            PrincipalKind::Citizen => Actor::citizen(id),
-        }
-    }
-
-    fn subject(self, id: i64) -> Subject {
-        match self {
-            PrincipalKind::Officer | PrincipalKind::OfficerAwaitingTotp => Subject::new("officers", id),
-            PrincipalKind::Citizen => Subject::new("citizens", id),
-        }
+    /// How the principal is named in the audit log: officers by id (accountability), citizens by
+    /// their pseudonym (the log is public, and must not let anyone follow a person).
+    async fn audit_names(self, tx: &mut Tx, id: i64) -> Result<(Actor, Subject), StoreError> {
+        Ok(match self {
+            PrincipalKind::Officer | PrincipalKind::OfficerAwaitingTotp => {
+                (Actor::officer(id), Subject::new("officers", id))
+            }
+            PrincipalKind::Citizen => (citizens::audit_actor(tx, id).await?, citizens::audit_subject(tx, id).await?),
+        })
     }
 }
 
@@ -58,6 +58,15 @@ pub struct Session {
     pub principal_id: i64,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// A citizen session's level (`None` for staff sessions, and for citizen sessions older than levels).
+    pub assurance: Option<String>,
+}
+
+impl Session {
+    /// A citizen session's level; sessions from before levels existed are basic.
+    pub fn citizen_assurance(&self) -> Assurance {
+        self.assurance.as_deref().and_then(Assurance::parse).unwrap_or(Assurance::Basic)
+    }
 }
 
 /// Opens a session; the sign-in is a leaf of the audit log.
@@ -69,22 +78,48 @@ pub async fn open_session(
     csrf_token: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    open_session_at(tx, kind, principal_id, token_hash, csrf_token, expires_at, None).await
+}
+
+/// Opens a citizen's session at the level the sign-in proved.
+pub async fn open_citizen_session(
+    tx: &mut Tx,
+    citizen_id: i64,
+    token_hash: &str,
+    csrf_token: &str,
+    expires_at: DateTime<Utc>,
+    assurance: Assurance,
+) -> Result<(), StoreError> {
+    open_session_at(tx, PrincipalKind::Citizen, citizen_id, token_hash, csrf_token, expires_at, Some(assurance)).await
+}
+
+async fn open_session_at(
+    tx: &mut Tx,
+    kind: PrincipalKind,
+    principal_id: i64,
+    token_hash: &str,
+    csrf_token: &str,
+    expires_at: DateTime<Utc>,
+    assurance: Option<Assurance>,
+) -> Result<(), StoreError> {
     tx.execute(
         query(
-            "INSERT INTO sessions (token_hash, principal_kind, principal_id, csrf_token, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sessions (token_hash, principal_kind, principal_id, csrf_token, created_at, expires_at, assurance) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(token_hash)
         .bind(kind.code())
         .bind(principal_id)
         .bind(csrf_token)
         .bind(Utc::now())
-        .bind(expires_at),
+        .bind(expires_at)
+        .bind(assurance.map(Assurance::code)),
     )
     .await?;
     if kind != PrincipalKind::OfficerAwaitingTotp {
         let action = format!("identity.{}.sign_in", kind.code());
-        audit::record_event(tx, &kind.actor(principal_id), &action, &kind.subject(principal_id), None, None).await?;
+        let (actor, subject) = kind.audit_names(tx, principal_id).await?;
+        audit::record_event(tx, &actor, &action, &subject, None, None).await?;
     }
     Ok(())
 }
@@ -98,7 +133,7 @@ pub async fn live_session(
 ) -> Result<Option<Session>, StoreError> {
     db.fetch_optional(
         query(
-            "SELECT principal_id, csrf_token, expires_at FROM sessions \
+            "SELECT principal_id, csrf_token, expires_at, assurance FROM sessions \
              WHERE token_hash = $1 AND principal_kind = $2 AND expires_at > $3",
         )
         .bind(token_hash)
@@ -126,7 +161,8 @@ pub async fn close_session(
         return Ok(());
     }
     let action = format!("identity.{}.sign_out", kind.code());
-    audit::record_event(tx, &kind.actor(principal_id), &action, &kind.subject(principal_id), None, None).await?;
+    let (actor, subject) = kind.audit_names(tx, principal_id).await?;
+    audit::record_event(tx, &actor, &action, &subject, None, None).await?;
     Ok(())
 }
 
@@ -140,7 +176,8 @@ pub async fn close_all_sessions(tx: &mut Tx, kind: PrincipalKind, principal_id: 
         )
         .await?;
     let action = format!("identity.{}.sign_out_everywhere", kind.code());
-    audit::record_event(tx, &kind.actor(principal_id), &action, &kind.subject(principal_id), None, None).await?;
+    let (actor, subject) = kind.audit_names(tx, principal_id).await?;
+    audit::record_event(tx, &actor, &action, &subject, None, None).await?;
     Ok(closed)
 }
 

@@ -287,56 +287,89 @@ pub async fn seed_demo(db: &Db) -> Result<bool, SeedError> {
 /// Illustrative: this NIK is structurally valid but belongs to no one.
 pub const DEMO_CITIZEN_NIK: &str = "5371045203900003";
 
-/// Seeds the demo's citizen records as the population register (Disdukcapil) would hold them, once.
-pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Result<bool, SeedError> {
-    use crate::identity::citizens::{self, HeldDocument, NewCitizen};
-    use balai_domain::nik::{Nik, Sex};
-    if citizens::count(db).await? > 0 {
-        return Ok(false);
-    }
-    let actor = crate::audit::Actor::system("seed");
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-    let disdukcapil = "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang";
-    let people = [
+/// A person the demo's population register knows but Balai does not hold yet: her first sign-in
+/// (a code to the phone the register holds) creates her record.
+pub const DEMO_REGISTER_ONLY_NIK: &str = "5371016605920004";
+
+/// The demo's contact on record for [`DEMO_CITIZEN_NIK`] (e-mail), named on the sign-in page.
+pub const DEMO_CITIZEN_EMAIL: &str = "maria.lado@contoh.id";
+
+/// The demo's population register (Disdukcapil's data as the connector would return it).
+pub fn demo_register() -> Vec<(String, crate::identity::register::RegisterRecord)> {
+    use crate::identity::register::RegisterRecord;
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    vec![
         (
-            DEMO_CITIZEN_NIK,
-            NewCitizen {
+            DEMO_CITIZEN_NIK.into(),
+            RegisterRecord {
                 full_name: "Maria Yosefina Lado".into(),
                 birth_place: "Kupang".into(),
-                birth_date: chrono::NaiveDate::from_ymd_opt(1990, 3, 12),
-                sex: Some(Sex::Female),
+                birth_date: date(1990, 3, 12),
+                sex: Some("P".into()),
                 address: Some("Jl. Frans Seda No. 12, RT 005/RW 002, Kel. Fatululi, Kec. Oebobo, Kota Kupang".into()),
                 region_code: Some("53.71.04".into()),
                 kk: Some("5371040101100021".into()),
                 phone: Some("+6281234500011".into()),
-                email: Some("maria.lado@contoh.id".into()),
+                email: Some(DEMO_CITIZEN_EMAIL.into()),
             },
-            vec![
-                ("ktp", None, Some((2019, 5, 6))),
-                ("kk", Some("5371040101100021"), Some((2021, 2, 1))),
-                ("akta_kelahiran", Some("5371-LT-12031990-0021"), Some((1990, 3, 20))),
-            ],
         ),
         (
-            "5371011708850002",
-            NewCitizen {
+            "5371011708850002".into(),
+            RegisterRecord {
                 full_name: "Yohanes Benu".into(),
                 birth_place: "Soe".into(),
-                birth_date: chrono::NaiveDate::from_ymd_opt(1985, 8, 17),
-                sex: Some(Sex::Male),
+                birth_date: date(1985, 8, 17),
+                sex: Some("L".into()),
                 address: Some("Jl. Yos Sudarso No. 5, RT 003/RW 001, Kel. Namosain, Kec. Alak, Kota Kupang".into()),
                 region_code: Some("53.71.01".into()),
                 kk: Some("5371010202090007".into()),
                 phone: Some("+6281337700022".into()),
                 email: None,
             },
-            vec![("ktp", None, Some((2018, 9, 3))), ("kk", Some("5371010202090007"), Some((2020, 7, 14)))],
         ),
+        (
+            DEMO_REGISTER_ONLY_NIK.into(),
+            RegisterRecord {
+                full_name: "Agustina Seran".into(),
+                birth_place: "Atambua".into(),
+                birth_date: date(1992, 5, 26),
+                sex: Some("P".into()),
+                address: Some(
+                    "Jl. Timor Raya No. 40, RT 010/RW 004, Kel. Oesapa, Kec. Kelapa Lima, Kota Kupang".into(),
+                ),
+                region_code: Some("53.71.05".into()),
+                kk: Some("5371050303150011".into()),
+                phone: Some("+6285239100033".into()),
+                email: None,
+            },
+        ),
+    ]
+}
+
+/// Seeds the demo's citizen records as the population register (Disdukcapil) holds them, once: the
+/// first two people of [`demo_register`], with the documents the government holds for them.
+pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Result<bool, SeedError> {
+    use crate::identity::citizens::{self, HeldDocument};
+    use balai_domain::nik::Nik;
+    if citizens::count(db).await? > 0 {
+        return Ok(false);
+    }
+    let actor = crate::audit::Actor::system("seed");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let disdukcapil = "Dinas Kependudukan dan Pencatatan Sipil Kota Kupang";
+    let register = demo_register();
+    let documents = [
+        vec![
+            ("ktp", None, Some((2019, 5, 6))),
+            ("kk", Some("5371040101100021"), Some((2021, 2, 1))),
+            ("akta_kelahiran", Some("5371-LT-12031990-0021"), Some((1990, 3, 20))),
+        ],
+        vec![("ktp", None, Some((2018, 9, 3))), ("kk", Some("5371010202090007"), Some((2020, 7, 14)))],
     ];
     let mut tx = db.begin().await?;
-    for (nik, new, documents) in people {
+    for ((nik, record), documents) in register.iter().zip(documents) {
         let nik = Nik::parse(nik, today).map_err(|e| SeedError::Invalid(format!("demo NIK: {e}")))?;
-        let id = citizens::create_citizen(&mut tx, &actor, vault, &nik, &new).await?;
+        let id = citizens::create_citizen(&mut tx, &actor, vault, &nik, &record.to_new_citizen()).await?;
         for (doc_type, number, issued) in documents {
             let number = number.map(str::to_owned).or_else(|| (doc_type == "ktp").then(|| nik.expose().to_owned()));
             let document = HeldDocument {

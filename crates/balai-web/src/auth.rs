@@ -177,11 +177,18 @@ pub struct Citizen {
     pub citizen_id: i64,
     pub csrf_token: String,
     pub token_hash: String,
+    /// How surely this session proves the person.
+    pub assurance: balai_domain::identity::Assurance,
 }
 
 impl Citizen {
     pub fn check_csrf(&self, submitted: &str) -> bool {
         same_secret(&self.csrf_token, submitted)
+    }
+
+    /// The one permission check, for a citizen's own actions (which know the session's level).
+    pub fn may(&self, action: Action) -> bool {
+        permits(&Principal::citizen(self.citizen_id, self.assurance), action, &Target::citizen(self.citizen_id))
     }
 }
 
@@ -198,7 +205,12 @@ impl FromRequestParts<AppState> for Citizen {
         };
         let hash = token_hash(token);
         match identity::live_session(&state.db, identity::PrincipalKind::Citizen, &hash, Utc::now()).await {
-            Ok(Some(s)) => Ok(Citizen { citizen_id: s.principal_id, csrf_token: s.csrf_token, token_hash: hash }),
+            Ok(Some(s)) => Ok(Citizen {
+                citizen_id: s.principal_id,
+                assurance: s.citizen_assurance(),
+                csrf_token: s.csrf_token,
+                token_hash: hash,
+            }),
             Ok(None) => Err(to_sign_in()),
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");

@@ -7,10 +7,11 @@ use crate::error::{AppError, Refusal};
 use axum::http::StatusCode;
 use balai_domain::Lang;
 use balai_domain::contact::{self, Channel};
+use balai_domain::identity::Assurance;
 use balai_domain::nik::Nik;
 use balai_domain::notify::MessageKind;
-use balai_store::identity::codes::{self, CodeCheck, Throttled};
-use balai_store::identity::{self, PrincipalKind};
+use balai_store::identity;
+use balai_store::identity::codes::{self, CodeCheck, ContactOnRecord, Throttled};
 use balai_store::notify::{self, NewMessage};
 use chrono::{Duration, Utc};
 
@@ -81,13 +82,13 @@ fn throttled(lang: Lang, t: Throttled) -> Refusal {
             retry_after_seconds,
             match lang {
                 Lang::Id => format!(
-                    "Sudah {} kode diminta untuk NIK ini dalam {} menit. Coba lagi dalam {} menit.",
+                    "Sudah {} kode diminta untuk NIK dan tujuan ini dalam {} menit. Coba lagi dalam {} menit.",
                     codes::MAX_CODES_PER_NIK,
                     codes::THROTTLE_WINDOW_MINUTES,
                     minutes(retry_after_seconds)
                 ),
                 Lang::En => format!(
-                    "{} codes were already requested for this NIK within {} minutes. Try again in {} minute(s).",
+                    "{} codes were already requested for this NIK and destination within {} minutes. Try again in {} minute(s).",
                     codes::MAX_CODES_PER_NIK,
                     codes::THROTTLE_WINDOW_MINUTES,
                     minutes(retry_after_seconds)
@@ -155,8 +156,8 @@ pub fn no_open_code(lang: Lang) -> Refusal {
         Some("code"),
         "no_open_code",
         lang.pick(
-            "Tidak ada kode yang masih berlaku: kode berlaku 5 menit dan 5 kali percobaan. Minta kode baru.",
-            "No code is open: a code is valid for 5 minutes and 5 attempts. Request a new code.",
+            "Tidak ada kode yang masih berlaku di perangkat ini: kode berlaku 5 menit dan 5 kali percobaan, di perangkat yang memintanya. Minta kode baru.",
+            "No code is open on this device: a code is valid for 5 minutes and 5 attempts, on the device that asked for it. Request a new code.",
         )
         .to_owned(),
     )
@@ -174,65 +175,164 @@ fn malformed_code(lang: Lang) -> Refusal {
     )
 }
 
-/// A code on its way.
+/// A code request, answered alike whether or not the code was sent (the answer must not tell whether
+/// the NIK has a record, nor whether the destination is the one on record).
 pub struct CodeSent {
     pub pending_token: String,
     pub channel: Channel,
+    /// The destination typed, or the one on record when none was typed, masked.
     pub masked_recipient: String,
     pub expires_in_seconds: i64,
 }
 
-/// Validates the request, issues a code and puts its message in the outbox, in one transaction.
+/// The key the per-client throttle counts under: the address, or for IPv6 its /64 (one subscriber
+/// commonly holds a whole /64, so single addresses would be free to rotate).
+pub fn client_key(client: std::net::IpAddr) -> String {
+    match client {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Whether a typed destination is the contact on record (e-mail addresses compare without case).
+fn same_contact(channel: Channel, on_record: &str, typed: &str) -> bool {
+    match channel {
+        Channel::Email => on_record.eq_ignore_ascii_case(typed),
+        Channel::Sms | Channel::Whatsapp => on_record == typed,
+    }
+}
+
+/// A stand-in destination for a request with no destination and no contact on record: derived from
+/// the NIK under a key, so asking again shows the same masked value, as a real record would.
+fn stand_in_recipient(state: &AppState, nik: &Nik, channel: Channel) -> String {
+    let seed = state.vault.lookup_hash("stand-in-contact", &format!("{}:{}", nik.expose(), channel.code()));
+    let digits: String = seed.bytes().filter(u8::is_ascii_digit).map(char::from).chain("0123456789".chars()).collect();
+    match channel {
+        Channel::Email => {
+            let letters: String =
+                seed.bytes().filter(u8::is_ascii_lowercase).map(char::from).chain("ab".chars()).collect();
+            let domains = ["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com"];
+            let domain = domains[usize::from(seed.as_bytes()[0]) % domains.len()];
+            format!("{}@{domain}", &letters[..2])
+        }
+        Channel::Sms | Channel::Whatsapp => format!("+628{}", &digits[..10]),
+    }
+}
+
+/// Validates the request, finds the contact on record and, if the destination is that contact,
+/// issues a code and puts its message in the outbox, in one transaction. Any other request gets the
+/// same answer and a row that counts against the throttles, and nothing is sent.
 pub async fn request_code(
     state: &AppState,
     lang: Lang,
     nik: &str,
     channel: &str,
     to: &str,
-    client: &str,
+    client: std::net::IpAddr,
 ) -> Result<CodeSent, AppError> {
     let now = Utc::now();
     let nik = Nik::parse(nik, crate::identity::today()).map_err(|e| invalid_nik(lang, e))?;
     let channel = Channel::parse(channel.trim()).ok_or_else(|| unknown_channel(lang))?;
-    let recipient = contact::normalize_recipient(channel, to).map_err(|e| invalid_recipient(lang, e))?;
+    let typed = if to.trim().is_empty() {
+        None
+    } else {
+        Some(contact::normalize_recipient(channel, to).map_err(|e| invalid_recipient(lang, e))?)
+    };
+    // Outside the transaction: the register is a network call, and must not hold the writer.
+    let on_record = match codes::contact_on_record(&state.db, &state.vault, &nik, channel).await? {
+        Some(held) => held,
+        None => match state.config.register.lookup(&nik).await {
+            Ok(found) => found.and_then(|record| {
+                let new = record.to_new_citizen();
+                let recipient = match channel {
+                    Channel::Email => new.email,
+                    Channel::Sms | Channel::Whatsapp => new.phone,
+                }?;
+                Some(ContactOnRecord { recipient, assurance: Assurance::Basic, register: Some(record) })
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "population register lookup failed");
+                return Err(register_unavailable(lang).into());
+            }
+        },
+    };
+    let (target, deliver) = match (&typed, &on_record) {
+        (Some(typed), Some(held)) if same_contact(channel, &held.recipient, typed) => {
+            (held.recipient.clone(), Some(held))
+        }
+        (Some(typed), _) => (typed.clone(), None),
+        (None, Some(held)) => (held.recipient.clone(), Some(held)),
+        (None, None) => (stand_in_recipient(state, &nik, channel), None),
+    };
+    let client = client_key(client);
     let mut tx = state.db.begin().await?;
-    let issued = match codes::issue_code(&mut tx, &state.vault, &nik, channel, &recipient, client, now).await? {
+    let issued = match codes::issue_code(&mut tx, &state.vault, &nik, channel, &target, deliver, &client, now).await? {
         Ok(issued) => issued,
         Err(t) => {
             tracing::info!(reason = ?t, "sign-in code throttled");
             return Err(throttled(lang, t).into());
         }
     };
-    let minutes = codes::CODE_MINUTES.to_string();
-    let (subject, body) = notify::templates::compose(
-        &mut tx,
-        MessageKind::SignInCode,
-        lang,
-        &[("code", issued.code.as_str()), ("minutes", minutes.as_str())],
-    )
-    .await?;
-    notify::enqueue(
-        &mut tx,
-        &state.vault,
-        &NewMessage {
-            government_id: None,
-            channel,
-            recipient: &recipient,
-            template: MessageKind::SignInCode.code(),
+    if let Some(code) = &issued.code {
+        let minutes = codes::CODE_MINUTES.to_string();
+        let (subject, body) = notify::templates::compose(
+            &mut tx,
+            MessageKind::SignInCode,
             lang,
-            subject,
-            body,
-        },
-    )
-    .await?;
+            &[("code", code.as_str()), ("minutes", minutes.as_str())],
+        )
+        .await?;
+        notify::enqueue(
+            &mut tx,
+            &state.vault,
+            &NewMessage {
+                government_id: None,
+                channel,
+                recipient: &target,
+                template: MessageKind::SignInCode.code(),
+                lang,
+                subject,
+                body,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
-    tracing::info!(channel = channel.code(), "sign-in code issued");
+    // Logged alike, so the log does not tell a stranger's request from the citizen's either.
+    tracing::info!(channel = channel.code(), "sign-in code requested");
+    if issued.code.is_none() {
+        metrics::counter!("balai_sign_in_codes_withheld_total").increment(1);
+    }
     Ok(CodeSent {
         pending_token: issued.pending_token,
         channel,
-        masked_recipient: contact::mask_recipient(&recipient),
+        masked_recipient: contact::mask_recipient(&target),
         expires_in_seconds: (issued.expires_at - now).num_seconds(),
     })
+}
+
+fn register_unavailable(lang: Lang) -> Refusal {
+    let mut r = refusal(
+        lang,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "/problems/register-unavailable",
+        ("Data kependudukan tidak dapat dihubungi", "The population register is unavailable"),
+        None,
+        "register_unavailable",
+        lang.pick(
+            "Data kependudukan sedang tidak dapat dihubungi. Coba lagi beberapa menit lagi.",
+            "The population register cannot be reached right now. Try again in a few minutes.",
+        )
+        .to_owned(),
+    );
+    r.retry_after = Some(60);
+    r
 }
 
 /// "Today" for NIK birth-date checks, in WIT, the zone whose date turns first: a birth date that is
@@ -247,42 +347,41 @@ pub struct SignedIn {
     pub session_token: String,
 }
 
-pub enum CodeEntry<'a> {
-    /// The API: NIK and code.
-    Nik(&'a str),
-    /// The pages: the pending token from the cookie.
-    Pending(&'a str),
-}
-
-/// Checks a code and opens a session, in one transaction (a wrong attempt is counted even so).
-pub async fn verify_code(state: &AppState, lang: Lang, entry: CodeEntry<'_>, code: &str) -> Result<SignedIn, AppError> {
+/// Checks a code and opens a session, in one transaction (a wrong attempt is counted even so). The code
+/// is found by the pending token of the browser or client that asked for it, so nobody else can spend
+/// its attempts; the API also names the NIK, which must be the code's.
+pub async fn verify_code(
+    state: &AppState,
+    lang: Lang,
+    pending_token: Option<&str>,
+    nik: Option<&str>,
+    code: &str,
+) -> Result<SignedIn, AppError> {
     let now = Utc::now();
+    let nik = nik.map(|n| Nik::parse(n, today()).map_err(|e| invalid_nik(lang, e))).transpose()?;
     let code = code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(malformed_code(lang).into());
     }
-    let mut tx = state.db.begin().await?;
-    let check = match entry {
-        CodeEntry::Nik(nik) => {
-            let nik = Nik::parse(nik, today()).map_err(|e| invalid_nik(lang, e))?;
-            codes::check_code_for_nik(&mut tx, &state.vault, &nik, code, now).await?
-        }
-        CodeEntry::Pending(token) => codes::check_code_for_pending(&mut tx, &state.vault, token, code, now).await?,
+    let Some(pending_token) = pending_token else {
+        return Err(no_open_code(lang).into());
     };
+    let mut tx = state.db.begin().await?;
+    let check = codes::check_code(&mut tx, &state.vault, pending_token, nik.as_ref(), code, now).await?;
     match check {
-        CodeCheck::Accepted { citizen_id, created } => {
+        CodeCheck::Accepted { citizen_id, created, assurance } => {
             let token = auth::random_token();
-            identity::open_session(
+            identity::open_citizen_session(
                 &mut tx,
-                PrincipalKind::Citizen,
                 citizen_id,
                 &auth::token_hash(&token),
                 &auth::random_token(),
                 now + Duration::minutes(state.config.session_minutes),
+                assurance,
             )
             .await?;
             tx.commit().await?;
-            tracing::info!(citizen_id, created, "citizen signed in");
+            tracing::info!(citizen_id, created, assurance = assurance.code(), "citizen signed in");
             Ok(SignedIn { citizen_id, session_token: token })
         }
         CodeCheck::Wrong { attempts_left } => {

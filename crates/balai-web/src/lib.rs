@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod identity;
 pub mod ops;
 pub mod pages;
+pub mod register;
 
 use axum::Router;
 use balai_store::Db;
@@ -33,6 +34,8 @@ pub struct WebConfig {
     pub oidc: Option<pages::oidc::OidcSignIn>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (for throttles and rate limits).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The population register first sign-ins are checked against.
+    pub register: register::RegisterConnector,
 }
 
 impl Default for WebConfig {
@@ -46,6 +49,7 @@ impl Default for WebConfig {
             demo_inbox: false,
             oidc: None,
             trusted_proxies: Vec::new(),
+            register: register::RegisterConnector::none(),
         }
     }
 }

@@ -69,6 +69,11 @@ pub struct Config {
     pub oidc_agency_claim: String,
     /// Accept agency heads and government admins only when the provider's `amr` shows a second factor.
     pub oidc_require_second_factor: bool,
+    /// The population register's lookup endpoint (JSON over HTTP, see docs/architecture.md). Empty: only
+    /// records already held (or bound at a counter) can sign in; the demo uses its seeded register.
+    pub register_url: String,
+    /// Bearer token for the population register.
+    pub register_token: Option<String>,
 }
 
 impl Default for Config {
@@ -103,6 +108,8 @@ impl Default for Config {
             oidc_government_claim: "balai_government".into(),
             oidc_agency_claim: "balai_agency".into(),
             oidc_require_second_factor: true,
+            register_url: String::new(),
+            register_token: None,
         }
     }
 }
@@ -163,6 +170,8 @@ impl Config {
                 "oidc_government_claim",
                 "oidc_agency_claim",
                 "oidc_require_second_factor",
+                "register_url",
+                "register_token",
             ]))
             .extract()
             .map_err(|e| ConfigError::Figment(Box::new(e)))?;

@@ -230,6 +230,7 @@ async fn serve_until_shutdown(
         demo_inbox: demo,
         oidc: oidc_sign_in(config)?,
         trusted_proxies: config.trusted_proxies()?,
+        register: population_register(config, demo),
     };
     let app = balai_web::app(db.clone(), vault, web);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -273,6 +274,21 @@ async fn sign_checkpoint(db: &Db, signer: &balai_ledger::NoteSigner, origin: &st
         Ok(Some(c)) => tracing::info!(size = c.size, "audit checkpoint signed"),
         Ok(None) => {}
         Err(e) => tracing::error!(error = %e, "signing the audit checkpoint failed"),
+    }
+}
+
+/// The population register first sign-ins are checked against: the configured one, or in the demo
+/// (with none configured) its seeded people.
+fn population_register(config: &Config, demo: bool) -> balai_web::register::RegisterConnector {
+    use balai_store::identity::register::MemoryRegister;
+    use balai_web::register::{HttpRegister, RegisterConnector};
+    use std::sync::Arc;
+    if !config.register_url.is_empty() {
+        RegisterConnector(Arc::new(HttpRegister::new(config.register_url.clone(), config.register_token.clone())))
+    } else if demo {
+        RegisterConnector(Arc::new(MemoryRegister::new(seed::demo_register())))
+    } else {
+        RegisterConnector::none()
     }
 }
 

@@ -30,7 +30,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
-/// Who did it. Personal identifiers never go here: officers and citizens are named by internal id.
+/// Who did it. Personal identifiers never go here: officers are named by internal id, citizens by their
+/// pseudonym (`identity::citizens::audit_actor`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
     pub role: String,
@@ -40,10 +41,6 @@ pub struct Actor {
 impl Actor {
     pub fn officer(id: i64) -> Actor {
         Actor { role: "officer".into(), id: id.to_string() }
-    }
-
-    pub fn citizen(id: i64) -> Actor {
-        Actor { role: "citizen".into(), id: id.to_string() }
     }
 
     /// The platform itself: seeding, migrations, scheduled jobs.
@@ -508,7 +505,20 @@ pub async fn state_json(tx: &mut Tx, subject: &Subject) -> Result<Option<String>
             .await?
             .map(|r| to_json(&r)),
         "citizens" => {
-            let id = numeric_id(subject)?;
+            // New leaves name a citizen by pseudonym, older ones by record id.
+            let id = if crate::identity::citizens::is_pseudonym(&subject.id) {
+                let row: Option<(i64,)> = tx
+                    .fetch_optional(
+                        query("SELECT id FROM citizens WHERE audit_pseudonym = $1").bind(subject.id.as_str()),
+                    )
+                    .await?;
+                match row {
+                    Some((id,)) => id,
+                    None => return Ok(None),
+                }
+            } else {
+                numeric_id(subject)?
+            };
             let citizen: Option<crate::identity::citizens::CitizenRow> = tx
                 .fetch_optional(
                     dynamic_query(format!("SELECT {} FROM citizens WHERE id = $1", crate::identity::citizens::CITIZEN_COLUMNS))
@@ -1080,13 +1090,27 @@ pub async fn verify(db: &Db, roots_at: &[u64]) -> Result<Result<(Verified, BTree
         return Ok(Err(finding));
     }
     // Every audited record must be in the state its latest leaf vouches for, and every record must have one.
-    let mut subjects: Vec<(Subject, i64, String)> = latest
+    // A citizen's leaves name the record by id (older) or by pseudonym (newer): the latest of both counts.
+    let pseudonyms: HashMap<String, i64> = tx
+        .fetch_all::<(i64, Option<String>)>(query("SELECT id, audit_pseudonym FROM citizens"))
+        .await?
         .into_iter()
-        .map(|(key, (seq, state))| {
-            let (table, id) = key.split_once('\u{1}').unwrap_or((key.as_str(), ""));
-            (Subject::new(table, id), seq, state)
-        })
+        .filter_map(|(id, pseudonym)| pseudonym.map(|p| (p, id)))
         .collect();
+    let mut by_subject: HashMap<Subject, (i64, String)> = HashMap::new();
+    for (key, (seq, state)) in latest {
+        let (table, id) = key.split_once('\u{1}').unwrap_or((key.as_str(), ""));
+        let subject = match pseudonyms.get(id).filter(|_| table == "citizens") {
+            Some(record_id) => Subject::new(table, record_id),
+            None => Subject::new(table, id),
+        };
+        let newer = by_subject.get(&subject).is_none_or(|(known, _)| *known < seq);
+        if newer {
+            by_subject.insert(subject, (seq, state));
+        }
+    }
+    let mut subjects: Vec<(Subject, i64, String)> =
+        by_subject.into_iter().map(|(subject, (seq, state))| (subject, seq, state)).collect();
     subjects.sort_by_key(|(_, seq, _)| *seq);
     for (subject, seq, state_hash) in &subjects {
         let state = state_json(&mut tx, subject).await?.unwrap_or_else(|| ABSENT.to_owned());

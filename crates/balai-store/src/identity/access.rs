@@ -34,6 +34,26 @@ struct OfficerPlace {
     unit_id: Option<i64>,
 }
 
+/// An officer's role and place as their account says now, read inside the caller's transaction, so a
+/// role revoked a moment ago no longer counts.
+pub(crate) async fn officer_principal(tx: &mut Tx, officer_id: i64) -> Result<Option<Principal>, StoreError> {
+    let officer: Option<OfficerPlace> = tx
+        .fetch_optional(
+            query("SELECT role, government_id, agency_id, unit_id FROM officers WHERE id = $1").bind(officer_id),
+        )
+        .await?;
+    Ok(officer.and_then(|OfficerPlace { role, government_id, agency_id, unit_id }| {
+        Some(Principal {
+            role: Role::parse(&role)?,
+            government_id,
+            agency_id,
+            unit_id,
+            citizen_id: None,
+            assurance: None,
+        })
+    }))
+}
+
 /// Opens the record of the citizen a case is about, for an officer working that case, and records
 /// the read. The officer's role and place are read from their account inside the transaction, so a
 /// role revoked a moment ago no longer reads.
@@ -44,18 +64,9 @@ pub async fn read_citizen_for_case(
     case_id: i64,
     purpose: &Purpose,
 ) -> Result<Result<Citizen, AccessRefused>, StoreError> {
-    let officer: Option<OfficerPlace> = tx
-        .fetch_optional(
-            query("SELECT role, government_id, agency_id, unit_id FROM officers WHERE id = $1").bind(officer_id),
-        )
-        .await?;
-    let Some(OfficerPlace { role, government_id, agency_id, unit_id }) = officer else {
+    let Some(who) = officer_principal(tx, officer_id).await? else {
         return Ok(Err(AccessRefused::NotStaff));
     };
-    let Some(role) = Role::parse(&role) else {
-        return Ok(Err(AccessRefused::NotStaff));
-    };
-    let who = Principal { role, government_id, agency_id, unit_id, citizen_id: None };
     let Some(case) = cases::case_in(tx, case_id).await? else {
         return Ok(Err(AccessRefused::NoSuchCase));
     };
@@ -78,8 +89,8 @@ pub async fn read_citizen_for_case(
             .bind(citizen_id)
             .bind(case.id)
             .bind(officer_id)
-            .bind(role.code())
-            .bind(agency_id)
+            .bind(who.role.code())
+            .bind(who.agency_id)
             .bind(purpose.as_str())
             .bind(Utc::now()),
         )

@@ -8,12 +8,13 @@ use super::vault::{Vault, VaultError};
 use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, dynamic_query, query};
 use balai_domain::contact::Channel;
+use balai_domain::identity::Assurance;
 use balai_domain::nik::{Nik, Sex};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 pub(crate) const CITIZEN_COLUMNS: &str = "id, nik_hash, nik_enc, full_name, birth_place, birth_date, sex, address_enc, \
-     region_code, kk_enc, phone_enc, email_enc, created_at, updated_at";
+     region_code, kk_enc, phone_enc, email_enc, created_at, updated_at, phone_assurance, email_assurance";
 
 /// A citizen row as stored (sealed columns still sealed).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -32,6 +33,11 @@ pub(crate) struct CitizenRow {
     email_enc: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    // Absent rather than null while basic, so states hashed before these columns existed still match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_assurance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_assurance: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -65,6 +71,9 @@ pub struct Citizen {
     pub kk: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// How surely the phone and the e-mail address are the person's.
+    pub phone_assurance: Assurance,
+    pub email_assurance: Assurance,
     pub documents: Vec<HeldDocument>,
     pub created_at: DateTime<Utc>,
 }
@@ -125,12 +134,13 @@ pub async fn create_citizen(
 ) -> Result<i64, StoreError> {
     let now = Utc::now();
     let seal = |column, value: &Option<String>| value.as_deref().map(|v| vault.seal(column, v));
+    let pseudonym = new_pseudonym();
     let id = tx
         .insert(
             query(
                 "INSERT INTO citizens (nik_hash, nik_enc, full_name, birth_place, birth_date, sex, address_enc, region_code, \
-                 kk_enc, phone_enc, email_enc, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                 kk_enc, phone_enc, email_enc, created_at, updated_at, audit_pseudonym) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id",
             )
             .bind(nik_hash(vault, nik))
             .bind(vault.seal("citizens.nik", nik.expose()))
@@ -143,11 +153,47 @@ pub async fn create_citizen(
             .bind(seal("citizens.kk", &new.kk))
             .bind(seal("citizens.phone", &new.phone))
             .bind(seal("citizens.email", &new.email))
-            .bind(now),
+            .bind(now)
+            .bind(pseudonym.as_str()),
         )
         .await?;
-    audit::record_change(tx, actor, "identity.citizen.create", &Subject::new("citizens", id), None).await?;
+    audit::record_change(tx, actor, "identity.citizen.create", &Subject::new("citizens", pseudonym), None).await?;
     Ok(id)
+}
+
+/// A citizen's name in the public audit log: `p` and 32 random hex digits, drawn once per record.
+/// Random rather than keyed: no key can be tried against the small space of record ids, and rotating
+/// the personal-data key leaves it unchanged.
+fn new_pseudonym() -> String {
+    let bytes: [u8; 16] = rand::random();
+    let mut name = String::with_capacity(33);
+    name.push('p');
+    for b in bytes {
+        name.push_str(&format!("{b:02x}"));
+    }
+    name
+}
+
+/// Whether a citizen subject id is a pseudonym (new leaves) rather than a record id (older leaves).
+pub(crate) fn is_pseudonym(id: &str) -> bool {
+    id.len() == 33 && id.starts_with('p') && id[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The pseudonym that names a citizen in the audit log (their record id for a record without one).
+pub async fn pseudonym(tx: &mut Tx, citizen_id: i64) -> Result<String, StoreError> {
+    let row: Option<(Option<String>,)> =
+        tx.fetch_optional(query("SELECT audit_pseudonym FROM citizens WHERE id = $1").bind(citizen_id)).await?;
+    Ok(row.and_then(|(p,)| p).unwrap_or_else(|| citizen_id.to_string()))
+}
+
+/// The audit subject of a citizen's record.
+pub async fn audit_subject(tx: &mut Tx, citizen_id: i64) -> Result<Subject, StoreError> {
+    Ok(Subject::new("citizens", pseudonym(tx, citizen_id).await?))
+}
+
+/// The audit actor of a citizen acting on their own behalf.
+pub async fn audit_actor(tx: &mut Tx, citizen_id: i64) -> Result<Actor, StoreError> {
+    Ok(Actor { role: "citizen".into(), id: pseudonym(tx, citizen_id).await? })
 }
 
 /// Records a document the government holds for the citizen (replacing an older one of the same type).
@@ -176,32 +222,54 @@ pub async fn hold_document(
     )
     .await?;
     touch(tx, citizen_id).await?;
-    audit::record_change(tx, actor, "identity.citizen.document", &Subject::new("citizens", citizen_id), None).await?;
+    let subject = audit_subject(tx, citizen_id).await?;
+    audit::record_change(tx, actor, "identity.citizen.document", &subject, None).await?;
     Ok(())
 }
 
-/// Sets the phone or e-mail a citizen verified by receiving a code there.
+/// Binds a phone or e-mail to a citizen's record at a level; `action` names how in the audit log
+/// (`identity.citizen.contact_at_counter`, …). Returns the contact it replaced, if any.
 pub async fn set_contact(
     tx: &mut Tx,
     actor: &Actor,
+    action: &str,
     vault: &Vault,
     citizen_id: i64,
     channel: Channel,
     recipient: &str,
-) -> Result<(), StoreError> {
+    assurance: Assurance,
+) -> Result<Option<String>, StoreError> {
     let (sql, column) = match channel {
-        Channel::Email => ("UPDATE citizens SET email_enc = $1 WHERE id = $2", "citizens.email"),
-        Channel::Sms | Channel::Whatsapp => ("UPDATE citizens SET phone_enc = $1 WHERE id = $2", "citizens.phone"),
+        Channel::Email => ("UPDATE citizens SET email_enc = $1, email_assurance = $2 WHERE id = $3", "citizens.email"),
+        Channel::Sms | Channel::Whatsapp => {
+            ("UPDATE citizens SET phone_enc = $1, phone_assurance = $2 WHERE id = $3", "citizens.phone")
+        }
     };
-    tx.execute(query(sql).bind(vault.seal(column, recipient)).bind(citizen_id)).await?;
+    let before = citizen_in(tx, vault, citizen_id).await?.ok_or(StoreError::NotFound)?;
+    let old = match channel {
+        Channel::Email => before.email,
+        Channel::Sms | Channel::Whatsapp => before.phone,
+    };
+    // Basic is stored as NULL, so records whose contacts never rose keep the state older leaves hashed.
+    let level = (assurance != Assurance::Basic).then_some(assurance.code());
+    tx.execute(query(sql).bind(vault.seal(column, recipient)).bind(level).bind(citizen_id)).await?;
     touch(tx, citizen_id).await?;
-    audit::record_change(tx, actor, "identity.citizen.contact", &Subject::new("citizens", citizen_id), None).await?;
-    Ok(())
+    let subject = audit_subject(tx, citizen_id).await?;
+    audit::record_change(tx, actor, action, &subject, None).await?;
+    Ok(old)
 }
 
 async fn touch(tx: &mut Tx, citizen_id: i64) -> Result<(), StoreError> {
     tx.execute(query("UPDATE citizens SET updated_at = $1 WHERE id = $2").bind(Utc::now()).bind(citizen_id)).await?;
     Ok(())
+}
+
+/// The record of the citizen with this NIK, if there is one.
+pub async fn citizen_by_nik(tx: &mut Tx, vault: &Vault, nik: &Nik) -> Result<Option<Citizen>, StoreError> {
+    match citizen_id_by_nik(tx, vault, nik).await? {
+        Some(id) => citizen_in(tx, vault, id).await,
+        None => Ok(None),
+    }
 }
 
 /// The id of the citizen with this NIK, if there is one.
@@ -254,6 +322,8 @@ pub(crate) async fn citizen_in(tx: &mut Tx, vault: &Vault, id: i64) -> Result<Op
         kk: vault.open_optional("citizens.kk", row.kk_enc.as_deref()).map_err(open)?,
         phone: vault.open_optional("citizens.phone", row.phone_enc.as_deref()).map_err(open)?,
         email: vault.open_optional("citizens.email", row.email_enc.as_deref()).map_err(open)?,
+        phone_assurance: row.phone_assurance.as_deref().and_then(Assurance::parse).unwrap_or(Assurance::Basic),
+        email_assurance: row.email_assurance.as_deref().and_then(Assurance::parse).unwrap_or(Assurance::Basic),
         documents,
         created_at: row.created_at,
     }))

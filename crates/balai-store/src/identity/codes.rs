@@ -1,28 +1,78 @@
 //! One-time sign-in codes for citizens: 6 digits, valid 5 minutes, 5 attempts.
 //!
+//! A code goes only to a contact on record for the NIK: the citizen record's, or for a person not yet
+//! held here, the population register's. A request naming another destination, or a NIK with no
+//! contact for the channel, is answered exactly like any other and gets a row like any other (so it
+//! counts against the throttles), but nothing is sent and no code can match it.
+//!
 //! Throttles count the code rows themselves, so every node sees the same counts: at most
-//! [`MAX_CODES_PER_NIK`] codes per NIK and [`MAX_CODES_PER_CLIENT`] per client address in
-//! [`THROTTLE_WINDOW_MINUTES`]. A code whose attempts are used up is dead; asking for a new one falls
-//! under the per-NIK throttle, which is the lock-out. Codes are stored as keyed hashes only.
+//! [`MAX_CODES_PER_NIK`] codes per NIK and destination, and [`MAX_CODES_PER_CLIENT`] per client address,
+//! in [`THROTTLE_WINDOW_MINUTES`]. Counting per destination means a stranger naming a wrong address
+//! cannot use up the citizen's own codes. Codes are entered against the browser's pending token, so
+//! nobody but the requester can spend a code's attempts. Codes are stored as keyed hashes only.
 
-use super::citizens::{self, NewCitizen, nik_hash};
+use super::citizens::{self, nik_hash};
+use super::register::RegisterRecord;
 use super::vault::Vault;
 use crate::audit::Actor;
 use crate::{StoreError, Tx, query};
 use balai_domain::contact::Channel;
+use balai_domain::identity::Assurance;
 use balai_domain::nik::Nik;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-
 pub const CODE_MINUTES: i64 = 5;
 pub const CODE_ATTEMPTS: i64 = 5;
 pub const MAX_CODES_PER_NIK: i64 = 3;
 pub const MAX_CODES_PER_CLIENT: i64 = 10;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
-/// A code just issued. The code itself goes only into the outbox message.
+/// Where a code for a NIK may go over one channel: the contact on record and how surely it is the
+/// person's. `register` is set when the person is known only to the population register.
+#[derive(Clone)]
+pub struct ContactOnRecord {
+    pub recipient: String,
+    pub assurance: Assurance,
+    pub register: Option<RegisterRecord>,
+}
+
+impl std::fmt::Debug for ContactOnRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ContactOnRecord({:?})", self.assurance)
+    }
+}
+
+/// The contact the citizen record holds for a channel, if the NIK has a record here. `Ok(None)` when
+/// there is no record: the caller may then ask the population register.
+pub async fn contact_on_record(
+    db: &crate::Db,
+    vault: &Vault,
+    nik: &Nik,
+    channel: Channel,
+) -> Result<Option<Option<ContactOnRecord>>, StoreError> {
+    let row: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = db
+        .fetch_optional(
+            query("SELECT phone_enc, phone_assurance, email_enc, email_assurance FROM citizens WHERE nik_hash = $1")
+                .bind(nik_hash(vault, nik)),
+        )
+        .await?;
+    let Some((phone, phone_level, email, email_level)) = row else { return Ok(None) };
+    let (sealed, level, column) = match channel {
+        Channel::Email => (email, email_level, "citizens.email"),
+        Channel::Sms | Channel::Whatsapp => (phone, phone_level, "citizens.phone"),
+    };
+    let recipient = vault.open_optional(column, sealed.as_deref()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Some(recipient.map(|recipient| ContactOnRecord {
+        recipient,
+        assurance: level.as_deref().and_then(Assurance::parse).unwrap_or(Assurance::Basic),
+        register: None,
+    })))
+}
+
+/// A code request, answered alike whether or not it is delivered.
 pub struct IssuedCode {
-    pub code: String,
+    /// The code, when it goes to a contact on record; `None` when nothing is sent.
+    pub code: Option<String>,
     /// The browser's handle on this sign-in, kept in a cookie so the NIK never travels in a URL.
     pub pending_token: String,
     pub expires_at: DateTime<Utc>,
@@ -31,7 +81,7 @@ pub struct IssuedCode {
 /// Why no code was issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Throttled {
-    /// Too many codes for this NIK lately.
+    /// Too many codes for this NIK and destination lately.
     Nik { retry_after_seconds: i64 },
     /// Too many codes from this client address lately.
     Client { retry_after_seconds: i64 },
@@ -47,6 +97,15 @@ pub fn pending_hash(vault: &Vault, token: &str) -> String {
 
 fn client_hash(vault: &Vault, client: &str) -> String {
     vault.lookup_hash("client", client)
+}
+
+fn target_hash(vault: &Vault, nik_hash: &str, recipient: &str) -> String {
+    vault.lookup_hash("code-target", &format!("{nik_hash}:{}", recipient.to_lowercase()))
+}
+
+fn random_hex() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn throttle(
@@ -66,23 +125,28 @@ async fn throttle(
     Ok(Some((oldest + Duration::minutes(THROTTLE_WINDOW_MINUTES) - now).num_seconds().max(1)))
 }
 
-/// Issues a code for `nik`, to be sent over `channel` to `recipient` (already normalised).
+/// Records a code request for `nik` towards `target` (the destination typed, or the one on record).
+/// With `deliver` (the contact on record, which the target matched) a real code is made for it;
+/// without, a row that counts against the throttles and that no code opens.
+#[allow(clippy::too_many_arguments)]
 pub async fn issue_code(
     tx: &mut Tx,
     vault: &Vault,
     nik: &Nik,
     channel: Channel,
-    recipient: &str,
+    target: &str,
+    deliver: Option<&ContactOnRecord>,
     client: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<IssuedCode, Throttled>, StoreError> {
     let nik_hash = nik_hash(vault, nik);
     let client_hash = client_hash(vault, client);
+    let target_hash = target_hash(vault, &nik_hash, target);
     let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
     if let Some(retry_after_seconds) = throttle(
         tx,
-        "SELECT created_at FROM one_time_codes WHERE nik_hash = $1 AND created_at > $2",
-        &nik_hash,
+        "SELECT created_at FROM one_time_codes WHERE target_hash = $1 AND created_at > $2",
+        &target_hash,
         since,
         now,
         MAX_CODES_PER_NIK,
@@ -103,33 +167,50 @@ pub async fn issue_code(
     {
         return Ok(Err(Throttled::Client { retry_after_seconds }));
     }
-    // A new code replaces any earlier one still open for this NIK.
-    tx.execute(
-        query("UPDATE one_time_codes SET attempts_left = 0 WHERE nik_hash = $1 AND used_at IS NULL")
-            .bind(nik_hash.as_str()),
-    )
-    .await?;
-    let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000u32));
-    let pending_token = {
-        let bytes: [u8; 32] = rand::random();
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    let code = match deliver {
+        Some(_) => {
+            // A new code replaces any earlier one still open for this NIK; requests that send nothing
+            // replace nothing, so a stranger cannot cancel the citizen's code.
+            tx.execute(
+                query(
+                    "UPDATE one_time_codes SET attempts_left = 0 \
+                     WHERE nik_hash = $1 AND used_at IS NULL AND delivered = $2",
+                )
+                .bind(nik_hash.as_str())
+                .bind(true),
+            )
+            .await?;
+            Some(format!("{:06}", rand::thread_rng().gen_range(0..1_000_000u32)))
+        }
+        None => None,
     };
+    let pending_token = random_hex();
     let expires_at = now + Duration::minutes(CODE_MINUTES);
+    // No six digits hash to a random 64-hex-digit "code": an undelivered request can never be opened.
+    let stored_code = code.clone().unwrap_or_else(random_hex);
+    let register = deliver
+        .and_then(|c| c.register.as_ref())
+        .map(|r| vault.seal("one_time_codes.register", &serde_json::to_string(r).expect("records serialise")));
     tx.execute(
         query(
             "INSERT INTO one_time_codes (nik_hash, nik_enc, code_hash, pending_token_hash, channel, recipient_enc, client_hash, \
-             created_at, expires_at, attempts_left) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             created_at, expires_at, attempts_left, delivered, target_hash, assurance, register_enc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(nik_hash.as_str())
         .bind(vault.seal("one_time_codes.nik", nik.expose()))
-        .bind(code_hash(vault, &nik_hash, &code))
+        .bind(code_hash(vault, &nik_hash, &stored_code))
         .bind(pending_hash(vault, &pending_token))
         .bind(channel.code())
-        .bind(vault.seal("one_time_codes.recipient", recipient))
+        .bind(vault.seal("one_time_codes.recipient", target))
         .bind(client_hash)
         .bind(now)
         .bind(expires_at)
-        .bind(CODE_ATTEMPTS),
+        .bind(CODE_ATTEMPTS)
+        .bind(deliver.is_some())
+        .bind(target_hash)
+        .bind(deliver.map(|c| c.assurance.code()))
+        .bind(register),
     )
     .await?;
     Ok(Ok(IssuedCode { code, pending_token, expires_at }))
@@ -138,8 +219,9 @@ pub async fn issue_code(
 /// The outcome of entering a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeCheck {
-    /// Right code: the citizen (created on first sign-in) may get a session.
-    Accepted { citizen_id: i64, created: bool },
+    /// Right code: the citizen (created from the register on a first sign-in) may get a session at
+    /// the level of the contact the code went to.
+    Accepted { citizen_id: i64, created: bool, assurance: Assurance },
     /// Wrong code; this many attempts remain (0: the code is dead, ask for a new one).
     Wrong { attempts_left: i64 },
     /// No open code: never asked, expired, used, or its attempts are used up.
@@ -150,47 +232,39 @@ pub enum CodeCheck {
 struct OpenCode {
     id: i64,
     nik_hash: String,
-    nik_enc: String,
     code_hash: String,
     channel: String,
     recipient_enc: String,
     attempts_left: i64,
     expires_at: DateTime<Utc>,
+    delivered: bool,
+    assurance: Option<String>,
+    register_enc: Option<String>,
 }
 
-/// The open code found by NIK hash or by pending-token hash: unused, unexpired, attempts left.
-fn open_code(by_pending_token: bool, hash: String, now: DateTime<Utc>) -> crate::Query {
-    let sql = if by_pending_token {
-        "SELECT id, nik_hash, nik_enc, code_hash, channel, recipient_enc, attempts_left, expires_at FROM one_time_codes \
-         WHERE pending_token_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2"
-    } else {
-        "SELECT id, nik_hash, nik_enc, code_hash, channel, recipient_enc, attempts_left, expires_at FROM one_time_codes \
-         WHERE nik_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2 ORDER BY id DESC LIMIT 1"
-    };
-    query(sql).bind(hash).bind(now)
+/// The open code behind a pending token: unused, unexpired, attempts left.
+fn open_code(pending_hash: String, now: DateTime<Utc>) -> crate::Query {
+    query(
+        "SELECT id, nik_hash, code_hash, channel, recipient_enc, attempts_left, expires_at, delivered, assurance, \
+         register_enc FROM one_time_codes \
+         WHERE pending_token_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2",
+    )
+    .bind(pending_hash)
+    .bind(now)
 }
 
-/// Checks a code entered with the NIK (the API's way).
-pub async fn check_code_for_nik(
-    tx: &mut Tx,
-    vault: &Vault,
-    nik: &Nik,
-    code: &str,
-    now: DateTime<Utc>,
-) -> Result<CodeCheck, StoreError> {
-    let open: Option<OpenCode> = tx.fetch_optional(open_code(false, nik_hash(vault, nik), now)).await?;
-    check(tx, vault, open, code, now).await
-}
-
-/// Checks a code entered on the page opened by `issue_code` (the browser's way, by pending token).
-pub async fn check_code_for_pending(
+/// Checks a code entered on the browser (or API client) that asked for it, by its pending token.
+/// With `nik` (the API's way), the code must also be for that NIK.
+pub async fn check_code(
     tx: &mut Tx,
     vault: &Vault,
     pending_token: &str,
+    nik: Option<&Nik>,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<CodeCheck, StoreError> {
-    let open: Option<OpenCode> = tx.fetch_optional(open_code(true, pending_hash(vault, pending_token), now)).await?;
+    let open: Option<OpenCode> = tx.fetch_optional(open_code(pending_hash(vault, pending_token), now)).await?;
+    let open = open.filter(|o| nik.is_none_or(|n| same(&nik_hash(vault, n), &o.nik_hash)));
     check(tx, vault, open, code, now).await
 }
 
@@ -207,7 +281,7 @@ async fn check(
 ) -> Result<CodeCheck, StoreError> {
     let Some(open) = open else { return Ok(CodeCheck::NoOpenCode) };
     let code = code.trim();
-    if !same(&code_hash(vault, &open.nik_hash, code), &open.code_hash) {
+    if !open.delivered || !same(&code_hash(vault, &open.nik_hash, code), &open.code_hash) {
         let attempts_left = open.attempts_left - 1;
         tx.execute(
             query("UPDATE one_time_codes SET attempts_left = $1 WHERE id = $2").bind(attempts_left).bind(open.id),
@@ -217,21 +291,37 @@ async fn check(
     }
     tx.execute(query("UPDATE one_time_codes SET used_at = $1 WHERE id = $2").bind(now).bind(open.id)).await?;
     let corrupt = |e: super::VaultError| StoreError::Corrupt(e.to_string());
-    let nik_digits = vault.open("one_time_codes.nik", &open.nik_enc).map_err(corrupt)?;
-    let nik = Nik::parse(&nik_digits, now.date_naive()).map_err(|e| StoreError::Corrupt(format!("stored NIK: {e}")))?;
+    let assurance = open.assurance.as_deref().and_then(Assurance::parse).unwrap_or(Assurance::Basic);
+    let existing: Option<(i64,)> =
+        tx.fetch_optional(query("SELECT id FROM citizens WHERE nik_hash = $1").bind(open.nik_hash.as_str())).await?;
+    if let Some((citizen_id,)) = existing {
+        return Ok(CodeCheck::Accepted { citizen_id, created: false, assurance });
+    }
+    // A first sign-in: the record is the population register's, whose contact the code just reached.
+    let Some(sealed) = open.register_enc else {
+        return Err(StoreError::Corrupt(
+            "a delivered code for a NIK with neither a record nor a register entry".into(),
+        ));
+    };
+    let record: RegisterRecord =
+        serde_json::from_str(&vault.open("one_time_codes.register", &sealed).map_err(corrupt)?)
+            .map_err(|e| StoreError::Corrupt(format!("stored register record: {e}")))?;
     let channel = Channel::parse(&open.channel).ok_or_else(|| StoreError::Corrupt("one-time code channel".into()))?;
     let recipient = vault.open("one_time_codes.recipient", &open.recipient_enc).map_err(corrupt)?;
-    if let Some(citizen_id) = citizens::citizen_id_by_nik(tx, vault, &nik).await? {
-        return Ok(CodeCheck::Accepted { citizen_id, created: false });
-    }
-    // First sign-in: the record starts with the NIK and the contact just proven; the register fills the rest.
-    let mut new = NewCitizen::default();
+    let nik_digits = {
+        let (sealed_nik,): (String,) =
+            tx.fetch_one(query("SELECT nik_enc FROM one_time_codes WHERE id = $1").bind(open.id)).await?;
+        vault.open("one_time_codes.nik", &sealed_nik).map_err(corrupt)?
+    };
+    let nik = Nik::parse(&nik_digits, now.date_naive()).map_err(|e| StoreError::Corrupt(format!("stored NIK: {e}")))?;
+    let mut new = record.to_new_citizen();
+    // The contact just proven is the one on the register's record; keep it exactly as reached.
     match channel {
         Channel::Email => new.email = Some(recipient),
         Channel::Sms | Channel::Whatsapp => new.phone = Some(recipient),
     }
-    let citizen_id = citizens::create_citizen(tx, &Actor::system("sign-up"), vault, &nik, &new).await?;
-    Ok(CodeCheck::Accepted { citizen_id, created: true })
+    let citizen_id = citizens::create_citizen(tx, &Actor::system("population-register"), vault, &nik, &new).await?;
+    Ok(CodeCheck::Accepted { citizen_id, created: true, assurance })
 }
 
 /// A sign-in waiting for its code, as the code page shows it.
@@ -251,7 +341,7 @@ pub async fn pending_sign_in(
     pending_token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<PendingSignIn>, StoreError> {
-    let open: Option<OpenCode> = db.fetch_optional(open_code(true, pending_hash(vault, pending_token), now)).await?;
+    let open: Option<OpenCode> = db.fetch_optional(open_code(pending_hash(vault, pending_token), now)).await?;
     let Some(open) = open else { return Ok(None) };
     let recipient =
         vault.open("one_time_codes.recipient", &open.recipient_enc).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -58,6 +58,7 @@ impl Officer {
             agency_id: self.agency_id,
             unit_id: self.unit_id,
             citizen_id: None,
+            assurance: None,
         }
     }
 
@@ -94,6 +95,7 @@ impl OfficerSession {
             agency_id: self.agency_id,
             unit_id: self.unit_id,
             citizen_id: None,
+            assurance: None,
         }
     }
 }

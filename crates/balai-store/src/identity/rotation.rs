@@ -130,7 +130,12 @@ pub async fn reseal_personal_data(tx: &mut Tx, old: &Vault, new: &Vault) -> Resu
             }
             tx.execute(update.bind(key.clone())).await?;
             if let Some(action) = sealed.audited_as {
-                audit::record_change(tx, &actor, action, &Subject::new(sealed.table, &key), None).await?;
+                let subject = match (sealed.table, key.parse::<i64>()) {
+                    // Citizens are named by pseudonym in the public log.
+                    ("citizens", Ok(id)) => super::citizens::audit_subject(tx, id).await?,
+                    _ => Subject::new(sealed.table, &key),
+                };
+                audit::record_change(tx, &actor, action, &subject, None).await?;
                 done.audited_records += 1;
             }
         }

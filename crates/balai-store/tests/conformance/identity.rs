@@ -279,8 +279,12 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     );
     grant(&mut expected, "inspector", &["ViewPerformance", "ReadWhistleblowing", "ReadAuditLog"], &government);
     grant(&mut expected, "auditor", &["ViewPerformance", "ReadAuditLog"], &government);
+    // Any front-desk officer, verifier or head of agency checks a KTP-el for their government.
+    for role in ["officer", "verifier", "agency_head"] {
+        grant(&mut expected, role, &["VerifyCitizenAtCounter"], &government);
+    }
     granted.sort();
     expected.sort();
     assert_eq!(granted, expected);
-    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 11 * 6, "every role × action × place was asked");
+    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 15 * 6, "every role × action × place was asked");
 }

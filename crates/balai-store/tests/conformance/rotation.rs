@@ -54,7 +54,7 @@ async fn sealed_everything(db: &Db, vault: &Vault) -> (i64, String) {
         body: "Kode masuk Balai: 123456".into(),
     };
     notify::enqueue(&mut tx, vault, &message).await.unwrap();
-    codes::issue_code(&mut tx, vault, &nik(), Channel::Sms, "+6281234500011", "192.0.2.1", Utc::now())
+    codes::issue_code(&mut tx, vault, &nik(), Channel::Sms, "+6281234500011", None, "192.0.2.1", Utc::now())
         .await
         .unwrap()
         .unwrap();

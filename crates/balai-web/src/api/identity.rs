@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth;
 use crate::error::{ApiError, AppError, Problem, Refusal};
 use crate::i18n::RequestLang;
-use crate::identity::{self, CITIZEN_COOKIE, CodeEntry};
+use crate::identity::{self, CITIZEN_COOKIE, PENDING_COOKIE};
 use crate::ops::ClientAddr;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use balai_domain::Lang;
+use balai_store::identity::codes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,7 +28,9 @@ pub struct CodeRequest {
     /// `email`, `sms` or `whatsapp`.
     #[serde(default)]
     channel: String,
-    /// The e-mail address or Indonesian mobile number (08… or +628…).
+    /// The e-mail address or Indonesian mobile number (08… or +628…) on record for this NIK. May be
+    /// omitted: the code then goes to the contact on record for the channel. A code is only ever sent
+    /// to a contact on record, and the answer is the same whether or not one was sent.
     #[serde(default)]
     to: String,
 }
@@ -35,7 +38,8 @@ pub struct CodeRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeSentBody {
     channel: String,
-    /// Where the code went, masked: `bu••@contoh.id`, `+62812••••890`.
+    /// The destination, masked (`bu••@contoh.id`, `+62812••••890`): the one typed, or the one on
+    /// record when none was typed. The code arrives there only if it is the contact on record.
     sent_to: String,
     expires_in_seconds: i64,
 }
@@ -91,11 +95,10 @@ pub async fn request_code(
     body: String,
 ) -> Result<Response, ApiError> {
     let request: CodeRequest = parse_body(lang, &body)?;
-    let client = client.to_string();
-    let sent = identity::request_code(&state, lang, &request.nik, &request.channel, &request.to, &client)
+    let sent = identity::request_code(&state, lang, &request.nik, &request.channel, &request.to, client)
         .await
         .map_err(|e| ApiError(e, lang))?;
-    Ok((
+    let mut response = (
         StatusCode::ACCEPTED,
         Json(CodeSentBody {
             channel: sent.channel.code().to_owned(),
@@ -103,23 +106,33 @@ pub async fn request_code(
             expires_in_seconds: sent.expires_in_seconds,
         }),
     )
-        .into_response())
+        .into_response();
+    // The code can be entered only with this cookie: nobody who merely knows the NIK can spend its attempts.
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(PENDING_COOKIE, &sent.pending_token, codes::CODE_MINUTES * 60, state.config.secure_cookies),
+    );
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
-/// Trades NIK and code for a session (an HttpOnly cookie). A first sign-in creates the citizen record.
+/// Trades NIK and code for a session (an HttpOnly cookie), on the client that asked for the code (its
+/// `balai_pending` cookie). A first sign-in creates the citizen record from the population register.
 #[utoipa::path(post, path = "/api/v1/auth/citizen/verify", tag = "identity", request_body = VerifyRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SignedInBody),
-        (status = 401, description = "Wrong code (`attempts_left`) or no open code", body = Problem),
+        (status = 401, description = "Wrong code (`attempts_left`), or no open code on this client", body = Problem),
         (status = 422, description = "The NIK or code is malformed", body = Problem)
     ))]
 pub async fn verify(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
+    headers: axum::http::HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
     let request: VerifyRequest = parse_body(lang, &body)?;
-    let signed_in = identity::verify_code(&state, lang, CodeEntry::Nik(&request.nik), &request.code)
+    let pending = auth::cookie_value(&headers, PENDING_COOKIE);
+    let signed_in = identity::verify_code(&state, lang, pending, Some(&request.nik), &request.code)
         .await
         .map_err(|e| ApiError(e, lang))?;
     let mut response = Json(SignedInBody { citizen_id: signed_in.citizen_id }).into_response();
@@ -132,6 +145,9 @@ pub async fn verify(
             state.config.secure_cookies,
         ),
     );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, auth::set_cookie(PENDING_COOKIE, "", 0, state.config.secure_cookies));
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     Ok(response)
 }

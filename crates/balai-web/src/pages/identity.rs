@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
-use crate::identity::{self, CITIZEN_COOKIE, CodeEntry, PENDING_COOKIE};
+use crate::identity::{self, CITIZEN_COOKIE, PENDING_COOKIE};
 use crate::ops::ClientAddr;
 use axum::Form;
 use axum::Router;
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
 use balai_domain::contact::{Channel, mask_recipient};
+use balai_domain::identity::Action;
 use balai_domain::nik::Sex;
 use balai_store::identity::access;
 use balai_store::identity::citizens::{self, mask_digits};
@@ -107,8 +108,8 @@ fn sign_in_page(
     let page = SignInPage {
         chrome: Chrome::new(lang, lang.pick("Masuk dengan NIK", "Sign in with your NIK"), uri),
         intro: lang.pick(
-            "Kami kirim kode 6 angka ke surel atau ponsel Anda. Kode berlaku 5 menit.",
-            "We send a 6-digit code to your e-mail or phone. The code is valid for 5 minutes.",
+            "Kami kirim kode 6 angka ke surel atau ponsel yang tercatat untuk NIK Anda (di data kependudukan, atau yang dicatat petugas loket). Kode berlaku 5 menit. Belum ada kontak tercatat? Datangi loket pelayanan dengan KTP-el.",
+            "We send a 6-digit code to the e-mail address or phone on record for your NIK (in the population register, or recorded by a counter officer). The code is valid for 5 minutes. No contact on record? Visit a service counter with your KTP-el.",
         ),
         error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
         errors,
@@ -123,18 +124,22 @@ fn sign_in_page(
         channels: Channel::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(),
         channel: if form.channel.is_empty() { "email".to_owned() } else { form.channel },
         to_label: lang.pick("Alamat surel atau nomor ponsel", "E-mail address or mobile number"),
-        to_hint: lang
-            .pick("Contoh: nama@contoh.id atau 0812 3456 7890.", "For example: name@example.id or 0812 3456 7890."),
+        to_hint: lang.pick(
+            "Kontak yang tercatat, misalnya nama@contoh.id atau 0812 3456 7890. Boleh dikosongkan: kode dikirim ke kontak yang tercatat.",
+            "The contact on record, for example name@example.id or 0812 3456 7890. May be left empty: the code goes to the contact on record.",
+        ),
         to: form.to,
         submit_label: lang.pick("Kirim kode", "Send code"),
         demo_hint: state.config.demo_inbox.then(|| match lang {
             Lang::Id => format!(
-                "Demo: masuk sebagai Maria Yosefina Lado dengan NIK {} dan tujuan mana pun; kodenya muncul di kotak pesan demo.",
-                balai_store::seed::DEMO_CITIZEN_NIK
+                "Demo: masuk sebagai Maria Yosefina Lado dengan NIK {} dan surel yang tercatat, {}; kodenya muncul di kotak pesan demo. Kode hanya dikirim ke kontak yang tercatat.",
+                balai_store::seed::DEMO_CITIZEN_NIK,
+                balai_store::seed::DEMO_CITIZEN_EMAIL
             ),
             Lang::En => format!(
-                "Demo: sign in as Maria Yosefina Lado with NIK {} and any destination; the code appears in the demo inbox.",
-                balai_store::seed::DEMO_CITIZEN_NIK
+                "Demo: sign in as Maria Yosefina Lado with NIK {} and the e-mail address on record, {}; the code appears in the demo inbox. Codes go only to a contact on record.",
+                balai_store::seed::DEMO_CITIZEN_NIK,
+                balai_store::seed::DEMO_CITIZEN_EMAIL
             ),
         }),
         demo_inbox_label: lang.pick("Buka kotak pesan demo", "Open the demo inbox"),
@@ -172,8 +177,7 @@ async fn sign_in(
         tracing::warn!("citizen sign-in refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
     }
-    let client = client.to_string();
-    match identity::request_code(&state, lang, &form.nik, &form.channel, &form.to, &client).await {
+    match identity::request_code(&state, lang, &form.nik, &form.channel, &form.to, client).await {
         Ok(sent) => {
             let next = safe_next(form.next.as_deref());
             let lang_amp = if lang == Lang::En { "&lang=en" } else { "" };
@@ -249,18 +253,19 @@ async fn code_page(
     };
     let csrf = auth::random_token();
     let zone = balai_domain::IndonesianTimeZone::Wita;
+    // Worded alike whether or not a code was sent: the page must not tell a stranger which it was.
     let sent_to = match lang {
         Lang::Id => format!(
-            "Kode dikirim lewat {} ke {}. Berlaku sampai {}; sisa percobaan {}.",
-            pending.channel.label(lang),
+            "Bila {} adalah kontak yang tercatat untuk NIK ini, kode sudah dikirim ke sana lewat {}. Berlaku sampai {}; sisa percobaan {}.",
             pending.masked_recipient,
+            pending.channel.label(lang),
             zone.format(pending.expires_at),
             pending.attempts_left
         ),
         Lang::En => format!(
-            "The code was sent by {} to {}. Valid until {}; {} attempt(s) left.",
-            pending.channel.label(lang),
+            "If {} is the contact on record for this NIK, the code was sent there by {}. Valid until {}; {} attempt(s) left.",
             pending.masked_recipient,
+            pending.channel.label(lang),
             zone.format(pending.expires_at),
             pending.attempts_left
         ),
@@ -313,7 +318,7 @@ async fn enter_code(
     let Some(pending) = auth::cookie_value(&headers, PENDING_COOKIE) else {
         return code_page(&state, lang, &uri, &headers, form.next.as_deref(), None, StatusCode::OK).await;
     };
-    match identity::verify_code(&state, lang, CodeEntry::Pending(pending), &form.code).await {
+    match identity::verify_code(&state, lang, Some(pending), None, &form.code).await {
         Ok(signed_in) => {
             let secure = state.config.secure_cookies;
             let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
@@ -344,6 +349,9 @@ async fn enter_code(
 #[template(path = "citizen_account.html")]
 struct AccountPage {
     chrome: Chrome,
+    level_label: &'static str,
+    level: &'static str,
+    full_note: Option<&'static str>,
     access_label: &'static str,
     masked_nik: String,
     name_label: &'static str,
@@ -378,10 +386,34 @@ async fn account(
         Ok(None) => return error_page(lang, &uri, AppError::NotFound),
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let birth = birth_line(lang, &record);
-    let documents = record.documents.iter().map(|d| document_line(lang, d)).collect();
+    if !citizen.may(Action::ViewOwnRecord) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    // A code to a contact on record shows the record masked; address, birth and document numbers
+    // need a session that proves the person (a counter visit or an identity provider).
+    let full = citizen.may(Action::ViewOwnFullRecord);
+    let birth = birth_line(lang, &record).filter(|_| full);
+    let documents = record
+        .documents
+        .iter()
+        .map(|d| {
+            if full {
+                document_line(lang, d)
+            } else {
+                format!("{} — {}", document_label(lang, &d.doc_type), d.issuer)
+            }
+        })
+        .collect();
     let page = AccountPage {
         chrome: Chrome::new(lang, lang.pick("Data saya", "My record"), &uri),
+        level_label: lang.pick("Tingkat kepastian masuk", "Sign-in assurance"),
+        level: citizen.assurance.label(lang),
+        full_note: (!full).then(|| {
+            lang.pick(
+                "Alamat, tanggal lahir dan nomor dokumen hanya tampil bila Anda masuk dengan tingkat substansial: setelah petugas memeriksa KTP-el Anda di loket, atau lewat penyedia identitas digital.",
+                "Address, birth date and document numbers are shown only when you sign in at the substantial level: after an officer checks your KTP-el at a counter, or through a digital identity provider.",
+            )
+        }),
         access_label: lang.pick("Siapa yang mengakses data saya", "Who has accessed my data"),
         masked_nik: record.masked_nik(),
         name_label: lang.pick("Nama", "Name"),
@@ -390,9 +422,9 @@ async fn account(
         birth_label: lang.pick("Tempat, tanggal lahir", "Place and date of birth"),
         birth,
         address_label: lang.pick("Alamat", "Address"),
-        address: record.address.clone(),
+        address: record.address.clone().filter(|_| full),
         kk_label: lang.pick("Nomor KK", "Family card number"),
-        masked_kk: record.kk.as_deref().map(mask_digits),
+        masked_kk: record.kk.as_deref().map(mask_digits).filter(|_| full),
         phone_label: lang.pick("Ponsel", "Mobile"),
         phone: record.phone.as_deref().map(mask_recipient),
         email_label: lang.pick("Surel", "E-mail"),

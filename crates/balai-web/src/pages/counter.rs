@@ -1,0 +1,227 @@
+//! The counter (loket): an officer who has checked a citizen's KTP-el in person binds the phone or
+//! e-mail address the citizen gives, at the substantial level. It is how a person with no contact on
+//! record, or who lost the old one, comes to sign in online; every old and new contact is told.
+
+use super::{Chrome, error_page, no_store, render};
+use crate::AppState;
+use crate::auth::Admin;
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use balai_domain::Lang;
+use balai_domain::contact::{self, Channel};
+use balai_domain::identity::{Action, Target};
+use balai_domain::nik::Nik;
+use balai_store::identity::citizens::{self, mask_digits};
+use balai_store::identity::counter::{self, CounterRefused};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/loket", get(form).post(bind))
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin_counter.html")]
+struct CounterPage {
+    chrome: Chrome,
+    intro: &'static str,
+    done: Option<String>,
+    error_summary: &'static str,
+    errors: Vec<(&'static str, String)>,
+    csrf: String,
+    nik_hint: &'static str,
+    nik: String,
+    channel_label: &'static str,
+    channels: Vec<(&'static str, &'static str)>,
+    channel: String,
+    to_label: &'static str,
+    to: String,
+    ktp_label: &'static str,
+    submit_label: &'static str,
+}
+
+impl CounterPage {
+    fn is_channel(&self, code: &str) -> bool {
+        self.channel == code
+    }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct CounterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    nik: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    ktp_checked: String,
+}
+
+fn page(
+    lang: Lang,
+    uri: &Uri,
+    admin: &Admin,
+    form: CounterForm,
+    errors: Vec<(&'static str, String)>,
+    done: Option<String>,
+) -> CounterPage {
+    let mut chrome = Chrome::new(lang, lang.pick("Loket: verifikasi warga", "Counter: verify a citizen"), uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    CounterPage {
+        chrome,
+        intro: lang.pick(
+            "Periksa KTP-el asli warga secara langsung, lalu catat ponsel atau surel yang ia berikan. Warga itu kemudian dapat masuk daring pada tingkat substansial; setiap kontak lama dan baru diberi tahu.",
+            "Check the citizen's original KTP-el in person, then record the phone or e-mail address they give. They can then sign in online at the substantial level; every old and new contact is told.",
+        ),
+        done,
+        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        errors,
+        csrf: admin.csrf_token.clone(),
+        nik_hint: lang.pick("16 angka, dari KTP-el yang Anda pegang.", "16 digits, from the KTP-el in your hand."),
+        nik: form.nik,
+        channel_label: lang.pick("Kontak yang dicatat", "Contact to record"),
+        channels: [Channel::Sms, Channel::Email].iter().map(|c| (c.code(), c.label(lang))).collect(),
+        channel: if form.channel.is_empty() { "sms".to_owned() } else { form.channel },
+        to_label: lang.pick("Nomor ponsel atau alamat surel", "Mobile number or e-mail address"),
+        to: form.to,
+        ktp_label: lang.pick(
+            "Saya telah memeriksa KTP-el asli warga ini secara langsung, dan fotonya sesuai dengan orang di depan saya.",
+            "I have checked this citizen's original KTP-el in person, and its photo matches the person before me.",
+        ),
+        submit_label: lang.pick("Catat kontak", "Record the contact"),
+    }
+}
+
+fn may_verify(admin: &Admin) -> bool {
+    admin.principal.government_id.is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
+}
+
+async fn form(RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Response {
+    if !may_verify(&admin) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    no_store(render(&page(lang, &uri, &admin, CounterForm::default(), Vec::new(), None)))
+}
+
+async fn bind(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    admin: Admin,
+    Form(form): Form<CounterForm>,
+) -> Response {
+    if !admin.check_csrf(&form.csrf) {
+        tracing::warn!("counter binding refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    if !may_verify(&admin) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let nik = Nik::parse(&form.nik, crate::identity::today())
+        .map_err(|e| errors.push(("nik", e.message(lang).to_owned())))
+        .ok();
+    let channel = match form.channel.as_str() {
+        "email" => Channel::Email,
+        _ => Channel::Sms,
+    };
+    let recipient = contact::normalize_recipient(channel, &form.to)
+        .map_err(|e| errors.push(("to", e.message(lang).to_owned())))
+        .ok();
+    if form.ktp_checked != "yes" {
+        errors.push((
+            "ktp_checked",
+            lang.pick(
+                "Kontak hanya dicatat setelah KTP-el asli diperiksa langsung.",
+                "A contact is recorded only after the original KTP-el was checked in person.",
+            )
+            .to_owned(),
+        ));
+    }
+    let (Some(nik), Some(recipient), true) = (nik, recipient, errors.is_empty()) else {
+        return no_store(
+            (StatusCode::UNPROCESSABLE_ENTITY, render(&page(lang, &uri, &admin, form, errors, None))).into_response(),
+        );
+    };
+    let outcome = async {
+        // The register is asked outside the transaction, and only for a person Balai does not hold.
+        let mut read = state.db.begin_read().await?;
+        let held = citizens::citizen_id_by_nik(&mut read, &state.vault, &nik).await?;
+        read.commit().await?;
+        let register = match held {
+            Some(_) => None,
+            None => match state.config.register.lookup(&nik).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!(error = %e, "population register lookup failed at a counter");
+                    return Ok(Err(None));
+                }
+            },
+        };
+        let mut tx = state.db.begin().await?;
+        let bound = counter::bind_contact_at_counter(
+            &mut tx,
+            &state.vault,
+            admin.admin_id,
+            &nik,
+            channel,
+            &recipient,
+            register.as_ref(),
+            lang,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, balai_store::StoreError>(bound.map_err(Some))
+    }
+    .await;
+    match outcome {
+        Ok(Ok(bound)) => {
+            tracing::info!(citizen_id = bound.citizen_id, created = bound.created, "contact bound at a counter");
+            let done = match lang {
+                Lang::Id => format!(
+                    "Kontak {} dicatat untuk NIK {} (tingkat substansial). Pemberitahuan dikirim ke {} kontak.",
+                    contact::mask_recipient(&recipient),
+                    mask_digits(nik.expose()),
+                    bound.notices
+                ),
+                Lang::En => format!(
+                    "Contact {} recorded for NIK {} (substantial level). Notices sent to {} contact(s).",
+                    contact::mask_recipient(&recipient),
+                    mask_digits(nik.expose()),
+                    bound.notices
+                ),
+            };
+            no_store(render(&page(lang, &uri, &admin, CounterForm::default(), Vec::new(), Some(done))))
+        }
+        Ok(Err(refused)) => {
+            let message = match refused {
+                Some(CounterRefused::NotPermitted) => return error_page(lang, &uri, AppError::Forbidden),
+                Some(CounterRefused::UnknownPerson) => lang.pick(
+                    "NIK ini tidak ada di data kependudukan. Arahkan warga ke Disdukcapil untuk memperbaiki datanya.",
+                    "This NIK is not in the population register. Send the citizen to Disdukcapil to correct their data.",
+                ),
+                None => lang.pick(
+                    "Data kependudukan sedang tidak dapat dihubungi. Coba lagi beberapa menit lagi.",
+                    "The population register cannot be reached right now. Try again in a few minutes.",
+                ),
+            };
+            let status =
+                if refused.is_none() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let errors = vec![("nik", message.to_owned())];
+            no_store((status, render(&page(lang, &uri, &admin, form, errors, None))).into_response())
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
