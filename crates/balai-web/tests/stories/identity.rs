@@ -5,14 +5,27 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 const MARIA: &str = "5371045203900003";
+/// Known to the demo's population register only: no record here yet.
+const AGUSTINA: &str = "5371016605920004";
+/// Known to nobody.
+const STRANGER_NIK: &str = "5371011708850009";
+
+/// Asks for a code as an API client that keeps cookies; returns the answer and the pending cookie.
+pub(crate) async fn ask_code(app: &TestApp, body: serde_json::Value) -> (crate::support::TestResponse, String) {
+    let sent = app.post_json("/api/v1/auth/citizen/code", body).await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    let pending = format!("balai_pending={}", sent.cookie("balai_pending").expect("the pending sign-in cookie"));
+    (sent, pending)
+}
+
+pub(crate) async fn verify(app: &TestApp, pending: &str, nik: &str, code: &str) -> crate::support::TestResponse {
+    app.post_json_with_cookie("/api/v1/auth/citizen/verify", json!({"nik": nik, "code": code}), pending).await
+}
 
 pub(crate) async fn signed_in_citizen(app: &TestApp) -> String {
-    let sent = app
-        .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}))
-        .await;
-    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    let (_, pending) = ask_code(app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
     let code = app.last_code().await;
-    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    let verified = verify(app, &pending, MARIA, &code).await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     format!("balai_citizen={}", verified.cookie("balai_citizen").expect("session cookie"))
 }
@@ -21,11 +34,8 @@ pub(crate) async fn signed_in_citizen(app: &TestApp) -> String {
 async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it() {
     let app = TestApp::demo().await;
 
-    let sent = app
-        .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "whatsapp", "to": "0812-3450-0011"}))
-        .await;
+    let (sent, pending) = ask_code(&app, json!({"nik": MARIA, "channel": "whatsapp", "to": "0812-3450-0011"})).await;
 
-    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
     assert_eq!(sent.json()["sent_to"], "+62812••••011");
     assert_eq!(sent.json()["expires_in_seconds"], 300);
     assert!(!sent.body.contains(MARIA));
@@ -34,7 +44,7 @@ async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it() {
     assert!(message.body.starts_with("Kode masuk Balai: "), "{}", message.body);
 
     let code = app.last_code().await;
-    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    let verified = verify(&app, &pending, MARIA, &code).await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     let cookie = verified.headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"), "{cookie}");
@@ -44,14 +54,105 @@ async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it() {
     assert_eq!(account.status, StatusCode::OK);
     assert!(account.body.contains("5371••••••••0003"), "masked NIK on the page");
     assert!(account.body.contains("Maria Yosefina Lado"));
-    assert!(account.body.contains("5371••••••••0021"), "masked KK");
-    assert!(account.body.contains("Akta kelahiran 5371•"), "held documents listed, masked");
-    assert!(account.body.contains("— Dinas Kependudukan dan Pencatatan Sipil Kota Kupang"));
-    assert!(!account.body.contains("LT-12031990"), "document numbers masked");
-    assert!(account.body.contains("Jl. Frans Seda No. 12"), "the owner sees her own address, to check it");
+    assert!(account.body.contains("dasar (kode ke kontak tercatat)"), "the page says how surely she is proven");
+    assert!(account.body.contains("Akta kelahiran — Dinas Kependudukan dan Pencatatan Sipil Kota Kupang"));
+    // A code to a contact proves the contact, not the person: the full record waits for a counter visit.
+    assert!(account.body.contains("id=\"full-record-note\""));
+    for hidden in ["Jl. Frans Seda", "12-03-1990", "5371••••••••0021", "LT-12031990"] {
+        assert!(!account.body.contains(hidden), "{hidden} shown at the basic level");
+    }
     for secret in [MARIA, "5371040101100021", "081234500011", "maria.lado@"] {
         assert!(!account.body.contains(secret), "{secret} shown in the clear");
     }
+}
+
+#[tokio::test]
+async fn a_strangers_address_never_receives_a_code_and_the_answer_does_not_tell() {
+    let app = TestApp::demo().await;
+    let (honest, _) = ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
+    let sent_before = app.outbox_len().await;
+    let (stranger, pending) =
+        ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "attacker@evil.example"})).await;
+    assert_eq!(app.outbox_len().await, sent_before, "nothing is sent to an address not on record");
+    assert_eq!(stranger.json()["sent_to"], "at••@evil.example", "the answer masks what was typed, as for anyone");
+    let keys = |v: serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(stranger.json()), keys(honest.json()), "the same shape");
+    assert_eq!(stranger.json()["expires_in_seconds"], honest.json()["expires_in_seconds"]);
+    // Every code is wrong there: the attacker cannot sign in, however they guess.
+    for code in ["000000", "123456", &app.last_code().await] {
+        let tried = verify(&app, &pending, MARIA, code).await;
+        assert_eq!(tried.status, StatusCode::UNAUTHORIZED, "{}", tried.body);
+        assert!(tried.cookie("balai_citizen").is_none());
+    }
+
+    // The same on the pages: the code page cannot tell the stranger either.
+    let form = app.get("/masuk").await;
+    let csrf = form.hidden("csrf");
+    let login = format!("balai_login_csrf={}", form.cookie("balai_login_csrf").unwrap());
+    let sent = app
+        .post_form("/masuk", &login, &[("csrf", &csrf), ("nik", MARIA), ("channel", "sms"), ("to", "0899 1111 2222")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let pending = format!("{login}; balai_pending={}", sent.cookie("balai_pending").unwrap());
+    let page = app.get_with_cookie(sent.header("location"), &pending).await;
+    assert!(page.body.contains("Bila +62899••••222 adalah kontak yang tercatat untuk NIK ini"), "{}", page.body);
+    assert_eq!(app.outbox_len().await, sent_before);
+}
+
+#[tokio::test]
+async fn an_unknown_nik_cannot_make_an_account_and_is_answered_like_a_known_one() {
+    let app = TestApp::demo().await;
+    let (typed, pending) = ask_code(&app, json!({"nik": STRANGER_NIK, "channel": "sms", "to": "081299990000"})).await;
+    assert_eq!(typed.json()["sent_to"], "+62812••••000");
+    // With no destination, the answer names a masked contact as for a known NIK, the same each time.
+    let (first, _) = ask_code(&app, json!({"nik": STRANGER_NIK, "channel": "sms"})).await;
+    let (again, _) = ask_code(&app, json!({"nik": STRANGER_NIK, "channel": "sms"})).await;
+    let (known, _) = ask_code(&app, json!({"nik": MARIA, "channel": "sms"})).await;
+    assert_eq!(first.json()["sent_to"], again.json()["sent_to"]);
+    let masked = first.json()["sent_to"].as_str().unwrap().to_owned();
+    assert!(
+        masked.starts_with("+628")
+            && masked.contains("••••")
+            && masked.len() == known.json()["sent_to"].as_str().unwrap().len(),
+        "{masked}"
+    );
+    assert_eq!(app.outbox_len().await, 1, "only Maria's own phone got a code");
+    assert_eq!(app.last_message().await.recipient, "+6281234500011");
+    let tried = verify(&app, &pending, STRANGER_NIK, "000000").await;
+    assert_eq!(tried.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(balai_store::identity::citizens::count(&app.db).await.unwrap(), 2, "no record from a NIK alone");
+}
+
+#[tokio::test]
+async fn knowing_a_nik_does_not_let_anyone_spend_the_citizens_code() {
+    let app = TestApp::demo().await;
+    let (_, pending) = ask_code(&app, json!({"nik": MARIA, "channel": "email"})).await;
+    assert_eq!(app.last_message().await.recipient, "maria.lado@contoh.id", "no destination: the one on record");
+    let code = app.last_code().await;
+    for _ in 0..6 {
+        let attacker = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": "000000"})).await;
+        assert_eq!(attacker.json()["type"], "/problems/no-open-code", "no code opens without the requester's cookie");
+    }
+    let signed_in = verify(&app, &pending, MARIA, &code).await;
+    assert_eq!(signed_in.status, StatusCode::OK, "the citizen's code still works: {}", signed_in.body);
+}
+
+#[tokio::test]
+async fn a_person_known_only_to_the_register_signs_in_with_the_registers_contact() {
+    let app = TestApp::demo().await;
+    let (sent, pending) = ask_code(&app, json!({"nik": AGUSTINA, "channel": "sms"})).await;
+    assert_eq!(sent.json()["sent_to"], "+62852••••033");
+    assert_eq!(app.last_message().await.recipient, "+6285239100033");
+    let code = app.last_code().await;
+    let verified = verify(&app, &pending, AGUSTINA, &code).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    let session = format!("balai_citizen={}", verified.cookie("balai_citizen").unwrap());
+    let account = app.get_with_cookie("/akun", &session).await;
+    assert!(account.body.contains("Agustina Seran"), "the record comes from the register");
+    // E-mail: the register holds none for her, so nothing goes anywhere.
+    let before = app.outbox_len().await;
+    ask_code(&app, json!({"nik": AGUSTINA, "channel": "email", "to": "agustina@contoh.id"})).await;
+    assert_eq!(app.outbox_len().await, before);
 }
 
 #[tokio::test]
@@ -111,25 +212,24 @@ async fn an_invalid_nik_is_refused_with_the_rule_it_breaks() {
 #[tokio::test]
 async fn wrong_codes_tell_the_attempts_left_then_the_code_is_dead() {
     let app = TestApp::demo().await;
-    app.post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}))
-        .await;
+    let (_, pending) = ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
     let code = app.last_code().await;
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
     for left in [4, 3, 2, 1, 0] {
-        let response = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": wrong})).await;
+        let response = verify(&app, &pending, MARIA, &wrong).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
         assert_eq!(response.json()["attempts_left"], left);
         assert_eq!(response.json()["type"], "/problems/wrong-code");
     }
-    let too_late = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    let too_late = verify(&app, &pending, MARIA, &code).await;
     assert_eq!(too_late.status, StatusCode::UNAUTHORIZED);
     assert_eq!(too_late.json()["type"], "/problems/no-open-code");
-    let malformed = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": "12ab"})).await;
+    let malformed = verify(&app, &pending, MARIA, "12ab").await;
     assert_eq!(malformed.json()["errors"][0]["rule"], "code_format");
 }
 
 #[tokio::test]
-async fn too_many_codes_for_one_nik_are_refused_with_retry_after() {
+async fn too_many_codes_for_one_nik_and_destination_are_refused_with_retry_after() {
     let app = TestApp::demo().await;
     for _ in 0..3 {
         let ok = app
@@ -148,6 +248,11 @@ async fn too_many_codes_for_one_nik_are_refused_with_retry_after() {
     assert_eq!(refused.json()["type"], "/problems/too-many-codes");
     let retry: i64 = refused.header("retry-after").parse().unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
+    // A stranger's requests count against their own destination, not against Maria's codes.
+    let own =
+        app.post_json_from("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email"}), "192.0.2.98").await;
+    assert_eq!(own.status, StatusCode::ACCEPTED);
+    assert_eq!(app.last_message().await.recipient, "maria.lado@contoh.id");
 }
 
 #[tokio::test]
@@ -253,30 +358,31 @@ async fn an_expired_or_missing_session_goes_back_to_sign_in_remembering_the_page
 }
 
 #[tokio::test]
-async fn a_first_sign_in_creates_the_record_and_the_log_vouches_for_it() {
+async fn a_first_sign_in_creates_the_record_and_the_public_log_names_her_by_pseudonym() {
     let app = TestApp::demo().await;
-    let newcomer = "5371011708850009";
-    app.post_json("/api/v1/auth/citizen/code", json!({"nik": newcomer, "channel": "sms", "to": "081299990000"})).await;
+    let (_, pending) = ask_code(&app, json!({"nik": AGUSTINA, "channel": "sms", "to": "085239100033"})).await;
     let code = app.last_code().await;
-    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": newcomer, "code": code})).await;
+    let verified = verify(&app, &pending, AGUSTINA, &code).await;
     let id = verified.json()["citizen_id"].as_i64().unwrap();
-    let leaves =
-        balai_store::audit::leaves_about(&app.db, &balai_store::audit::Subject::new("citizens", id)).await.unwrap();
+    let mut tx = app.db.begin_read().await.unwrap();
+    let subject = balai_store::identity::citizens::audit_subject(&mut tx, id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(subject.id, id.to_string(), "named by pseudonym, not by record id");
+    let leaves = balai_store::audit::leaves_about(&app.db, &subject).await.unwrap();
     let actions: Vec<&str> = leaves.iter().map(|l| l.action.as_str()).collect();
     assert_eq!(actions, ["identity.citizen.create", "identity.citizen.sign_in"]);
+    assert_eq!(leaves[1].actor_id, subject.id, "she signed in as herself, under the same pseudonym");
     assert!(balai_store::audit::verify(&app.db, &[]).await.unwrap().is_ok());
     let public = app.get(&format!("/api/v1/audit/leaves?start={}&end={}", leaves[0].seq, leaves[1].seq + 1)).await;
-    assert!(!public.body.contains(newcomer), "the public log carries no NIK");
+    assert!(!public.body.contains(AGUSTINA), "the public log carries no NIK");
+    assert!(public.body.contains(&subject.id));
+    assert!(!public.body.contains(&format!("\"subject_id\":\"{id}\"")), "nor the record id: {}", public.body);
 }
 
 #[tokio::test]
 async fn the_demo_inbox_exists_only_in_the_demo() {
     let demo = TestApp::demo().await;
-    demo.post_json(
-        "/api/v1/auth/citizen/code",
-        json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}),
-    )
-    .await;
+    ask_code(&demo, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
     let inbox = demo.get("/demo/pesan").await;
     assert_eq!(inbox.status, StatusCode::OK);
     assert!(inbox.body.contains(&demo.last_code().await));

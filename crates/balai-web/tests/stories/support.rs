@@ -56,8 +56,13 @@ impl TestResponse {
 impl TestApp {
     /// The demo catalogue (NTT and Kota Kupang) on a fresh SQLite file, with one administrator.
     pub async fn demo() -> TestApp {
-        Self::demo_with(WebConfig { default_region: Some("53.71".into()), demo_inbox: true, ..WebConfig::default() })
-            .await
+        Self::demo_with(WebConfig {
+            default_region: Some("53.71".into()),
+            demo_inbox: true,
+            register: demo_register(),
+            ..WebConfig::default()
+        })
+        .await
     }
 
     /// The demo with a given web configuration (the audit key is filled in).
@@ -119,6 +124,23 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> TestResponse {
         self.post_json_from(path, body, "192.0.2.10").await
+    }
+
+    /// POSTs a JSON body with cookies (an API client that keeps them, as the sign-in needs).
+    pub async fn post_json_with_cookie(&self, path: &str, body: serde_json::Value, cookie: &str) -> TestResponse {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let addr: std::net::SocketAddr = "192.0.2.10:40000".parse().unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        self.request(request).await
+    }
+
+    /// How many messages the outbox holds (what was sent, or is about to be).
+    pub async fn outbox_len(&self) -> usize {
+        balai_store::notify::recent(&self.db, &self.vault, 1000).await.unwrap().len()
     }
 
     /// The newest message in the outbox, as the citizen would receive it.
@@ -204,6 +226,12 @@ impl TestApp {
         *totp = Some((secret.clone(), step));
         balai_web::auth::totp::code_at(&secret, step * 30).unwrap()
     }
+}
+
+/// The demo's population register, in memory.
+pub fn demo_register() -> balai_web::register::RegisterConnector {
+    let register = balai_store::identity::register::MemoryRegister::new(seed::demo_register());
+    balai_web::register::RegisterConnector(std::sync::Arc::new(register))
 }
 
 pub fn urlencode(s: &str) -> String {
