@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod identity;
 pub mod ops;
 pub mod pages;
+pub mod redirect;
 
 use axum::Router;
 use balai_store::Db;
@@ -18,8 +19,9 @@ use metrics_exporter_prometheus::PrometheusHandle;
 pub struct WebConfig {
     /// The government shown when a request names none (the deployment's "home" region).
     pub default_region: Option<String>,
-    /// Mark cookies `Secure`. Browsers accept secure cookies on http://127.0.0.1 and localhost.
-    pub secure_cookies: bool,
+    /// How cookies are flagged and named (`Secure`, `__Host-`), and whether HSTS is sent.
+    /// Browsers accept secure cookies on http://127.0.0.1 and localhost.
+    pub secure_cookies: auth::CookieSecurity,
     /// Admin sessions expire after this many minutes.
     pub session_minutes: i64,
     /// The audit checkpoint verifier key (C2SP vkey), published at `/api/v1/audit/public-key`.
@@ -33,19 +35,23 @@ pub struct WebConfig {
     pub oidc: Option<pages::oidc::OidcSignIn>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (for throttles and rate limits).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The site's public origin (`https://layanan.kupangkota.go.id`) when it differs from the `Host`
+    /// the server sees (a proxy that rewrites it); state-changing API calls are accepted from it.
+    pub public_origin: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
             default_region: None,
-            secure_cookies: true,
+            secure_cookies: auth::CookieSecurity::HostOnly,
             session_minutes: 8 * 60,
             audit_public_key: None,
             audit_requests_per_second: 20,
             demo_inbox: false,
             oidc: None,
             trusted_proxies: Vec::new(),
+            public_origin: None,
         }
     }
 }
@@ -63,6 +69,7 @@ pub struct AppState {
 /// The public application: pages, API and health checks.
 pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Router {
     let audit_limiter = std::sync::Arc::new(ops::client_limiter(config.audit_requests_per_second));
+    let cookies = config.secure_cookies;
     let state = AppState { db, vault, config, audit_limiter };
     ops::with_layers(
         Router::new()
@@ -70,7 +77,9 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
             .nest("/api", api::routes(state.clone()))
             .merge(ops::routes())
             .fallback(pages::not_found)
-            .with_state(state),
+            .with_state(state)
+            .layer(axum::middleware::from_fn(error::readable_rejections))
+            .layer(axum::middleware::from_fn_with_state(cookies, auth::cookie_edge)),
     )
 }
 
