@@ -143,9 +143,7 @@ pub async fn cookie_edge(
     let mut response = next.run(request).await;
     if security.secure() {
         // Browsers heed this only over HTTPS; on the plain-http demo it is ignored.
-        response
-            .headers_mut()
-            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     response
 }

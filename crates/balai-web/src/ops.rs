@@ -376,4 +376,22 @@ mod tests {
         }
         assert!(!super::acceptable_request_id(&HeaderValue::from_str(&"a".repeat(65)).unwrap()));
     }
+
+    #[tokio::test]
+    async fn a_failed_response_never_hands_out_a_cookie() {
+        use axum::http::{Request, StatusCode, header};
+        use tower::ServiceExt;
+        let failing = axum::Router::new().route(
+            "/",
+            axum::routing::get(|| async {
+                (StatusCode::INTERNAL_SERVER_ERROR, [(header::SET_COOKIE, "balai_admin=opened")], "failed")
+            }),
+        );
+        let response = super::with_layers(failing)
+            .oneshot(Request::get("/").body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+    }
 }

@@ -97,24 +97,29 @@ async fn json_from_this_site(
     let (parts, body) = request.into_parts();
     let lang = crate::i18n::lang_of(&parts);
     let request = axum::extract::Request::from_parts(parts, body);
-    let refuse = |status: StatusCode, problem_type: &'static str, title: &'static str, rule: &'static str, message: &str| {
-        crate::error::ApiError(
-            crate::error::AppError::from(crate::error::Refusal {
-                status,
-                problem_type,
-                title,
-                field: None,
-                rule,
-                message: message.to_owned(),
-                retry_after: None,
-                attempts_left: None,
-            }),
-            lang,
-        )
-        .into_response()
-    };
+    let refuse =
+        |status: StatusCode, problem_type: &'static str, title: &'static str, rule: &'static str, message: &str| {
+            crate::error::ApiError(
+                crate::error::AppError::from(crate::error::Refusal {
+                    status,
+                    problem_type,
+                    title,
+                    field: None,
+                    rule,
+                    message: message.to_owned(),
+                    retry_after: None,
+                    attempts_left: None,
+                }),
+                lang,
+            )
+            .into_response()
+        };
     if let Some(origin) = request.headers().get(header::ORIGIN) {
-        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).or(request.uri().authority().map(|a| a.as_str()));
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or(request.uri().authority().map(|a| a.as_str()));
         if !same_site(origin.to_str().unwrap_or_default(), host, state.config.public_origin.as_deref()) {
             tracing::warn!("API call refused: it comes from another site's page");
             return refuse(

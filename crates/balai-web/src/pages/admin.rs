@@ -755,7 +755,7 @@ fn to_raw(pairs: Vec<(String, String)>, errors: &mut HashMap<String, Rule>) -> R
     for (key, value) in pairs {
         let row = ROW_INPUTS.iter().find_map(|(prefix, section, max)| Some((key.strip_prefix(prefix)?, section, max)));
         if let Some((index, section, max)) = row
-            && !row_index(index).is_some_and(|i| i < max + SPARE_ROWS)
+            && row_index(index).is_none_or(|i| i >= max + SPARE_ROWS)
         {
             errors.insert((*section).to_owned(), Rule::TooMany { max: *max });
             continue;

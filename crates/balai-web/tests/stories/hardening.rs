@@ -196,13 +196,15 @@ async fn another_sites_page_cannot_sign_a_visitor_in_through_the_api() {
     let json_from_elsewhere =
         app.request(api_post(verify, Some("application/json"), Some("https://evil.example"), &body)).await;
     assert_eq!(json_from_elsewhere.status, StatusCode::FORBIDDEN);
-    let other_port = app.request(api_post(verify, Some("application/json"), Some("http://balai.test:8081"), &body)).await;
+    let other_port =
+        app.request(api_post(verify, Some("application/json"), Some("http://balai.test:8081"), &body)).await;
     assert_eq!(other_port.status, StatusCode::FORBIDDEN, "another port is another site");
     let sandboxed = app.request(api_post(verify, Some("application/json"), Some("null"), &body)).await;
     assert_eq!(sandboxed.status, StatusCode::FORBIDDEN);
 
     // Anything but JSON is refused, from anywhere.
-    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data")]
+    for content_type in
+        [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data")]
     {
         let refused = app.request(api_post(verify, content_type, None, &body)).await;
         assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}");
@@ -213,12 +215,13 @@ async fn another_sites_page_cannot_sign_a_visitor_in_through_the_api() {
     // This site's own page, and a client that sends no Origin, are served.
     let own = app.request(api_post(verify, Some("application/json"), Some("http://balai.test"), &body)).await;
     assert_eq!(own.status, StatusCode::UNAUTHORIZED, "processed: no code was asked for: {}", own.body);
-    let cli =
-        app.request(api_post(verify, Some("application/json; charset=utf-8"), None, &body)).await;
+    let cli = app.request(api_post(verify, Some("application/json; charset=utf-8"), None, &body)).await;
     assert_eq!(cli.status, StatusCode::UNAUTHORIZED, "{}", cli.body);
     // Reading stays open to every site (browsers keep the answer from other sites' scripts).
     let read = app
-        .request(Request::get("/api/v1/services").header(header::ORIGIN, "http://evil.example").body(Body::empty()).unwrap())
+        .request(
+            Request::get("/api/v1/services").header(header::ORIGIN, "http://evil.example").body(Body::empty()).unwrap(),
+        )
         .await;
     assert_eq!(read.status, StatusCode::OK);
 }
@@ -303,7 +306,9 @@ async fn made_up_methods_and_paths_do_not_mint_new_metric_series() {
     // The stories run on one thread each, so a thread-local recorder sees exactly this story.
     let _recording = metrics::set_default_local_recorder(&recorder);
     let app = TestApp::demo().await;
-    for (method, path) in [("SECTEST1", "/"), ("SECTEST2", "/healthz"), ("GET", "/tidak-ada-1"), ("GET", "/tidak-ada-2")] {
+    for (method, path) in
+        [("SECTEST1", "/"), ("SECTEST2", "/healthz"), ("GET", "/tidak-ada-1"), ("GET", "/tidak-ada-2")]
+    {
         app.request(Request::builder().method(method).uri(path).body(Body::empty()).unwrap()).await;
     }
     app.get("/").await;
@@ -369,7 +374,8 @@ async fn behind_tls_cookies_are_host_only_and_browsers_are_told_to_keep_to_https
     assert!(page.header("set-cookie").starts_with("balai_login_csrf="));
     assert_eq!(page.header("strict-transport-security"), "max-age=31536000");
     // Without secure cookies (a plain-http deployment) there is no HSTS and no `Secure`.
-    let plain_http = TestApp::demo_with(WebConfig { secure_cookies: CookieSecurity::Plain, ..WebConfig::default() }).await;
+    let plain_http =
+        TestApp::demo_with(WebConfig { secure_cookies: CookieSecurity::Plain, ..WebConfig::default() }).await;
     let page = plain_http.get("/admin/masuk").await;
     assert!(page.header("strict-transport-security").is_empty());
     assert!(!page.header("set-cookie").contains("Secure"));
