@@ -9,7 +9,7 @@ use crate::Lang;
 use crate::calendar::MAX_WORKING_DAYS;
 use crate::money::Rupiah;
 use crate::validation::{FieldErrors, Rule};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Kinds of supporting document. The government already holds some of them (population data, business
@@ -168,6 +168,13 @@ pub struct ServiceStandard {
 pub const MAX_NAME: usize = 200;
 pub const MAX_TEXT: usize = 4000;
 pub const MAX_FEE: i64 = 1_000_000_000_000;
+/// Requirements one standard may list. PermenPAN-RB 15/2014 sets no number; the longest published
+/// standards list a few dozen, and every row is shown to every applicant.
+pub const MAX_REQUIREMENTS: usize = 50;
+/// Procedure steps one standard may list (each one a hand-over with its own owner and deadline).
+pub const MAX_STEPS: usize = 50;
+/// The years an effective date may fall in: a decree of this century, not a typing slip.
+pub const EFFECTIVE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// Service codes are short, stable and safe in URLs: `AKTA-LAHIR`.
 pub fn validate_service_code(code: &str, errors: &mut FieldErrors) {
@@ -209,6 +216,8 @@ impl ServiceStandard {
         e.text("sk_number", &self.sk_number, MAX_NAME);
         if self.requirements.is_empty() {
             e.push("requirements", Rule::Required);
+        } else if self.requirements.len() > MAX_REQUIREMENTS {
+            e.push("requirements", Rule::TooMany { max: MAX_REQUIREMENTS });
         }
         for (i, r) in self.requirements.iter().enumerate() {
             e.text(&format!("requirements[{i}].document"), &r.document, MAX_NAME);
@@ -216,15 +225,26 @@ impl ServiceStandard {
         }
         if self.steps.is_empty() {
             e.push("steps", Rule::Required);
+        } else if self.steps.len() > MAX_STEPS {
+            e.push("steps", Rule::TooMany { max: MAX_STEPS });
         }
         for (i, s) in self.steps.iter().enumerate() {
             e.text(&format!("steps[{i}].description"), &s.description, MAX_TEXT);
             e.range(&format!("steps[{i}].sla_days"), s.sla_days, 0, i64::from(MAX_WORKING_DAYS));
         }
-        let steps_total: i64 = self.steps.iter().map(|s| s.sla_days.max(0)).sum();
+        // Each step is clamped to the range it is checked against above, so the sum cannot overflow
+        // and an out-of-range step is reported once, at the step.
+        let steps_total: i64 =
+            self.steps.iter().map(|s| s.sla_days.clamp(0, i64::from(MAX_WORKING_DAYS))).fold(0, i64::saturating_add);
         if steps_total > self.sla_days && self.sla_days >= 0 {
             e.push("steps", Rule::StepsExceedSla { steps_total, sla_days: self.sla_days });
         }
+        e.range(
+            "effective_date",
+            i64::from(self.effective_date.year()),
+            i64::from(*EFFECTIVE_YEARS.start()),
+            i64::from(*EFFECTIVE_YEARS.end()),
+        );
         e.into_result()
     }
 
@@ -303,6 +323,41 @@ pub(crate) mod tests {
         let errors = s.validate().unwrap_err();
         assert_eq!(errors.for_field("steps"), Some(&Rule::StepsExceedSla { steps_total: 6, sla_days: 5 }));
         assert!(errors.0[0].rule.message(Lang::Id).contains("6 hari kerja"));
+    }
+
+    #[test]
+    fn huge_step_times_are_refused_at_the_step_without_overflowing_the_sum() {
+        let mut s = birth_certificate();
+        s.steps[0].sla_days = i64::MAX;
+        s.steps[1].sla_days = i64::MAX;
+        let errors = s.validate().unwrap_err();
+        assert!(matches!(errors.for_field("steps[0].sla_days"), Some(Rule::OutOfRange { max: 260, .. })));
+        assert!(matches!(errors.for_field("steps[1].sla_days"), Some(Rule::OutOfRange { max: 260, .. })));
+    }
+
+    #[test]
+    fn the_effective_date_is_one_of_this_century() {
+        let mut s = birth_certificate();
+        s.effective_date = NaiveDate::from_ymd_opt(262_142, 12, 31).unwrap();
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors.for_field("effective_date"), Some(&Rule::OutOfRange { min: 2000, max: 2100 }));
+        s.effective_date = NaiveDate::from_ymd_opt(1999, 12, 31).unwrap();
+        assert!(s.validate().is_err());
+        s.effective_date = NaiveDate::from_ymd_opt(2100, 12, 31).unwrap();
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_standard_lists_a_bounded_number_of_rows() {
+        let mut s = birth_certificate();
+        s.requirements = vec![s.requirements[0].clone(); MAX_REQUIREMENTS + 1];
+        s.steps = vec![ProcedureStep { sla_days: 0, ..s.steps[0].clone() }; MAX_STEPS + 1];
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors.for_field("requirements"), Some(&Rule::TooMany { max: MAX_REQUIREMENTS }));
+        assert_eq!(errors.for_field("steps"), Some(&Rule::TooMany { max: MAX_STEPS }));
+        s.requirements.truncate(MAX_REQUIREMENTS);
+        s.steps.truncate(MAX_STEPS);
+        assert_eq!(s.validate(), Ok(()));
     }
 
     #[test]

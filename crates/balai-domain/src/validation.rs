@@ -15,6 +15,10 @@ pub enum Rule {
     TooShort {
         min: usize,
     },
+    /// More rows (requirements, steps) than a standard may list.
+    TooMany {
+        max: usize,
+    },
     OutOfRange {
         min: i64,
         max: i64,
@@ -41,6 +45,8 @@ impl Rule {
             (Rule::TooLong { max }, Lang::En) => format!("At most {max} characters."),
             (Rule::TooShort { min }, Lang::Id) => format!("Paling sedikit {min} karakter."),
             (Rule::TooShort { min }, Lang::En) => format!("At least {min} characters."),
+            (Rule::TooMany { max }, Lang::Id) => format!("Paling banyak {max} baris."),
+            (Rule::TooMany { max }, Lang::En) => format!("At most {max} rows."),
             (Rule::OutOfRange { min, max }, Lang::Id) => format!("Harus antara {min} dan {max}."),
             (Rule::OutOfRange { min, max }, Lang::En) => {
                 format!("Must be between {min} and {max}.")

@@ -68,13 +68,16 @@ pub struct Paging {
 
 impl Paging {
     pub const MAX_PER_PAGE: i64 = 100;
+    /// The last page anyone may ask for: a million rows at the largest page size. The edges refuse
+    /// larger page numbers with a message; the clamp here keeps the offset arithmetic in range.
+    pub const MAX_PAGE: i64 = 10_000;
 
     pub fn new(page: i64, per_page: i64) -> Self {
-        Self { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
+        Self { page: page.clamp(1, Self::MAX_PAGE), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
     }
 
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
+        self.page.saturating_sub(1).saturating_mul(self.per_page)
     }
 }
 

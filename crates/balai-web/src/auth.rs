@@ -47,6 +47,38 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// How the edge flags and names its cookies. Decided once, by the binary; every cookie goes through
+/// [`set_cookie`] (or [`set_return_cookie`]) and is read back through [`cookie_value`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// Neither `Secure` nor a prefix: only for a plain-http deployment on a host other than loopback.
+    Plain,
+    /// `Secure` cookies under their plain names, and HSTS: the demo on `http://127.0.0.1` (browsers
+    /// accept `Secure` there, and no sibling host can plant cookies on a loopback address).
+    Secure,
+    /// `Secure` cookies named `__Host-…` (so `Path=/` and no `Domain`: a sibling subdomain cannot
+    /// plant or overwrite them), and HSTS. A deployment behind TLS.
+    HostOnly,
+}
+
+impl CookieSecurity {
+    pub fn secure(self) -> bool {
+        self != CookieSecurity::Plain
+    }
+
+    /// The name a cookie travels under.
+    pub fn name(self, name: &str) -> String {
+        match self {
+            CookieSecurity::HostOnly => format!("{HOST_PREFIX}{name}"),
+            _ => name.to_owned(),
+        }
+    }
+}
+
+const HOST_PREFIX: &str = "__Host-";
+/// Every cookie Balai sets has a name in this namespace.
+const NAMESPACE: &str = "balai_";
+
 pub fn cookie_value<'a>(parts_headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     parts_headers
         .get_all(header::COOKIE)
@@ -56,22 +88,93 @@ pub fn cookie_value<'a>(parts_headers: &'a axum::http::HeaderMap, name: &str) ->
         .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
 }
 
-pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
-    cookie(name, value, max_age_seconds, secure, "Strict")
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, security: CookieSecurity) -> HeaderValue {
+    cookie(name, value, max_age_seconds, security, "Strict")
 }
 
 /// A cookie that must come back on a top-level navigation from another site (the identity
 /// provider's redirect to our callback), which `SameSite=Strict` would withhold.
-pub fn set_return_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
-    cookie(name, value, max_age_seconds, secure, "Lax")
+pub fn set_return_cookie(name: &str, value: &str, max_age_seconds: i64, security: CookieSecurity) -> HeaderValue {
+    cookie(name, value, max_age_seconds, security, "Lax")
 }
 
-fn cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool, same_site: &str) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+fn cookie(name: &str, value: &str, max_age_seconds: i64, security: CookieSecurity, same_site: &str) -> HeaderValue {
+    debug_assert!(name.starts_with(NAMESPACE), "cookie {name} outside the namespace the edge guards");
+    let secure = if security.secure() { "; Secure" } else { "" };
+    let name = security.name(name);
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite={same_site}{secure}"
     ))
     .expect("cookie text is ASCII")
+}
+
+/// Cookies in, HSTS out. With `__Host-` names, handlers still ask for cookies by their plain names:
+/// the request's `Cookie` header is rewritten here, keeping only the prefixed form of Balai's
+/// cookies, so a plain-named cookie planted by a sibling host is never read.
+pub async fn cookie_edge(
+    axum::extract::State(security): axum::extract::State<CookieSecurity>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if security == CookieSecurity::HostOnly {
+        let kept: Vec<String> = request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .filter_map(|c| match c.strip_prefix(HOST_PREFIX) {
+                Some(ours) if ours.starts_with(NAMESPACE) => Some(ours.to_owned()),
+                Some(_) => Some(c.to_owned()),
+                None if c.starts_with(NAMESPACE) => None,
+                None => Some(c.to_owned()),
+            })
+            .collect();
+        let headers = request.headers_mut();
+        headers.remove(header::COOKIE);
+        if let Ok(value) = HeaderValue::from_str(&kept.join("; "))
+            && !kept.is_empty()
+        {
+            headers.insert(header::COOKIE, value);
+        }
+    }
+    let mut response = next.run(request).await;
+    if security.secure() {
+        // Browsers heed this only over HTTPS; on the plain-http demo it is ignored.
+        response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    response
+}
+
+/// How long a sign-in form may stay open.
+pub const LOGIN_CSRF_SECONDS: i64 = 3600;
+const LOGIN_CSRF_KIND: &str = "sign-in-form";
+
+/// A new token for a sign-in form, which has no session to carry one: returns the token for the
+/// form and the `Set-Cookie` that carries the same token (double submit). The token is random,
+/// stamped with its time and signed with a key derived from the server's personal-data key, so a
+/// cookie someone else planted with a value of their choosing (cookie tossing) does not pass
+/// [`login_csrf_ok`], and a harvested one expires.
+pub fn issue_login_csrf(state: &AppState) -> (String, HeaderValue) {
+    let body = format!("{}.{}", random_token(), Utc::now().timestamp());
+    let token = format!("{body}.{}", state.vault.lookup_hash(LOGIN_CSRF_KIND, &body));
+    let cookie = set_cookie(LOGIN_CSRF_COOKIE, &token, LOGIN_CSRF_SECONDS, state.config.secure_cookies);
+    (token, cookie)
+}
+
+/// The sign-in form's token matches its cookie, carries this server's signature and is fresh.
+pub fn login_csrf_ok(state: &AppState, headers: &axum::http::HeaderMap, submitted: &str) -> bool {
+    let Some(cookie) = cookie_value(headers, LOGIN_CSRF_COOKIE) else { return false };
+    if cookie.is_empty() || !same_secret(cookie, submitted) {
+        return false;
+    }
+    let Some((body, signature)) = cookie.rsplit_once('.') else { return false };
+    let Some(issued) = body.split_once('.').and_then(|(_, t)| t.parse::<i64>().ok()) else { return false };
+    // A minute of clock difference between nodes is tolerated.
+    let age = Utc::now().timestamp().saturating_sub(issued);
+    (-60..=LOGIN_CSRF_SECONDS).contains(&age) && same_secret(signature, &state.vault.lookup_hash(LOGIN_CSRF_KIND, body))
 }
 
 /// A signed-in officer on the administration pages. Extracting it from a request without a live

@@ -13,6 +13,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {
     Positive,
+    /// A page number within [`balai_store::Paging::MAX_PAGE`].
+    PageNumber,
     NonNegative,
     AtMost100,
     RegionCode,
@@ -24,6 +26,7 @@ impl Expected {
     pub fn text(self, lang: Lang) -> &'static str {
         match self {
             Expected::Positive => lang.pick("bilangan bulat ≥ 1", "a whole number ≥ 1"),
+            Expected::PageNumber => lang.pick("bilangan bulat 1–10000", "a whole number from 1 to 10000"),
             Expected::NonNegative => lang.pick("bilangan bulat ≥ 0", "a whole number ≥ 0"),
             Expected::AtMost100 => lang.pick("paling banyak 100", "at most 100"),
             Expected::RegionCode => lang.pick("kode wilayah seperti 53.71", "a region code such as 53.71"),
@@ -268,4 +271,83 @@ impl IntoResponse for ApiError {
         self.0.log();
         self.0.problem(self.1).into_response()
     }
+}
+
+/// The largest rejection text read back to find the field it names.
+const REJECTION_TEXT_LIMIT: usize = 4096;
+
+/// axum answers a request it cannot read (a query, form, JSON body or path that does not fit the
+/// handler's types, a body too large or of the wrong type) with a plain-text 4xx naming Rust types
+/// and fields. No handler of ours answers a 4xx in plain text, so such a response is one of those:
+/// it is replaced here, once, by problem+json under `/api/` and by the error page elsewhere, in the
+/// request's language. Only a missing field's name is kept: it is one of our form or JSON names.
+pub async fn readable_rejections(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let lang = crate::i18n::lang_of(&parts);
+    let uri = parts.uri.clone();
+    let response = next.run(axum::extract::Request::from_parts(parts, body)).await;
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !response.status().is_client_error() || !plain_text {
+        return response;
+    }
+    let status = response.status();
+    let text = axum::body::to_bytes(response.into_body(), REJECTION_TEXT_LIMIT).await.unwrap_or_default();
+    let field = missing_field(&String::from_utf8_lossy(&text));
+    tracing::info!(status = status.as_u16(), field = field.as_deref().unwrap_or("-"), "request could not be read");
+    let error = AppError::from(unreadable(lang, status, field.as_deref()));
+    if uri.path().starts_with("/api/") {
+        ApiError(error, lang).into_response()
+    } else {
+        crate::pages::error_page(lang, &uri, error)
+    }
+}
+
+/// The field serde names in "missing field `nik`", when it is a plain name.
+fn missing_field(text: &str) -> Option<String> {
+    let rest = text.split("missing field `").nth(1)?;
+    let name = rest.split('`').next()?;
+    let plain = !name.is_empty() && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plain.then(|| name.to_owned())
+}
+
+fn unreadable(lang: Lang, status: StatusCode, field: Option<&str>) -> Refusal {
+    let (problem_type, title, rule, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "/problems/too-large",
+            lang.pick("Permintaan terlalu besar", "Request too large"),
+            "body_size",
+            lang.pick("Isi permintaan melebihi batas ukuran.", "The request body is larger than allowed.").to_owned(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "/problems/unsupported-media-type",
+            lang.pick("Jenis isi tidak didukung", "Unsupported content type"),
+            "content_type",
+            lang.pick(
+                "Jenis isi permintaan (Content-Type) tidak sesuai untuk alamat ini.",
+                "The request's Content-Type does not suit this address.",
+            )
+            .to_owned(),
+        ),
+        _ => (
+            "/problems/bad-request",
+            lang.pick("Permintaan tidak dapat dibaca", "Request could not be read"),
+            "readable_request",
+            match (field, lang) {
+                (Some(f), Lang::Id) => format!("Isian `{f}` wajib ada."),
+                (Some(f), Lang::En) => format!("The field `{f}` is required."),
+                (None, _) => lang
+                    .pick(
+                        "Ada parameter atau isian yang hilang atau formatnya salah.",
+                        "A parameter or field is missing or malformed.",
+                    )
+                    .to_owned(),
+            },
+        ),
+    };
+    // Keep the client-error status axum chose (400, 413, 415, 422).
+    Refusal { status, problem_type, title, field: None, rule, message, retry_after: None, attempts_left: None }
 }

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod ops;
 pub mod pages;
 pub mod register;
+pub mod redirect;
 
 use axum::Router;
 use balai_store::Db;
@@ -19,8 +20,9 @@ use metrics_exporter_prometheus::PrometheusHandle;
 pub struct WebConfig {
     /// The government shown when a request names none (the deployment's "home" region).
     pub default_region: Option<String>,
-    /// Mark cookies `Secure`. Browsers accept secure cookies on http://127.0.0.1 and localhost.
-    pub secure_cookies: bool,
+    /// How cookies are flagged and named (`Secure`, `__Host-`), and whether HSTS is sent.
+    /// Browsers accept secure cookies on http://127.0.0.1 and localhost.
+    pub secure_cookies: auth::CookieSecurity,
     /// Admin sessions expire after this many minutes.
     pub session_minutes: i64,
     /// The audit checkpoint verifier key (C2SP vkey), published at `/api/v1/audit/public-key`.
@@ -36,13 +38,16 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The population register first sign-ins are checked against.
     pub register: register::RegisterConnector,
+    /// The site's public origin (`https://layanan.kupangkota.go.id`) when it differs from the `Host`
+    /// the server sees (a proxy that rewrites it); state-changing API calls are accepted from it.
+    pub public_origin: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         Self {
             default_region: None,
-            secure_cookies: true,
+            secure_cookies: auth::CookieSecurity::HostOnly,
             session_minutes: 8 * 60,
             audit_public_key: None,
             audit_requests_per_second: 20,
@@ -50,6 +55,7 @@ impl Default for WebConfig {
             oidc: None,
             trusted_proxies: Vec::new(),
             register: register::RegisterConnector::none(),
+            public_origin: None,
         }
     }
 }
@@ -67,6 +73,7 @@ pub struct AppState {
 /// The public application: pages, API and health checks.
 pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Router {
     let audit_limiter = std::sync::Arc::new(ops::client_limiter(config.audit_requests_per_second));
+    let cookies = config.secure_cookies;
     let state = AppState { db, vault, config, audit_limiter };
     ops::with_layers(
         Router::new()
@@ -74,7 +81,9 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
             .nest("/api", api::routes(state.clone()))
             .merge(ops::routes())
             .fallback(pages::not_found)
-            .with_state(state),
+            .with_state(state)
+            .layer(axum::middleware::from_fn(error::readable_rejections))
+            .layer(axum::middleware::from_fn_with_state(cookies, auth::cookie_edge)),
     )
 }
 

@@ -53,11 +53,33 @@ impl MakeRequestId for RequestIds {
     }
 }
 
+/// Longest request id taken from a client (or a proxy in front) instead of making one.
+const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// A client's `x-request-id` is kept only when it is short and plain (`[A-Za-z0-9._-]`): it goes
+/// into every log line and back into the response, where anything else could forge log fields or
+/// carry data. Otherwise it is dropped and a fresh id is made.
+fn acceptable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_REQUEST_ID_LEN
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+async fn drop_unacceptable_request_id(mut request: Request, next: Next) -> Response {
+    let ids: Vec<&HeaderValue> = request.headers().get_all(&X_REQUEST_ID).iter().collect();
+    if !(ids.len() <= 1 && ids.iter().all(|v| acceptable_request_id(v))) {
+        request.headers_mut().remove(&X_REQUEST_ID);
+    }
+    next.run(request).await
+}
+
 /// Wraps the public application in the middleware every response goes through.
 pub fn with_layers(router: Router) -> Router {
     let ids = RequestIds { prefix: rand::random(), counter: Default::default() };
     router.layer(
         tower::ServiceBuilder::new()
+            .layer(middleware::from_fn(drop_unacceptable_request_id))
             .layer(SetRequestIdLayer::new(X_REQUEST_ID.clone(), ids))
             .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
             .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -74,21 +96,46 @@ fn request_span(request: &Request) -> tracing::Span {
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "(unmatched)".into());
     let id = request.headers().get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    tracing::info_span!("request", method = %request.method(), route = %route, request_id = %id)
+    tracing::info_span!("request", method = %method_label(request.method()), route = %route, request_id = %id)
+}
+
+/// The method as a metric label or log field: the standard methods by name, anything else
+/// (`curl -X SECTEST1`) as `OTHER`, so a client cannot mint label values.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
+    }
 }
 
 async fn common_headers_and_metrics(request: Request, next: Next) -> Response {
     {
         let started = Instant::now();
-        let method = request.method().to_string();
+        let method = method_label(request.method());
+        // Route templates are a fixed set; a path no route matched is one label value, whatever it was.
         let route = request
             .extensions()
             .get::<MatchedPath>()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "unmatched".into());
         let mut response = next.run(request).await;
+        if response.status().is_server_error() && response.headers().contains_key(header::SET_COOKIE) {
+            // A failure after a session was opened (a redirect that could not be built, say) must not
+            // hand the browser a session along with the error page.
+            tracing::error!(status = response.status().as_u16(), "cookies dropped from a failed response");
+            response.headers_mut().remove(header::SET_COOKIE);
+        }
         let status = response.status().as_u16().to_string();
-        metrics::counter!("balai_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        metrics::counter!("balai_http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
             .increment(1);
         metrics::histogram!("balai_http_request_duration_seconds", "method" => method, "route" => route)
             .record(started.elapsed().as_secs_f64());
@@ -112,13 +159,70 @@ async fn common_headers_and_metrics(request: Request, next: Next) -> Response {
     }
 }
 
-/// A rate limiter keyed by client address (GCRA, from the `governor` crate).
-pub type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+/// A rate limiter keyed by client address (GCRA, from the `governor` crate). It forgets clients
+/// whose state has run back to that of a new client, so its memory follows the clients active in
+/// the last minute rather than every address ever seen. IPv6 clients are keyed by their /64, the
+/// block one subscriber usually holds, so walking through addresses does not buy new keys.
+pub struct ClientLimiter {
+    limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    started: Instant,
+    /// Milliseconds after `started` of the last sweep.
+    last_sweep: AtomicU64,
+    sweep_every: std::time::Duration,
+}
+
+/// Above this many clients, a sweep runs at most every second instead of every `sweep_every`.
+const SWEEP_EARLY_ABOVE: usize = 50_000;
+
+impl ClientLimiter {
+    pub fn new(per_second: u32, sweep_every: std::time::Duration) -> ClientLimiter {
+        let rate = std::num::NonZeroU32::new(per_second.max(1)).expect("at least 1");
+        let burst = std::num::NonZeroU32::new(per_second.max(1).saturating_mul(5)).expect("at least 1");
+        ClientLimiter {
+            limiter: governor::RateLimiter::keyed(governor::Quota::per_second(rate).allow_burst(burst)),
+            started: Instant::now(),
+            last_sweep: AtomicU64::new(0),
+            sweep_every,
+        }
+    }
+
+    /// Whether the client may make a request now (and counts it).
+    pub fn check(&self, client: std::net::IpAddr) -> bool {
+        self.sweep_if_due();
+        self.limiter.check_key(&limiter_key(client)).is_ok()
+    }
+
+    /// How many clients the limiter holds state for.
+    pub fn tracked_clients(&self) -> usize {
+        self.limiter.len()
+    }
+
+    fn sweep_if_due(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        let every = u64::try_from(self.sweep_every.as_millis()).unwrap_or(u64::MAX);
+        let due = now.saturating_sub(last) >= every
+            || (self.limiter.len() > SWEEP_EARLY_ABOVE && now.saturating_sub(last) >= 1000);
+        // One request sweeps; the others go on.
+        if due && self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+        }
+    }
+}
+
+fn limiter_key(client: std::net::IpAddr) -> std::net::IpAddr {
+    match client {
+        std::net::IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            std::net::IpAddr::V6(std::net::Ipv6Addr::from(prefix))
+        }
+        v4 => v4,
+    }
+}
 
 pub fn client_limiter(per_second: u32) -> ClientLimiter {
-    let rate = std::num::NonZeroU32::new(per_second.max(1)).expect("at least 1");
-    let burst = std::num::NonZeroU32::new(per_second.max(1).saturating_mul(5)).expect("at least 1");
-    governor::RateLimiter::keyed(governor::Quota::per_second(rate).allow_burst(burst))
+    ClientLimiter::new(per_second, std::time::Duration::from_secs(60))
 }
 
 /// The client's address: the peer, or — when the peer is one of the configured reverse proxies —
@@ -166,7 +270,7 @@ impl axum::extract::FromRequestParts<AppState> for ClientAddr {
 /// Refuses a client that exceeds its rate with 429 problem+json and `Retry-After`.
 pub async fn rate_limited(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let client = client_ip(request.headers(), request.extensions(), &state.config.trusted_proxies);
-    if state.audit_limiter.check_key(&client).is_err() {
+    if !state.audit_limiter.check(client) {
         let lang = crate::i18n::lang_of(&request.into_parts().0);
         let problem = crate::error::Problem {
             problem_type: "/problems/rate-limited".into(),
@@ -185,7 +289,7 @@ pub async fn rate_limited(State(state): State<AppState>, request: Request, next:
 
 #[cfg(test)]
 mod tests {
-    use super::client_ip;
+    use super::{ClientLimiter, client_ip};
     use axum::http::{Extensions, HeaderMap};
     use std::net::{IpAddr, SocketAddr};
 
@@ -226,5 +330,68 @@ mod tests {
         assert_eq!(client("10.1.2.3", Some("not-an-address")), ip("10.1.2.3"), "a malformed chain is not believed");
         let (headers, extensions) = request_from("10.1.2.3", Some("203.0.113.7"));
         assert_eq!(client_ip(&headers, &extensions, &[]), ip("10.1.2.3"), "no proxies configured");
+    }
+
+    #[test]
+    fn the_audit_limiter_forgets_clients_that_went_quiet() {
+        // 1000 requests a second: one request's trace is gone after a millisecond.
+        let limiter = ClientLimiter::new(1000, std::time::Duration::from_millis(200));
+        for i in 0..100u8 {
+            assert!(limiter.check(ip(&format!("198.51.100.{i}"))));
+        }
+        assert_eq!(limiter.tracked_clients(), 100);
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        assert!(limiter.check(ip("203.0.113.1")));
+        assert_eq!(limiter.tracked_clients(), 1, "only the client just seen is still held");
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_cannot_walk_through_addresses_to_escape_the_limit() {
+        let limiter = ClientLimiter::new(1, std::time::Duration::from_secs(60));
+        let mut allowed = 0;
+        for i in 0..20u16 {
+            if limiter.check(ip(&format!("2001:db8:1:2::{i:x}"))) {
+                allowed += 1;
+            }
+        }
+        assert_eq!(allowed, 5, "one /64 shares one burst");
+        assert!(limiter.check(ip("2001:db8:1:3::1")), "the next /64 is another client");
+        assert_eq!(limiter.tracked_clients(), 2);
+    }
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        use axum::http::Method;
+        assert_eq!(super::method_label(&Method::GET), "GET");
+        assert_eq!(super::method_label(&Method::from_bytes(b"SECTEST1").unwrap()), "OTHER");
+    }
+
+    #[test]
+    fn request_ids_from_clients_are_kept_only_when_short_and_plain() {
+        use axum::http::HeaderValue;
+        assert!(super::acceptable_request_id(&HeaderValue::from_static("4bf92f3577b34da6-a3ce929d0e0e4736")));
+        assert!(super::acceptable_request_id(&HeaderValue::from_static("req_1.2-3")));
+        for bad in ["", "a b", "a\"b", "x=\"y\" level=error", "<script>"] {
+            assert!(!super::acceptable_request_id(&HeaderValue::from_str(bad).unwrap()), "{bad:?}");
+        }
+        assert!(!super::acceptable_request_id(&HeaderValue::from_str(&"a".repeat(65)).unwrap()));
+    }
+
+    #[tokio::test]
+    async fn a_failed_response_never_hands_out_a_cookie() {
+        use axum::http::{Request, StatusCode, header};
+        use tower::ServiceExt;
+        let failing = axum::Router::new().route(
+            "/",
+            axum::routing::get(|| async {
+                (StatusCode::INTERNAL_SERVER_ERROR, [(header::SET_COOKIE, "balai_admin=opened")], "failed")
+            }),
+        );
+        let response = super::with_layers(failing)
+            .oneshot(Request::get("/").body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
     }
 }

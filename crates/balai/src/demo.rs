@@ -223,7 +223,7 @@ async fn serve_until_shutdown(
     tokio::spawn(channels.run_worker(db.clone(), vault.clone(), Duration::from_secs(2)));
     let web = WebConfig {
         default_region: config.default_region.clone(),
-        secure_cookies: config.secure_cookies,
+        secure_cookies: cookie_security(config.secure_cookies, demo),
         session_minutes: config.session_minutes,
         audit_public_key: Some(signer.verifier().to_vkey()),
         audit_requests_per_second: config.audit_requests_per_second,
@@ -231,6 +231,7 @@ async fn serve_until_shutdown(
         oidc: oidc_sign_in(config)?,
         trusted_proxies: config.trusted_proxies()?,
         register: population_register(config, demo),
+        public_origin: public_origin(&config.oidc_redirect_url),
     };
     let app = balai_web::app(db.clone(), vault, web);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -242,6 +243,27 @@ async fn serve_until_shutdown(
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `Secure` cookies under `__Host-` names when `secure_cookies` is on. The demo keeps plain names:
+/// it runs on `http://127.0.0.1`, where some browsers refuse `__Host-` cookies (the prefix asks
+/// for a secure origin, and only recent Chromium counts loopback as one), and where no sibling
+/// host exists that could plant cookies, which is what the prefix guards against.
+fn cookie_security(secure_cookies: bool, demo: bool) -> balai_web::auth::CookieSecurity {
+    use balai_web::auth::CookieSecurity;
+    match (secure_cookies, demo) {
+        (false, _) => CookieSecurity::Plain,
+        (true, true) => CookieSecurity::Secure,
+        (true, false) => CookieSecurity::HostOnly,
+    }
+}
+
+/// The site's public origin, when configuration names it: the OIDC redirect URL is
+/// `<public URL>/admin/masuk/oidc/callback`.
+fn public_origin(redirect_url: &str) -> Option<String> {
+    let (scheme, rest) = redirect_url.split_once("://")?;
+    let authority = rest.split('/').next().filter(|a| !a.is_empty())?;
+    Some(format!("{scheme}://{authority}"))
 }
 
 /// The delivery channels from config; the demo also delivers to its inbox page.

@@ -100,7 +100,7 @@ fn page_of<S, T: From<S>>(page: Page<S>) -> PageOf<T> {
 }
 
 fn paging(page: Option<&str>, per_page: Option<&str>) -> Result<Paging, AppError> {
-    let page = positive(page, "page", 1)?;
+    let page = super::page_number(page)?;
     let per_page = positive(per_page, "per_page", 20)?;
     if per_page > Paging::MAX_PER_PAGE {
         return Err(AppError::BadParameter { param: "per_page", expected: Expected::AtMost100 });

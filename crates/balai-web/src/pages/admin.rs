@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::redirect::{Area, local_path};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -14,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
-use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::catalogue::{DocumentType, MAX_REQUIREMENTS, MAX_STEPS, ProcedureStep, Requirement, ServiceStandard};
 use balai_domain::identity::{Action, Target};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
@@ -70,8 +71,7 @@ pub(super) fn login_page(
     next: String,
     username: String,
 ) -> Response {
-    let secure = state.config.secure_cookies;
-    let csrf = auth::random_token();
+    let (csrf, csrf_cookie) = auth::issue_login_csrf(state);
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     let heading = lang.pick("Masuk sebagai petugas", "Officer sign-in");
     let page = LoginPage {
@@ -89,17 +89,13 @@ pub(super) fn login_page(
         username,
     };
     let mut response = (status, render(&page)).into_response();
-    response.headers_mut().append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, secure));
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
+    response.headers_mut().append(header::SET_COOKIE, csrf_cookie);
+    no_store(response)
 }
 
-/// Only same-site admin paths are followed after sign-in (no open redirect).
+/// Only paths of the administration are followed after sign-in (no open redirect).
 pub(super) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains("\\") => n.to_owned(),
-        _ => "/admin".to_owned(),
-    }
+    local_path(next, "/admin", Area::Admin)
 }
 
 async fn login_form(
@@ -129,8 +125,7 @@ async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let cookie_csrf = auth::cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if cookie_csrf.is_empty() || !auth::same_secret(cookie_csrf, &form.csrf) {
+    if !auth::login_csrf_ok(&state, &headers, &form.csrf) {
         tracing::warn!("admin sign-in refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
     }
@@ -340,9 +335,7 @@ fn totp_page(lang: Lang, uri: &Uri, h: &HalfOpen, next: String, error: Option<St
         code_label: lang.pick("Kode autentikator", "Authenticator code"),
         submit_label: lang.pick("Masuk", "Sign in"),
     };
-    let mut response = (status, render(&page)).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
+    no_store((status, render(&page)).into_response())
 }
 
 async fn totp_form(
@@ -733,9 +726,50 @@ fn standard_to_form(s: &ServiceStandard, category: &str) -> RawForm {
     f
 }
 
+/// Each row input's name prefix, its section (as errors name it) and the standard's limit on rows.
+const ROW_INPUTS: [(&str, &str, usize); 7] = [
+    ("req_document_", "requirements", MAX_REQUIREMENTS),
+    ("req_doc_type_", "requirements", MAX_REQUIREMENTS),
+    ("req_note_", "requirements", MAX_REQUIREMENTS),
+    ("req_held_", "requirements", MAX_REQUIREMENTS),
+    ("step_description_", "steps", MAX_STEPS),
+    ("step_unit_", "steps", MAX_STEPS),
+    ("step_sla_", "steps", MAX_STEPS),
+];
+
+/// A row number as the form writes it: decimal, no sign, no leading zero.
+fn row_index(text: &str) -> Option<usize> {
+    let plain = !text.is_empty() && text.len() <= 4 && text.bytes().all(|b| b.is_ascii_digit());
+    if !plain || (text.len() > 1 && text.starts_with('0')) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The submitted form, keyed by input name. Row numbers come from input names (`req_document_3`),
+/// so the client chooses them: a row input whose number is not one the form could have offered
+/// (the standard's limit plus the spare rows) is dropped and its section marked, so the page shown
+/// again is no bigger than a real one.
+fn to_raw(pairs: Vec<(String, String)>, errors: &mut HashMap<String, Rule>) -> RawForm {
+    let mut form = RawForm::new();
+    for (key, value) in pairs {
+        let row = ROW_INPUTS.iter().find_map(|(prefix, section, max)| Some((key.strip_prefix(prefix)?, section, max)));
+        if let Some((index, section, max)) = row
+            && row_index(index).is_none_or(|i| i >= max + SPARE_ROWS)
+        {
+            errors.insert((*section).to_owned(), Rule::TooMany { max: *max });
+            continue;
+        }
+        form.insert(key, value);
+    }
+    form
+}
+
 fn row_count(form: &RawForm, prefix: &str) -> usize {
+    let limit = ROW_INPUTS.iter().find(|(p, ..)| *p == prefix).map_or(0, |(_, _, max)| max + SPARE_ROWS);
     form.keys()
-        .filter_map(|k| k.strip_prefix(prefix).and_then(|i| i.parse::<usize>().ok()))
+        .filter_map(|k| k.strip_prefix(prefix).and_then(row_index))
+        .filter(|i| *i < limit)
         .map(|i| i + 1)
         .max()
         .unwrap_or(0)
@@ -1058,10 +1092,6 @@ async fn form_context_for(
     Ok((government, agency_options, categories, units))
 }
 
-fn to_raw(pairs: Vec<(String, String)>) -> RawForm {
-    pairs.into_iter().collect()
-}
-
 // ---- edit -----------------------------------------------------------------------------------
 
 async fn load_for_edit(state: &AppState, admin: &Admin, region: &str, code: &str) -> Result<ServiceDetail, AppError> {
@@ -1120,7 +1150,8 @@ async fn revise_service(
     Path((region, code)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = to_raw(pairs);
+    let mut errors = HashMap::new();
+    let form = to_raw(pairs, &mut errors);
     if !admin.check_csrf(field_value(&form, "csrf")) {
         tracing::warn!(admin_id = admin.admin_id, "service edit refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
@@ -1129,7 +1160,6 @@ async fn revise_service(
         Ok(d) => d,
         Err(e) => return error_page(lang, &uri, e),
     };
-    let mut errors = HashMap::new();
     let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
     let expected_version =
         field_value(&form, "expected_version").parse::<i64>().unwrap_or(detail.service.current_version);
@@ -1249,7 +1279,8 @@ async fn create_service(
     Path(region): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = to_raw(pairs);
+    let mut errors = HashMap::new();
+    let form = to_raw(pairs, &mut errors);
     if !admin.check_csrf(field_value(&form, "csrf")) {
         return error_page(lang, &uri, AppError::Forbidden);
     }
@@ -1260,7 +1291,6 @@ async fn create_service(
     if !admin.manages(government.id) {
         return error_page(lang, &uri, AppError::Forbidden);
     }
-    let mut errors = HashMap::new();
     let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
     let code = field_value(&form, "code").trim().to_owned();
     let agency_id = field_value(&form, "agency").parse::<i64>().ok();

@@ -1,7 +1,7 @@
 //! The working-day calendar of a government, corrected per year by its administrator: one holiday per
 //! line, as the joint ministerial decree lists them, so a year can be pasted in and fixed in one place.
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -206,9 +206,7 @@ async fn page(
         working_days,
         submit_label: lang.pick("Simpan kalender", "Save the calendar"),
     };
-    let mut response = (status, render(&page)).into_response();
-    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    response
+    no_store((status, render(&page)).into_response())
 }
 
 async fn show(

@@ -120,7 +120,10 @@ async fn search(
     uri: Uri,
     Query(params): Query<SearchParams>,
 ) -> Response {
-    let page: i64 = params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let page = match crate::api::page_number(params.page.as_deref()) {
+        Ok(page) => page,
+        Err(e) => return error_page(lang, &uri, e),
+    };
     let filter = ServiceFilter {
         region_code: params.pemda.clone().filter(|p| !p.is_empty()),
         text: Some(params.q.clone()).filter(|q| !q.trim().is_empty()),

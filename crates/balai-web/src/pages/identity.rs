@@ -36,12 +36,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Only same-site paths are followed after sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/admin") => {
-            n.to_owned()
-        }
-        _ => "/akun".to_owned(),
-    }
+    crate::redirect::local_path(next, "/akun", crate::redirect::Area::Public)
 }
 
 // ---- step 1: NIK and where to send the code ---------------------------------------------------
@@ -104,7 +99,7 @@ fn sign_in_page(
     errors: Vec<(&'static str, String)>,
     status: StatusCode,
 ) -> Response {
-    let csrf = auth::random_token();
+    let (csrf, csrf_cookie) = auth::issue_login_csrf(state);
     let page = SignInPage {
         chrome: Chrome::new(lang, lang.pick("Masuk dengan NIK", "Sign in with your NIK"), uri),
         intro: lang.pick(
@@ -145,9 +140,7 @@ fn sign_in_page(
         demo_inbox_label: lang.pick("Buka kotak pesan demo", "Open the demo inbox"),
     };
     let mut response = (status, render(&page)).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies));
+    response.headers_mut().append(header::SET_COOKIE, csrf_cookie);
     no_store(response)
 }
 
@@ -160,9 +153,8 @@ async fn sign_in_form(
     sign_in_page(&state, lang, &uri, SignInForm { next: p.next, ..SignInForm::default() }, Vec::new(), StatusCode::OK)
 }
 
-fn login_csrf_ok(headers: &HeaderMap, submitted: &str) -> bool {
-    let cookie = auth::cookie_value(headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    !cookie.is_empty() && auth::same_secret(cookie, submitted)
+fn login_csrf_ok(state: &AppState, headers: &HeaderMap, submitted: &str) -> bool {
+    auth::login_csrf_ok(state, headers, submitted)
 }
 
 async fn sign_in(
@@ -173,7 +165,7 @@ async fn sign_in(
     ClientAddr(client): ClientAddr,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    if !login_csrf_ok(&headers, &form.csrf) {
+    if !login_csrf_ok(&state, &headers, &form.csrf) {
         tracing::warn!("citizen sign-in refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
     }
@@ -251,7 +243,7 @@ async fn code_page(
         let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
         return Redirect::to(&format!("/masuk{lang_q}")).into_response();
     };
-    let csrf = auth::random_token();
+    let (csrf, csrf_cookie) = auth::issue_login_csrf(state);
     let zone = balai_domain::IndonesianTimeZone::Wita;
     // Worded alike whether or not a code was sent: the page must not tell a stranger which it was.
     let sent_to = match lang {
@@ -288,9 +280,7 @@ async fn code_page(
         }),
     };
     let mut response = (status, render(&page)).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies));
+    response.headers_mut().append(header::SET_COOKIE, csrf_cookie);
     no_store(response)
 }
 
@@ -311,7 +301,7 @@ async fn enter_code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    if !login_csrf_ok(&headers, &form.csrf) {
+    if !login_csrf_ok(&state, &headers, &form.csrf) {
         tracing::warn!("citizen code refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
     }

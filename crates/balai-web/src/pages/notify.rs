@@ -1,13 +1,13 @@
 //! The demo's message inbox: what the outbox sent, so a newcomer can sign in without a real phone.
 //! Mounted only when `demo_inbox` is on; a real deployment answers 404 here.
 
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Uri, header};
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use balai_domain::Lang;
@@ -71,7 +71,5 @@ async fn inbox(State(state): State<AppState>, RequestLang(lang): RequestLang, ur
             })
             .collect(),
     };
-    let mut response = render(&page);
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
+    no_store(render(&page))
 }

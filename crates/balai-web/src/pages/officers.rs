@@ -2,7 +2,7 @@
 //! role and an agency, and resets a password (which also ends the officer's sessions and second factor).
 
 use super::admin::FieldView;
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Admin};
 use crate::error::AppError;
@@ -166,7 +166,8 @@ async fn page(
         fields,
         create_label: lang.pick("Buat akun petugas", "Create officer account"),
     };
-    (status, render(&page)).into_response()
+    // Usernames, roles and lock states of staff: not for browser or proxy caches.
+    no_store((status, render(&page)).into_response())
 }
 
 fn field_message(lang: Lang, field: &str, rule: &Rule) -> String {

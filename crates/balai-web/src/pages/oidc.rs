@@ -7,7 +7,7 @@
 //! name the role and place; the store brings the officer's record in line with them.
 
 use super::admin::{NextParam, SignInMethod, finish_sign_in, login_page, safe_next};
-use super::{Chrome, error_page, render};
+use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth;
 use crate::error::AppError;
@@ -153,7 +153,8 @@ async fn signed_in_officer(
         tracing::warn!("OIDC callback refused: no pending sign-in from this browser (expired, used or forged)");
         return Err(refuse(restart(lang), "/admin".into()));
     };
-    let next = pending.next_path.clone();
+    // Checked again on the way out: the row may predate a stricter rule.
+    let next = safe_next(Some(&pending.next_path));
     if !params.state.as_deref().is_some_and(|s| auth::same_secret(s, &pending.state)) {
         tracing::warn!("OIDC callback refused: the state does not match the pending sign-in");
         return Err(refuse(restart(lang), next));
@@ -275,7 +276,5 @@ pub(super) fn continue_page(lang: Lang, uri: &Uri, next: &str) -> Response {
         continue_label: lang.pick("Lanjutkan", "Continue"),
         next: next.to_owned(),
     };
-    let mut response = render(&page).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    response
+    no_store(render(&page))
 }

@@ -182,6 +182,7 @@ async fn an_invalid_nik_is_refused_with_the_rule_it_breaks() {
         .request(
             axum::http::Request::post("/api/v1/auth/citizen/code")
                 .header("accept-language", "en")
+                .header("content-type", "application/json")
                 .body(axum::body::Body::from(
                     json!({"nik": "5371045203900000", "channel": "sms", "to": "0812345678"}).to_string(),
                 ))

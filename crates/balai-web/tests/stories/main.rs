@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod audit;
 mod catalogue;
+mod hardening;
 mod identity;
 mod officers;
 mod oidc;

@@ -16,8 +16,13 @@ async fn app_with_sso(provider: &OidcProvider) -> TestApp {
         agency_claim: "balai_agency".into(),
         require_second_factor: true,
     };
-    TestApp::demo_with(WebConfig { default_region: Some("53.71".into()), oidc: Some(sso), ..WebConfig::default() })
-        .await
+    TestApp::demo_with(WebConfig {
+        default_region: Some("53.71".into()),
+        oidc: Some(sso),
+        secure_cookies: balai_web::auth::CookieSecurity::Secure,
+        ..WebConfig::default()
+    })
+    .await
 }
 
 /// The officer presses "sign in with SSO": the browser leaves for the provider with a binding cookie.

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use balai_store::{Db, identity, seed};
 use balai_web::WebConfig;
+use balai_web::auth::CookieSecurity;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -54,12 +55,14 @@ impl TestResponse {
 }
 
 impl TestApp {
-    /// The demo catalogue (NTT and Kota Kupang) on a fresh SQLite file, with one administrator.
+    /// The demo catalogue (NTT and Kota Kupang) on a fresh SQLite file, with one administrator,
+    /// configured as `balai demo` runs: `Secure` cookies under their plain names.
     pub async fn demo() -> TestApp {
         Self::demo_with(WebConfig {
             default_region: Some("53.71".into()),
             demo_inbox: true,
             register: demo_register(),
+            secure_cookies: CookieSecurity::Secure,
             ..WebConfig::default()
         })
         .await
