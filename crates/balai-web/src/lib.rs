@@ -8,8 +8,8 @@ pub mod i18n;
 pub mod identity;
 pub mod ops;
 pub mod pages;
-pub mod register;
 pub mod redirect;
+pub mod register;
 
 use axum::Router;
 use balai_store::Db;

@@ -415,6 +415,12 @@ fn a_whole_citizen_sign_in_leaves_no_nik_or_phone_in_any_log_line() {
         &format!(r#"{{"nik":"{NIK}","channel":"sms","to":"0812-3450-0011"}}"#),
     );
     assert!(sent.starts_with("HTTP/1.1 202"), "{sent}");
+    // The code is entered on the client that asked for it (its pending cookie).
+    let pending = sent
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: balai_pending="))
+        .map(|c| format!("balai_pending={}", c.split(';').next().unwrap()))
+        .expect("pending sign-in cookie");
     let bad = http(
         &url,
         "POST",
@@ -436,12 +442,12 @@ fn a_whole_citizen_sign_in_leaves_no_nik_or_phone_in_any_log_line() {
         &url,
         "POST",
         "/api/v1/auth/citizen/verify",
-        "",
+        &pending,
         &format!(r#"{{"nik":"{NIK}","code":"{}"}}"#, if code == "111111" { "222222" } else { "111111" }),
     );
     assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
     let verified =
-        http(&url, "POST", "/api/v1/auth/citizen/verify", "", &format!(r#"{{"nik":"{NIK}","code":"{code}"}}"#));
+        http(&url, "POST", "/api/v1/auth/citizen/verify", &pending, &format!(r#"{{"nik":"{NIK}","code":"{code}"}}"#));
     assert!(verified.starts_with("HTTP/1.1 200"), "{verified}");
     let cookie = verified
         .lines()

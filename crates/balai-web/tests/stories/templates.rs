@@ -28,10 +28,8 @@ async fn an_admin_rewrites_the_sign_in_message_and_the_next_citizen_receives_it(
     let after = app.get_with_cookie(saved.header("location"), &admin).await;
     assert!(after.body.contains("Teks disimpan.") && after.body.contains("Diubah oleh admin"));
 
-    let sent = app
-        .post_json("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"}))
-        .await;
-    assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    let (_, pending) =
+        crate::identity::ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
     let message = app.last_message().await;
     assert_eq!(message.subject, "Kode Pemkot Kupang");
     let code = app.last_code().await;
@@ -39,7 +37,7 @@ async fn an_admin_rewrites_the_sign_in_message_and_the_next_citizen_receives_it(
         message.body,
         format!("{code} adalah kode masuk layanan Pemkot Kupang, berlaku 5 menit. Jangan berikan kepada siapa pun.")
     );
-    let verified = app.post_json("/api/v1/auth/citizen/verify", json!({"nik": MARIA, "code": code})).await;
+    let verified = crate::identity::verify(&app, &pending, MARIA, &code).await;
     assert_eq!(verified.status, StatusCode::OK, "the code in the new text signs in");
 
     let reset = app.post_form(&format!("{FORM}/bawaan"), &admin, &[("csrf", &csrf)]).await;
