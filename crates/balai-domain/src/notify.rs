@@ -12,16 +12,20 @@ pub enum MessageKind {
     /// Sent to every old and new contact when a contact is bound or changed, so a change the
     /// citizen did not make is noticed.
     ContactChanged,
+    /// The code that proves a citizen holds a phone or e-mail address they are binding (the new one)
+    /// or giving up (the old one).
+    ContactCode,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 2] = [MessageKind::SignInCode, MessageKind::ContactChanged];
+    pub const ALL: [MessageKind; 3] = [MessageKind::SignInCode, MessageKind::ContactChanged, MessageKind::ContactCode];
 
     /// Stored with each outbox message and each edited text.
     pub fn code(self) -> &'static str {
         match self {
             MessageKind::SignInCode => "sign-in-code",
             MessageKind::ContactChanged => "contact-changed",
+            MessageKind::ContactCode => "contact-code",
         }
     }
 
@@ -33,6 +37,7 @@ impl MessageKind {
         match self {
             MessageKind::SignInCode => lang.pick("Kode masuk warga", "Citizen sign-in code"),
             MessageKind::ContactChanged => lang.pick("Kontak warga diubah", "Citizen contact changed"),
+            MessageKind::ContactCode => lang.pick("Kode pengubahan kontak", "Contact change code"),
         }
     }
 
@@ -41,6 +46,7 @@ impl MessageKind {
         match self {
             MessageKind::SignInCode => &[("code", "123456"), ("minutes", "5")],
             MessageKind::ContactChanged => &[("contact", "+62812••••890"), ("place", "loket Disdukcapil Kota Kupang")],
+            MessageKind::ContactCode => &[("code", "123456"), ("minutes", "10"), ("contact", "+62812••••890")],
         }
     }
 
@@ -49,13 +55,14 @@ impl MessageKind {
         match self {
             MessageKind::SignInCode => &["code"],
             MessageKind::ContactChanged => &["contact"],
+            MessageKind::ContactCode => &["code"],
         }
     }
 
     /// The longest body after filling in the examples: a sign-in code must fit two SMS segments.
     pub fn max_body_chars(self) -> usize {
         match self {
-            MessageKind::SignInCode | MessageKind::ContactChanged => 300,
+            MessageKind::SignInCode | MessageKind::ContactChanged | MessageKind::ContactCode => 300,
         }
     }
 
@@ -71,6 +78,14 @@ impl MessageKind {
             (MessageKind::SignInCode, Lang::En) => (
                 "Your Balai sign-in code",
                 "Balai sign-in code: {{ code }}. Valid for {{ minutes }} minutes. Never give this code to anyone, officers included.",
+            ),
+            (MessageKind::ContactCode, Lang::Id) => (
+                "Kode pengubahan kontak Balai",
+                "Kode untuk mencatat {{ contact }} sebagai kontak Balai Anda: {{ code }}. Berlaku {{ minutes }} menit. Bukan Anda yang meminta? Abaikan, dan jangan berikan kode ini kepada siapa pun.",
+            ),
+            (MessageKind::ContactCode, Lang::En) => (
+                "Your Balai contact change code",
+                "Code to record {{ contact }} as your Balai contact: {{ code }}. Valid for {{ minutes }} minutes. Not you? Ignore it, and never give this code to anyone.",
             ),
             (MessageKind::ContactChanged, Lang::Id) => (
                 "Kontak Balai Anda diubah",

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod citizens;
 pub mod codes;
+pub mod contacts;
 pub mod counter;
 pub mod officers;
 pub mod oidc;

@@ -358,7 +358,10 @@ pub async fn verify_code(
     code: &str,
 ) -> Result<SignedIn, AppError> {
     let now = Utc::now();
-    let nik = nik.map(|n| Nik::parse(n, today()).map_err(|e| invalid_nik(lang, e))).transpose()?;
+    let nik = match nik {
+        Some(n) => Some(Nik::parse(n, today()).map_err(|e| invalid_nik(lang, e))?),
+        None => None,
+    };
     let code = code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(malformed_code(lang).into());

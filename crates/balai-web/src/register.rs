@@ -98,8 +98,8 @@ impl PopulationRegister for HttpRegister {
             if bytes.len() as u64 > MAX_ANSWER_BYTES {
                 return Err(RegisterError::Malformed("the answer is too large".into()));
             }
-            let answer: Answer = serde_json::from_slice(&bytes)
-                .map_err(|e| RegisterError::Malformed(format!("{}", e.classify_name())))?;
+            let answer: Answer =
+                serde_json::from_slice(&bytes).map_err(|e| RegisterError::Malformed(e.classify_name().to_string()))?;
             match (answer.found, answer.record) {
                 (false, _) => Ok(None),
                 (true, Some(record)) if !record.full_name.trim().is_empty() => Ok(Some(record)),

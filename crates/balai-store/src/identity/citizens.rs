@@ -229,6 +229,7 @@ pub async fn hold_document(
 
 /// Binds a phone or e-mail to a citizen's record at a level; `action` names how in the audit log
 /// (`identity.citizen.contact_at_counter`, …). Returns the contact it replaced, if any.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_contact(
     tx: &mut Tx,
     actor: &Actor,

@@ -50,13 +50,28 @@ pub async fn contact_on_record(
     nik: &Nik,
     channel: Channel,
 ) -> Result<Option<Option<ContactOnRecord>>, StoreError> {
-    let row: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = db
+    #[derive(sqlx::FromRow)]
+    struct Contacts {
+        phone_enc: Option<String>,
+        phone_assurance: Option<String>,
+        email_enc: Option<String>,
+        email_assurance: Option<String>,
+    }
+    let row: Option<Contacts> = db
         .fetch_optional(
             query("SELECT phone_enc, phone_assurance, email_enc, email_assurance FROM citizens WHERE nik_hash = $1")
                 .bind(nik_hash(vault, nik)),
         )
         .await?;
-    let Some((phone, phone_level, email, email_level)) = row else { return Ok(None) };
+    let Some(Contacts {
+        phone_enc: phone,
+        phone_assurance: phone_level,
+        email_enc: email,
+        email_assurance: email_level,
+    }) = row
+    else {
+        return Ok(None);
+    };
     let (sealed, level, column) = match channel {
         Channel::Email => (email, email_level, "citizens.email"),
         Channel::Sms | Channel::Whatsapp => (phone, phone_level, "citizens.phone"),

@@ -9,13 +9,11 @@ use super::citizens::{self, citizen_in};
 use super::register::RegisterRecord;
 use super::vault::Vault;
 use crate::audit::Actor;
-use crate::notify::{self, NewMessage};
 use crate::{StoreError, Tx, query};
 use balai_domain::Lang;
-use balai_domain::contact::{Channel, mask_recipient};
+use balai_domain::contact::Channel;
 use balai_domain::identity::{Action, Assurance, Target, permits};
 use balai_domain::nik::Nik;
-use balai_domain::notify::MessageKind;
 
 /// Why a binding was refused. Nothing is written when it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,38 +90,9 @@ pub async fn bind_contact_at_counter(
     )
     .await?;
     let place = counter_place(tx, officer.agency_id, lang).await?;
-    let contact = mask_recipient(recipient);
-    let (subject, body) = notify::templates::compose(
-        tx,
-        MessageKind::ContactChanged,
-        lang,
-        &[("contact", contact.as_str()), ("place", place.as_str())],
-    )
-    .await?;
-    let mut told: Vec<(Channel, String)> = Vec::new();
-    for (to_channel, to) in old_contacts.into_iter().chain([(channel, recipient.to_owned())]) {
-        // A phone is told by SMS; each address once.
-        let to_channel = if to_channel == Channel::Whatsapp { Channel::Sms } else { to_channel };
-        if told.iter().any(|(_, t)| t.eq_ignore_ascii_case(&to)) {
-            continue;
-        }
-        notify::enqueue(
-            tx,
-            vault,
-            &NewMessage {
-                government_id: Some(government_id),
-                channel: to_channel,
-                recipient: &to,
-                template: MessageKind::ContactChanged.code(),
-                lang,
-                subject: subject.clone(),
-                body: body.clone(),
-            },
-        )
-        .await?;
-        told.push((to_channel, to));
-    }
-    Ok(Ok(CounterBinding { citizen_id, created, notices: told.len() }))
+    let notices =
+        super::contacts::tell(tx, vault, old_contacts, Some(government_id), (channel, recipient), &place, lang).await?;
+    Ok(Ok(CounterBinding { citizen_id, created, notices }))
 }
 
 /// "loket Dinas Kependudukan … Kota Kupang": where the binding was made, for the notice.

@@ -2,8 +2,8 @@
 //! with the new one, and every keyed lookup hash that can be recomputed is, in one transaction — so
 //! the database is either wholly under the old key or wholly under the new one.
 //!
-//! What cannot be recomputed is dropped: open one-time codes (their hashes are of values never
-//! stored) and OIDC sign-ins in flight. Both live minutes; the people concerned start again. The
+//! What cannot be recomputed is dropped: open one-time codes and contact changes (their hashes are
+//! of values never stored) and OIDC sign-ins in flight. Both live minutes; the people concerned start again. The
 //! re-sealed citizens and officers change their stored state (the log vouches for the ciphertext),
 //! so each gets an audit leaf.
 
@@ -140,7 +140,7 @@ pub async fn reseal_personal_data(tx: &mut Tx, old: &Vault, new: &Vault) -> Resu
             }
         }
     }
-    for table in ["one_time_codes", "oidc_logins"] {
+    for table in ["one_time_codes", "oidc_logins", "contact_changes"] {
         done.dropped += tx.execute(dynamic_query(format!("DELETE FROM {table}"))).await?;
     }
     Ok(done)

@@ -9,6 +9,7 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod citizens;
+mod contacts;
 mod counter;
 mod identity;
 mod notify;

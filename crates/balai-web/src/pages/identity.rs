@@ -341,6 +341,7 @@ struct AccountPage {
     chrome: Chrome,
     level_label: &'static str,
     level: &'static str,
+    change_contact_label: &'static str,
     full_note: Option<&'static str>,
     access_label: &'static str,
     masked_nik: String,
@@ -398,6 +399,7 @@ async fn account(
         chrome: Chrome::new(lang, lang.pick("Data saya", "My record"), &uri),
         level_label: lang.pick("Tingkat kepastian masuk", "Sign-in assurance"),
         level: citizen.assurance.label(lang),
+        change_contact_label: lang.pick("Ubah ponsel atau surel", "Change phone or e-mail"),
         full_note: (!full).then(|| {
             lang.pick(
                 "Alamat, tanggal lahir dan nomor dokumen hanya tampil bila Anda masuk dengan tingkat substansial: setelah petugas memeriksa KTP-el Anda di loket, atau lewat penyedia identitas digital.",

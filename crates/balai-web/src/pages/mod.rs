@@ -4,6 +4,7 @@ pub mod admin;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod contacts;
 pub mod counter;
 pub mod identity;
 pub mod notify;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(calendar::routes())
         .merge(cases::routes())
+        .merge(contacts::routes())
         .merge(counter::routes())
         .merge(identity::routes())
         .merge(notify::routes())

@@ -405,3 +405,67 @@ async fn signing_out_everywhere_ends_the_sessions_on_other_devices_too() {
         assert_eq!(app.get_with_cookie("/akun", device).await.status, StatusCode::SEE_OTHER, "signed out on {device}");
     }
 }
+
+/// The code in the newest message to `recipient`.
+async fn code_sent_to(app: &TestApp, recipient: &str) -> String {
+    let message = balai_store::notify::recent(&app.db, &app.vault, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == recipient)
+        .unwrap_or_else(|| panic!("a message to {recipient}"));
+    let at = message.body.find(|c: char| c.is_ascii_digit()).unwrap();
+    message.body[at..at + 6].to_owned()
+}
+
+#[tokio::test]
+async fn a_citizen_changes_her_address_with_the_old_one_agreeing_and_both_are_told() {
+    let app = TestApp::demo().await;
+    let session = signed_in_citizen(&app).await;
+    let account = app.get_with_cookie("/akun", &session).await;
+    assert!(account.body.contains("href=\"/akun/kontak\""));
+    let form = app.get_with_cookie("/akun/kontak", &session).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.hidden("csrf");
+    let bad =
+        app.post_form("/akun/kontak", &session, &[("csrf", &csrf), ("channel", "email"), ("to", "bukan-surel")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"to-error\""));
+
+    let started = app
+        .post_form("/akun/kontak", &session, &[("csrf", &csrf), ("channel", "email"), ("to", "maria@baru.id")])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let cookie = format!("{session}; balai_contact_change={}", started.cookie("balai_contact_change").unwrap());
+    let page = app.get_with_cookie(started.header("location"), &cookie).await;
+    assert!(page.body.contains("ma••@baru.id") && page.body.contains("ma••@contoh.id"), "{}", page.body);
+    assert!(page.body.contains("name=\"old_code\""), "a basic session must also answer from the old address");
+    let new_code = code_sent_to(&app, "maria@baru.id").await;
+    let old_code = code_sent_to(&app, "maria.lado@contoh.id").await;
+
+    let half = app
+        .post_form("/akun/kontak/kode", &cookie, &[("csrf", &csrf), ("new_code", &new_code), ("old_code", "000000")])
+        .await;
+    assert_eq!(half.status, StatusCode::UNAUTHORIZED, "the new address alone does not change anything");
+    let done = app
+        .post_form("/akun/kontak/kode", &cookie, &[("csrf", &csrf), ("new_code", &new_code), ("old_code", &old_code)])
+        .await;
+    assert_eq!((done.status, done.header("location")), (StatusCode::SEE_OTHER, "/akun"), "{}", done.body);
+    assert!(app.get_with_cookie("/akun", &session).await.body.contains("ma••@baru.id"));
+    let told: Vec<String> = balai_store::notify::recent(&app.db, &app.vault, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.template == "contact-changed")
+        .map(|m| m.recipient)
+        .collect();
+    assert!(
+        told.contains(&"maria.lado@contoh.id".to_owned()) && told.contains(&"maria@baru.id".to_owned()),
+        "{told:?}"
+    );
+
+    // Codes now go to the new address only.
+    let before = app.outbox_len().await;
+    ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
+    assert_eq!(app.outbox_len().await, before, "the old address receives no sign-in code any more");
+}

@@ -16,8 +16,11 @@ const NEWCOMER: &str = "5371016605920004";
 const BROKEN: &str = "5371011708850010";
 const TOKEN: &str = "token-uji-register";
 
+/// What the register was sent: path, Authorization header, body.
+type Request = (String, Option<String>, String);
+
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, Option<String>, String)>>>);
+struct Seen(Arc<Mutex<Vec<Request>>>);
 
 async fn lookup(State(seen): State<Seen>, uri: Uri, headers: HeaderMap, body: String) -> (StatusCode, Json<Value>) {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);

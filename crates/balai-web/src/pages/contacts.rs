@@ -1,0 +1,351 @@
+//! A citizen changes their phone or e-mail address: a code to the new contact and, for a basic session,
+//! one to the contact on record, entered together on the device that asked. Everyone concerned is told.
+
+use super::{Chrome, error_page, no_store, render};
+use crate::AppState;
+use crate::auth::{self, Citizen};
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use balai_domain::Lang;
+use balai_domain::contact::{self, Channel};
+use balai_domain::identity::Action;
+use balai_store::identity::contacts::{self, ChangeCheck, ChangeRefused};
+use chrono::Utc;
+use serde::Deserialize;
+
+/// The browser's handle on a contact change in progress.
+const CHANGE_COOKIE: &str = "balai_contact_change";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/akun/kontak", get(form).post(start)).route("/akun/kontak/kode", get(code_form).post(confirm))
+}
+
+#[derive(askama::Template)]
+#[template(path = "citizen_contact.html")]
+struct ContactPage {
+    chrome: Chrome,
+    intro: &'static str,
+    error_summary: &'static str,
+    errors: Vec<(&'static str, String)>,
+    csrf: String,
+    channel_label: &'static str,
+    channels: Vec<(&'static str, &'static str)>,
+    channel: String,
+    to_label: &'static str,
+    to: String,
+    submit_label: &'static str,
+    back_label: &'static str,
+}
+
+impl ContactPage {
+    fn is_channel(&self, code: &str) -> bool {
+        self.channel == code
+    }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ContactForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    to: String,
+}
+
+fn contact_page(
+    lang: Lang,
+    uri: &Uri,
+    citizen: &Citizen,
+    form: ContactForm,
+    errors: Vec<(&'static str, String)>,
+) -> ContactPage {
+    ContactPage {
+        chrome: Chrome::new(lang, lang.pick("Ubah kontak", "Change a contact"), uri),
+        intro: lang.pick(
+            "Kami kirim kode ke kontak baru dan, kecuali Anda masuk pada tingkat substansial, satu kode lagi ke kontak yang tercatat. Tidak bisa menerima kode di kontak lama? Datangi loket pelayanan dengan KTP-el.",
+            "We send a code to the new contact and, unless you signed in at the substantial level, another to the contact on record. Cannot receive a code at the old contact? Visit a service counter with your KTP-el.",
+        ),
+        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        errors,
+        csrf: citizen.csrf_token.clone(),
+        channel_label: lang.pick("Kontak yang diubah", "Contact to change"),
+        channels: [Channel::Sms, Channel::Email].iter().map(|c| (c.code(), c.label(lang))).collect(),
+        channel: if form.channel.is_empty() { "sms".to_owned() } else { form.channel },
+        to_label: lang.pick("Nomor ponsel atau alamat surel baru", "New mobile number or e-mail address"),
+        to: form.to,
+        submit_label: lang.pick("Kirim kode", "Send codes"),
+        back_label: lang.pick("Kembali ke data saya", "Back to my record"),
+    }
+}
+
+async fn form(RequestLang(lang): RequestLang, uri: Uri, citizen: Citizen) -> Response {
+    if !citizen.may(Action::ChangeOwnContact) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    no_store(render(&contact_page(lang, &uri, &citizen, ContactForm::default(), Vec::new())))
+}
+
+async fn start(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    citizen: Citizen,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    if !citizen.check_csrf(&form.csrf) {
+        tracing::warn!("contact change refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    if !citizen.may(Action::ChangeOwnContact) {
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let channel = if form.channel == "email" { Channel::Email } else { Channel::Sms };
+    let recipient = match contact::normalize_recipient(channel, &form.to) {
+        Ok(r) => r,
+        Err(e) => {
+            let errors = vec![("to", e.message(lang).to_owned())];
+            let page = contact_page(lang, &uri, &citizen, form, errors);
+            return no_store((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
+    };
+    let started = async {
+        let mut tx = state.db.begin().await?;
+        let started = contacts::start_change(
+            &mut tx,
+            &state.vault,
+            citizen.citizen_id,
+            citizen.assurance,
+            channel,
+            &recipient,
+            lang,
+            Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, balai_store::StoreError>(started)
+    }
+    .await;
+    let refusal = match started {
+        Ok(Ok(started)) => {
+            tracing::info!(
+                channel = channel.code(),
+                confirm_old = started.old_contact.is_some(),
+                "contact change started"
+            );
+            let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
+            let mut response = Redirect::to(&format!("/akun/kontak/kode{lang_q}")).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(
+                    CHANGE_COOKIE,
+                    &started.pending_token,
+                    contacts::CHANGE_MINUTES * 60,
+                    state.config.secure_cookies,
+                ),
+            );
+            return response;
+        }
+        Ok(Err(refused)) => refused,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let (status, message) = match refusal {
+        ChangeRefused::Unchanged => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.pick("Kontak ini sudah tercatat.", "This contact is already on record.").to_owned(),
+        ),
+        ChangeRefused::NoContactToConfirm => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.pick(
+                "Tidak ada kontak tercatat untuk menerima kode konfirmasi. Datangi loket pelayanan dengan KTP-el.",
+                "No contact on record can receive the confirming code. Visit a service counter with your KTP-el.",
+            )
+            .to_owned(),
+        ),
+        ChangeRefused::Throttled { retry_after_seconds } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            match lang {
+                Lang::Id => format!(
+                    "Sudah {} kali pengubahan kontak dimulai dalam {} menit. Coba lagi dalam {} menit.",
+                    contacts::MAX_CHANGES,
+                    contacts::CHANGE_WINDOW_MINUTES,
+                    (retry_after_seconds + 59) / 60
+                ),
+                Lang::En => format!(
+                    "{} contact changes were started within {} minutes. Try again in {} minute(s).",
+                    contacts::MAX_CHANGES,
+                    contacts::CHANGE_WINDOW_MINUTES,
+                    (retry_after_seconds + 59) / 60
+                ),
+            },
+        ),
+    };
+    let page = contact_page(lang, &uri, &citizen, form, vec![("to", message)]);
+    no_store((status, render(&page)).into_response())
+}
+
+#[derive(askama::Template)]
+#[template(path = "citizen_contact_code.html")]
+struct CodePage {
+    chrome: Chrome,
+    sent_to: String,
+    error: Option<String>,
+    csrf: String,
+    new_code_label: String,
+    old_code_label: Option<String>,
+    submit_label: &'static str,
+    restart_label: &'static str,
+    demo_inbox_label: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    new_code: String,
+    old_code: Option<String>,
+}
+
+async fn code_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    headers: &HeaderMap,
+    citizen: &Citizen,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let pending = match auth::cookie_value(headers, CHANGE_COOKIE) {
+        Some(token) => {
+            match contacts::open_change(&state.db, &state.vault, citizen.citizen_id, token, Utc::now()).await {
+                Ok(p) => p,
+                Err(e) => return error_page(lang, uri, e.into()),
+            }
+        }
+        None => None,
+    };
+    let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
+    let Some(pending) = pending else {
+        return Redirect::to(&format!("/akun/kontak{lang_q}")).into_response();
+    };
+    let sent_to = match (lang, &pending.old_contact) {
+        (Lang::Id, Some(old)) => format!(
+            "Kode dikirim ke kontak baru {} dan ke kontak yang tercatat {}. Masukkan keduanya; sisa percobaan {}.",
+            pending.new_contact, old, pending.attempts_left
+        ),
+        (Lang::En, Some(old)) => format!(
+            "Codes were sent to the new contact {} and to the contact on record {}. Enter both; {} attempt(s) left.",
+            pending.new_contact, old, pending.attempts_left
+        ),
+        (Lang::Id, None) => {
+            format!("Kode dikirim ke kontak baru {}. Sisa percobaan {}.", pending.new_contact, pending.attempts_left)
+        }
+        (Lang::En, None) => {
+            format!(
+                "A code was sent to the new contact {}. {} attempt(s) left.",
+                pending.new_contact, pending.attempts_left
+            )
+        }
+    };
+    let page = CodePage {
+        chrome: Chrome::new(lang, lang.pick("Masukkan kode", "Enter the codes"), uri),
+        sent_to,
+        error,
+        csrf: citizen.csrf_token.clone(),
+        new_code_label: match lang {
+            Lang::Id => format!("Kode yang dikirim ke {}", pending.new_contact),
+            Lang::En => format!("Code sent to {}", pending.new_contact),
+        },
+        old_code_label: pending.old_contact.as_ref().map(|old| match lang {
+            Lang::Id => format!("Kode yang dikirim ke {old}"),
+            Lang::En => format!("Code sent to {old}"),
+        }),
+        submit_label: lang.pick("Simpan kontak", "Save the contact"),
+        restart_label: lang.pick("Mulai lagi", "Start again"),
+        demo_inbox_label: state.config.demo_inbox.then(|| {
+            lang.pick(
+                "Demo: lihat kotak pesan (kode ada di sana)",
+                "Demo: open the message inbox (the codes are there)",
+            )
+        }),
+    };
+    no_store((status, render(&page)).into_response())
+}
+
+async fn code_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    citizen: Citizen,
+) -> Response {
+    code_page(&state, lang, &uri, &headers, &citizen, None, StatusCode::OK).await
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    citizen: Citizen,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if !citizen.check_csrf(&form.csrf) {
+        tracing::warn!("contact change code refused: CSRF token mismatch");
+        return error_page(lang, &uri, AppError::Forbidden);
+    }
+    let Some(token) = auth::cookie_value(&headers, CHANGE_COOKIE) else {
+        return code_page(&state, lang, &uri, &headers, &citizen, None, StatusCode::OK).await;
+    };
+    let checked = async {
+        let mut tx = state.db.begin().await?;
+        let checked = contacts::confirm_change(
+            &mut tx,
+            &state.vault,
+            citizen.citizen_id,
+            token,
+            &form.new_code,
+            form.old_code.as_deref(),
+            lang,
+            Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, balai_store::StoreError>(checked)
+    }
+    .await;
+    let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
+    match checked {
+        Ok(ChangeCheck::Changed { assurance }) => {
+            tracing::info!(assurance = assurance.code(), "contact changed by its citizen");
+            let mut response = Redirect::to(&format!("/akun{lang_q}")).into_response();
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, auth::set_cookie(CHANGE_COOKIE, "", 0, state.config.secure_cookies));
+            response
+        }
+        Ok(ChangeCheck::Wrong { attempts_left }) if attempts_left > 0 => {
+            let message = match lang {
+                Lang::Id => format!("Kode salah. Sisa percobaan: {attempts_left}."),
+                Lang::En => format!("Wrong code. Attempts left: {attempts_left}."),
+            };
+            code_page(&state, lang, &uri, &headers, &citizen, Some(message), StatusCode::UNAUTHORIZED).await
+        }
+        Ok(_) => {
+            // Dead or expired: start again.
+            Redirect::to(&format!("/akun/kontak{lang_q}")).into_response()
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
