@@ -18,6 +18,16 @@ import {
 import { sharedServer } from '../lib/server.mjs';
 
 const NIK = '5371045203900003';
+const YOHANES = '5371011708850002';
+
+/** How many messages the demo inbox shows. */
+async function messageCount(context) {
+  const inbox = await context.newPage();
+  await inbox.goto('/demo/pesan');
+  const count = await inbox.locator('.inbox .message').count();
+  await inbox.close();
+  return count;
+}
 
 let server;
 let browser;
@@ -73,7 +83,7 @@ describe('Masuk sebagai warga (identity)', () => {
         assert.equal(sent.status(), 200);
         assert.ok(pathOf(page).startsWith('/masuk/kode'), pathOf(page));
         assert.ok(!page.url().includes(NIK), 'the NIK is not in the URL');
-        assert.match(await textOf(page, '#sent-to'), /WhatsApp ke \+62812••••011/);
+        assert.match(await textOf(page, '#sent-to'), /Bila \+62812••••011 adalah kontak yang tercatat untuk NIK ini/);
         await visit(page, page.url(), 'code-form');
         await screenshot(page, 'citizen-code-360');
 
@@ -86,6 +96,8 @@ describe('Masuk sebagai warga (identity)', () => {
         assert.equal(await textOf(page, '#masked-nik'), '5371••••••••0003');
         const text = await textOf(page, 'main');
         assert.match(text, /Maria Yosefina Lado/);
+        assert.match(await textOf(page, '#assurance'), /dasar/, 'a code to a contact is the basic level');
+        assert.ok(!text.includes('Jl. Frans Seda'), 'the address waits for the substantial level');
         assert.ok(!text.includes(NIK), 'the full NIK is never on screen');
         assert.ok((await scrollWidth(page)) <= 360);
         await screenshot(page, 'citizen-record-360');
@@ -119,6 +131,107 @@ describe('Masuk sebagai warga (identity)', () => {
       assert.equal(again.status(), 401);
       assert.match(await textOf(page, '[role="alert"]'), /Sisa percobaan: 4/);
     });
+  });
+
+  it('sends nothing to a stranger\'s address, and tells the stranger nothing either', async () => {
+    await inFreshContext(
+      async (context) => {
+        const page = await context.newPage();
+        const inboxBefore = await messageCount(context);
+        await visit(page, '/masuk', 'sign-in-form-stranger');
+        await page.locator('#nik').fill(NIK);
+        await page.locator('input[name="channel"][value="email"]').check();
+        await page.locator('#to').fill('penyerang@contoh.id');
+        const sent = await navigation(page, () => page.locator('form:has(#nik) [type="submit"]').click());
+        assert.equal(sent.status(), 200);
+        assert.ok(pathOf(page).startsWith('/masuk/kode'), 'the same next page as for the citizen');
+        assert.match(await textOf(page, '#sent-to'), /Bila pe••@contoh\.id adalah kontak yang tercatat/);
+        assert.equal(await messageCount(context), inboxBefore, 'no message went anywhere');
+        await page.locator('#code').fill('123456');
+        const wrong = await navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
+        assert.equal(wrong.status(), 401, 'no code opens it');
+      },
+      { javaScriptEnabled: false },
+    );
+  });
+
+  it('an officer binds a new phone at the counter, and the citizen then signs in at the substantial level', async () => {
+    await inFreshContext(
+      async (context) => {
+        const desk = await context.newPage();
+        await visit(desk, '/admin/masuk', 'officer-sign-in-counter');
+        await desk.locator('#username').fill('petugas');
+        await desk.locator('#password').fill('demo-petugas-2026');
+        await navigation(desk, () => desk.locator('form:has(#password) [type="submit"]').first().click());
+        await navigation(desk, () => desk.locator('#counter').click());
+        await visit(desk, '/admin/loket', 'counter-form');
+        assert.ok((await scrollWidth(desk)) <= 360, 'the counter form fits a phone');
+        await desk.locator('#nik').fill(YOHANES);
+        await desk.locator('input[name="channel"][value="sms"]').check();
+        await desk.locator('#to').fill('0852 0000 0001');
+        const unchecked = await navigation(desk, () => desk.locator('form:has(#nik) [type="submit"]').click());
+        assert.equal(unchecked.status(), 422, 'not without the KTP-el seen in person');
+        assert.match(await textOf(desk, '#ktp_checked-error'), /KTP-el asli/);
+        await desk.locator('#ktp_checked').check();
+        const bound = await navigation(desk, () => desk.locator('form:has(#nik) [type="submit"]').click());
+        assert.equal(bound.status(), 200);
+        assert.match(await textOf(desk, '#counter-done'), /\+62852••••001/);
+        await screenshot(desk, 'counter-bound-360');
+        await desk.close();
+
+        const page = await context.newPage();
+        await visit(page, '/masuk', 'sign-in-form-substantial');
+        await page.locator('#nik').fill(YOHANES);
+        await page.locator('input[name="channel"][value="sms"]').check();
+        await navigation(page, () => page.locator('form:has(#nik) [type="submit"]').click());
+        const code = await codeFromInbox(context);
+        await page.locator('#code').fill(code);
+        await navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
+        assert.equal(pathOf(page), '/akun');
+        await visit(page, '/akun', 'citizen-record-substantial');
+        assert.match(await textOf(page, '#assurance'), /substansial/);
+        assert.match(await textOf(page, 'main'), /Jl\. Yos Sudarso No\. 5/, 'the full record at the substantial level');
+        await screenshot(page, 'citizen-record-substantial-360');
+      },
+      { javaScriptEnabled: false },
+    );
+  });
+
+  it('a citizen changes her e-mail address with codes from the new and the old address', async () => {
+    await inFreshContext(
+      async (context) => {
+        const page = await context.newPage();
+        await visit(page, '/masuk', 'sign-in-form-change');
+        await page.locator('#nik').fill(NIK);
+        await page.locator('input[name="channel"][value="email"]').check();
+        await navigation(page, () => page.locator('form:has(#nik) [type="submit"]').click());
+        await page.locator('#code').fill(await codeFromInbox(context));
+        await navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
+        await navigation(page, () => page.locator('#change-contact').click());
+        await visit(page, '/akun/kontak', 'contact-change-form');
+        await page.locator('input[name="channel"][value="email"]').check();
+        await page.locator('#to').fill('baru.maria@contoh.id');
+        await navigation(page, () => page.locator('form:has(#to) [type="submit"]').click());
+        assert.equal(pathOf(page), '/akun/kontak/kode');
+        await visit(page, '/akun/kontak/kode', 'contact-change-codes');
+        const inbox = await context.newPage();
+        await visit(inbox, '/demo/pesan', 'demo-inbox-change');
+        // Newest first: the code to the new address, and the one to the address on record.
+        const codeTo = async (masked) =>
+          (await inbox.locator('.inbox .message', { hasText: masked }).first().locator('.body').textContent()).match(/(\d{6})/)[1];
+        const newCode = await codeTo('ba••@contoh.id');
+        const oldCode = await codeTo('ma••@contoh.id');
+        await inbox.close();
+        await page.locator('#new_code').fill(newCode);
+        await page.locator('#old_code').fill(oldCode);
+        const done = await navigation(page, () => page.locator('form:has(#new_code) [type="submit"]').click());
+        assert.equal(done.status(), 200);
+        assert.equal(pathOf(page), '/akun');
+        assert.match(await textOf(page, 'main'), /ba••@contoh\.id/);
+        await screenshot(page, 'contact-changed-360');
+      },
+      { javaScriptEnabled: false },
+    );
   });
 
   it('never writes the NIK or the phone number into the server log', async () => {

@@ -535,6 +535,8 @@ struct DashboardPage {
     officers_label: &'static str,
     /// Staff who work cases see their work list first.
     cases_label: Option<&'static str>,
+    /// Front-desk staff verify citizens at the counter.
+    counter_label: Option<&'static str>,
     /// Deployment-wide admins edit the notification texts.
     templates_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
@@ -609,6 +611,11 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
         officers_label: lang.pick("Petugas", "Officers"),
         cases_label: admin.principal.role.is_agency_bound().then(|| lang.pick("Kasus saya", "My cases")),
+        counter_label: admin
+            .principal
+            .government_id
+            .is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
+            .then(|| lang.pick("Loket: verifikasi warga", "Counter: verify a citizen")),
         templates_label: admin
             .may(Action::ManageTemplates, &Target::default())
             .then(|| lang.pick("Templat pesan", "Message texts")),
