@@ -216,12 +216,13 @@ pub struct Purpose(String);
 impl Purpose {
     pub const MIN_CHARS: usize = 10;
     pub const MAX_CHARS: usize = 200;
-    /// A run of this many digits could be a NIK, KK or phone number (a case reference has fewer).
-    pub const MAX_DIGIT_RUN: usize = 7;
 
+    /// Kept in Unicode NFKC with single spaces, so the log shows what the check saw: full-width or
+    /// other lookalike letters and digits become plain ones.
     pub fn parse(text: &str) -> Result<Purpose, crate::validation::Rule> {
         use crate::validation::Rule;
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        use unicode_normalization::UnicodeNormalization;
+        let text = text.nfkc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
         let chars = text.chars().count();
         if chars == 0 {
             return Err(Rule::Required);
@@ -232,19 +233,8 @@ impl Purpose {
         if chars > Self::MAX_CHARS {
             return Err(Rule::TooLong { max: Self::MAX_CHARS });
         }
-        let mut run = 0;
-        for c in text.chars() {
-            // Separators inside a phone number ("0812-3456-7890") do not break the run.
-            run = if c.is_ascii_digit() {
-                run + 1
-            } else if matches!(c, ' ' | '-' | '.') && run > 0 {
-                run
-            } else {
-                0
-            };
-            if run >= Self::MAX_DIGIT_RUN {
-                return Err(Rule::ContainsPersonalNumber);
-            }
+        if crate::personal_number::carries_personal_number(&text) {
+            return Err(Rule::ContainsPersonalNumber);
         }
         Ok(Purpose(text))
     }
@@ -430,9 +420,15 @@ mod tests {
             "Cocokkan NIK 5371014107900001",
             "Telepon warga di 0812-3456-7890 untuk konfirmasi",
             "Telepon warga di 0812 3456 7890 untuk konfirmasi",
+            "uji 1234/5678/9012/3456",
+            "uji ５３７１０１４１０７９００００１",
+            "uji 5371\u{200B}0141\u{200B}0790",
         ] {
             assert_eq!(Purpose::parse(leaking), Err(Rule::ContainsPersonalNumber), "{leaking}");
         }
         assert!(Purpose::parse("Pemeriksaan lapangan tanggal 12/03/2026").is_ok(), "a date is not personal");
+        let folded = Purpose::parse("Verifikasi berkas ＰＭＨ－０００012").expect("valid");
+        assert_eq!(folded.as_str(), "Verifikasi berkas PMH-000012", "the log keeps the folded text");
     }
+
 }
