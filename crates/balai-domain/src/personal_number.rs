@@ -143,6 +143,7 @@ mod tests {
             "uji 12:03:2026",
             "uji 1203 2026",
             "uji 1203/2026",
+            "uji 12/+3/2026",
         ] {
             assert!(carries_personal_number(not_one_date), "{not_one_date}");
         }
