@@ -218,6 +218,9 @@ async fn serve_until_shutdown(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),
             }
+            if let Err(e) = identity::officers::purge_old_sign_in_failures(&purge_db, chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "purging old sign-in failures failed");
+            }
         }
     });
     tokio::spawn(channels.run_worker(db.clone(), vault.clone(), Duration::from_secs(2)));

@@ -3,7 +3,8 @@
 //! the database is either wholly under the old key or wholly under the new one.
 //!
 //! What cannot be recomputed is dropped: open one-time codes (their hashes are of values never
-//! stored) and OIDC sign-ins in flight. Both live minutes; the people concerned start again. The
+//! stored), OIDC sign-ins in flight, and the failed officer sign-ins the throttles count (keyed
+//! hashes of what was typed). All live minutes; the people concerned start again. The
 //! re-sealed citizens and officers change their stored state (the log vouches for the ciphertext),
 //! so each gets an audit leaf.
 
@@ -135,7 +136,7 @@ pub async fn reseal_personal_data(tx: &mut Tx, old: &Vault, new: &Vault) -> Resu
             }
         }
     }
-    for table in ["one_time_codes", "oidc_logins"] {
+    for table in ["one_time_codes", "oidc_logins", "sign_in_failures"] {
         done.dropped += tx.execute(dynamic_query(format!("DELETE FROM {table}"))).await?;
     }
     Ok(done)
