@@ -246,6 +246,14 @@ impl Config {
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir.join("balai.db")))
     }
+
+    /// The SQLite database file, when the database is one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.database_url();
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
 }
 
 fn sqlite_url(path: &Path) -> String {

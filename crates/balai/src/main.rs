@@ -3,6 +3,7 @@
 mod audit;
 mod config;
 mod demo;
+mod files;
 mod keys;
 
 use clap::{Args, Parser, Subcommand};
@@ -111,6 +112,7 @@ pub struct CommonArgs {
 const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
+    files::private_by_default();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
