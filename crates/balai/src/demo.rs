@@ -24,6 +24,9 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     }
     prepare_data_dir(&config)?;
     init_logging(&config);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     let db = connect(&config).await?;
     db.migrate().await?;
     let lease = ServerLease::take(&db).await?;
@@ -69,6 +72,9 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
 pub async fn serve(config: Config) -> Result<(), RunError> {
     prepare_data_dir(&config)?;
     init_logging(&config);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     let db = connect(&config).await?;
     db.migrate().await?;
     // Taken before the keys are checked: a key rotation either finished before (and the check below

@@ -553,3 +553,46 @@ fn the_data_directory_and_database_files_are_readable_by_their_owner_only() {
     assert_eq!(mode(&data.join("balai.db")), 0o600);
     assert!(stop(reset).success());
 }
+
+#[test]
+fn a_misspelt_balai_variable_is_warned_about_and_a_bad_value_names_its_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let out = run(balai().args(["migrate", "--data-dir"]).arg(&data).env("BALAI_LISEN", "0.0.0.0:80").env("BALAI_LOG", "warn"));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: environment variable BALAI_LISEN is not a Balai setting"), "{stderr}");
+    assert!(stderr.contains("did you mean BALAI_LISTEN?"), "{stderr}");
+    assert!(!stderr.contains("BALAI_LOG"), "the log filter is no setting but is read: {stderr}");
+
+    let out = run(balai().args(["migrate", "--data-dir"]).arg(&data).env("BALAI_SESSION_MINUTES", "delapan jam"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("environment variable BALAI_SESSION_MINUTES"));
+    let out = run(balai().args(["serve", "--data-dir"]).arg(&data).env("BALAI_LISTEN", "tidak-ada"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("\"tidak-ada\" (from environment variable BALAI_LISTEN)"), "{stderr}");
+
+    // A server also logs the warning, where its operator reads its logs.
+    let mut server = balai()
+        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"])
+        .arg(&data)
+        .env("BALAI_LOG", "info")
+        .env("BALAI_SMTP_ULR", "smtp://127.0.0.1:1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(server.stdout.take().unwrap());
+    let mut logs = String::new();
+    while !logs.contains("\"serving\"") {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the server stopped: {logs}");
+        logs.push_str(&line);
+    }
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(server.wait().unwrap().success());
+    let warning = logs.lines().find(|l| l.contains("BALAI_SMTP_ULR")).unwrap_or_else(|| panic!("no warning: {logs}"));
+    assert!(warning.contains("\"level\":\"WARN\"") && warning.contains("did you mean BALAI_SMTP_URL?"), "{warning}");
+}
