@@ -110,6 +110,8 @@ async fn login_form(
     uri: Uri,
     Query(params): Query<NextParam>,
 ) -> Response {
+    // Made before the first sign-in, so the first unknown username costs no more than any other.
+    dummy_hash();
     login_page(&state, lang, &uri, None, safe_next(params.next.as_deref()), String::new())
 }
 
