@@ -147,9 +147,9 @@ impl TextProblem {
             (Problem::TooLong { max, chars }, Lang::En) => {
                 format!("Too long: {chars} characters once filled in, at most {max}.")
             }
-            (Problem::TooMuchWork { max }, Lang::Id) => format!(
-                "Terlalu berat untuk diisi: lebih dari {max} langkah kerja. Kurangi perulangan dan filter."
-            ),
+            (Problem::TooMuchWork { max }, Lang::Id) => {
+                format!("Terlalu berat untuk diisi: lebih dari {max} langkah kerja. Kurangi perulangan dan filter.")
+            }
             (Problem::TooMuchWork { max }, Lang::En) => {
                 format!("Too much work to fill in: more than {max} steps. Use fewer loops and filters.")
             }

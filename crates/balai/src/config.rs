@@ -223,7 +223,8 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         let names = setting_names();
-        let figment = figment.merge(Env::prefixed("BALAI_").only(&names.iter().map(String::as_str).collect::<Vec<_>>()));
+        let figment =
+            figment.merge(Env::prefixed("BALAI_").only(&names.iter().map(String::as_str).collect::<Vec<_>>()));
         let mut config: Config = figment.extract().map_err(|e| ConfigError::Figment(describe(e)))?;
         for name in &names {
             let md = figment.find_metadata(name);
@@ -268,7 +269,10 @@ impl Config {
                 entry
                     .parse::<ipnet::IpNet>()
                     .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| ConfigError::BadProxy { entry: entry.to_owned(), origin: self.origin_of("trusted_proxies") })
+                    .map_err(|_| ConfigError::BadProxy {
+                        entry: entry.to_owned(),
+                        origin: self.origin_of("trusted_proxies"),
+                    })
             })
             .collect()
     }
@@ -312,14 +316,11 @@ impl Config {
         if self.metrics_listen.is_empty() {
             return Ok(None);
         }
-        self.metrics_listen
-            .parse()
-            .map(Some)
-            .map_err(|_| ConfigError::BadAddress {
-                key: "metrics_listen",
-                value: self.metrics_listen.clone(),
-                origin: self.origin_of("metrics_listen"),
-            })
+        self.metrics_listen.parse().map(Some).map_err(|_| ConfigError::BadAddress {
+            key: "metrics_listen",
+            value: self.metrics_listen.clone(),
+            origin: self.origin_of("metrics_listen"),
+        })
     }
 
     pub fn audit_key_path(&self) -> PathBuf {
@@ -371,10 +372,14 @@ mod tests {
 
     #[test]
     fn settings_and_the_variables_the_tools_read_are_not_warned_about() {
-        let mut known: Vec<String> = setting_names().iter().map(|n| format!("BALAI_{}", n.to_ascii_uppercase())).collect();
+        let mut known: Vec<String> =
+            setting_names().iter().map(|n| format!("BALAI_{}", n.to_ascii_uppercase())).collect();
         assert!(known.contains(&"BALAI_DATABASE_URL".to_owned()) && known.len() >= 29);
         known.extend(NOT_SETTINGS.iter().map(|n| n.to_string()));
-        known.extend(["BALAI_TEST_POSTGRES_URL", "BALAI_BENCH_SQLITE_FILE", "BALAI_BENCH_KEEP_POSTGRES", "PATH", "HOME"].map(String::from));
+        known.extend(
+            ["BALAI_TEST_POSTGRES_URL", "BALAI_BENCH_SQLITE_FILE", "BALAI_BENCH_KEEP_POSTGRES", "PATH", "HOME"]
+                .map(String::from),
+        );
         assert_eq!(unknown_variables(known.into_iter()), Vec::<String>::new());
         assert!(!setting_names().contains(&"warnings".to_owned()), "internal fields are not settings");
     }

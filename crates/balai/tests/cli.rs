@@ -558,7 +558,11 @@ fn the_data_directory_and_database_files_are_readable_by_their_owner_only() {
 fn a_misspelt_balai_variable_is_warned_about_and_a_bad_value_names_its_variable() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let out = run(balai().args(["migrate", "--data-dir"]).arg(&data).env("BALAI_LISEN", "0.0.0.0:80").env("BALAI_LOG", "warn"));
+    let out = run(balai()
+        .args(["migrate", "--data-dir"])
+        .arg(&data)
+        .env("BALAI_LISEN", "0.0.0.0:80")
+        .env("BALAI_LOG", "warn"));
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("warning: environment variable BALAI_LISEN is not a Balai setting"), "{stderr}");

@@ -264,7 +264,12 @@ fn client_hash(vault: &Vault, client: &str) -> String {
     vault.lookup_hash("officer-sign-in-client", client)
 }
 
-async fn failure_times(db: &Db, column_sql: &'static str, hash: &str, now: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, StoreError> {
+async fn failure_times(
+    db: &Db,
+    column_sql: &'static str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, StoreError> {
     let rows: Vec<(DateTime<Utc>,)> =
         db.fetch_all(query(column_sql).bind(hash).bind(now - sign_in_limits::window())).await?;
     Ok(rows.into_iter().map(|(t,)| t).collect())
@@ -427,9 +432,11 @@ pub async fn set_totp_secret(
 pub async fn reset_password(tx: &mut Tx, actor: &Actor, id: i64, password_hash: &str) -> Result<(), StoreError> {
     let changed = tx
         .execute(
-            query("UPDATE officers SET password_hash = $1, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $2")
-                .bind(password_hash)
-                .bind(id),
+            query(
+                "UPDATE officers SET password_hash = $1, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $2",
+            )
+            .bind(password_hash)
+            .bind(id),
         )
         .await?;
     if changed == 0 {

@@ -3,10 +3,10 @@
 
 use crate::support::{fixture, fixture_in};
 use balai_domain::identity::{Action, Role, Target, permits};
+use balai_domain::validation::Rule;
 use balai_store::audit::{self, Actor};
 use balai_store::identity::{self, NewOfficer, PrincipalKind, Vault, officers};
 use balai_store::{Db, StoreError};
-use balai_domain::validation::Rule;
 use chrono::{DateTime, Duration, Utc};
 
 crate::conformance!(
@@ -97,10 +97,9 @@ async fn usernames_are_folded_on_create_and_on_lookup_and_lookalikes_are_refused
         assert!(identity::officer_by_username(&db, lookalike).await.unwrap().is_none(), "{lookalike:?}");
         let mut tx = db.begin().await.unwrap();
         match identity::create_admin(&mut tx, &Actor::system("test"), None, lookalike, "Tiruan", "x").await {
-            Err(StoreError::Invalid(errors)) => assert!(
-                matches!(errors.for_field("username"), Some(Rule::Format { .. })),
-                "{lookalike:?}: {errors:?}"
-            ),
+            Err(StoreError::Invalid(errors)) => {
+                assert!(matches!(errors.for_field("username"), Some(Rule::Format { .. })), "{lookalike:?}: {errors:?}")
+            }
             other => panic!("{lookalike:?} should be refused, got {other:?}"),
         }
     }
@@ -202,7 +201,15 @@ fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap()
 }
 
-async fn failures(db: &Db, vault: &Vault, account: Option<&str>, officer: Option<i64>, client: &str, at: DateTime<Utc>, n: usize) {
+async fn failures(
+    db: &Db,
+    vault: &Vault,
+    account: Option<&str>,
+    officer: Option<i64>,
+    client: &str,
+    at: DateTime<Utc>,
+    n: usize,
+) {
     let mut tx = db.begin().await.unwrap();
     for _ in 0..n {
         officers::record_failed_sign_in(&mut tx, vault, account, officer, client, at).await.unwrap();
@@ -256,7 +263,10 @@ async fn failed_sign_ins_from_one_client_refuse_that_client_only(db: Db) {
         failures(&db, &vault, Some(&account), None, "2001:db8:1:2::/64", now - Duration::minutes(1), 1).await;
     }
     let refused = officers::sign_in_refused(&db, &vault, "admin", "2001:db8:1:2::/64", now).await.unwrap();
-    assert_eq!(refused, Some(officers::SignInRefused::Client { until: now - Duration::minutes(1) + Duration::minutes(15) }));
+    assert_eq!(
+        refused,
+        Some(officers::SignInRefused::Client { until: now - Duration::minutes(1) + Duration::minutes(15) })
+    );
     assert_eq!(officers::sign_in_refused(&db, &vault, "admin", "192.0.2.1", now).await.unwrap(), None);
     assert_eq!(
         officers::sign_in_refused(&db, &vault, "tebakan0", "192.0.2.1", now).await.unwrap(),

@@ -134,7 +134,10 @@ async fn a_rotation_is_refused_while_a_server_holds_a_live_lease(db: Db) {
     let ids: Vec<&str> = refused.leases.iter().map(|l| l.node_id.as_str()).collect();
     assert_eq!(ids, ["serving"], "a lease that ran out does not count");
     let said = refused.to_string();
-    assert!(said.starts_with("1 server(s) use this database") && said.contains("balai-1") && said.contains("4242"), "{said}");
+    assert!(
+        said.starts_with("1 server(s) use this database") && said.contains("balai-1") && said.contains("4242"),
+        "{said}"
+    );
     assert!(citizens::citizen(&db, &old, id).await.unwrap().is_some(), "nothing was re-sealed");
     assert_eq!(audit::head(&db).await.unwrap().0, leaves_before);
 
@@ -183,7 +186,10 @@ async fn every_sealed_column_a_key_does_not_open_is_named_with_a_count(db: Db) {
     assert_eq!(named, ["outbox.body_enc (1 of 2 sampled values)", "outbox.recipient_enc (1 of 2 sampled values)"]);
     let everything = sealed::unopened(&db, &Vault::from_master(&[8; 32])).await.unwrap();
     let tables: Vec<&str> = everything.iter().map(|u| u.table.as_str()).collect();
-    assert!(tables.contains(&"citizens") && tables.contains(&"officers") && tables.contains(&"one_time_codes"), "{tables:?}");
+    assert!(
+        tables.contains(&"citizens") && tables.contains(&"officers") && tables.contains(&"one_time_codes"),
+        "{tables:?}"
+    );
 }
 
 async fn every_sealed_column_is_resealed_or_dropped_by_a_rotation(db: Db) {

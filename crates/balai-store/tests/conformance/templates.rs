@@ -76,8 +76,7 @@ async fn a_text_that_would_send_a_broken_message_is_refused_with_each_problem_an
         ),
     ];
     for (subject, body, expected) in cases {
-        let refused =
-            templates::check_text(MessageKind::SignInCode, Lang::Id, subject, body).expect_err("refused");
+        let refused = templates::check_text(MessageKind::SignInCode, Lang::Id, subject, body).expect_err("refused");
         let found: Vec<(&str, Problem)> = refused.into_iter().map(|p| (p.field, p.problem)).collect();
         assert_eq!(found, expected, "subject {subject:?} body {body:?}");
     }

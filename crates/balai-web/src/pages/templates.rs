@@ -207,13 +207,15 @@ async fn save(
     // while the write lock is held.
     let saved = match templates::check_text(kind, text_lang, &form.subject, &form.body) {
         Err(problems) => Ok(Err(problems)),
-        Ok(checked) => async {
-            let mut tx = state.db.begin().await?;
-            templates::save_text(&mut tx, &admin.actor(), &checked).await?;
-            tx.commit().await?;
-            Ok::<_, balai_store::StoreError>(Ok(()))
+        Ok(checked) => {
+            async {
+                let mut tx = state.db.begin().await?;
+                templates::save_text(&mut tx, &admin.actor(), &checked).await?;
+                tx.commit().await?;
+                Ok::<_, balai_store::StoreError>(Ok(()))
+            }
+            .await
         }
-        .await,
     };
     match saved {
         Ok(Ok(())) => {

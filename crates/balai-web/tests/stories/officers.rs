@@ -160,7 +160,10 @@ async fn an_unknown_username_and_a_locked_one_are_answered_exactly_alike() {
     officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
     let wrong_known = password_from(&app, "192.0.2.1", "petugas", "salah").await;
     let wrong_unknown = password_from(&app, "192.0.2.2", "tidak.ada", "salah").await;
-    assert_eq!((wrong_known.status, sign_in_error(&wrong_known)), (wrong_unknown.status, sign_in_error(&wrong_unknown)));
+    assert_eq!(
+        (wrong_known.status, sign_in_error(&wrong_known)),
+        (wrong_unknown.status, sign_in_error(&wrong_unknown))
+    );
     for _ in 1..sign_in_limits::PER_ACCOUNT {
         password_from(&app, "192.0.2.1", "petugas", "salah").await;
         password_from(&app, "192.0.2.2", "tidak.ada", "salah").await;
@@ -386,6 +389,7 @@ async fn usernames_are_one_per_person_whatever_the_case_width_or_lookalike_lette
         assert_eq!(password(&app, lookalike, PASSWORD).await.status, StatusCode::UNAUTHORIZED, "{lookalike:?}");
     }
     let kupang = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
-    let names: Vec<String> = officers::officers_of(&app.db, kupang.id).await.unwrap().into_iter().map(|o| o.username).collect();
+    let names: Vec<String> =
+        officers::officers_of(&app.db, kupang.id).await.unwrap().into_iter().map(|o| o.username).collect();
     assert_eq!(names.iter().filter(|n| n.contains("tugas.baru")).count(), 1, "{names:?}");
 }
