@@ -288,12 +288,13 @@ pub struct Purpose(String);
 impl Purpose {
     pub const MIN_CHARS: usize = 10;
     pub const MAX_CHARS: usize = 200;
-    /// A run of this many digits could be a NIK, KK or phone number (a case reference has fewer).
-    pub const MAX_DIGIT_RUN: usize = 7;
 
+    /// Kept in Unicode NFKC with single spaces, so the log shows what the check saw: full-width or
+    /// other lookalike letters and digits become plain ones.
     pub fn parse(text: &str) -> Result<Purpose, crate::validation::Rule> {
         use crate::validation::Rule;
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        use unicode_normalization::UnicodeNormalization;
+        let text = text.nfkc().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
         let chars = text.chars().count();
         if chars == 0 {
             return Err(Rule::Required);
@@ -304,25 +305,85 @@ impl Purpose {
         if chars > Self::MAX_CHARS {
             return Err(Rule::TooLong { max: Self::MAX_CHARS });
         }
-        let mut run = 0;
-        for c in text.chars() {
-            // Separators inside a phone number ("0812-3456-7890") do not break the run.
-            run = if c.is_ascii_digit() {
-                run + 1
-            } else if matches!(c, ' ' | '-' | '.') && run > 0 {
-                run
-            } else {
-                0
-            };
-            if run >= Self::MAX_DIGIT_RUN {
-                return Err(Rule::ContainsPersonalNumber);
-            }
+        if crate::personal_number::carries_personal_number(&text) {
+            return Err(Rule::ContainsPersonalNumber);
         }
         Ok(Purpose(text))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// An officer's sign-in name, the same whether it is being created or typed at sign-in: Unicode NFKC,
+/// lower case, then nothing but `a`–`z`, `0`–`9`, `.`, `_` and `-`, starting with a letter or digit.
+///
+/// So `PETUGAS` and `ｐｅｔｕｇａｓ` are `petugas`, while `pеtugas` (Cyrillic е) and `petugas` with a
+/// zero-width space are refused: with only these characters no two names can look alike or hide an
+/// invisible one, which a confusables table (`unicode-security`) would only approximate. Staff type
+/// their names on Latin keyboards, so nothing is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+impl Username {
+    pub const MAX_CHARS: usize = 64;
+    pub const EXAMPLE: &'static str = "petugas.kupang";
+
+    pub fn parse(text: &str) -> Result<Username, crate::validation::Rule> {
+        use crate::validation::Rule;
+        use unicode_normalization::UnicodeNormalization;
+        let text = text.trim().nfkc().collect::<String>().to_lowercase();
+        if text.is_empty() {
+            return Err(Rule::Required);
+        }
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(Rule::TooLong { max: Self::MAX_CHARS });
+        }
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+        let starts_well = text.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if !starts_well || !text.chars().all(allowed) {
+            return Err(Rule::Format { expected: Self::EXAMPLE });
+        }
+        Ok(Username(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Failed officer sign-ins, counted over a sliding window per account and per client address.
+///
+/// An account (any username typed, known or not, so the answer never tells which exist) is refused
+/// after [`PER_ACCOUNT`](sign_in_limits::PER_ACCOUNT) failures in the window and free again as soon
+/// as the oldest of them leaves it: a lock lasts at most [`WINDOW_MINUTES`](sign_in_limits::WINDOW_MINUTES)
+/// and never grows, and failures older than the window stop counting. A client address (an IPv6 /64)
+/// is refused after [`PER_CLIENT`](sign_in_limits::PER_CLIENT) failures, so one client can neither
+/// guess through many accounts nor keep many locked.
+pub mod sign_in_limits {
+    use chrono::{DateTime, Duration, Utc};
+
+    pub const WINDOW_MINUTES: i64 = 15;
+    pub const PER_ACCOUNT: usize = 5;
+    pub const PER_CLIENT: usize = 20;
+
+    pub fn window() -> Duration {
+        Duration::minutes(WINDOW_MINUTES)
+    }
+
+    /// Until when a key with failures at `failures` is refused, given its `limit` (0: no limit);
+    /// `None` when it is free now. Failures outside the window do not count.
+    pub fn refused_until(failures: &[DateTime<Utc>], limit: usize, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let since = now - window();
+        let mut counted: Vec<DateTime<Utc>> = failures.iter().copied().filter(|t| *t > since && *t <= now).collect();
+        if limit == 0 || counted.len() < limit {
+            return None;
+        }
+        counted.sort_unstable();
+        // Free once all but `limit - 1` of the counted failures have left the window.
+        let freeing = counted[counted.len() - limit];
+        Some(freeing + window())
     }
 }
 
@@ -553,9 +614,66 @@ mod tests {
             "Cocokkan NIK 5371014107900001",
             "Telepon warga di 0812-3456-7890 untuk konfirmasi",
             "Telepon warga di 0812 3456 7890 untuk konfirmasi",
+            "uji 1234/5678/9012/3456",
+            "uji ５３７１０１４１０７９００００１",
+            "uji 5371\u{200B}0141\u{200B}0790",
         ] {
             assert_eq!(Purpose::parse(leaking), Err(Rule::ContainsPersonalNumber), "{leaking}");
         }
         assert!(Purpose::parse("Pemeriksaan lapangan tanggal 12/03/2026").is_ok(), "a date is not personal");
+        let folded = Purpose::parse("Verifikasi berkas ＰＭＨ－０００012").expect("valid");
+        assert_eq!(folded.as_str(), "Verifikasi berkas PMH-000012", "the log keeps the folded text");
+    }
+
+    #[test]
+    fn usernames_fold_case_and_width_and_refuse_lookalikes_and_invisible_characters() {
+        use crate::validation::Rule;
+        for same in ["petugas", "PETUGAS", " Petugas ", "ｐｅｔｕｇａｓ"] {
+            assert_eq!(Username::parse(same).map(|u| u.as_str().to_owned()), Ok("petugas".into()), "{same:?}");
+        }
+        assert_eq!(Username::parse("petugas.baru_2-b").unwrap().as_str(), "petugas.baru_2-b");
+        let format = Err(Rule::Format { expected: Username::EXAMPLE });
+        for refused in [
+            "p\u{0435}tugas",
+            "petugas\u{200B}",
+            "pe\u{00AD}tugas",
+            "petu\u{200D}gas",
+            "pétugas",
+            "petugas kupang",
+            "petugas@kupang",
+            "oidc:petugas",
+            ".petugas",
+            "-petugas",
+            "_petugas",
+            "petugas\u{0000}",
+        ] {
+            assert_eq!(Username::parse(refused), format, "{refused:?}");
+        }
+        assert_eq!(Username::parse("  "), Err(Rule::Required));
+        assert_eq!(Username::parse(&"a".repeat(64)).map(|u| u.as_str().len()), Ok(64));
+        assert_eq!(Username::parse(&"a".repeat(65)), Err(Rule::TooLong { max: 64 }));
+        assert_eq!(Username::parse("1petugas").unwrap().as_str(), "1petugas", "a digit may start it");
+    }
+
+    #[test]
+    fn an_account_is_refused_at_the_limit_and_free_once_the_oldest_failure_leaves_the_window() {
+        use chrono::{Duration, TimeZone, Utc};
+        use sign_in_limits::{PER_ACCOUNT, WINDOW_MINUTES, refused_until};
+        let now = Utc.with_ymd_and_hms(2026, 3, 12, 8, 0, 0).unwrap();
+        let minutes_ago = |m: i64| now - Duration::minutes(m);
+        let four: Vec<_> = (1..=4).map(minutes_ago).collect();
+        assert_eq!(refused_until(&four, PER_ACCOUNT, now), None, "four failures are allowed");
+        let five: Vec<_> = (1..=5).map(minutes_ago).collect();
+        assert_eq!(refused_until(&five, PER_ACCOUNT, now), Some(minutes_ago(5) + Duration::minutes(WINDOW_MINUTES)));
+        let old: Vec<_> = [1, 2, 3, 4, WINDOW_MINUTES, 40, 400].into_iter().map(minutes_ago).collect();
+        assert_eq!(refused_until(&old, PER_ACCOUNT, now), None, "failures older than the window stop counting");
+        let many: Vec<_> = (0..300).map(|s| now - Duration::seconds(s)).collect();
+        let until = refused_until(&many, PER_ACCOUNT, now).expect("refused");
+        assert!(until <= now + Duration::minutes(WINDOW_MINUTES), "a lock never lasts longer than the window");
+        assert_eq!(until, now - Duration::seconds(4) + Duration::minutes(WINDOW_MINUTES), "the fifth newest frees it");
+        let future = [now + Duration::minutes(1)];
+        assert_eq!(refused_until(&future, 1, now), None, "a clock ahead counts nothing yet");
+        assert_eq!(refused_until(&five, 0, now), None);
+        assert_eq!(refused_until(&five[..1], 1, now), Some(minutes_ago(1) + Duration::minutes(WINDOW_MINUTES)));
     }
 }

@@ -10,6 +10,7 @@ pub mod lang;
 pub mod money;
 pub mod nik;
 pub mod notify;
+pub mod personal_number;
 pub mod region;
 pub mod validation;
 

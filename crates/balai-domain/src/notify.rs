@@ -68,6 +68,11 @@ impl MessageKind {
 
     pub const MAX_SUBJECT_CHARS: usize = 120;
 
+    /// The most work filling in a text may take, in MiniJinja fuel (about one instruction, or 64
+    /// bytes of output, each). The shipped texts take a few dozen; a text of nested loops runs out
+    /// long before it could hold up anyone, because checking and sending render it.
+    pub const MAX_RENDER_FUEL: u64 = 20_000;
+
     /// The text the platform ships with: (subject, body), in MiniJinja syntax.
     pub fn default_text(self, lang: Lang) -> (&'static str, &'static str) {
         match (self, lang) {
@@ -142,6 +147,10 @@ pub enum Problem {
         max: usize,
         chars: usize,
     },
+    /// Filling the text in takes more than [`MessageKind::MAX_RENDER_FUEL`].
+    TooMuchWork {
+        max: u64,
+    },
 }
 
 impl TextProblem {
@@ -167,6 +176,12 @@ impl TextProblem {
             }
             (Problem::TooLong { max, chars }, Lang::En) => {
                 format!("Too long: {chars} characters once filled in, at most {max}.")
+            }
+            (Problem::TooMuchWork { max }, Lang::Id) => {
+                format!("Terlalu berat untuk diisi: lebih dari {max} langkah kerja. Kurangi perulangan dan filter.")
+            }
+            (Problem::TooMuchWork { max }, Lang::En) => {
+                format!("Too much work to fill in: more than {max} steps. Use fewer loops and filters.")
             }
         }
     }

@@ -177,7 +177,17 @@ impl Db {
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         // A data migration SQL cannot express: entries must be re-encoded byte for byte.
-        crate::audit::upgrade_layout(self).await
+        crate::audit::upgrade_layout(self).await?;
+        // Usernames from before they were normalised; each change is a leaf, so it runs after the log
+        // is in its current layout.
+        for (officer_id, _) in crate::identity::officers::normalise_usernames(self).await? {
+            tracing::warn!(
+                officer_id,
+                "an officer's username has no normal form or its normal form is taken; they sign in typing it exactly \
+                 until an admin gives them a new account"
+            );
+        }
+        Ok(())
     }
 
     /// Whether every migration of this build has been applied, including the audit log's conversion to

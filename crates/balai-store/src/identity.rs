@@ -13,6 +13,7 @@ pub mod officers;
 pub mod oidc;
 pub mod register;
 pub mod rotation;
+pub mod sealed;
 pub mod vault;
 
 pub use officers::{NewOfficer, Officer, OfficerSession, create_admin, create_officer, officer_by_username};

@@ -253,6 +253,20 @@ pub fn client_ip(
     forwarded.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(peer)
 }
 
+/// The key a throttle counts a client under: its address, or for IPv6 its /64 — one subscriber
+/// line or host usually holds a whole /64, so counting single IPv6 addresses would give one client
+/// 2^64 fresh starts. An IPv4 address mapped into IPv6 is its IPv4 address.
+pub fn throttle_key(ip: std::net::IpAddr) -> String {
+    match ip.to_canonical() {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{prefix}/64")
+        }
+    }
+}
+
 /// The client's address as [`client_ip`] sees it, for handlers.
 pub struct ClientAddr(pub std::net::IpAddr);
 
@@ -321,6 +335,16 @@ mod tests {
         assert_eq!(client("10.1.2.3", Some("203.0.113.7, 192.0.2.1")), ip("203.0.113.7"));
         // A client that sends its own header cannot choose its address: the proxy appended the real one.
         assert_eq!(client("10.1.2.3", Some("198.51.100.99, 203.0.113.7")), ip("203.0.113.7"));
+    }
+
+    #[test]
+    fn throttles_count_an_ipv6_client_by_its_64_and_an_ipv4_client_by_its_address() {
+        use super::throttle_key;
+        assert_eq!(throttle_key(ip("192.0.2.7")), "192.0.2.7");
+        assert_eq!(throttle_key(ip("::ffff:192.0.2.7")), "192.0.2.7", "mapped IPv4 is IPv4");
+        assert_eq!(throttle_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")), "2001:db8:1:2::/64");
+        assert_eq!(throttle_key(ip("2001:db8:1:2::1")), throttle_key(ip("2001:db8:1:2:ffff::9")), "same /64");
+        assert_ne!(throttle_key(ip("2001:db8:1:2::1")), throttle_key(ip("2001:db8:1:3::1")), "next /64");
     }
 
     #[test]

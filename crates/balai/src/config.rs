@@ -1,4 +1,8 @@
 //! Configuration: defaults, then `balai.toml`, then `BALAI_*` environment variables, then flags.
+//!
+//! A `BALAI_*` variable that is neither a setting nor one of the variables the tools read (see
+//! [`NOT_SETTINGS`]) is named in a warning with the closest setting, so a misspelling does not pass
+//! silently; a bad value is reported with the variable, file key or flag it came from.
 
 use crate::CommonArgs;
 use figment::Figment;
@@ -6,6 +10,11 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+/// `BALAI_*` variables read by something other than the settings: the log filter, the tests, the
+/// benchmarks and the browser tests. Anything under `BALAI_TEST_` and `BALAI_BENCH_` too.
+pub const NOT_SETTINGS: [&str; 4] = ["BALAI_LOG", "BALAI_BIN", "BALAI_CHROMIUM", "BALAI_DEMO_ADMIN_PASSWORD"];
+const NOT_SETTINGS_PREFIXES: [&str; 2] = ["BALAI_TEST_", "BALAI_BENCH_"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +83,12 @@ pub struct Config {
     pub register_url: String,
     /// Bearer token for the population register.
     pub register_token: Option<String>,
+    /// Problems worth a warning found while loading (unknown `BALAI_*` variables).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+    /// Where each setting that is not a default came from, for error messages.
+    #[serde(skip)]
+    origins: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -110,22 +125,97 @@ impl Default for Config {
             oidc_require_second_factor: true,
             register_url: String::new(),
             register_token: None,
+            warnings: Vec::new(),
+            origins: Default::default(),
         }
     }
+}
+
+/// Every setting's name, as in `balai.toml` (the environment variable is `BALAI_` and its capitals).
+pub fn setting_names() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Warnings for `BALAI_*` variables in `vars` that nothing reads, each with the closest setting.
+pub fn unknown_variables(vars: impl Iterator<Item = String>) -> Vec<String> {
+    let settings: Vec<String> = setting_names().iter().map(|n| format!("BALAI_{}", n.to_ascii_uppercase())).collect();
+    let mut unknown: Vec<String> = vars
+        .filter(|name| name.to_ascii_uppercase().starts_with("BALAI_"))
+        .filter(|name| {
+            let upper = name.to_ascii_uppercase();
+            !settings.contains(&upper)
+                && !NOT_SETTINGS.contains(&upper.as_str())
+                && !NOT_SETTINGS_PREFIXES.iter().any(|p| upper.starts_with(p))
+        })
+        .collect();
+    unknown.sort();
+    unknown
+        .into_iter()
+        .map(|name| {
+            let upper = name.to_ascii_uppercase();
+            let suffix = &upper["BALAI_".len()..];
+            let closest = settings
+                .iter()
+                .map(String::as_str)
+                .chain(NOT_SETTINGS)
+                .map(|known| (strsim::levenshtein(suffix, &known["BALAI_".len()..]), known))
+                .min();
+            // One edit in three letters: BALAI_LISEN is BALAI_LISTEN, BALAI_FOO is nothing.
+            match closest {
+                Some((distance, known)) if distance <= (suffix.len() / 3).max(1) => {
+                    format!("environment variable {name} is not a Balai setting and is ignored; did you mean {known}?")
+                }
+                _ => format!(
+                    "environment variable {name} is not a Balai setting and is ignored (the README lists the settings)"
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Where a value came from, as the operator would look for it.
+fn origin(metadata: Option<&figment::Metadata>, key: &str) -> String {
+    match metadata {
+        Some(md) if md.name.contains("environment variable") => {
+            format!("environment variable BALAI_{}", key.to_ascii_uppercase())
+        }
+        Some(md) => match &md.source {
+            Some(figment::Source::File(path)) => format!("key {key} in {}", path.display()),
+            _ => format!("{key} ({})", md.name),
+        },
+        None => key.to_owned(),
+    }
+}
+
+/// A figment error, each problem naming the variable or file key it came from.
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| match e.path.last() {
+            Some(key) => format!("{} (from {})", e.kind, origin(e.metadata.as_ref(), key)),
+            None => e.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration: {0}")]
-    Figment(Box<figment::Error>),
-    #[error("configuration: {key} = {value:?} is not a socket address such as 127.0.0.1:8080")]
-    BadAddress { key: &'static str, value: String },
+    Figment(String),
+    #[error("configuration: {key} = {value:?} (from {origin}) is not a socket address such as 127.0.0.1:8080")]
+    BadAddress { key: &'static str, value: String, origin: String },
     #[error("configuration file {0} does not exist")]
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Oidc(String),
-    #[error("configuration: trusted_proxies entry {0:?} is not an address or CIDR block such as 10.0.0.0/8")]
-    BadProxy(String),
+    #[error(
+        "configuration: trusted_proxies entry {entry:?} (from {origin}) is not an address or CIDR block such as 10.0.0.0/8"
+    )]
+    BadProxy { entry: String, origin: String },
 }
 
 impl Config {
@@ -139,47 +229,27 @@ impl Config {
         if let Some(file) = &file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        let mut config: Config = figment
-            .merge(Env::prefixed("BALAI_").only(&[
-                "database_url",
-                "listen",
-                "metrics_listen",
-                "data_dir",
-                "default_region",
-                "secure_cookies",
-                "session_minutes",
-                "log_format",
-                "audit_origin",
-                "audit_signing_key_file",
-                "audit_checkpoint_seconds",
-                "audit_requests_per_second",
-                "personal_data_key_file",
-                "smtp_url",
-                "smtp_from",
-                "sms_webhook_url",
-                "sms_webhook_token",
-                "email_per_minute",
-                "sms_per_minute",
-                "trusted_proxies",
-                "oidc_issuer",
-                "oidc_client_id",
-                "oidc_client_secret",
-                "oidc_redirect_url",
-                "oidc_scopes",
-                "oidc_role_claim",
-                "oidc_government_claim",
-                "oidc_agency_claim",
-                "oidc_require_second_factor",
-                "register_url",
-                "register_token",
-            ]))
-            .extract()
-            .map_err(|e| ConfigError::Figment(Box::new(e)))?;
+        let names = setting_names();
+        let figment =
+            figment.merge(Env::prefixed("BALAI_").only(&names.iter().map(String::as_str).collect::<Vec<_>>()));
+        let mut config: Config = figment.extract().map_err(|e| ConfigError::Figment(describe(e)))?;
+        for name in &names {
+            let md = figment.find_metadata(name);
+            let from_outside = md.is_some_and(|md| {
+                md.name.contains("environment variable") || matches!(md.source, Some(figment::Source::File(_)))
+            });
+            if from_outside {
+                config.origins.insert(name.clone(), origin(md, name));
+            }
+        }
+        config.warnings = unknown_variables(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()));
         if let Some(listen) = &args.listen {
             config.listen = listen.clone();
+            config.origins.insert("listen".into(), "the --listen flag".into());
         }
         if let Some(metrics) = &args.metrics_listen {
             config.metrics_listen = metrics.clone();
+            config.origins.insert("metrics_listen".into(), "the --metrics-listen flag".into());
         }
         if let Some(dir) = &args.data_dir {
             config.data_dir = dir.clone();
@@ -206,7 +276,10 @@ impl Config {
                 entry
                     .parse::<ipnet::IpNet>()
                     .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| ConfigError::BadProxy(entry.to_owned()))
+                    .map_err(|_| ConfigError::BadProxy {
+                        entry: entry.to_owned(),
+                        origin: self.origin_of("trusted_proxies"),
+                    })
             })
             .collect()
     }
@@ -218,7 +291,10 @@ impl Config {
         }
         for (key, value) in [("oidc_client_id", &self.oidc_client_id), ("oidc_redirect_url", &self.oidc_redirect_url)] {
             if value.is_empty() {
-                return Err(ConfigError::Oidc(format!("oidc_issuer is set, so {key} is required")));
+                return Err(ConfigError::Oidc(format!(
+                    "oidc_issuer is set (from {}), so {key} is required",
+                    self.origin_of("oidc_issuer")
+                )));
             }
         }
         Ok(Some(balai_oidc::OidcSettings {
@@ -230,18 +306,28 @@ impl Config {
         }))
     }
 
+    /// Where a setting came from, as the operator would look for it.
+    fn origin_of(&self, key: &str) -> String {
+        self.origins.get(key).cloned().unwrap_or_else(|| format!("the default {key}"))
+    }
+
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.listen.parse().map_err(|_| ConfigError::BadAddress { key: "listen", value: self.listen.clone() })
+        self.listen.parse().map_err(|_| ConfigError::BadAddress {
+            key: "listen",
+            value: self.listen.clone(),
+            origin: self.origin_of("listen"),
+        })
     }
 
     pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
         if self.metrics_listen.is_empty() {
             return Ok(None);
         }
-        self.metrics_listen
-            .parse()
-            .map(Some)
-            .map_err(|_| ConfigError::BadAddress { key: "metrics_listen", value: self.metrics_listen.clone() })
+        self.metrics_listen.parse().map(Some).map_err(|_| ConfigError::BadAddress {
+            key: "metrics_listen",
+            value: self.metrics_listen.clone(),
+            origin: self.origin_of("metrics_listen"),
+        })
     }
 
     pub fn audit_key_path(&self) -> PathBuf {
@@ -255,8 +341,53 @@ impl Config {
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir.join("balai.db")))
     }
+
+    /// The SQLite database file, when the database is one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.database_url();
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
 }
 
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warnings(names: &[&str]) -> Vec<String> {
+        unknown_variables(names.iter().map(|n| n.to_string()))
+    }
+
+    #[test]
+    fn a_misspelt_variable_is_named_with_the_closest_setting() {
+        let found = warnings(&["BALAI_LISEN", "BALAI_DATABASEURL", "BALAI_SESION_MINUTES", "balai_smtp_ulr"]);
+        assert_eq!(found.len(), 4);
+        assert!(found[0].starts_with("environment variable BALAI_DATABASEURL is not a Balai setting"), "{found:?}");
+        assert!(found[0].ends_with("did you mean BALAI_DATABASE_URL?"));
+        assert!(found[1].ends_with("did you mean BALAI_LISTEN?"));
+        assert!(found[2].ends_with("did you mean BALAI_SESSION_MINUTES?"));
+        assert!(found[3].ends_with("did you mean BALAI_SMTP_URL?"), "{found:?}");
+        let far = warnings(&["BALAI_FOO"]);
+        assert_eq!(far.len(), 1);
+        assert!(!far[0].contains("did you mean"), "nothing is close: {far:?}");
+    }
+
+    #[test]
+    fn settings_and_the_variables_the_tools_read_are_not_warned_about() {
+        let mut known: Vec<String> =
+            setting_names().iter().map(|n| format!("BALAI_{}", n.to_ascii_uppercase())).collect();
+        assert!(known.contains(&"BALAI_DATABASE_URL".to_owned()) && known.len() >= 29);
+        known.extend(NOT_SETTINGS.iter().map(|n| n.to_string()));
+        known.extend(
+            ["BALAI_TEST_POSTGRES_URL", "BALAI_BENCH_SQLITE_FILE", "BALAI_BENCH_KEEP_POSTGRES", "PATH", "HOME"]
+                .map(String::from),
+        );
+        assert_eq!(unknown_variables(known.into_iter()), Vec::<String>::new());
+        assert!(!setting_names().contains(&"warnings".to_owned()), "internal fields are not settings");
+    }
 }

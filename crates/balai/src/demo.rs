@@ -2,7 +2,8 @@
 
 use crate::RunError;
 use crate::config::Config;
-use balai_store::{Db, identity, seed};
+use crate::files;
+use balai_store::{Db, identity, leases, seed};
 use balai_web::WebConfig;
 use metrics_exporter_prometheus::PrometheusBuilder;
 use std::time::{Duration, Instant};
@@ -23,18 +24,27 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     }
     prepare_data_dir(&config)?;
     init_logging(&config);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     let db = connect(&config).await?;
     db.migrate().await?;
-    let signer = crate::audit::load_or_create_key(&config, &db).await?;
-    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
-    let seeded = seed::seed_demo(&db).await?;
-    ensure_demo_admin(&db).await?;
-    seed::seed_demo_citizens(&db, &vault).await?;
-    let officer_id = ensure_demo_officer(&db).await?;
-    seed::seed_demo_cases(&db, &vault, officer_id).await?;
-    let (listener, metrics) = bind(&config).await?;
-    // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
-    let shutdown = Shutdown::register()?;
+    let lease = ServerLease::take(&db).await?;
+    let prepared = async {
+        let signer = crate::audit::load_or_create_key(&config, &db).await?;
+        let vault = crate::keys::load_or_create_vault(&config, &db).await?;
+        let seeded = seed::seed_demo(&db).await?;
+        ensure_demo_admin(&db).await?;
+        seed::seed_demo_citizens(&db, &vault).await?;
+        let officer_id = ensure_demo_officer(&db).await?;
+        seed::seed_demo_cases(&db, &vault, officer_id).await?;
+        let (listener, metrics) = bind(&config).await?;
+        // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
+        let shutdown = Shutdown::register()?;
+        Ok::<_, RunError>((Keys { signer, vault }, seeded, listener, metrics, shutdown))
+    }
+    .await;
+    let (keys, seeded, listener, metrics, shutdown) = lease.or_release(prepared).await?;
     let url = format!("http://{}", listener.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
     println!(
         "Balai demo {} — {}",
@@ -56,20 +66,93 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     }
     println!("  Data:    {}  (start over with --reset)", config.data_dir.display());
     println!("  Ready in {} ms. Stop with Ctrl-C.", started.elapsed().as_millis());
-    serve_until_shutdown(db, &config, listener, metrics, shutdown, Keys { signer, vault }, true).await
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, keys, lease, true).await
 }
 
 pub async fn serve(config: Config) -> Result<(), RunError> {
     prepare_data_dir(&config)?;
     init_logging(&config);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     let db = connect(&config).await?;
     db.migrate().await?;
-    let signer = crate::audit::load_or_create_key(&config, &db).await?;
-    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
-    let (listener, metrics) = bind(&config).await?;
-    let shutdown = Shutdown::register()?;
+    // Taken before the keys are checked: a key rotation either finished before (and the check below
+    // sees its result) or waits for this server to stop.
+    let lease = ServerLease::take(&db).await?;
+    let prepared = async {
+        let signer = crate::audit::load_or_create_key(&config, &db).await?;
+        let vault = crate::keys::load_or_create_vault(&config, &db).await?;
+        let (listener, metrics) = bind(&config).await?;
+        let shutdown = Shutdown::register()?;
+        Ok::<_, RunError>((Keys { signer, vault }, listener, metrics, shutdown))
+    }
+    .await;
+    let (keys, listener, metrics, shutdown) = lease.or_release(prepared).await?;
     tracing::info!(listen = %config.listen, backend = ?db.backend(), "serving");
-    serve_until_shutdown(db, &config, listener, metrics, shutdown, Keys { signer, vault }, false).await
+    serve_until_shutdown(db, &config, listener, metrics, shutdown, keys, lease, false).await
+}
+
+/// This server's lease on the database (`balai_store::leases`): while it is live, `balai keys
+/// rotate` refuses, because this process keeps sealing under the key it started with.
+struct ServerLease {
+    db: Db,
+    node: leases::Node,
+}
+
+impl ServerLease {
+    async fn take(db: &Db) -> Result<ServerLease, RunError> {
+        let node = leases::Node::this_process();
+        leases::take(db, &node, chrono::Utc::now()).await?;
+        Ok(ServerLease { db: db.clone(), node })
+    }
+
+    /// Gives the lease up when starting failed after it was taken.
+    async fn or_release<T>(&self, result: Result<T, RunError>) -> Result<T, RunError> {
+        if result.is_err() {
+            self.release().await;
+        }
+        result
+    }
+
+    async fn release(&self) {
+        if let Err(e) = leases::release(&self.db, &self.node).await {
+            tracing::warn!(error = %e, "could not give up the server lease; it runs out by itself");
+        }
+    }
+
+    /// Renews the lease every few seconds. A lease that ran out (the process stalled, the database
+    /// was away) may have let a key rotation through: the key is checked again, and if it no longer
+    /// opens what is sealed the server is told to stop rather than seal what nobody can open.
+    fn keep_renewed(&self, vault: balai_store::identity::Vault, stop: tokio::sync::watch::Sender<Option<String>>) {
+        let (db, node) = (self.db.clone(), self.node.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(leases::RENEW_SECONDS)).await;
+                match leases::renew(&db, &node, chrono::Utc::now()).await {
+                    Ok(leases::Renewal::Renewed) => {}
+                    Ok(leases::Renewal::Lapsed) => {
+                        tracing::warn!("the server lease had run out; checking the personal-data key again");
+                        match identity::sealed::unopened(&db, &vault).await {
+                            Ok(unopened) if unopened.is_empty() => {}
+                            Ok(unopened) => {
+                                let named = unopened.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(", ");
+                                let reason = format!(
+                                    "stopped: while this server's lease had run out the personal-data key changed; \
+                                     its key does not open {named}. Start it again with the current key"
+                                );
+                                tracing::error!(%reason);
+                                let _ = stop.send(Some(reason));
+                                return;
+                            }
+                            Err(e) => tracing::warn!(error = %e, "checking the personal-data key failed"),
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "renewing the server lease failed"),
+                }
+            }
+        });
+    }
 }
 
 pub async fn migrate(config: Config) -> Result<(), RunError> {
@@ -80,16 +163,23 @@ pub async fn migrate(config: Config) -> Result<(), RunError> {
     Ok(())
 }
 
+/// The data directory and its subdirectories, private to this user (tightened if an older version
+/// left them open).
 fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
     for sub in ["", "files", "keys"] {
         let dir = config.data_dir.join(sub);
-        std::fs::create_dir_all(&dir).map_err(|e| RunError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        files::create_private_dir(&dir)?;
+        files::restrict(&dir, 0o700)?;
     }
     Ok(())
 }
 
 async fn connect(config: &Config) -> Result<Db, RunError> {
-    Ok(Db::connect(&config.database_url()).await?)
+    let db = Db::connect(&config.database_url()).await?;
+    if let Some(file) = config.sqlite_file() {
+        files::restrict_database(&file)?;
+    }
+    Ok(db)
 }
 
 async fn ensure_demo_admin(db: &Db) -> Result<(), RunError> {
@@ -169,6 +259,7 @@ struct Keys {
     vault: balai_store::identity::Vault,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn serve_until_shutdown(
     db: Db,
     config: &Config,
@@ -176,9 +267,12 @@ async fn serve_until_shutdown(
     metrics: Option<TcpListener>,
     shutdown: Shutdown,
     keys: Keys,
+    lease: ServerLease,
     demo: bool,
 ) -> Result<(), RunError> {
     let Keys { signer, vault } = keys;
+    let (stop, stopped) = tokio::sync::watch::channel(None);
+    lease.keep_renewed(vault.clone(), stop);
     let channels = channels(config, demo)?;
     // Sign what is already in the log, then keep signing while it grows.
     let signer = std::sync::Arc::new(signer);
@@ -218,6 +312,9 @@ async fn serve_until_shutdown(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session purge failed"),
             }
+            if let Err(e) = identity::officers::purge_old_sign_in_failures(&purge_db, chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "purging old sign-in failures failed");
+            }
         }
     });
     tokio::spawn(channels.run_worker(db.clone(), vault.clone(), Duration::from_secs(2)));
@@ -234,13 +331,18 @@ async fn serve_until_shutdown(
         public_origin: public_origin(&config.oidc_redirect_url),
     };
     let app = balai_web::app(db.clone(), vault, web);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown.wait())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown.wait(stopped.clone()))
         .await
-        .map_err(|e| RunError::Io(format!("server error: {e}")))?;
+        .map_err(|e| RunError::Io(format!("server error: {e}")));
     // Changes made up to the last request are signed before the process ends.
     sign_checkpoint(&db, &signer, &config.audit_origin).await;
+    lease.release().await;
     db.close().await;
+    served?;
+    if let Some(reason) = stopped.borrow().clone() {
+        return Err(RunError::Key(reason));
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -329,9 +431,15 @@ impl Shutdown {
         })
     }
 
-    async fn wait(mut self) {
+    /// Until a signal arrives, or the server is told to stop (`stop` carries why).
+    async fn wait(mut self, mut stop: tokio::sync::watch::Receiver<Option<String>>) {
         let ctrl_c = async {
             let _ = tokio::signal::ctrl_c().await;
+        };
+        let told = async {
+            if stop.wait_for(|reason| reason.is_some()).await.is_err() {
+                std::future::pending::<()>().await;
+            }
         };
         #[cfg(unix)]
         let terminate = async {
@@ -342,6 +450,7 @@ impl Shutdown {
         tokio::select! {
             _ = ctrl_c => {},
             _ = terminate => {},
+            _ = told => {},
         }
         tracing::info!("shutdown signal received; finishing open requests");
     }

@@ -1,81 +1,84 @@
 //! The personal-data key: seals NIK, KK, phone and address at rest (see `balai_store::identity::vault`).
 //!
 //! Like the audit key, it is created only when nothing was ever sealed with it: a missing or different
-//! key over existing citizen records stops the start, because a new key would make them unreadable.
+//! key over sealed values stops the start, because a new key would make them unreadable. A start also
+//! checks a sample of every sealed column (`balai_store::identity::sealed`) and names each whose values
+//! its key does not open.
 
 use crate::RunError;
 use crate::config::Config;
 use balai_store::Db;
-use balai_store::identity::{Vault, citizens};
+use balai_store::identity::sealed::{self, Unopened};
+use balai_store::identity::{Vault, rotation};
 use std::io::Write;
+
+fn read_key(path: &std::path::Path) -> Result<Vault, RunError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RunError::Key(format!("the personal-data key {} cannot be read: {e}", path.display())))?;
+    Vault::from_master_text(&text)
+        .map_err(|e| RunError::Key(format!("the personal-data key {} cannot be read: {e}", path.display())))
+}
+
+fn list(unopened: &[Unopened]) -> String {
+    unopened.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(", ")
+}
 
 pub async fn load_or_create_vault(config: &Config, db: &Db) -> Result<Vault, RunError> {
     let path = config.personal_data_key_path();
-    let records = citizens::count(db).await?;
-    let vault = match std::fs::read_to_string(&path) {
-        Ok(text) => Vault::from_master_text(&text)
-            .map_err(|e| RunError::Key(format!("the personal-data key {} cannot be read: {e}", path.display())))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && records == 0 => {
+    let vault = match std::fs::metadata(&path) {
+        Ok(_) => read_key(&path)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !sealed::anything_sealed(db).await? => {
             let text = Vault::generate_master_text();
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| RunError::Io(format!("cannot create {}: {e}", dir.display())))?;
+                crate::files::create_private_dir(dir)?;
             }
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file =
-                options.open(&path).map_err(|e| RunError::Io(format!("cannot create {}: {e}", path.display())))?;
-            file.write_all(format!("{text}\n").as_bytes())
-                .map_err(|e| RunError::Io(format!("cannot write {}: {e}", path.display())))?;
+            write_key_file(&path, &text)?;
             tracing::info!(path = %path.display(), "created the personal-data key");
             Vault::from_master_text(&text).map_err(|e| RunError::Key(e.to_string()))?
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(RunError::Key(format!(
-                "{records} citizen record(s) are sealed but the personal-data key {} is missing; restore it from backup \
-                 (a new key is never generated over existing records)",
+                "personal data is sealed in this database but the personal-data key {} is missing; restore it from \
+                 backup (a new key is never generated over sealed values)",
                 path.display()
             )));
         }
         Err(e) => return Err(RunError::Key(format!("the personal-data key {} cannot be read: {e}", path.display()))),
     };
-    if !citizens::vault_opens_records(db, &vault).await? {
+    let unopened = sealed::unopened(db, &vault).await?;
+    if !unopened.is_empty() {
         return Err(RunError::Key(format!(
-            "the personal-data key {} does not open this database's citizen records; restore the right key \
-             (after an interrupted key rotation, run `balai keys rotate` again to finish it)",
-            path.display()
+            "the personal-data key {} does not open values sealed in this database: {}; they were sealed under a \
+             key this node does not hold. Restore the key that sealed them (after an interrupted key rotation, run \
+             `balai keys rotate` again to finish it); nothing was started",
+            path.display(),
+            list(&unopened)
         )));
     }
     Ok(vault)
 }
 
 /// `balai keys rotate`: seals every personal-data value under a new key, in one transaction, then
-/// swaps the key files. Run it with every server stopped: a server still holding the old key would
-/// fail to open what the new one sealed.
+/// swaps the key files. Refused while any server uses the database (each holds a lease): a server
+/// still holding the old key would go on sealing what nothing opens any more.
 pub async fn rotate(config: &Config) -> Result<(), RunError> {
     let path = config.personal_data_key_path();
     let pending = path.with_extension("key.new");
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
-    let read = |p: &std::path::Path| -> Result<Vault, RunError> {
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| RunError::Key(format!("the personal-data key {} cannot be read: {e}", p.display())))?;
-        Vault::from_master_text(&text)
-            .map_err(|e| RunError::Key(format!("the personal-data key {} cannot be read: {e}", p.display())))
-    };
-    let old = read(&path)?;
-    if !citizens::vault_opens_records(&db, &old).await? {
+    let old = read_key(&path)?;
+    let unopened = sealed::unopened(&db, &old).await?;
+    if !unopened.is_empty() {
         // A rotation that committed but did not swap the files: finish it.
-        if pending.exists() && citizens::vault_opens_records(&db, &read(&pending)?).await? {
+        if pending.exists() && sealed::unopened(&db, &read_key(&pending)?).await?.is_empty() {
             swap_key_files(&path, &pending)?;
             println!("finished an earlier rotation: {} is the key now", path.display());
             return Ok(());
         }
         return Err(RunError::Key(format!(
-            "the personal-data key {} does not open this database's records; nothing was changed",
-            path.display()
+            "the personal-data key {} does not open values sealed in this database: {}; nothing was changed",
+            path.display(),
+            list(&unopened)
         )));
     }
     // Written (and synced) before anything is re-sealed, so the new key exists whatever happens next.
@@ -83,7 +86,15 @@ pub async fn rotate(config: &Config) -> Result<(), RunError> {
     write_key_file(&pending, &text)?;
     let new = Vault::from_master_text(&text).map_err(|e| RunError::Key(e.to_string()))?;
     let mut tx = db.begin().await?;
-    let done = balai_store::identity::rotation::reseal_personal_data(&mut tx, &old, &new).await?;
+    let done = match rotation::reseal_personal_data(&mut tx, &old, &new, chrono::Utc::now()).await? {
+        Ok(done) => done,
+        Err(running) => {
+            drop(tx);
+            // Nothing was sealed under the new key.
+            let _ = std::fs::remove_file(&pending);
+            return Err(RunError::Key(format!("key rotation refused, nothing was changed: {running}")));
+        }
+    };
     tx.commit().await?;
     let retired = swap_key_files(&path, &pending)?;
     println!(

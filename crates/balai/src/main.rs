@@ -3,6 +3,7 @@
 mod audit;
 mod config;
 mod demo;
+mod files;
 mod keys;
 
 use clap::{Args, Parser, Subcommand};
@@ -107,10 +108,20 @@ pub struct CommonArgs {
     config: Option<PathBuf>,
 }
 
+/// The configuration, its warnings (a misspelt `BALAI_*` variable) printed before anything else.
+fn load(common: &CommonArgs, demo: bool) -> Result<Config, ConfigError> {
+    let config = Config::load(common, demo)?;
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(config)
+}
+
 /// Exit code for configuration and database problems at start.
 const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
+    files::private_by_default();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -121,13 +132,13 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Demo { reset, common } => demo::run(Config::load(&common, true)?, reset).await,
-            Command::Serve { common } => demo::serve(Config::load(&common, false)?).await,
-            Command::Migrate { common } => demo::migrate(Config::load(&common, false)?).await,
+            Command::Demo { reset, common } => demo::run(load(&common, true)?, reset).await,
+            Command::Serve { common } => demo::serve(load(&common, false)?).await,
+            Command::Migrate { common } => demo::migrate(load(&common, false)?).await,
             Command::Audit(AuditCommand::Verify { since_checkpoint, public_key, common }) => {
-                audit::verify(&Config::load(&common, false)?, since_checkpoint, public_key).await
+                audit::verify(&load(&common, false)?, since_checkpoint, public_key).await
             }
-            Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&Config::load(&common, false)?).await,
+            Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&load(&common, false)?).await,
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
                     .await

@@ -471,3 +471,138 @@ fn a_whole_citizen_sign_in_leaves_no_nik_or_phone_in_any_log_line() {
 fn empty_stdout() -> std::process::ChildStdout {
     Command::new("true").stdout(Stdio::piped()).spawn().unwrap().stdout.take().unwrap()
 }
+
+#[test]
+fn a_key_rotation_is_refused_while_a_server_uses_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let demo = start_demo(&data, &[]);
+    let key = data.join("keys/personal-data.key");
+    let original = std::fs::read_to_string(&key).unwrap();
+
+    let out = run(balai().args(["keys", "rotate", "--data-dir"]).arg(&data));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("key rotation refused") && stderr.contains("1 server(s) use this database"), "{stderr}");
+    assert!(stderr.contains(&format!("process {}", demo.child.id())), "names the server: {stderr}");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), original, "the key is unchanged");
+    assert!(!data.join("keys/personal-data.key.new").exists(), "no key is left half-made");
+    assert!(http_get(&demo.url, "/akun/akses").starts_with("HTTP/1.1 "), "the server serves on");
+
+    assert!(stop(demo).success(), "a clean stop gives the lease up");
+    let out = run(balai().args(["keys", "rotate", "--data-dir"]).arg(&data));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Seals one outbox message under a key the node does not hold, as a server that kept the retired
+/// key after a rotation would have.
+fn seal_a_message_under_another_key(data: &std::path::Path) {
+    let url = format!("sqlite://{}", data.join("balai.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = balai_store::Db::connect(&url).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let message = balai_store::notify::NewMessage {
+            government_id: None,
+            channel: balai_domain::contact::Channel::Email,
+            recipient: "maria.lado@contoh.id",
+            template: "sign-in-code",
+            lang: balai_domain::Lang::Id,
+            subject: "Kode".into(),
+            body: "Kode masuk Balai: 654321".into(),
+        };
+        balai_store::notify::enqueue(&mut tx, &balai_store::identity::Vault::from_master(&[9; 32]), &message)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.close().await;
+    });
+}
+
+#[test]
+fn a_start_names_every_sealed_column_its_key_does_not_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(stop(start_demo(&data, &[])).success());
+    seal_a_message_under_another_key(&data);
+    let out = run(balai().args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"]).arg(&data));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not open values sealed in this database"), "{stderr}");
+    assert!(stderr.contains("outbox.body_enc (1 of ") && stderr.contains("outbox.recipient_enc (1 of "), "{stderr}");
+    assert!(!stderr.contains("citizens."), "the columns that open are not named: {stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_database_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    // An older version left the directory open to everyone.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let demo = start_demo(&data, &[]);
+    // While it runs, SQLite has its -wal and -shm files open.
+    assert!(data.join("balai.db-wal").exists() && data.join("balai.db-shm").exists());
+    for private in ["", "files", "keys"] {
+        assert_eq!(mode(&data.join(private)), 0o700, "{private:?}");
+    }
+    for file in ["balai.db", "balai.db-wal", "balai.db-shm", "keys/personal-data.key", "keys/audit-ed25519.key"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    assert!(stop(demo).success());
+
+    let reset = start_demo(&data, &["--reset"]);
+    assert_eq!(mode(&data), 0o700, "a reset makes the directory anew, private");
+    assert_eq!(mode(&data.join("balai.db")), 0o600);
+    assert!(stop(reset).success());
+}
+
+#[test]
+fn a_misspelt_balai_variable_is_warned_about_and_a_bad_value_names_its_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let out = run(balai()
+        .args(["migrate", "--data-dir"])
+        .arg(&data)
+        .env("BALAI_LISEN", "0.0.0.0:80")
+        .env("BALAI_LOG", "warn"));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: environment variable BALAI_LISEN is not a Balai setting"), "{stderr}");
+    assert!(stderr.contains("did you mean BALAI_LISTEN?"), "{stderr}");
+    assert!(!stderr.contains("BALAI_LOG"), "the log filter is no setting but is read: {stderr}");
+
+    let out = run(balai().args(["migrate", "--data-dir"]).arg(&data).env("BALAI_SESSION_MINUTES", "delapan jam"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("environment variable BALAI_SESSION_MINUTES"));
+    let out = run(balai().args(["serve", "--data-dir"]).arg(&data).env("BALAI_LISTEN", "tidak-ada"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("\"tidak-ada\" (from environment variable BALAI_LISTEN)"), "{stderr}");
+
+    // A server also logs the warning, where its operator reads its logs.
+    let mut server = balai()
+        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"])
+        .arg(&data)
+        .env("BALAI_LOG", "info")
+        .env("BALAI_SMTP_ULR", "smtp://127.0.0.1:1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(server.stdout.take().unwrap());
+    let mut logs = String::new();
+    while !logs.contains("\"serving\"") {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the server stopped: {logs}");
+        logs.push_str(&line);
+    }
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(server.wait().unwrap().success());
+    let warning = logs.lines().find(|l| l.contains("BALAI_SMTP_ULR")).unwrap_or_else(|| panic!("no warning: {logs}"));
+    assert!(warning.contains("\"level\":\"WARN\"") && warning.contains("did you mean BALAI_SMTP_URL?"), "{warning}");
+}

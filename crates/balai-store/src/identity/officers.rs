@@ -1,30 +1,21 @@
 //! Officers: every staff account, with its role and place (government, agency, unit), an Argon2id
-//! password (hashed by the caller), an optional sealed TOTP secret, and a lock-out that backs off.
+//! password (hashed by the caller), an optional sealed TOTP secret, and sign-in throttles.
+//!
+//! Usernames follow [`Username`]: stored in normal form, and a name typed at sign-in is brought to
+//! that form before it is looked up. Failed sign-ins are rows of `sign_in_failures`, counted per
+//! account and per client address over a sliding window ([`sign_in_limits`]), so every node agrees.
 
 use super::vault::Vault;
 use super::{PrincipalKind, close_all_sessions};
 use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, query};
-use balai_domain::identity::{Principal, Role};
+use balai_domain::identity::{Principal, Role, Username, sign_in_limits};
 use balai_domain::validation::{FieldErrors, Rule};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// Failed sign-ins allowed before the account locks.
-pub const FREE_FAILURES: i64 = 5;
-
-/// How long the account stays locked after `failures` failed sign-ins in a row: none up to
-/// [`FREE_FAILURES`], then 1 minute, doubling with each further failure, at most 1 hour.
-pub fn lockout(failures: i64) -> Option<Duration> {
-    if failures < FREE_FAILURES {
-        return None;
-    }
-    let doublings = (failures - FREE_FAILURES).min(6);
-    Some(Duration::minutes((1i64 << doublings).min(60)))
-}
-
 const OFFICER_COLUMNS: &str = "id, government_id, agency_id, unit_id, role, username, display_name, password_hash, \
-     totp_secret_enc, totp_last_step, failed_sign_ins, locked_until, created_at";
+     totp_secret_enc, totp_last_step, created_at";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Officer {
@@ -41,8 +32,6 @@ pub struct Officer {
     pub totp_secret_enc: Option<String>,
     #[serde(skip)]
     pub totp_last_step: Option<i64>,
-    pub failed_sign_ins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -60,10 +49,6 @@ impl Officer {
             citizen_id: None,
             assurance: None,
         }
-    }
-
-    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
-        self.locked_until.is_some_and(|until| until > now)
     }
 
     pub fn totp_secret(&self, vault: &Vault) -> Result<Option<String>, StoreError> {
@@ -111,15 +96,52 @@ pub struct NewOfficer<'a> {
     pub password_hash: &'a str,
 }
 
-/// Creates an officer; the place must fit the role (an officer belongs to an agency of its
-/// government, a unit to that agency). The creation is a leaf of the audit log.
+/// Creates an officer; the username must be one in normal form ([`Username`], stored folded) not
+/// taken yet, and the place must fit the role (an officer belongs to an agency of its government, a
+/// unit to that agency). The creation is a leaf of the audit log.
 pub async fn create_officer(tx: &mut Tx, actor: &Actor, new: &NewOfficer<'_>) -> Result<i64, StoreError> {
     let mut errors = FieldErrors::default();
+    let username = match Username::parse(new.username) {
+        Ok(username) => {
+            let taken: Option<(i64,)> =
+                tx.fetch_optional(query("SELECT id FROM officers WHERE username = $1").bind(username.as_str())).await?;
+            if taken.is_some() {
+                errors.push("username", Rule::Duplicate);
+            }
+            username.as_str().to_owned()
+        }
+        Err(rule) => {
+            errors.push("username", rule);
+            String::new()
+        }
+    };
+    insert_officer(tx, actor, new, &username, errors).await
+}
+
+/// An officer known to the government's identity provider by (issuer, subject): the username is
+/// only a label (`oidc:` and the provider's login name), outside the namespace of [`Username`], so
+/// it can never be typed at the password sign-in nor collide with a password account.
+pub(super) async fn create_provider_officer(
+    tx: &mut Tx,
+    actor: &Actor,
+    new: &NewOfficer<'_>,
+) -> Result<i64, StoreError> {
+    let mut errors = FieldErrors::default();
+    if !new.username.starts_with("oidc:") {
+        errors.push("username", Rule::Format { expected: "oidc:nama@contoh.go.id" });
+    }
+    insert_officer(tx, actor, new, new.username, errors).await
+}
+
+async fn insert_officer(
+    tx: &mut Tx,
+    actor: &Actor,
+    new: &NewOfficer<'_>,
+    username: &str,
+    mut errors: FieldErrors,
+) -> Result<i64, StoreError> {
     if new.role == Role::Citizen {
         errors.push("role", Rule::Unknown);
-    }
-    if new.username.trim().is_empty() {
-        errors.push("username", Rule::Required);
     }
     if new.government_id.is_none() && new.role != Role::GovernmentAdmin {
         errors.push("government_id", Rule::Required);
@@ -156,7 +178,7 @@ pub async fn create_officer(tx: &mut Tx, actor: &Actor, new: &NewOfficer<'_>) ->
             .bind(new.agency_id)
             .bind(new.unit_id)
             .bind(new.role.code())
-            .bind(new.username.trim())
+            .bind(username)
             .bind(new.display_name)
             .bind(new.password_hash)
             .bind(Utc::now()),
@@ -188,11 +210,24 @@ pub async fn create_admin(
     create_officer(tx, actor, &new).await
 }
 
-pub async fn officer_by_username(db: &Db, username: &str) -> Result<Option<Officer>, StoreError> {
-    db.fetch_optional(
-        crate::dynamic_query(format!("SELECT {OFFICER_COLUMNS} FROM officers WHERE username = $1")).bind(username),
-    )
-    .await
+/// The officer a typed username names: the stored name exactly as typed (an account from before
+/// usernames were normalised that could not be folded keeps its name), else the typed name in normal
+/// form. Anything else is no one.
+pub async fn officer_by_username(db: &Db, typed: &str) -> Result<Option<Officer>, StoreError> {
+    let typed = typed.trim();
+    let normal = account_key(typed);
+    let found: Vec<Officer> = db
+        .fetch_all(
+            crate::dynamic_query(format!("SELECT {OFFICER_COLUMNS} FROM officers WHERE username IN ($1, $2)"))
+                .bind(typed)
+                .bind(normal.as_str()),
+        )
+        .await?;
+    let exact = found.iter().position(|o| o.username == typed);
+    Ok(match exact {
+        Some(i) => found.into_iter().nth(i),
+        None => found.into_iter().next(),
+    })
 }
 
 pub async fn officer(db: &Db, id: i64) -> Result<Option<Officer>, StoreError> {
@@ -200,38 +235,168 @@ pub async fn officer(db: &Db, id: i64) -> Result<Option<Officer>, StoreError> {
         .await
 }
 
-/// Counts a failed sign-in (wrong password or wrong second factor); returns the lock, if one starts.
-pub async fn record_failed_sign_in(
-    tx: &mut Tx,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let (failures,): (i64,) = tx
-        .fetch_one(
-            query("UPDATE officers SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins")
-                .bind(id),
-        )
-        .await?;
-    let until = lockout(failures).map(|d| now + d);
-    if let Some(until) = until {
-        tx.execute(query("UPDATE officers SET locked_until = $1 WHERE id = $2").bind(until).bind(id)).await?;
-        audit::record_event(
-            tx,
-            &Actor::system("sign-in"),
-            "identity.officer.locked",
-            &Subject::new("officers", id),
-            None,
-            None,
-        )
-        .await?;
-    }
-    Ok(until)
+/// The account a typed username is counted against when no officer has it: its normal form, or the
+/// trimmed text when it has none. For an officer, the account is their stored username.
+pub fn account_key(typed: &str) -> String {
+    Username::parse(typed).map(|u| u.as_str().to_owned()).unwrap_or_else(|_| typed.trim().to_owned())
 }
 
-/// A fully successful sign-in clears the failure count (the session it opens is the audit leaf).
-pub async fn record_good_sign_in(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
-    tx.execute(query("UPDATE officers SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1").bind(id)).await?;
+/// Why a sign-in is refused before its password is even checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRefused {
+    /// Too many failures for this username (whether or not an officer has it).
+    Account { until: DateTime<Utc> },
+    /// Too many failures from this client address.
+    Client { until: DateTime<Utc> },
+}
+
+impl SignInRefused {
+    pub fn until(self) -> DateTime<Utc> {
+        match self {
+            SignInRefused::Account { until } | SignInRefused::Client { until } => until,
+        }
+    }
+}
+
+fn account_hash(vault: &Vault, account: &str) -> String {
+    vault.lookup_hash("officer-sign-in-account", account)
+}
+
+fn client_hash(vault: &Vault, client: &str) -> String {
+    vault.lookup_hash("officer-sign-in-client", client)
+}
+
+async fn failure_times(
+    db: &Db,
+    column_sql: &'static str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    let rows: Vec<(DateTime<Utc>,)> =
+        db.fetch_all(query(column_sql).bind(hash).bind(now - sign_in_limits::window())).await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+/// Whether a sign-in for `account` (see [`account_key`]) from `client` (an address, or an IPv6 /64)
+/// is refused now; the client is asked first, so a refused client learns nothing of the account.
+pub async fn sign_in_refused(
+    db: &Db,
+    vault: &Vault,
+    account: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SignInRefused>, StoreError> {
+    let by_client = failure_times(
+        db,
+        "SELECT failed_at FROM sign_in_failures WHERE client_hash = $1 AND failed_at > $2",
+        &client_hash(vault, client),
+        now,
+    )
+    .await?;
+    if let Some(until) = sign_in_limits::refused_until(&by_client, sign_in_limits::PER_CLIENT, now) {
+        return Ok(Some(SignInRefused::Client { until }));
+    }
+    let by_account = failure_times(
+        db,
+        "SELECT failed_at FROM sign_in_failures WHERE account_hash = $1 AND failed_at > $2",
+        &account_hash(vault, account),
+        now,
+    )
+    .await?;
+    Ok(sign_in_limits::refused_until(&by_account, sign_in_limits::PER_ACCOUNT, now)
+        .map(|until| SignInRefused::Account { until }))
+}
+
+/// Counts a failed sign-in (wrong password or wrong second factor) against the account and the
+/// client. `account` is `None` for an attempt on an account already refused: it counts for the
+/// client only, so hammering a locked account never extends its lock.
+pub async fn record_failed_sign_in(
+    tx: &mut Tx,
+    vault: &Vault,
+    account: Option<&str>,
+    officer_id: Option<i64>,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        query(
+            "INSERT INTO sign_in_failures (account_hash, officer_id, client_hash, failed_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(account.map(|a| account_hash(vault, a)))
+        .bind(officer_id.filter(|_| account.is_some()))
+        .bind(client_hash(vault, client))
+        .bind(now),
+    )
+    .await?;
     Ok(())
+}
+
+/// A fully successful sign-in clears the officer's account failures (not their client's: one good
+/// account must not reset a client's count). The session it opens is the audit leaf.
+pub async fn record_good_sign_in(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
+    tx.execute(query("DELETE FROM sign_in_failures WHERE officer_id = $1").bind(id)).await?;
+    Ok(())
+}
+
+/// The officers of a government whose accounts are refused now, for the admin's list.
+pub async fn locked_officers(db: &Db, government_id: i64, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<(i64,)> = db
+        .fetch_all(
+            query(
+                "SELECT f.officer_id FROM sign_in_failures f JOIN officers o ON o.id = f.officer_id \
+                 WHERE o.government_id = $1 AND f.failed_at > $2 GROUP BY f.officer_id HAVING COUNT(*) >= $3",
+            )
+            .bind(government_id)
+            .bind(now - sign_in_limits::window())
+            .bind(sign_in_limits::PER_ACCOUNT as i64),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Forgets failures that no longer count; returns how many.
+pub async fn purge_old_sign_in_failures(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    db.execute(query("DELETE FROM sign_in_failures WHERE failed_at <= $1").bind(now - sign_in_limits::window())).await
+}
+
+/// Brings stored usernames to normal form ([`Username`]), each change a leaf of the audit log. A
+/// name that has no normal form, or whose normal form another officer has, is left as it is (its
+/// officer still signs in typing it exactly) and returned, for the operator to resolve. Accounts of
+/// the identity provider (`oidc:…`) keep their label.
+pub async fn normalise_usernames(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows: Vec<(i64, String)> = db.fetch_all(query("SELECT id, username FROM officers ORDER BY id")).await?;
+    let mut left = Vec::new();
+    for (id, stored) in rows {
+        if stored.starts_with("oidc:") {
+            continue;
+        }
+        let normal = match Username::parse(&stored) {
+            Ok(u) if u.as_str() == stored => continue,
+            Ok(u) => u,
+            Err(_) => {
+                left.push((id, stored));
+                continue;
+            }
+        };
+        let mut tx = db.begin().await?;
+        let taken: Option<(i64,)> =
+            tx.fetch_optional(query("SELECT id FROM officers WHERE username = $1").bind(normal.as_str())).await?;
+        if taken.is_some() {
+            left.push((id, stored));
+            continue;
+        }
+        tx.execute(query("UPDATE officers SET username = $1 WHERE id = $2").bind(normal.as_str()).bind(id)).await?;
+        audit::record_change(
+            &mut tx,
+            &Actor::system("migration"),
+            "identity.officer.username_normalise",
+            &Subject::new("officers", id),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(left)
 }
 
 /// Accepts a TOTP time step once: returns false when this step (or a later one) was used already.
@@ -270,8 +435,7 @@ pub async fn reset_password(tx: &mut Tx, actor: &Actor, id: i64, password_hash: 
     let changed = tx
         .execute(
             query(
-                "UPDATE officers SET password_hash = $1, totp_secret_enc = NULL, totp_last_step = NULL, failed_sign_ins = 0, \
-                 locked_until = NULL WHERE id = $2",
+                "UPDATE officers SET password_hash = $1, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $2",
             )
             .bind(password_hash)
             .bind(id),
@@ -280,6 +444,7 @@ pub async fn reset_password(tx: &mut Tx, actor: &Actor, id: i64, password_hash: 
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    record_good_sign_in(tx, id).await?;
     audit::record_change(tx, actor, "identity.officer.password_reset", &Subject::new("officers", id), None).await?;
     close_all_sessions(tx, PrincipalKind::Officer, id).await?;
     Ok(())

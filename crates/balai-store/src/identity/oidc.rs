@@ -3,7 +3,7 @@
 //! with a role and a place. The provider is the authority for who holds which role: each sign-in
 //! brings the officer's record in line with the claims, and each change is an audit leaf.
 
-use super::officers::{NewOfficer, create_officer};
+use super::officers::{NewOfficer, create_provider_officer};
 use super::vault::Vault;
 use crate::audit::{self, Actor, Subject};
 use crate::{StoreError, Tx, query};
@@ -165,7 +165,7 @@ pub async fn sign_in_claimed(tx: &mut Tx, claimed: &ClaimedOfficer<'_>) -> Resul
                 display_name: claimed.display_name,
                 password_hash: "!oidc",
             };
-            let id = create_officer(tx, &provider, &new).await?;
+            let id = create_provider_officer(tx, &provider, &new).await?;
             tx.execute(
                 query("UPDATE officers SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
                     .bind(claimed.issuer)
@@ -223,7 +223,7 @@ pub async fn sign_in_claimed(tx: &mut Tx, claimed: &ClaimedOfficer<'_>) -> Resul
     Ok(id)
 }
 
-/// The same rules as [`create_officer`]: an agency-bound role names an agency of its government.
+/// The same rules as [`create_officer`](super::officers::create_officer): an agency-bound role names an agency of its government.
 fn check_place(role: Role, government_id: Option<i64>, agency_id: Option<i64>) -> Result<(), StoreError> {
     let mut errors = FieldErrors::default();
     if government_id.is_none() && role != Role::GovernmentAdmin {

@@ -3,13 +3,21 @@
 //! the database is either wholly under the old key or wholly under the new one.
 //!
 //! What cannot be recomputed is dropped: open one-time codes and contact changes (their hashes are
-//! of values never stored) and OIDC sign-ins in flight. Both live minutes; the people concerned start again. The
+//! of values never stored), OIDC sign-ins in flight, and the failed officer sign-ins the throttles
+//! count (keyed hashes of what was typed). All live minutes; the people concerned start again. The
 //! re-sealed citizens and officers change their stored state (the log vouches for the ciphertext),
 //! so each gets an audit leaf.
 
+//!
+//! Every running server seals under the key it started with, so a rotation is refused while any
+//! server holds a live lease ([`crate::leases`]); the check runs inside the rotation's transaction,
+//! after the guard row that also orders servers taking their leases.
+
 use super::vault::{Vault, VaultError};
 use crate::audit::{self, Actor, Subject};
+use crate::leases::{self, Lease};
 use crate::{StoreError, Tx, dynamic_query};
+use chrono::{DateTime, Utc};
 
 /// A table's sealed columns, each with the label its values are bound to.
 struct SealedTable {
@@ -61,6 +69,43 @@ const SEALED: [SealedTable; 5] = [
     },
 ];
 
+/// Tables whose rows are dropped rather than re-sealed.
+pub const DROPPED: [&str; 4] = ["one_time_codes", "oidc_logins", "sign_in_failures", "contact_changes"];
+
+/// Every sealed column a rotation re-seals, as `table.column`.
+pub fn resealed_columns() -> Vec<String> {
+    SEALED.iter().flat_map(|t| t.columns.iter().map(move |(column, _)| format!("{}.{column}", t.table))).collect()
+}
+
+/// A rotation refused because servers are using the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServersRunning {
+    /// Their leases, oldest first.
+    pub leases: Vec<Lease>,
+}
+
+impl std::fmt::Display for ServersRunning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.leases.len();
+        write!(f, "{n} server(s) use this database")?;
+        if let Some(oldest) = self.leases.first() {
+            write!(
+                f,
+                " (the first since {}, on {} as process {})",
+                oldest.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                oldest.host,
+                oldest.pid
+            )?;
+        }
+        write!(
+            f,
+            "; they keep sealing under the current key, so stop every `balai serve` and `balai demo` first \
+             (a server that crashed stops counting {} seconds after its last renewal)",
+            leases::LEASE_SECONDS
+        )
+    }
+}
+
 /// What a rotation did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resealed {
@@ -76,9 +121,19 @@ fn unsealable(e: VaultError) -> StoreError {
     StoreError::Corrupt(format!("{e}; nothing was changed"))
 }
 
-/// Re-seals everything sealed with `old` under `new`. Fails, changing nothing, if any value does not
-/// open with `old`.
-pub async fn reseal_personal_data(tx: &mut Tx, old: &Vault, new: &Vault) -> Result<Resealed, StoreError> {
+/// Re-seals everything sealed with `old` under `new`. Refused, changing nothing, while a server
+/// holds a live lease; fails, changing nothing, if any value does not open with `old`.
+pub async fn reseal_personal_data(
+    tx: &mut Tx,
+    old: &Vault,
+    new: &Vault,
+    now: DateTime<Utc>,
+) -> Result<Result<Resealed, ServersRunning>, StoreError> {
+    leases::guard(tx).await?;
+    let live = leases::live_leases(tx, now).await?;
+    if !live.is_empty() {
+        return Ok(Err(ServersRunning { leases: live }));
+    }
     let mut done = Resealed::default();
     let actor = Actor::system("key-rotation");
     for sealed in &SEALED {
@@ -140,8 +195,9 @@ pub async fn reseal_personal_data(tx: &mut Tx, old: &Vault, new: &Vault) -> Resu
             }
         }
     }
-    for table in ["one_time_codes", "oidc_logins", "contact_changes"] {
+    for table in DROPPED {
         done.dropped += tx.execute(dynamic_query(format!("DELETE FROM {table}"))).await?;
     }
-    Ok(done)
+    leases::record_rotation(tx, now).await?;
+    Ok(Ok(done))
 }

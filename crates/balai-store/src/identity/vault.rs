@@ -24,7 +24,7 @@ pub enum VaultError {
     #[error("the personal-data key file is not base64")]
     BadKeyEncoding,
     #[error("a sealed value in column {0} does not open with this key (wrong key, or altered)")]
-    Unsealable(&'static str),
+    Unsealable(String),
 }
 
 /// The personal-data keys. `Debug` shows nothing of them.
@@ -80,8 +80,8 @@ impl Vault {
         format!("{PREFIX}{}", STANDARD.encode(bytes))
     }
 
-    pub fn open(&self, column: &'static str, sealed: &str) -> Result<String, VaultError> {
-        let bad = || VaultError::Unsealable(column);
+    pub fn open(&self, column: &str, sealed: &str) -> Result<String, VaultError> {
+        let bad = || VaultError::Unsealable(column.to_owned());
         let bytes = sealed.strip_prefix(PREFIX).and_then(|b| STANDARD.decode(b).ok()).ok_or_else(bad)?;
         if bytes.len() < 24 {
             return Err(bad());

@@ -1,7 +1,12 @@
 //! Notification texts: the shipped text of each message kind and language, or an admin's edit of it.
 //! Texts are MiniJinja templates (sandboxed: no files, no code), checked when saved — they must parse,
-//! use only the values the message offers, use the ones it needs, and fit the channel — and rendered
-//! with strict undefined values, so a message never goes out with a hole in it.
+//! use only the values the message offers, use the ones it needs, fit the channel, and fill in within
+//! a fuel budget — and rendered with strict undefined values, so a message never goes out with a hole
+//! in it.
+//!
+//! Checking renders the text, which costs CPU an admin chooses; so a text is checked into a
+//! [`CheckedText`] before any transaction opens, and [`save_text`] takes only that: the write lock
+//! (SQLite's single writer) is never held while a template runs.
 
 use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, query};
@@ -43,7 +48,27 @@ fn context<'a>(values: impl Iterator<Item = (&'a str, &'a str)>) -> minijinja::V
 fn environment<'source>() -> Environment<'source> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Bounds the time and memory of every render: a text of nested loops stops at the budget.
+    env.set_fuel(Some(MessageKind::MAX_RENDER_FUEL));
     env
+}
+
+/// An edited text that passed [`check_text`], ready to be saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedText {
+    kind: MessageKind,
+    lang: Lang,
+    subject: String,
+    body: String,
+}
+
+/// Checks an edited text, outside any transaction; every problem found, subject first.
+pub fn check_text(kind: MessageKind, lang: Lang, subject: &str, body: &str) -> Result<CheckedText, Vec<TextProblem>> {
+    let problems = check(kind, subject, body);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(CheckedText { kind, lang, subject: subject.to_owned(), body: body.to_owned() })
 }
 
 /// Checks an edited text; every problem found, subject first.
@@ -89,6 +114,9 @@ pub fn check(kind: MessageKind, subject: &str, body: &str) -> Vec<TextProblem> {
                 problems.push(problem(Problem::TooLong { max, chars: text.chars().count() }))
             }
             Ok(_) => {}
+            Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => {
+                problems.push(problem(Problem::TooMuchWork { max: MessageKind::MAX_RENDER_FUEL }))
+            }
             Err(e) => problems.push(problem(Problem::Syntax { line: e.line() })),
         }
     }
@@ -130,20 +158,10 @@ pub async fn texts(db: &Db) -> Result<Vec<MessageText>, StoreError> {
     Ok(out)
 }
 
-/// Saves an admin's text (replacing an earlier edit); refused with every problem when it does not
-/// check. The change is a leaf of the audit log.
-pub async fn save_text(
-    tx: &mut Tx,
-    actor: &Actor,
-    kind: MessageKind,
-    lang: Lang,
-    subject: &str,
-    body: &str,
-) -> Result<Result<(), Vec<TextProblem>>, StoreError> {
-    let problems = check(kind, subject, body);
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
+/// Saves an admin's checked text (replacing an earlier edit). The change is a leaf of the audit log.
+pub async fn save_text(tx: &mut Tx, actor: &Actor, text: &CheckedText) -> Result<(), StoreError> {
+    let CheckedText { kind, lang, subject, body } = text;
+    let (kind, lang) = (*kind, *lang);
     let now = Utc::now();
     let id = match stored(tx, kind, lang).await? {
         Some(row) => {
@@ -173,7 +191,7 @@ pub async fn save_text(
         }
     };
     audit::record_change(tx, actor, "notify.template.save", &Subject::new("message_templates", id), None).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Goes back to the shipped text. Returns whether there was an edit to drop.
@@ -199,4 +217,30 @@ pub async fn compose(
             .map_err(|e| StoreError::Corrupt(format!("message text {} ({}): {e}", kind.code(), lang.code())))
     };
     Ok((filled(&text.subject)?, filled(&text.body)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_of_nested_loops_is_refused_quickly_naming_the_work_limit() {
+        // Eight to the seventh power iterations: seconds of CPU without a budget.
+        let open: String = (0..7).map(|i| format!("{{% for v{i} in \"abcdefgh\" %}}")).collect();
+        let body = format!("{open}x{}{{{{ code }}}}", "{% endfor %}".repeat(7));
+        let started = std::time::Instant::now();
+        let refused = check_text(MessageKind::SignInCode, Lang::Id, "Kode", &body).expect_err("refused");
+        assert!(started.elapsed() < std::time::Duration::from_millis(500), "took {:?}", started.elapsed());
+        let max = MessageKind::MAX_RENDER_FUEL;
+        assert_eq!(refused, [TextProblem { field: "body", problem: Problem::TooMuchWork { max } }]);
+        assert!(refused[0].message(Lang::En, MessageKind::SignInCode).contains("more than 20000 steps"));
+    }
+
+    #[test]
+    fn the_shipped_texts_fit_the_work_limit() {
+        for lang in Lang::ALL {
+            let (subject, body) = MessageKind::SignInCode.default_text(lang);
+            assert!(check_text(MessageKind::SignInCode, lang, subject, body).is_ok(), "{lang:?}");
+        }
+    }
 }

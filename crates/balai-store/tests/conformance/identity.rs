@@ -3,17 +3,21 @@
 
 use crate::support::{fixture, fixture_in};
 use balai_domain::identity::{Action, Role, Target, permits};
+use balai_domain::validation::Rule;
 use balai_store::audit::{self, Actor};
 use balai_store::identity::{self, NewOfficer, PrincipalKind, Vault, officers};
 use balai_store::{Db, StoreError};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 crate::conformance!(
     an_officer_signs_in_and_out,
     expired_sessions_do_not_open_and_are_purged,
     usernames_are_unique,
+    usernames_are_folded_on_create_and_on_lookup_and_lookalikes_are_refused,
+    stored_usernames_are_brought_to_normal_form_with_a_leaf_unless_taken,
     an_officers_place_must_fit_the_role,
-    failed_sign_ins_lock_the_account_with_back_off,
+    failed_sign_ins_lock_an_account_for_at_most_the_window_known_or_not,
+    failed_sign_ins_from_one_client_refuse_that_client_only,
     a_totp_step_is_accepted_once,
     a_password_reset_ends_every_session_and_the_second_factor,
     every_stored_role_gets_exactly_the_permissions_of_its_place,
@@ -70,9 +74,74 @@ async fn expired_sessions_do_not_open_and_are_purged(db: Db) {
 
 async fn usernames_are_unique(db: Db) {
     an_admin(&db, "admin").await;
-    let mut tx = db.begin().await.unwrap();
-    let again = identity::create_admin(&mut tx, &Actor::system("test"), None, "admin", "Other", "x").await;
-    assert!(matches!(again, Err(StoreError::Database(_))));
+    for again in ["admin", "ADMIN", " Admin ", "ａｄｍｉｎ"] {
+        let mut tx = db.begin().await.unwrap();
+        match identity::create_admin(&mut tx, &Actor::system("test"), None, again, "Other", "x").await {
+            Err(StoreError::Invalid(errors)) => {
+                assert_eq!(errors.for_field("username"), Some(&Rule::Duplicate), "{again:?}")
+            }
+            other => panic!("{again:?} should be taken, got {other:?}"),
+        }
+    }
+}
+
+async fn usernames_are_folded_on_create_and_on_lookup_and_lookalikes_are_refused(db: Db) {
+    let id = an_admin(&db, "Petugas.Kupang").await;
+    let stored = officers::officer(&db, id).await.unwrap().unwrap();
+    assert_eq!(stored.username, "petugas.kupang", "stored in normal form");
+    for typed in ["petugas.kupang", "PETUGAS.KUPANG", " Petugas.Kupang ", "ｐｅｔｕｇａｓ.ｋｕｐａｎｇ"] {
+        let found = identity::officer_by_username(&db, typed).await.unwrap().map(|o| o.id);
+        assert_eq!(found, Some(id), "{typed:?}");
+    }
+    for lookalike in ["p\u{0435}tugas.kupang", "petugas.kupang\u{200B}", "petugas\u{00AD}.kupang"] {
+        assert!(identity::officer_by_username(&db, lookalike).await.unwrap().is_none(), "{lookalike:?}");
+        let mut tx = db.begin().await.unwrap();
+        match identity::create_admin(&mut tx, &Actor::system("test"), None, lookalike, "Tiruan", "x").await {
+            Err(StoreError::Invalid(errors)) => {
+                assert!(matches!(errors.for_field("username"), Some(Rule::Format { .. })), "{lookalike:?}: {errors:?}")
+            }
+            other => panic!("{lookalike:?} should be refused, got {other:?}"),
+        }
+    }
+}
+
+/// Accounts from before usernames were normalised: `Budi` becomes `budi`; `PETUGAS` stays while
+/// `petugas` exists, and signs in typed exactly.
+async fn stored_usernames_are_brought_to_normal_form_with_a_leaf_unless_taken(db: Db) {
+    let budi = an_admin(&db, "budi").await;
+    let petugas = an_admin(&db, "petugas").await;
+    let shouting = an_admin(&db, "petugas2").await;
+    let spaced = an_admin(&db, "ani").await;
+    for (id, legacy) in [(budi, "Budi"), (shouting, "PETUGAS"), (spaced, "Ani Lado")] {
+        db.execute(balai_store::query("UPDATE officers SET username = $1 WHERE id = $2").bind(legacy).bind(id))
+            .await
+            .unwrap();
+    }
+    let mut left = officers::normalise_usernames(&db).await.unwrap();
+    left.sort();
+    assert_eq!(left, [(shouting, "PETUGAS".to_owned()), (spaced, "Ani Lado".to_owned())]);
+    assert_eq!(officers::officer(&db, budi).await.unwrap().unwrap().username, "budi");
+    let leaves = audit::leaves_about(&db, &audit::Subject::new("officers", budi)).await.unwrap();
+    assert_eq!(leaves.last().unwrap().action, "identity.officer.username_normalise");
+    let found = |typed: &'static str| {
+        let db = db.clone();
+        async move { identity::officer_by_username(&db, typed).await.unwrap().map(|o| o.id) }
+    };
+    assert_eq!(found("BUDI").await, Some(budi));
+    assert_eq!(found("PETUGAS").await, Some(shouting), "the name that could not be folded, typed exactly");
+    assert_eq!(found("petugas").await, Some(petugas));
+    assert_eq!(found("Petugas").await, Some(petugas));
+    assert_eq!(found("Ani Lado").await, Some(spaced));
+    assert!(db.migrate().await.is_ok(), "migrating again changes nothing");
+    assert_eq!(officers::officer(&db, shouting).await.unwrap().unwrap().username, "PETUGAS");
+    // The two renamed behind the log's back are still named; the migrated one is not.
+    match audit::verify(&db, &[]).await.unwrap() {
+        Err(audit::Finding::AlteredRecord { table, id, .. }) => {
+            assert_eq!(table, "officers");
+            assert_ne!(id, budi.to_string());
+        }
+        other => panic!("expected an altered officer, got {other:?}"),
+    }
 }
 
 fn new_officer<'a>(
@@ -127,27 +196,83 @@ async fn an_officers_place_must_fit_the_role(db: Db) {
     tx.commit().await.unwrap();
 }
 
-async fn failed_sign_ins_lock_the_account_with_back_off(db: Db) {
-    let id = an_admin(&db, "admin").await;
-    let now = Utc::now();
-    let mut locks = Vec::new();
-    for _ in 0..8 {
-        let mut tx = db.begin().await.unwrap();
-        locks.push(
-            officers::record_failed_sign_in(&mut tx, id, now).await.unwrap().map(|until| (until - now).num_minutes()),
-        );
-        tx.commit().await.unwrap();
+/// Now, to the microsecond both engines keep.
+fn now_micros() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap()
+}
+
+async fn failures(
+    db: &Db,
+    vault: &Vault,
+    account: Option<&str>,
+    officer: Option<i64>,
+    client: &str,
+    at: DateTime<Utc>,
+    n: usize,
+) {
+    let mut tx = db.begin().await.unwrap();
+    for _ in 0..n {
+        officers::record_failed_sign_in(&mut tx, vault, account, officer, client, at).await.unwrap();
     }
-    assert_eq!(locks, [None, None, None, None, Some(1), Some(2), Some(4), Some(8)]);
-    let officer = officers::officer(&db, id).await.unwrap().unwrap();
-    assert!(officer.is_locked(now) && !officer.is_locked(now + Duration::minutes(9)));
+    tx.commit().await.unwrap();
+}
+
+async fn failed_sign_ins_lock_an_account_for_at_most_the_window_known_or_not(db: Db) {
+    let vault = Vault::from_master(&[3; 32]);
+    let id = an_admin(&db, "admin").await;
+    let now = now_micros();
+    let refused = |account: &'static str, client: &'static str, at: DateTime<Utc>| {
+        let (db, vault) = (db.clone(), vault.clone());
+        async move { officers::sign_in_refused(&db, &vault, account, client, at).await.unwrap() }
+    };
+    let start = now - Duration::minutes(3);
+    for (i, client) in ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().enumerate() {
+        failures(&db, &vault, Some("admin"), Some(id), client, start + Duration::seconds(i as i64), 1).await;
+    }
+    assert_eq!(refused("admin", "192.0.2.9", now).await, None, "four failures are allowed");
+    failures(&db, &vault, Some("admin"), Some(id), "192.0.2.5", start + Duration::seconds(4), 1).await;
+    let lock = refused("admin", "192.0.2.9", now).await;
+    assert_eq!(lock, Some(officers::SignInRefused::Account { until: start + Duration::minutes(15) }));
+    assert!(lock.unwrap().until() <= now + Duration::minutes(15), "never longer than the window");
+    assert_eq!(refused("admin", "192.0.2.9", start + Duration::minutes(15) + Duration::seconds(1)).await, None);
+    // Hammering the locked account counts against the client, never extends the lock.
+    failures(&db, &vault, None, Some(id), "192.0.2.9", now, 10).await;
+    assert_eq!(refused("admin", "192.0.2.9", now).await.map(|r| r.until()), Some(start + Duration::minutes(15)));
+    assert_eq!(officers::locked_officers(&db, 1, now).await.unwrap(), Vec::<i64>::new(), "admin has no government");
+
+    // A username nobody has locks exactly alike.
+    failures(&db, &vault, Some("nobody"), None, "192.0.2.7", start, 5).await;
+    assert_eq!(
+        refused("nobody", "192.0.2.8", now).await,
+        Some(officers::SignInRefused::Account { until: start + Duration::minutes(15) })
+    );
+
     let mut tx = db.begin().await.unwrap();
     officers::record_good_sign_in(&mut tx, id).await.unwrap();
     tx.commit().await.unwrap();
-    let officer = officers::officer(&db, id).await.unwrap().unwrap();
-    assert_eq!((officer.failed_sign_ins, officer.locked_until), (0, None));
-    assert_eq!(officers::lockout(20), Some(Duration::hours(1)), "never more than an hour");
-    assert!(audit::verify(&db, &[]).await.unwrap().is_ok(), "counters are not audited state");
+    assert_eq!(refused("admin", "192.0.2.9", now).await, None, "a good sign-in clears the account");
+    assert_eq!(officers::purge_old_sign_in_failures(&db, now + Duration::minutes(16)).await.unwrap(), 15);
+    assert!(audit::verify(&db, &[]).await.unwrap().is_ok(), "failures are not audited state");
+}
+
+async fn failed_sign_ins_from_one_client_refuse_that_client_only(db: Db) {
+    let vault = Vault::from_master(&[3; 32]);
+    let now = now_micros();
+    for i in 0..20 {
+        let account = format!("tebakan{i}");
+        failures(&db, &vault, Some(&account), None, "2001:db8:1:2::/64", now - Duration::minutes(1), 1).await;
+    }
+    let refused = officers::sign_in_refused(&db, &vault, "admin", "2001:db8:1:2::/64", now).await.unwrap();
+    assert_eq!(
+        refused,
+        Some(officers::SignInRefused::Client { until: now - Duration::minutes(1) + Duration::minutes(15) })
+    );
+    assert_eq!(officers::sign_in_refused(&db, &vault, "admin", "192.0.2.1", now).await.unwrap(), None);
+    assert_eq!(
+        officers::sign_in_refused(&db, &vault, "tebakan0", "192.0.2.1", now).await.unwrap(),
+        None,
+        "one failure does not lock the account"
+    );
 }
 
 async fn a_totp_step_is_accepted_once(db: Db) {
@@ -177,13 +302,17 @@ async fn a_password_reset_ends_every_session_and_the_second_factor(db: Db) {
         .unwrap();
     identity::open_session(&mut tx, PrincipalKind::Officer, id, "s1", "c", now + Duration::hours(1)).await.unwrap();
     for _ in 0..6 {
-        officers::record_failed_sign_in(&mut tx, id, now).await.unwrap();
+        officers::record_failed_sign_in(&mut tx, &vault, Some("admin"), Some(id), "192.0.2.1", now).await.unwrap();
     }
+    tx.commit().await.unwrap();
+    assert!(officers::sign_in_refused(&db, &vault, "admin", "192.0.2.2", now).await.unwrap().is_some());
+    let mut tx = db.begin().await.unwrap();
     officers::reset_password(&mut tx, &Actor::officer(99), id, "$argon2id$new").await.unwrap();
     tx.commit().await.unwrap();
     let officer = officers::officer(&db, id).await.unwrap().unwrap();
     assert_eq!(officer.password_hash, "$argon2id$new");
-    assert!(officer.totp_secret_enc.is_none() && !officer.is_locked(now));
+    assert!(officer.totp_secret_enc.is_none());
+    assert_eq!(officers::sign_in_refused(&db, &vault, "admin", "192.0.2.2", now).await.unwrap(), None, "unlocked");
     assert!(identity::officer_session(&db, "s1", now).await.unwrap().is_none(), "signed out everywhere");
     let mut tx = db.begin().await.unwrap();
     assert!(matches!(

@@ -6,15 +6,21 @@ use balai_domain::contact::Channel;
 use balai_domain::nik::{Nik, Sex};
 use balai_store::audit::{self, Actor};
 use balai_store::identity::citizens::{self, HeldDocument, NewCitizen};
-use balai_store::identity::rotation::reseal_personal_data;
-use balai_store::identity::{Vault, codes, officers};
+use balai_store::identity::rotation::{self, reseal_personal_data};
+use balai_store::identity::{Vault, codes, officers, sealed};
+use balai_store::leases::{self, Node, Renewal};
 use balai_store::notify::{self, NewMessage};
 use balai_store::{Db, query};
-use chrono::{NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 
 crate::conformance!(
     after_rotation_every_sealed_value_opens_with_the_new_key_only,
     a_rotation_from_the_wrong_key_changes_nothing,
+    a_rotation_is_refused_while_a_server_holds_a_live_lease,
+    a_lease_renewed_after_it_ran_out_says_so,
+    a_server_starting_during_a_rotation_takes_its_lease_only_after_the_rotation,
+    every_sealed_column_a_key_does_not_open_is_named_with_a_count,
+    every_sealed_column_is_resealed_or_dropped_by_a_rotation,
 );
 
 fn nik() -> Nik {
@@ -69,7 +75,7 @@ async fn after_rotation_every_sealed_value_opens_with_the_new_key_only(db: Db) {
     let before = citizens::citizen(&db, &old, id).await.unwrap().unwrap();
 
     let mut tx = db.begin().await.unwrap();
-    let done = reseal_personal_data(&mut tx, &old, &new).await.unwrap();
+    let done = reseal_personal_data(&mut tx, &old, &new, Utc::now()).await.unwrap().unwrap();
     tx.commit().await.unwrap();
     // nik, address, kk, phone; the document number; the TOTP secret; recipient and body.
     assert_eq!((done.values, done.audited_records, done.dropped), (8, 2, 1));
@@ -101,9 +107,121 @@ async fn a_rotation_from_the_wrong_key_changes_nothing(db: Db) {
     let leaves_before = audit::head(&db).await.unwrap().0;
 
     let mut tx = db.begin().await.unwrap();
-    let refused = reseal_personal_data(&mut tx, &Vault::from_master(&[9; 32]), &Vault::from_master(&[2; 32])).await;
+    let refused =
+        reseal_personal_data(&mut tx, &Vault::from_master(&[9; 32]), &Vault::from_master(&[2; 32]), Utc::now()).await;
     drop(tx);
     assert!(refused.unwrap_err().to_string().contains("nothing was changed"));
     assert!(citizens::citizen(&db, &real, id).await.unwrap().is_some(), "still sealed with the real key");
     assert_eq!(audit::head(&db).await.unwrap().0, leaves_before);
+}
+
+fn node(name: &str) -> Node {
+    Node { node_id: name.into(), host: "balai-1".into(), pid: 4242 }
+}
+
+async fn a_rotation_is_refused_while_a_server_holds_a_live_lease(db: Db) {
+    let old = Vault::from_master(&[1; 32]);
+    let new = Vault::from_master(&[2; 32]);
+    let (id, _) = sealed_everything(&db, &old).await;
+    let now = Utc::now();
+    leases::take(&db, &node("stalled"), now - Duration::seconds(leases::LEASE_SECONDS + 1)).await.unwrap();
+    leases::take(&db, &node("serving"), now - Duration::seconds(5)).await.unwrap();
+    let leaves_before = audit::head(&db).await.unwrap().0;
+
+    let mut tx = db.begin().await.unwrap();
+    let refused = reseal_personal_data(&mut tx, &old, &new, now).await.unwrap().expect_err("a server is up");
+    drop(tx);
+    let ids: Vec<&str> = refused.leases.iter().map(|l| l.node_id.as_str()).collect();
+    assert_eq!(ids, ["serving"], "a lease that ran out does not count");
+    let said = refused.to_string();
+    assert!(
+        said.starts_with("1 server(s) use this database") && said.contains("balai-1") && said.contains("4242"),
+        "{said}"
+    );
+    assert!(citizens::citizen(&db, &old, id).await.unwrap().is_some(), "nothing was re-sealed");
+    assert_eq!(audit::head(&db).await.unwrap().0, leaves_before);
+
+    leases::release(&db, &node("serving")).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    assert!(reseal_personal_data(&mut tx, &old, &new, now).await.unwrap().is_ok(), "a stopped server frees it");
+    tx.commit().await.unwrap();
+    assert!(citizens::citizen(&db, &new, id).await.unwrap().is_some());
+}
+
+async fn a_lease_renewed_after_it_ran_out_says_so(db: Db) {
+    let this = node("n1");
+    let start = Utc::now();
+    leases::take(&db, &this, start).await.unwrap();
+    assert_eq!(leases::renew(&db, &this, start + Duration::seconds(10)).await.unwrap(), Renewal::Renewed);
+    let late = start + Duration::seconds(10 + leases::LEASE_SECONDS + 1);
+    assert_eq!(leases::renew(&db, &this, late).await.unwrap(), Renewal::Lapsed, "anything may have happened meanwhile");
+    let mut tx = db.begin().await.unwrap();
+    let live = leases::live_leases(&mut tx, late).await.unwrap();
+    drop(tx);
+    assert_eq!(live.len(), 1, "and it is held again");
+    assert_eq!(live[0].started_at.timestamp(), late.timestamp());
+}
+
+async fn every_sealed_column_a_key_does_not_open_is_named_with_a_count(db: Db) {
+    let key = Vault::from_master(&[1; 32]);
+    sealed_everything(&db, &key).await;
+    assert_eq!(sealed::unopened(&db, &key).await.unwrap(), [], "everything opens with the key it was sealed under");
+    assert!(sealed::anything_sealed(&db).await.unwrap());
+
+    // A server that kept the retired key after a rotation sealed one more message under it.
+    let retired = Vault::from_master(&[7; 32]);
+    let mut tx = db.begin().await.unwrap();
+    let message = NewMessage {
+        government_id: None,
+        channel: Channel::Email,
+        recipient: "maria.lado@contoh.id",
+        template: "sign-in-code",
+        lang: Lang::Id,
+        subject: "Kode".into(),
+        body: "Kode masuk Balai: 654321".into(),
+    };
+    notify::enqueue(&mut tx, &retired, &message).await.unwrap();
+    tx.commit().await.unwrap();
+    let named: Vec<String> = sealed::unopened(&db, &key).await.unwrap().iter().map(|u| u.to_string()).collect();
+    assert_eq!(named, ["outbox.body_enc (1 of 2 sampled values)", "outbox.recipient_enc (1 of 2 sampled values)"]);
+    let everything = sealed::unopened(&db, &Vault::from_master(&[8; 32])).await.unwrap();
+    let tables: Vec<&str> = everything.iter().map(|u| u.table.as_str()).collect();
+    assert!(
+        tables.contains(&"citizens") && tables.contains(&"officers") && tables.contains(&"one_time_codes"),
+        "{tables:?}"
+    );
+}
+
+async fn every_sealed_column_is_resealed_or_dropped_by_a_rotation(db: Db) {
+    let resealed = rotation::resealed_columns();
+    let columns = sealed::sealed_columns(&db).await.unwrap();
+    assert!(columns.len() >= 13, "{columns:?}");
+    assert!(!sealed::anything_sealed(&db).await.unwrap(), "a new database holds nothing sealed");
+    for column in columns {
+        let name = format!("{}.{}", column.table, column.column);
+        assert!(
+            resealed.contains(&name) || rotation::DROPPED.contains(&column.table.as_str()),
+            "{name} is sealed but a key rotation would neither re-seal nor drop it"
+        );
+    }
+}
+
+async fn a_server_starting_during_a_rotation_takes_its_lease_only_after_the_rotation(db: Db) {
+    let old = Vault::from_master(&[1; 32]);
+    let new = Vault::from_master(&[2; 32]);
+    sealed_everything(&db, &old).await;
+    let mut rotating = db.begin().await.unwrap();
+    let done = reseal_personal_data(&mut rotating, &old, &new, Utc::now()).await.unwrap();
+    assert!(done.is_ok());
+    let starting = tokio::spawn({
+        let db = db.clone();
+        async move { leases::take(&db, &node("late"), Utc::now()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!starting.is_finished(), "the lease waits while the rotation holds the guard");
+    rotating.commit().await.unwrap();
+    starting.await.unwrap().unwrap();
+    // Having waited, the new server finds the data under a key it may not hold.
+    assert_eq!(sealed::unopened(&db, &new).await.unwrap(), []);
+    assert!(!sealed::unopened(&db, &old).await.unwrap().is_empty());
 }

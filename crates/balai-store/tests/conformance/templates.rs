@@ -27,18 +27,15 @@ async fn the_shipped_text_is_sent_until_an_admin_edits_it_and_again_after_a_rese
     assert_eq!(subject, "Kode masuk Balai");
     assert!(body.starts_with("Kode masuk Balai: 482913. Berlaku 5 menit."), "{body}");
 
-    let mut tx = db.begin().await.unwrap();
-    templates::save_text(
-        &mut tx,
-        &Actor::officer(1),
+    let checked = templates::check_text(
         MessageKind::SignInCode,
         Lang::Id,
         "Kode Pemkot Kupang",
         "{{ code }} adalah kode masuk Anda ({{ minutes }} menit). Petugas tidak pernah meminta kode ini.",
     )
-    .await
-    .unwrap()
     .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    templates::save_text(&mut tx, &Actor::officer(1), &checked).await.unwrap();
     tx.commit().await.unwrap();
 
     let (subject, body) = compose(&db, Lang::Id).await;
@@ -79,13 +76,7 @@ async fn a_text_that_would_send_a_broken_message_is_refused_with_each_problem_an
         ),
     ];
     for (subject, body, expected) in cases {
-        let mut tx = db.begin().await.unwrap();
-        let refused =
-            templates::save_text(&mut tx, &Actor::officer(1), MessageKind::SignInCode, Lang::Id, subject, body)
-                .await
-                .unwrap()
-                .expect_err("refused");
-        tx.commit().await.unwrap();
+        let refused = templates::check_text(MessageKind::SignInCode, Lang::Id, subject, body).expect_err("refused");
         let found: Vec<(&str, Problem)> = refused.into_iter().map(|p| (p.field, p.problem)).collect();
         assert_eq!(found, expected, "subject {subject:?} body {body:?}");
     }
@@ -94,11 +85,9 @@ async fn a_text_that_would_send_a_broken_message_is_refused_with_each_problem_an
 }
 
 async fn an_edited_text_changed_behind_the_platforms_back_is_named_by_verify(db: Db) {
+    let checked = templates::check_text(MessageKind::SignInCode, Lang::En, "Code", "Code {{ code }}").unwrap();
     let mut tx = db.begin().await.unwrap();
-    templates::save_text(&mut tx, &Actor::officer(1), MessageKind::SignInCode, Lang::En, "Code", "Code {{ code }}")
-        .await
-        .unwrap()
-        .unwrap();
+    templates::save_text(&mut tx, &Actor::officer(1), &checked).await.unwrap();
     tx.commit().await.unwrap();
     db.execute(balai_store::query("UPDATE message_templates SET body = 'Send your code {{ code }} to 0812'"))
         .await

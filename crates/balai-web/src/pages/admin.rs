@@ -8,6 +8,7 @@ use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::redirect::{Area, local_path};
+use crate::ops::{ClientAddr, throttle_key};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -21,6 +22,7 @@ use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
 use balai_store::catalogue::{self, ServiceDetail, ServiceFilter, Unit};
 use balai_store::identity::PrincipalKind;
+use balai_store::identity::officers::{self, SignInRefused};
 use balai_store::{Paging, StoreError, identity};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
@@ -104,6 +106,8 @@ async fn login_form(
     uri: Uri,
     Query(params): Query<NextParam>,
 ) -> Response {
+    // Made before the first sign-in, so the first unknown username costs no more than any other.
+    dummy_hash();
     login_page(&state, lang, &uri, None, safe_next(params.next.as_deref()), String::new())
 }
 
@@ -123,6 +127,7 @@ async fn login(
     RequestLang(lang): RequestLang,
     uri: Uri,
     headers: HeaderMap,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
     if !auth::login_csrf_ok(&state, &headers, &form.csrf) {
@@ -131,14 +136,22 @@ async fn login(
     }
     let next = safe_next(form.next.as_deref());
     let secure = state.config.secure_cookies;
-    let officer = match identity::officer_by_username(&state.db, form.username.trim()).await {
+    let client = throttle_key(client);
+    let officer = match identity::officer_by_username(&state.db, &form.username).await {
         Ok(a) => a,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
+    // A username nobody has is counted and locked exactly like an officer's, so no answer (message,
+    // status, lock) tells which exist.
+    let account = officer.as_ref().map(|o| o.username.clone()).unwrap_or_else(|| officers::account_key(&form.username));
     let now = Utc::now();
-    if let Some(locked) = officer.as_ref().filter(|o| o.is_locked(now)).and_then(|o| o.locked_until) {
-        tracing::info!(officer_id = officer.as_ref().map(|o| o.id), "sign-in refused: account locked");
-        return login_page(&state, lang, &uri, Some(locked_message(lang, locked)), next, form.username);
+    match officers::sign_in_refused(&state.db, &state.vault, &account, &client, now).await {
+        Ok(None) => {}
+        Ok(Some(refused)) => {
+            return refused_sign_in(&state, lang, &uri, refused, next, form.username, officer.map(|o| o.id), &client)
+                .await;
+        }
+        Err(e) => return error_page(lang, &uri, e.into()),
     }
     let verified = match &officer {
         Some(a) => auth::verify_password(&a.password_hash, &form.password),
@@ -151,9 +164,7 @@ async fn login(
     let officer = match officer {
         Some(officer) if verified => officer,
         other => {
-            if let Some(o) = other
-                && let Err(e) = count_failure(&state, o.id, now).await
-            {
+            if let Err(e) = count_failure(&state, Some(&account), other.map(|o| o.id), &client, now).await {
                 return error_page(lang, &uri, e.into());
             }
             tracing::info!("officer sign-in failed");
@@ -193,19 +204,65 @@ async fn login(
     finish_sign_in(&state, lang, &uri, officer.id, &next, None, SignInMethod::Password).await
 }
 
-fn locked_message(lang: Lang, until: chrono::DateTime<Utc>) -> String {
-    let at = balai_domain::IndonesianTimeZone::Wita.format(until);
-    match lang {
-        Lang::Id => format!("Terlalu banyak percobaan gagal: akun ini terkunci sampai {at}."),
-        Lang::En => format!("Too many failed attempts: this account is locked until {at}."),
+/// What a refused sign-in says: the same for every username, known or not.
+fn refused_message(lang: Lang, refused: SignInRefused) -> String {
+    let at = balai_domain::IndonesianTimeZone::Wita.format(refused.until());
+    match (refused, lang) {
+        (SignInRefused::Account { .. }, Lang::Id) => {
+            format!("Terlalu banyak percobaan gagal untuk nama pengguna ini: coba lagi setelah {at}.")
+        }
+        (SignInRefused::Account { .. }, Lang::En) => {
+            format!("Too many failed attempts for this username: try again after {at}.")
+        }
+        (SignInRefused::Client { .. }, Lang::Id) => {
+            format!("Terlalu banyak percobaan gagal dari jaringan Anda: coba lagi setelah {at}.")
+        }
+        (SignInRefused::Client { .. }, Lang::En) => {
+            format!("Too many failed attempts from your network: try again after {at}.")
+        }
     }
 }
 
-async fn count_failure(state: &AppState, officer_id: i64, now: chrono::DateTime<Utc>) -> Result<(), StoreError> {
-    let mut tx = state.db.begin().await?;
-    if let Some(until) = identity::officers::record_failed_sign_in(&mut tx, officer_id, now).await? {
-        tracing::warn!(officer_id, %until, "officer account locked after failed sign-ins");
+/// The sign-in page again, refused before any password was checked. An attempt on a refused
+/// account still counts against the client (never against the account: that would extend the lock).
+#[allow(clippy::too_many_arguments)]
+async fn refused_sign_in(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    refused: SignInRefused,
+    next: String,
+    username: String,
+    officer_id: Option<i64>,
+    client: &str,
+) -> Response {
+    let now = Utc::now();
+    if let SignInRefused::Account { .. } = refused
+        && let Err(e) = count_failure(state, None, officer_id, client, now).await
+    {
+        return error_page(lang, uri, e.into());
     }
+    tracing::info!(officer_id, refused = ?refused, "officer sign-in refused by a throttle");
+    let mut response = login_page(state, lang, uri, Some(refused_message(lang, refused)), next, username);
+    if let SignInRefused::Client { until } = refused {
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        let seconds = (until - now).num_seconds().max(1);
+        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}
+
+async fn count_failure(
+    state: &AppState,
+    account: Option<&str>,
+    officer_id: Option<i64>,
+    client: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = state.db.begin().await?;
+    officers::record_failed_sign_in(&mut tx, &state.vault, account, officer_id, client, now).await?;
     tx.commit().await
 }
 
@@ -366,8 +423,10 @@ async fn totp_submit(
     RequestLang(lang): RequestLang,
     uri: Uri,
     headers: HeaderMap,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<TotpForm>,
 ) -> Response {
+    let client = throttle_key(client);
     let h = match half_open(&state, &headers).await {
         Ok(Some(h)) => h,
         Ok(None) => return Redirect::to("/admin/masuk").into_response(),
@@ -379,9 +438,16 @@ async fn totp_submit(
     }
     let next = safe_next(form.next.as_deref());
     let now = Utc::now();
-    if h.officer.is_locked(now) {
-        let message = locked_message(lang, h.officer.locked_until.unwrap_or(now));
-        return totp_page(lang, &uri, &h, next, Some(message), StatusCode::UNAUTHORIZED);
+    match officers::sign_in_refused(&state.db, &state.vault, &h.officer.username, &client, now).await {
+        Ok(None) => {}
+        Ok(Some(refused)) => {
+            let status = match refused {
+                SignInRefused::Account { .. } => StatusCode::UNAUTHORIZED,
+                SignInRefused::Client { .. } => StatusCode::TOO_MANY_REQUESTS,
+            };
+            return totp_page(lang, &uri, &h, next, Some(refused_message(lang, refused)), status);
+        }
+        Err(e) => return error_page(lang, &uri, e.into()),
     }
     let step = auth::totp::check(&h.secret, &form.code, now.timestamp().max(0) as u64);
     let accepted = match step {
@@ -411,7 +477,7 @@ async fn totp_submit(
         }
     };
     if !accepted {
-        if let Err(e) = count_failure(&state, h.officer.id, now).await {
+        if let Err(e) = count_failure(&state, Some(&h.officer.username), Some(h.officer.id), &client, now).await {
             return error_page(lang, &uri, e.into());
         }
         tracing::info!(officer_id = h.officer.id, "second factor refused");

@@ -14,7 +14,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
-use balai_domain::identity::{Action, Role, Target};
+use balai_domain::identity::{Action, Role, Target, Username};
 use balai_domain::validation::{FieldErrors, Rule};
 use balai_store::identity::{NewOfficer, officers};
 use balai_store::{Paging, StoreError, catalogue};
@@ -97,10 +97,11 @@ async fn page(
         let agencies =
             catalogue::agencies(&state.db, Some(&government.region_code), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
         let officers = officers::officers_of(&state.db, government.id).await?;
-        Ok((agencies.items, officers))
+        let locked = officers::locked_officers(&state.db, government.id, Utc::now()).await?;
+        Ok((agencies.items, officers, locked))
     }
     .await;
-    let (agencies, officers) = match loaded {
+    let (agencies, officers, locked) = match loaded {
         Ok(l) => l,
         Err(e) => return error_page(lang, uri, e.into()),
     };
@@ -118,7 +119,6 @@ async fn page(
             options,
         }
     };
-    let now = Utc::now();
     let mut agency_options = vec![(String::new(), lang.pick("— tanpa perangkat daerah —", "— no agency —").to_owned())];
     agency_options.extend(agencies.iter().map(|a| (a.id.to_string(), a.name.clone())));
     let role_options = Role::STAFF.iter().map(|r| (r.code().to_owned(), r.label(lang).to_owned())).collect();
@@ -143,7 +143,7 @@ async fn page(
             display_name: o.display_name.clone(),
             role: o.role().label(lang),
             agency: o.agency_id.and_then(|id| agencies.iter().find(|a| a.id == id)).map(|a| a.name.clone()),
-            locked: o.is_locked(now),
+            locked: locked.contains(&o.id),
         })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -172,6 +172,18 @@ async fn page(
 
 fn field_message(lang: Lang, field: &str, rule: &Rule) -> String {
     match (field, rule) {
+        ("username", Rule::Format { .. }) => lang
+            .pick(
+                "Nama pengguna hanya boleh berisi huruf a–z, angka 0–9, titik, garis bawah dan tanda hubung, diawali huruf atau angka (huruf besar dijadikan kecil).",
+                "A username may hold only the letters a–z, digits 0–9, full stops, underscores and hyphens, starting with a letter or digit (capitals become lower case).",
+            )
+            .into(),
+        ("username", Rule::Duplicate) => lang
+            .pick(
+                "Nama pengguna ini sudah dipakai (huruf besar dan kecil dianggap sama).",
+                "This username is taken (capital and small letters count as the same).",
+            )
+            .into(),
         ("password", Rule::TooShort { min }) => match lang {
             Lang::Id => format!("Kata sandi paling sedikit {min} karakter."),
             Lang::En => format!("The password needs at least {min} characters."),
@@ -221,7 +233,14 @@ async fn create(
         Err(e) => return error_page(lang, &uri, e),
     };
     let mut errors = FieldErrors::default();
-    let username = errors.text("username", &form.username, 64);
+    // The same rule the store applies, checked here too so every field's problem shows at once.
+    let username = match Username::parse(&form.username) {
+        Ok(username) => username.as_str().to_owned(),
+        Err(rule) => {
+            errors.push("username", rule);
+            String::new()
+        }
+    };
     let display_name = errors.text("display_name", &form.display_name, 200);
     let role = Role::parse(&form.role).filter(|r| *r != Role::Citizen);
     if role.is_none() {

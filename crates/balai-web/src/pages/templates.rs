@@ -203,15 +203,20 @@ async fn save(
         Ok(t) => t,
         Err(e) => return error_page(lang, &uri, e),
     };
-    let saved = async {
-        let mut tx = state.db.begin().await?;
-        let saved = templates::save_text(&mut tx, &admin.actor(), kind, text_lang, &form.subject, &form.body).await?;
-        if saved.is_ok() {
-            tx.commit().await?;
+    // Checked before the transaction: rendering a text is CPU the admin chooses, and must not run
+    // while the write lock is held.
+    let saved = match templates::check_text(kind, text_lang, &form.subject, &form.body) {
+        Err(problems) => Ok(Err(problems)),
+        Ok(checked) => {
+            async {
+                let mut tx = state.db.begin().await?;
+                templates::save_text(&mut tx, &admin.actor(), &checked).await?;
+                tx.commit().await?;
+                Ok::<_, balai_store::StoreError>(Ok(()))
+            }
+            .await
         }
-        Ok::<_, balai_store::StoreError>(saved)
-    }
-    .await;
+    };
     match saved {
         Ok(Ok(())) => {
             tracing::info!(template = kind.code(), lang = text_lang.code(), "message text saved");

@@ -3,7 +3,7 @@
 
 use crate::support::{ADMIN, TestApp};
 use axum::http::StatusCode;
-use balai_domain::identity::Role;
+use balai_domain::identity::{Role, sign_in_limits};
 use balai_store::audit::Actor;
 use balai_store::catalogue;
 use balai_store::identity::{NewOfficer, Vault, officers};
@@ -58,6 +58,33 @@ pub(crate) async fn password(app: &TestApp, username: &str, password: &str) -> c
         &[("csrf", &csrf), ("username", username), ("password", password), ("next", "/admin")],
     )
     .await
+}
+
+/// Submits the password form from a client address.
+async fn password_from(app: &TestApp, client: &str, username: &str, password: &str) -> crate::support::TestResponse {
+    let form = app.get("/admin/masuk").await;
+    let csrf = form.cookie("balai_login_csrf").unwrap();
+    let body = [("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/admin")]
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut request = axum::http::Request::post("/admin/masuk")
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(axum::http::header::COOKIE, format!("balai_login_csrf={csrf}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = std::net::SocketAddr::new(client.parse().unwrap(), 40000);
+    request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    app.request(request).await
+}
+
+/// The error a sign-in page shows, without the form around it (which echoes the username) and
+/// without the digits of the time it names (two locks a few milliseconds apart may straddle a minute).
+fn sign_in_error(response: &crate::support::TestResponse) -> String {
+    let start = response.body.find("role=\"alert\"").unwrap_or_else(|| panic!("no error shown: {}", response.body));
+    let message = response.body[start..].split('<').next().unwrap_or_default();
+    message.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
 /// Password, then (when asked) the TOTP code for `step`; returns the last response and the half-session cookie.
@@ -116,15 +143,58 @@ async fn a_head_of_agency_needs_the_second_factor_and_each_code_works_once() {
 async fn wrong_passwords_lock_the_account_even_against_the_right_one() {
     let app = TestApp::demo().await;
     officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
-    for _ in 0..officers::FREE_FAILURES {
+    for _ in 0..sign_in_limits::PER_ACCOUNT {
         let wrong = password(&app, "petugas", "salah").await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         assert!(wrong.body.contains("Nama pengguna atau kata sandi salah."));
     }
     let locked = password(&app, "petugas", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
-    assert!(locked.body.contains("terkunci sampai"), "{}", locked.body);
+    assert!(locked.body.contains("Terlalu banyak percobaan gagal untuk nama pengguna ini"), "{}", locked.body);
     assert!(locked.cookie("balai_admin").is_none());
+}
+
+#[tokio::test]
+async fn an_unknown_username_and_a_locked_one_are_answered_exactly_alike() {
+    let app = TestApp::demo().await;
+    officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
+    let wrong_known = password_from(&app, "192.0.2.1", "petugas", "salah").await;
+    let wrong_unknown = password_from(&app, "192.0.2.2", "tidak.ada", "salah").await;
+    assert_eq!(
+        (wrong_known.status, sign_in_error(&wrong_known)),
+        (wrong_unknown.status, sign_in_error(&wrong_unknown))
+    );
+    for _ in 1..sign_in_limits::PER_ACCOUNT {
+        password_from(&app, "192.0.2.1", "petugas", "salah").await;
+        password_from(&app, "192.0.2.2", "tidak.ada", "salah").await;
+    }
+    let known = password_from(&app, "192.0.2.3", "petugas", PASSWORD).await;
+    let unknown = password_from(&app, "192.0.2.4", "tidak.ada", PASSWORD).await;
+    assert_eq!(known.status, StatusCode::UNAUTHORIZED);
+    assert!(sign_in_error(&known).contains("Terlalu banyak percobaan gagal untuk nama pengguna ini"), "{}", known.body);
+    assert_eq!((known.status, sign_in_error(&known)), (unknown.status, sign_in_error(&unknown)), "the same answer");
+    assert!(known.cookie("balai_admin").is_none());
+    let other = password_from(&app, "192.0.2.3", "PETUGAS", PASSWORD).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED, "the lock holds whatever the case of the name");
+}
+
+#[tokio::test]
+async fn a_client_that_fails_too_often_is_refused_while_others_and_its_accounts_are_not() {
+    let app = TestApp::demo().await;
+    officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
+    // Twenty failures spread over five usernames from one IPv6 /64: no account reaches its limit.
+    for i in 0..20 {
+        let client = format!("2001:db8:7:7::{:x}", i + 1);
+        let wrong = password_from(&app, &client, &format!("tebakan{}", i % 5), "salah").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    let refused = password_from(&app, "2001:db8:7:7:ffff::1", "petugas", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "the whole /64 is one client");
+    assert!(sign_in_error(&refused).contains("Terlalu banyak percobaan gagal dari jaringan Anda"), "{}", refused.body);
+    assert!(refused.header("retry-after").parse::<i64>().is_ok_and(|s| s > 0 && s <= 15 * 60));
+    assert!(refused.cookie("balai_admin").is_none());
+    let elsewhere = password_from(&app, "2001:db8:7:8::1", "petugas", PASSWORD).await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER, "another client signs the officer in: {}", elsewhere.body);
 }
 
 #[tokio::test]
@@ -278,4 +348,48 @@ async fn only_government_admins_manage_officers() {
     officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
     let (signed_in, _) = sign_in(&app, "kadis", now_step()).await;
     assert_eq!(app.get_with_cookie("/admin/petugas/53.71", &session(&signed_in)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn usernames_are_one_per_person_whatever_the_case_width_or_lookalike_letters() {
+    let app = TestApp::demo().await;
+    let admin = app.sign_in_admin().await;
+    let csrf = app.get_with_cookie("/admin/petugas/53.71", &admin).await.hidden("csrf");
+    let create = |username: &'static str| {
+        let (app, admin, csrf) = (&app, admin.clone(), csrf.clone());
+        async move {
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("username", username),
+                ("display_name", "Petugas"),
+                ("role", "auditor"),
+                ("agency", ""),
+                ("password", PASSWORD),
+            ];
+            app.post_form("/admin/petugas/53.71", &admin, &fields).await
+        }
+    };
+    let created = create("Petugas.Baru").await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let (signed_in, _) = sign_in(&app, "petugas.baru", now_step()).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "stored folded, signs in folded");
+    assert_eq!(password(&app, "PETUGAS.BARU", PASSWORD).await.status, StatusCode::SEE_OTHER, "and typed in capitals");
+
+    for taken in ["PETUGAS.BARU", "ｐｅｔｕｇａｓ.ｂａｒｕ"] {
+        let again = create(taken).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{taken:?}");
+        assert!(again.body.contains("id=\"username-error\""), "the username field carries the error");
+        assert!(again.body.contains("Nama pengguna ini sudah dipakai"), "{}", again.body);
+    }
+    for lookalike in ["p\u{0435}tugas.baru", "petugas.baru\u{200B}"] {
+        let refused = create(lookalike).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{lookalike:?}");
+        assert!(refused.body.contains("id=\"username-error\""));
+        assert!(refused.body.contains("Nama pengguna hanya boleh berisi huruf a–z"), "{}", refused.body);
+        assert_eq!(password(&app, lookalike, PASSWORD).await.status, StatusCode::UNAUTHORIZED, "{lookalike:?}");
+    }
+    let kupang = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    let names: Vec<String> =
+        officers::officers_of(&app.db, kupang.id).await.unwrap().into_iter().map(|o| o.username).collect();
+    assert_eq!(names.iter().filter(|n| n.contains("tugas.baru")).count(), 1, "{names:?}");
 }

@@ -71,6 +71,15 @@ async fn a_text_without_the_code_or_with_an_unknown_value_is_refused_and_nothing
         .await;
     assert!(english.body.contains("Template syntax error on line 1."), "{}", english.body);
 
+    // Seven nested loops: refused at the work limit, not after seconds of CPU.
+    let loops: String = (0..7).map(|i| format!("{{% for v{i} in \"abcdefgh\" %}}")).collect();
+    let heavy = format!("{loops}x{}{{{{ code }}}}", "{% endfor %}".repeat(7));
+    let started = std::time::Instant::now();
+    let refused = app.post_form(FORM, &admin, &[("csrf", &csrf), ("subject", "Kode"), ("body", &heavy)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Terlalu berat untuk diisi: lebih dari 20000 langkah kerja."), "{}", refused.body);
+    assert!(started.elapsed() < std::time::Duration::from_millis(500), "took {:?}", started.elapsed());
+
     let forged = app.post_form(FORM, &admin, &[("csrf", "forged"), ("subject", "Kode"), ("body", "{{ code }}")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
