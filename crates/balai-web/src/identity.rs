@@ -185,21 +185,6 @@ pub struct CodeSent {
     pub expires_in_seconds: i64,
 }
 
-/// The key the per-client throttle counts under: the address, or for IPv6 its /64 (one subscriber
-/// commonly holds a whole /64, so single addresses would be free to rotate).
-pub fn client_key(client: std::net::IpAddr) -> String {
-    match client {
-        std::net::IpAddr::V4(v4) => v4.to_string(),
-        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
-
 /// Whether a typed destination is the contact on record (e-mail addresses compare without case).
 fn same_contact(channel: Channel, on_record: &str, typed: &str) -> bool {
     match channel {
@@ -270,7 +255,7 @@ pub async fn request_code(
         (None, Some(held)) => (held.recipient.clone(), Some(held)),
         (None, None) => (stand_in_recipient(state, &nik, channel), None),
     };
-    let client = client_key(client);
+    let client = crate::ops::throttle_key(client);
     let mut tx = state.db.begin().await?;
     let issued = match codes::issue_code(&mut tx, &state.vault, &nik, channel, &target, deliver, &client, now).await? {
         Ok(issued) => issued,

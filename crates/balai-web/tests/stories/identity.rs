@@ -469,3 +469,33 @@ async fn a_citizen_changes_her_address_with_the_old_one_agreeing_and_both_are_to
     ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
     assert_eq!(app.outbox_len().await, before, "the old address receives no sign-in code any more");
 }
+
+#[tokio::test]
+async fn codes_from_one_ipv6_subscriber_count_together_whatever_address_of_its_64_asks() {
+    let app = TestApp::demo().await;
+    let niks = [
+        "5371011708850011",
+        "5371011708850012",
+        "5371011708850013",
+        "5371011708850014",
+        "5371011708850015",
+        "5371011708850016",
+        "5371011708850017",
+        "5371011708850018",
+        "5371011708850019",
+        "5371011708850020",
+    ];
+    for (i, nik) in niks.iter().enumerate() {
+        let from = format!("2001:db8:1:2::{:x}", i + 1);
+        let sent = app.post_json_from("/api/v1/auth/citizen/code", json!({"nik": nik, "channel": "sms"}), &from).await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    }
+    let next = app
+        .post_json_from("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "sms"}), "2001:db8:1:2::ffff")
+        .await;
+    assert_eq!(next.status, StatusCode::TOO_MANY_REQUESTS, "a fresh address in the same /64 is the same client");
+    let elsewhere = app
+        .post_json_from("/api/v1/auth/citizen/code", json!({"nik": MARIA, "channel": "sms"}), "2001:db8:1:3::1")
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::ACCEPTED, "another subscriber is not held back");
+}

@@ -120,7 +120,8 @@ impl TestApp {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap();
-        let addr: std::net::SocketAddr = format!("{client}:40000").parse().unwrap();
+        let ip: std::net::IpAddr = client.parse().unwrap();
+        let addr = std::net::SocketAddr::new(ip, 40000);
         request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
         self.request(request).await
     }
