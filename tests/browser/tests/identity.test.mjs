@@ -217,8 +217,16 @@ describe('Masuk sebagai warga (identity)', () => {
         const inbox = await context.newPage();
         await visit(inbox, '/demo/pesan', 'demo-inbox-change');
         // Newest first: the code to the new address, and the one to the address on record.
+        // Both bodies name the new address; the meta line says where each went.
         const codeTo = async (masked) =>
-          (await inbox.locator('.inbox .message', { hasText: masked }).first().locator('.body').textContent()).match(/(\d{6})/)[1];
+          (
+            await inbox
+              .locator('.inbox .message')
+              .filter({ has: inbox.locator('.meta', { hasText: masked }) })
+              .first()
+              .locator('.body')
+              .textContent()
+          ).match(/(\d{6})/)[1];
         const newCode = await codeTo('ba••@contoh.id');
         const oldCode = await codeTo('ma••@contoh.id');
         await inbox.close();
