@@ -88,11 +88,22 @@ const ACCOUNTS = {
   // population register; Petrus nowhere.
   maria: { name: 'Maria Yosefina Lado', nik: '5371045203900003', acr: SUBSTANTIAL },
   'maria-low': { name: 'Maria Yosefina Lado', nik: '5371045203900003', acr: LOW },
+  // Yohanes's provider holds a verified e-mail address and phone (Balai binds
+  // them only from a substantial sign-in) ...
   yohanes: {
     name: 'Yohanes Benu', nik: '5371011708850002', acr: SUBSTANTIAL,
     email: 'yohanes.benu@contoh.id', phone_number: '+6281337700099', phone_number_verified: true,
   },
-  agustina: { name: 'Agustina Seran', nik: '5371016605920004', acr: SUBSTANTIAL },
+  // ... and the same person signed in at a low level.
+  'yohanes-low': {
+    name: 'Yohanes Benu', nik: '5371011708850002', acr: LOW,
+    email: 'yohanes.benu@contoh.id', phone_number: '+6281337700099', phone_number_verified: true,
+  },
+  // An e-mail address the provider has not verified.
+  agustina: {
+    name: 'Agustina Seran', nik: '5371016605920004', acr: SUBSTANTIAL,
+    email: 'agustina.seran@contoh.id', email_verified: false,
+  },
   petrus: { name: 'Petrus Nenobais', nik: '5371012304950005', acr: LOW },
   // A NIK claim that is no NIK at all.
   'nik-rusak': { name: 'Nik Rusak', nik: '53710452', acr: SUBSTANTIAL },

@@ -5,15 +5,19 @@
 //! The government's provider is the authority for who holds which role: each sign-in brings the
 //! officer's record in line with the claims, and each change is an audit leaf. A citizen identity
 //! provider vouches for the person (the NIK); what Balai holds of them comes from its own record or
-//! the population register, never from the provider beyond the name.
+//! the population register. From the provider it takes only the name of a person neither knows, and,
+//! when it verified the person at the substantial level, the contacts it says it verified.
 
-use super::citizens::{self, NewCitizen};
+use super::citizens::{self, NewCitizen, citizen_in};
+use super::contacts::tell_old_and_new_contacts;
 use super::officers::{NewOfficer, create_provider_officer};
 use super::register::RegisterRecord;
 use super::vault::Vault;
 use crate::audit::{self, Actor, Subject};
 use crate::{StoreError, Tx, query};
-use balai_domain::identity::Role;
+use balai_domain::Lang;
+use balai_domain::contact::Channel;
+use balai_domain::identity::{Assurance, Role};
 use balai_domain::nik::Nik;
 use balai_domain::region::RegionCode;
 use balai_domain::validation::{FieldErrors, Rule};
@@ -306,3 +310,52 @@ pub async fn citizen_for_claims(
 
 /// The longest name taken from a provider's claim.
 pub const MAX_NAME_CHARS: usize = 200;
+
+/// Binds the contacts a citizen identity provider says it verified (`contacts`, normalised) to the
+/// citizen's record at the substantial level, when the provider verified the person at that level
+/// (`assurance`); at a lower level nothing is bound. A contact already on record at the substantial
+/// level is left alone; any other binding is an audit leaf answered for by the provider, and every
+/// old and new contact is told. Returns how many contacts were bound.
+pub async fn bind_verified_contacts(
+    tx: &mut Tx,
+    vault: &Vault,
+    citizen_id: i64,
+    assurance: Assurance,
+    contacts: &[(Channel, String)],
+    lang: Lang,
+) -> Result<usize, StoreError> {
+    if assurance != Assurance::Substantial {
+        return Ok(0);
+    }
+    let provider = Actor::system("identity-provider");
+    let place = lang.pick("dari penyedia identitas digital", "from the digital identity provider");
+    let mut bound = 0;
+    for (channel, recipient) in contacts {
+        let before = citizen_in(tx, vault, citizen_id).await?.ok_or(StoreError::NotFound)?;
+        let (held, level) = match channel {
+            Channel::Email => (before.email.as_deref(), before.email_assurance),
+            Channel::Sms | Channel::Whatsapp => (before.phone.as_deref(), before.phone_assurance),
+        };
+        let same = held.is_some_and(|h| match channel {
+            Channel::Email => h.eq_ignore_ascii_case(recipient),
+            Channel::Sms | Channel::Whatsapp => h == recipient,
+        });
+        if same && level == Assurance::Substantial {
+            continue;
+        }
+        citizens::set_contact(
+            tx,
+            &provider,
+            "identity.citizen.contact_from_idp",
+            vault,
+            citizen_id,
+            *channel,
+            recipient,
+            Assurance::Substantial,
+        )
+        .await?;
+        tell_old_and_new_contacts(tx, vault, &before, None, (*channel, recipient), place, lang).await?;
+        bound += 1;
+    }
+    Ok(bound)
+}

@@ -4,6 +4,9 @@
 //! one made from the population register, or one holding the provider's name and nothing else.
 
 use crate::support::fixture;
+use balai_domain::Lang;
+use balai_domain::contact::Channel;
+use balai_domain::identity::Assurance;
 use balai_domain::identity::Role;
 use balai_domain::nik::Nik;
 use balai_store::audit::{self, Subject};
@@ -20,6 +23,7 @@ crate::conformance!(
     a_citizen_from_the_provider_is_the_record_held_for_the_nik,
     a_nik_only_the_register_knows_makes_the_record_from_the_register,
     a_nik_nobody_knows_makes_a_record_with_the_providers_name_alone,
+    verified_contacts_are_bound_only_at_the_substantial_level_and_every_contact_is_told,
     claims_make_an_officer_with_role_and_place,
     the_provider_stays_the_authority_on_role_and_place,
     claims_without_a_known_role_or_place_are_refused_by_name,
@@ -191,6 +195,68 @@ async fn a_nik_nobody_knows_makes_a_record_with_the_providers_name_alone(db: Db)
     assert_eq!(record.full_name.chars().count(), oidc::MAX_NAME_CHARS, "a name from outside is bounded");
     let leaves = leaves_of_citizen(&db, id).await;
     assert_eq!((leaves[0].actor_role.as_str(), leaves[0].actor_id.as_str()), ("system", "identity-provider"));
+    assert!(audit::verify(&db, &[]).await.unwrap().is_ok());
+}
+
+async fn bind(db: &Db, id: i64, level: Assurance, contacts: &[(Channel, &str)]) -> usize {
+    let contacts: Vec<(Channel, String)> = contacts.iter().map(|(c, r)| (*c, (*r).to_owned())).collect();
+    let mut tx = db.begin().await.unwrap();
+    let bound = oidc::bind_verified_contacts(&mut tx, &vault(), id, level, &contacts, Lang::Id).await.unwrap();
+    tx.commit().await.unwrap();
+    bound
+}
+
+async fn told(db: &Db) -> Vec<String> {
+    let messages = balai_store::notify::recent(db, &vault(), 50).await.unwrap();
+    let mut to: Vec<String> =
+        messages.into_iter().filter(|m| m.template == "contact-changed").map(|m| m.recipient).collect();
+    to.sort();
+    to
+}
+
+async fn verified_contacts_are_bound_only_at_the_substantial_level_and_every_contact_is_told(db: Db) {
+    let mut tx = db.begin().await.unwrap();
+    let held = NewCitizen {
+        full_name: "Yohanes Benu".into(),
+        phone: Some("+6281337700022".into()),
+        email: Some("yohanes@contoh.id".into()),
+        ..NewCitizen::default()
+    };
+    let id =
+        citizens::create_citizen(&mut tx, &audit::Actor::system("test"), &vault(), &nik(NIK), &held).await.unwrap();
+    tx.commit().await.unwrap();
+    let new_phone = [(Channel::Sms, "+6281337700099")];
+
+    assert_eq!(bind(&db, id, Assurance::Basic, &new_phone).await, 0, "a basic sign-in binds nothing");
+    let record = citizens::citizen(&db, &vault(), id).await.unwrap().unwrap();
+    assert_eq!(record.phone.as_deref(), Some("+6281337700022"));
+    assert!(told(&db).await.is_empty());
+
+    assert_eq!(bind(&db, id, Assurance::Substantial, &new_phone).await, 1);
+    let record = citizens::citizen(&db, &vault(), id).await.unwrap().unwrap();
+    assert_eq!(
+        (record.phone.as_deref(), record.phone_assurance, record.email_assurance),
+        (Some("+6281337700099"), Assurance::Substantial, Assurance::Basic)
+    );
+    assert_eq!(told(&db).await, ["+6281337700022", "+6281337700099", "yohanes@contoh.id"]);
+
+    // The same phone again, and the e-mail address already held (in other letter case) but only at
+    // the basic level: the phone is left alone, the address rises to substantial and all are told.
+    let again = [(Channel::Sms, "+6281337700099"), (Channel::Email, "Yohanes@Contoh.id")];
+    assert_eq!(bind(&db, id, Assurance::Substantial, &again).await, 1);
+    let record = citizens::citizen(&db, &vault(), id).await.unwrap().unwrap();
+    assert_eq!((record.phone_assurance, record.email_assurance), (Assurance::Substantial, Assurance::Substantial));
+    assert_eq!(told(&db).await.len(), 3 + 2, "the phone and the address are told of the address");
+    assert_eq!(bind(&db, id, Assurance::Substantial, &again).await, 0, "nothing left to bind");
+    assert_eq!(told(&db).await.len(), 5);
+
+    let leaves = leaves_of_citizen(&db, id).await;
+    let bindings: Vec<(&str, &str)> = leaves
+        .iter()
+        .filter(|l| l.action == "identity.citizen.contact_from_idp")
+        .map(|l| (l.actor_role.as_str(), l.actor_id.as_str()))
+        .collect();
+    assert_eq!(bindings, [("system", "identity-provider"); 2]);
     assert!(audit::verify(&db, &[]).await.unwrap().is_ok());
 }
 

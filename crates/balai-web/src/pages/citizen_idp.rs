@@ -6,8 +6,9 @@
 //! The provider vouches for the person: the NIK comes from a claim and must be a valid NIK, the
 //! level from `acr` (substantial only for the values the deployment lists). The citizen is the
 //! record held for that NIK, or one created from the population register, or, for a NIK the register
-//! does not know, one holding the provider's name and nothing else; creating it and opening the
-//! session are one transaction.
+//! does not know, one holding the provider's name and nothing else. At the substantial level the
+//! contacts the provider says it verified are bound at that level, and every old and new contact is
+//! told. Creating the record, binding and opening the session are one transaction.
 
 use super::oidc_flow::{self, CallbackParams, NotSent, Refusal, Refused};
 use super::{Chrome, error_page, no_store, render};
@@ -22,6 +23,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use balai_domain::Lang;
+use balai_domain::contact::{Channel, normalize_recipient};
 use balai_domain::identity::assurance_from_acr;
 use balai_domain::nik::Nik;
 use balai_store::StoreError;
@@ -209,11 +211,21 @@ async fn signed_in_citizen(
             }
         },
     };
+    // Contacts the provider says it verified; bound only at the substantial level (the store checks).
+    // One that does not normalise is left out, not guessed at.
+    let verified: Vec<(Channel, String)> = [
+        (Channel::Email, person.email.as_deref().filter(|_| person.email_verified)),
+        (Channel::Sms, person.phone_number.as_deref().filter(|_| person.phone_number_verified)),
+    ]
+    .into_iter()
+    .filter_map(|(channel, value)| Some((channel, normalize_recipient(channel, value?).ok()?)))
+    .collect();
     let token = auth::random_token();
     let opened = async {
         let mut tx = state.db.begin().await?;
         let (citizen_id, origin) =
             oidc::citizen_for_claims(&mut tx, &state.vault, &nik, person.name.as_deref(), register.as_ref()).await?;
+        let bound = oidc::bind_verified_contacts(&mut tx, &state.vault, citizen_id, assurance, &verified, lang).await?;
         identity::open_citizen_session(
             &mut tx,
             citizen_id,
@@ -224,12 +236,18 @@ async fn signed_in_citizen(
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, StoreError>((citizen_id, origin))
+        Ok::<_, StoreError>((citizen_id, origin, bound))
     }
     .await;
     match opened {
-        Ok((citizen_id, origin)) => {
-            tracing::info!(citizen_id, origin = ?origin, assurance = assurance.code(), "citizen signed in through the identity provider");
+        Ok((citizen_id, origin, bound)) => {
+            tracing::info!(
+                citizen_id,
+                origin = ?origin,
+                assurance = assurance.code(),
+                contacts_bound = bound,
+                "citizen signed in through the identity provider"
+            );
             Ok((token, next))
         }
         Err(e) => Err(error_page(lang, uri, e.into())),

@@ -6,6 +6,7 @@
 use crate::oidc_provider::{OidcProvider, PersonAtProvider, SUBSTANTIAL_ACR};
 use crate::support::{TestApp, TestResponse, demo_register};
 use axum::http::StatusCode;
+use balai_domain::identity::Assurance;
 use balai_store::audit;
 use balai_store::identity::citizens;
 use balai_web::WebConfig;
@@ -56,6 +57,15 @@ async fn account(app: &TestApp, back: &TestResponse) -> TestResponse {
 
 async fn citizen_count(app: &TestApp) -> i64 {
     citizens::count(&app.db).await.unwrap()
+}
+
+/// The record Balai holds for a NIK.
+async fn record_of(app: &TestApp, nik: &str) -> citizens::Citizen {
+    let nik = balai_domain::nik::Nik::parse(nik, balai_web::identity::today()).unwrap();
+    let mut tx = app.db.begin_read().await.unwrap();
+    let record = citizens::citizen_by_nik(&mut tx, &app.vault, &nik).await.unwrap().expect("a record");
+    tx.commit().await.unwrap();
+    record
 }
 
 #[tokio::test]
@@ -174,6 +184,58 @@ async fn a_nik_the_register_knows_creates_the_record_from_the_register() {
     assert!(page.body.contains("Agustina Seran"));
     assert!(page.body.contains("Jl. Timor Raya No. 40"), "the address comes from the population register");
     assert_eq!(citizen_count(&app).await, citizens_before + 1);
+    let record = record_of(&app, balai_store::seed::DEMO_REGISTER_ONLY_NIK).await;
+    assert_eq!(record.email, None, "an address the provider has not verified is not bound");
+    assert_eq!(record.phone.as_deref(), Some("+6285239100033"), "the register's phone, at the basic level");
+}
+
+#[tokio::test]
+async fn at_the_substantial_level_the_providers_verified_contacts_are_bound_and_every_contact_is_told() {
+    const YOHANES: &str = "5371011708850002";
+    let provider = OidcProvider::start();
+    let app = app_with_idp(&provider).await;
+    let sent_before = app.outbox_len().await;
+
+    // Signed in at a low level, the provider's contacts are not taken.
+    let back = sign_in_through_provider(&app, "yohanes-low", "/akun").await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    let record = record_of(&app, YOHANES).await;
+    assert_eq!((record.email.as_deref(), record.phone.as_deref()), (None, Some("+6281337700022")));
+    assert_eq!(app.outbox_len().await, sent_before, "nothing bound, nobody told");
+
+    // At the substantial level they are bound at that level.
+    let back = sign_in_through_provider(&app, "yohanes", "/akun").await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    let record = record_of(&app, YOHANES).await;
+    assert_eq!(
+        (record.email.as_deref(), record.email_assurance, record.phone.as_deref(), record.phone_assurance),
+        (Some("yohanes.benu@contoh.id"), Assurance::Substantial, Some("+6281337700099"), Assurance::Substantial)
+    );
+    // The old phone, the new phone and the new address are each told.
+    let notices = balai_store::notify::recent(&app.db, &app.vault, 50).await.unwrap();
+    let mut told: Vec<&str> =
+        notices.iter().filter(|m| m.template == "contact-changed").map(|m| m.recipient.as_str()).collect();
+    told.sort();
+    told.dedup();
+    assert_eq!(told, ["+6281337700022", "+6281337700099", "yohanes.benu@contoh.id"]);
+    let notice = notices.iter().find(|m| m.recipient == "+6281337700022").unwrap();
+    assert!(notice.body.contains("penyedia identitas digital"), "{}", notice.body);
+    assert!(!notice.body.contains("+6281337700099"), "the notice shows the new contact masked");
+    let mut tx = app.db.begin_read().await.unwrap();
+    let subject = citizens::audit_subject(&mut tx, record.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let leaves = audit::leaves_about(&app.db, &subject).await.unwrap();
+    let bindings: Vec<(&str, &str)> = leaves
+        .iter()
+        .filter(|l| l.action == "identity.citizen.contact_from_idp")
+        .map(|l| (l.actor_role.as_str(), l.actor_id.as_str()))
+        .collect();
+    assert_eq!(bindings, [("system", "identity-provider"); 2], "the provider answers for each binding");
+
+    // Signing in again changes nothing and tells nobody.
+    let sent = app.outbox_len().await;
+    sign_in_through_provider(&app, "yohanes", "/akun").await;
+    assert_eq!(app.outbox_len().await, sent);
 }
 
 #[tokio::test]
