@@ -18,8 +18,11 @@
 //
 // The one client is confidential: authorization_code + response_type code,
 // client_secret_basic (client_secret_post is accepted too), PKCE with S256 on
-// every request. Scopes: openid, email, profile and balai; their claims are put
-// in the ID token as well as served by userinfo.
+// every request. Scopes: openid, email, profile, phone, balai (officers' role
+// and place) and nik (a citizen's NIK); their claims are put in the ID token as
+// well as served by userinfo. Each sign-in's `acr` is the account's level
+// (urn:balai:test:loa:substantial or urn:balai:test:loa:low), its `amr` the
+// methods the account's login used.
 //
 // Endpoints: see /.well-known/openid-configuration. The authorization
 // endpoint is /auth, token /token, JWKS /jwks, userinfo /me, end session
@@ -52,6 +55,9 @@ import Provider from 'oidc-provider';
 const port = Number(process.env.OIDC_PORT ?? 0);
 const list = (value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
+const SUBSTANTIAL = 'urn:balai:test:loa:substantial';
+const LOW = 'urn:balai:test:loa:low';
+
 const ACCOUNTS = {
   ani: {
     name: 'Ani Wijaya', email: 'ani@kupangkota.go.id',
@@ -73,8 +79,34 @@ const ACCOUNTS = {
     name: 'Eko Prasetyo', email: 'eko@kupangkota.go.id',
     balai_role: 'agency_head', balai_government: '5371', balai_agency: 'disdukcapil',
   },
-  // Signs in fine but has no Balai role at all.
+  // Signs in fine but has no Balai role at all, and no NIK either.
   tamu: { name: 'Tamu Umum', email: 'tamu@contoh.test' },
+
+  // Citizens, for a citizen identity provider (the national digital identity):
+  // `nik` is the person's NIK, `acr` the level the provider verified them at.
+  // Maria and Yohanes are held in the demo's records; Agustina only in its
+  // population register; Petrus nowhere.
+  maria: { name: 'Maria Yosefina Lado', nik: '5371045203900003', acr: SUBSTANTIAL },
+  'maria-low': { name: 'Maria Yosefina Lado', nik: '5371045203900003', acr: LOW },
+  // Yohanes's provider holds a verified e-mail address and phone (Balai binds
+  // them only from a substantial sign-in) ...
+  yohanes: {
+    name: 'Yohanes Benu', nik: '5371011708850002', acr: SUBSTANTIAL,
+    email: 'yohanes.benu@contoh.id', phone_number: '+6281337700099', phone_number_verified: true,
+  },
+  // ... and the same person signed in at a low level.
+  'yohanes-low': {
+    name: 'Yohanes Benu', nik: '5371011708850002', acr: LOW,
+    email: 'yohanes.benu@contoh.id', phone_number: '+6281337700099', phone_number_verified: true,
+  },
+  // An e-mail address the provider has not verified.
+  agustina: {
+    name: 'Agustina Seran', nik: '5371016605920004', acr: SUBSTANTIAL,
+    email: 'agustina.seran@contoh.id', email_verified: false,
+  },
+  petrus: { name: 'Petrus Nenobais', nik: '5371012304950005', acr: LOW },
+  // A NIK claim that is no NIK at all.
+  'nik-rusak': { name: 'Nik Rusak', nik: '53710452', acr: SUBSTANTIAL },
 };
 
 // The provider's own in-memory store warns on start; this one is as good for tests.
@@ -179,19 +211,24 @@ const provider = (issuer, keys) => new Provider(issuer, {
   }],
   responseTypes: ['code'], // nothing implicit or hybrid
   pkce: { methods: ['S256'], required: () => true },
+  acrValues: [SUBSTANTIAL, LOW],
   claims: {
-    // amr (RFC 8176) tells the client whether a second factor was used.
-    openid: ['sub', 'amr'],
+    // acr: the level the person was verified at; amr (RFC 8176): whether a
+    // second factor was used.
+    acr: null,
+    openid: ['sub', 'amr', 'acr'],
     email: ['email', 'email_verified'],
+    phone: ['phone_number', 'phone_number_verified'],
     profile: ['name'],
     balai: ['balai_role', 'balai_government', 'balai_agency'],
+    nik: ['nik'],
   },
   // Put the scopes' claims in the ID token too, not only at userinfo.
   conformIdTokenClaims: false,
   async findAccount(ctx, sub) {
     const account = Object.hasOwn(ACCOUNTS, sub) ? ACCOUNTS[sub] : undefined;
     if (!account) return undefined;
-    const { amr, ...claims } = account; // amr comes from the login, not from the profile
+    const { amr, acr, ...claims } = account; // amr and acr come from the login, not from the profile
     return { accountId: sub, claims: () => ({ sub, email_verified: true, ...claims }) };
   },
   features: {
@@ -280,7 +317,7 @@ async function interaction(oidc, req, res, uid, action) {
     // Sign in and consent in one step: no consent page follows.
     const grantId = await grantAll(oidc, details, username);
     await oidc.interactionFinished(req, res, {
-      login: { accountId: username, amr: ACCOUNTS[username].amr ?? ['pwd'] },
+      login: { accountId: username, amr: ACCOUNTS[username].amr ?? ['pwd'], acr: ACCOUNTS[username].acr },
       consent: { grantId },
     }, { mergeWithLastSubmission: false });
     return;

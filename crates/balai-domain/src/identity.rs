@@ -141,6 +141,17 @@ impl Assurance {
     }
 }
 
+/// The level a citizen identity provider's sign-in stands for, from its `acr` claim (the
+/// authentication context class it satisfied): substantial only for a value the deployment lists
+/// as substantial (exactly, as `acr` values are URIs or codes compared as strings); any other value,
+/// or none, is basic.
+pub fn assurance_from_acr(acr: Option<&str>, substantial: &[String]) -> Assurance {
+    match acr {
+        Some(acr) if substantial.iter().any(|s| s == acr) => Assurance::Substantial,
+        _ => Assurance::Basic,
+    }
+}
+
 /// What is being done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -675,5 +686,16 @@ mod tests {
         assert_eq!(refused_until(&future, 1, now), None, "a clock ahead counts nothing yet");
         assert_eq!(refused_until(&five, 0, now), None);
         assert_eq!(refused_until(&five[..1], 1, now), Some(minutes_ago(1) + Duration::minutes(WINDOW_MINUTES)));
+    }
+
+    #[test]
+    fn only_a_listed_acr_is_substantial() {
+        let listed = vec!["urn:id:loa:substantial".to_owned(), "loa3".to_owned()];
+        assert_eq!(assurance_from_acr(Some("loa3"), &listed), Assurance::Substantial);
+        assert_eq!(assurance_from_acr(Some("urn:id:loa:substantial"), &listed), Assurance::Substantial);
+        for other in [Some("loa2"), Some("LOA3"), Some("loa3 "), Some(""), None] {
+            assert_eq!(assurance_from_acr(other, &listed), Assurance::Basic, "{other:?}");
+        }
+        assert_eq!(assurance_from_acr(Some("loa3"), &[]), Assurance::Basic, "nothing listed: all basic");
     }
 }

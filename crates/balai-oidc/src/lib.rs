@@ -1,9 +1,10 @@
-//! Officer sign-in through an OpenID Connect provider (a government's single sign-on):
-//! discovery, the authorization code flow with PKCE (S256), and the ID token checks
-//! (signature, issuer, audience, expiry, nonce), with `openidconnect` doing the protocol.
+//! Sign-in through an OpenID Connect provider (a government's single sign-on for officers, the
+//! national digital identity or a provincial SSO for citizens): discovery, the authorization code
+//! flow with PKCE (S256), and the ID token checks (signature, issuer, audience, expiry, nonce), with
+//! `openidconnect` doing the protocol.
 //!
-//! This crate knows nothing of Balai's roles or storage: it turns a callback into the verified
-//! claims of one person. Mapping claims to a role and a place is the store's job. It is a crate of
+//! This crate knows nothing of Balai's roles, citizens or storage: it turns a callback into the
+//! verified claims of one person. Mapping claims to a role, a place or a citizen is the caller's job. It is a crate of
 //! its own because `openidconnect` (JOSE, RSA) is heavy to compile and changes rarely.
 
 use openidconnect::core::{
@@ -28,13 +29,14 @@ pub struct OidcSettings {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: Option<String>,
-    /// Where the provider sends the browser back: `<public URL>/admin/masuk/oidc/callback`.
+    /// Where the provider sends the browser back: `<public URL>/admin/masuk/oidc/callback` for
+    /// officers, `<public URL>/masuk/idp/callback` for citizens.
     pub redirect_url: String,
     /// Scopes beyond `openid`.
     pub scopes: Vec<String>,
 }
 
-/// Everything else the ID token carries, by claim name (role, place and `amr` live here).
+/// Everything else the ID token carries, by claim name (role, place, NIK live here).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OtherClaims {
     #[serde(flatten)]
@@ -103,8 +105,13 @@ pub struct VerifiedIdentity {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// A phone number in the provider's notation, and whether the provider verified it.
+    pub phone_number: Option<String>,
+    pub phone_number_verified: bool,
     /// Authentication methods (RFC 8176), e.g. `pwd`, `otp`, `mfa`.
     pub amr: Vec<String>,
+    /// The authentication context class the sign-in satisfied (`acr`): the provider's level of assurance.
+    pub acr: Option<String>,
     pub other: HashMap<String, serde_json::Value>,
 }
 
@@ -203,10 +210,13 @@ impl Provider {
                 email: claims.email().map(|e| e.to_string()),
                 email_verified: claims.email_verified().unwrap_or(false),
                 name: claims.name().and_then(|n| n.get(None)).map(|n| n.to_string()),
+                phone_number: claims.phone_number().map(|p| p.to_string()),
+                phone_number_verified: claims.phone_number_verified().unwrap_or(false),
                 amr: claims
                     .auth_method_refs()
                     .map(|refs| refs.iter().map(|r| r.to_string()).collect())
                     .unwrap_or_default(),
+                acr: claims.auth_context_ref().map(|a| a.to_string()),
                 other: claims.additional_claims().claims.clone(),
             })
         })

@@ -34,6 +34,9 @@ pub struct WebConfig {
     pub demo_inbox: bool,
     /// Officer sign-in through the government's OpenID Connect provider, when configured.
     pub oidc: Option<pages::oidc::OidcSignIn>,
+    /// Citizen sign-in through a citizen identity provider (national digital identity, provincial
+    /// SSO), when configured.
+    pub citizen_oidc: Option<pages::citizen_idp::CitizenIdp>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (for throttles and rate limits).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The population register first sign-ins are checked against.
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             audit_requests_per_second: 20,
             demo_inbox: false,
             oidc: None,
+            citizen_oidc: None,
             trusted_proxies: Vec::new(),
             register: register::RegisterConnector::none(),
             public_origin: None,

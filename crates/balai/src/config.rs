@@ -78,6 +78,21 @@ pub struct Config {
     pub oidc_agency_claim: String,
     /// Accept agency heads and government admins only when the provider's `amr` shows a second factor.
     pub oidc_require_second_factor: bool,
+    /// The citizen identity provider (national digital identity, provincial SSO) for citizen sign-in
+    /// over OpenID Connect: its issuer URL. Empty: citizens sign in with NIK and a code only.
+    pub citizen_oidc_issuer: String,
+    pub citizen_oidc_client_id: String,
+    pub citizen_oidc_client_secret: Option<String>,
+    /// Registered at the provider. Empty: `<public URL>/masuk/idp/callback`, the public URL being the
+    /// origin of `oidc_redirect_url`.
+    pub citizen_oidc_redirect_url: String,
+    /// Scopes asked for beyond `openid`, space-separated (the NIK claim may need one of its own).
+    pub citizen_oidc_scopes: String,
+    /// The ID token claim holding the citizen's NIK.
+    pub citizen_oidc_nik_claim: String,
+    /// `acr` values (comma-separated) that mean the provider verified the person at the substantial
+    /// level; any other value gives a basic session.
+    pub citizen_oidc_substantial_acr: String,
     /// The population register's lookup endpoint (JSON over HTTP, see docs/architecture.md). Empty: only
     /// records already held (or bound at a counter) can sign in; the demo uses its seeded register.
     pub register_url: String,
@@ -123,6 +138,13 @@ impl Default for Config {
             oidc_government_claim: "balai_government".into(),
             oidc_agency_claim: "balai_agency".into(),
             oidc_require_second_factor: true,
+            citizen_oidc_issuer: String::new(),
+            citizen_oidc_client_id: String::new(),
+            citizen_oidc_client_secret: None,
+            citizen_oidc_redirect_url: String::new(),
+            citizen_oidc_scopes: "profile".into(),
+            citizen_oidc_nik_claim: "nik".into(),
+            citizen_oidc_substantial_acr: String::new(),
             register_url: String::new(),
             register_token: None,
             warnings: Vec::new(),
@@ -262,6 +284,7 @@ impl Config {
         config.listen_addr()?;
         config.metrics_addr()?;
         config.oidc()?;
+        config.citizen_oidc()?;
         config.trusted_proxies()?;
         Ok(config)
     }
@@ -311,6 +334,60 @@ impl Config {
         self.origins.get(key).cloned().unwrap_or_else(|| format!("the default {key}"))
     }
 
+    /// Citizen sign-in through a citizen identity provider, when an issuer is configured; a half-done
+    /// setting is an error naming the key.
+    pub fn citizen_oidc(&self) -> Result<Option<CitizenOidc>, ConfigError> {
+        if self.citizen_oidc_issuer.is_empty() {
+            return Ok(None);
+        }
+        if self.citizen_oidc_client_id.is_empty() {
+            return Err(ConfigError::Oidc(format!(
+                "citizen_oidc_issuer is set (from {}), so citizen_oidc_client_id is required",
+                self.origin_of("citizen_oidc_issuer")
+            )));
+        }
+        if self.citizen_oidc_nik_claim.trim().is_empty() {
+            return Err(ConfigError::Oidc("citizen_oidc_nik_claim must name the claim that holds the NIK".into()));
+        }
+        let redirect_url = if !self.citizen_oidc_redirect_url.is_empty() {
+            self.citizen_oidc_redirect_url.clone()
+        } else {
+            match url_origin(&self.oidc_redirect_url) {
+                Some(origin) => format!("{origin}/masuk/idp/callback"),
+                None => {
+                    return Err(ConfigError::Oidc(
+                        "citizen_oidc_issuer is set, so citizen_oidc_redirect_url is required (<public URL>/masuk/idp/callback): \
+                         no public URL is known from oidc_redirect_url"
+                            .into(),
+                    ));
+                }
+            }
+        };
+        Ok(Some(CitizenOidc {
+            settings: balai_oidc::OidcSettings {
+                issuer: self.citizen_oidc_issuer.clone(),
+                client_id: self.citizen_oidc_client_id.clone(),
+                client_secret: self.citizen_oidc_client_secret.clone().filter(|s| !s.is_empty()),
+                redirect_url,
+                scopes: self.citizen_oidc_scopes.split_whitespace().map(str::to_owned).collect(),
+            },
+            nik_claim: self.citizen_oidc_nik_claim.trim().to_owned(),
+            substantial_acr: self
+                .citizen_oidc_substantial_acr
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }))
+    }
+
+    /// The site's public origin, when configuration names it: the origin of the officers' or the
+    /// citizens' OIDC redirect URL.
+    pub fn public_origin(&self) -> Option<String> {
+        url_origin(&self.oidc_redirect_url).or_else(|| url_origin(&self.citizen_oidc_redirect_url))
+    }
+
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.listen.parse().map_err(|_| ConfigError::BadAddress {
             key: "listen",
@@ -351,6 +428,21 @@ impl Config {
     }
 }
 
+/// The citizen identity provider's settings, as configuration gives them.
+#[derive(Debug, Clone)]
+pub struct CitizenOidc {
+    pub settings: balai_oidc::OidcSettings,
+    pub nik_claim: String,
+    pub substantial_acr: Vec<String>,
+}
+
+/// `https://host:port` of a URL, if it has one.
+fn url_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())?;
+    Some(format!("{scheme}://{authority}"))
+}
+
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
@@ -389,5 +481,55 @@ mod tests {
         );
         assert_eq!(unknown_variables(known.into_iter()), Vec::<String>::new());
         assert!(!setting_names().contains(&"warnings".to_owned()), "internal fields are not settings");
+    }
+
+    fn citizen(issuer: &str) -> Config {
+        Config {
+            citizen_oidc_issuer: issuer.into(),
+            citizen_oidc_client_id: "balai".into(),
+            citizen_oidc_substantial_acr: " urn:id:loa:substantial , loa3,,".into(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn the_citizen_provider_comes_back_to_the_public_url_unless_told_otherwise() {
+        assert!(Config::default().citizen_oidc().unwrap().is_none(), "off without an issuer");
+        let mut config = citizen("https://idp.example.go.id");
+        config.oidc_redirect_url = "https://layanan.kupangkota.go.id/admin/masuk/oidc/callback".into();
+        let settings = config.citizen_oidc().unwrap().unwrap();
+        assert_eq!(settings.settings.redirect_url, "https://layanan.kupangkota.go.id/masuk/idp/callback");
+        assert_eq!(settings.nik_claim, "nik");
+        assert_eq!(settings.substantial_acr, ["urn:id:loa:substantial", "loa3"]);
+        assert_eq!(settings.settings.scopes, ["profile"]);
+
+        config.citizen_oidc_redirect_url = "https://warga.example.go.id/masuk/idp/callback".into();
+        let settings = config.citizen_oidc().unwrap().unwrap();
+        assert_eq!(settings.settings.redirect_url, "https://warga.example.go.id/masuk/idp/callback");
+    }
+
+    #[test]
+    fn a_half_done_citizen_provider_setting_names_the_key() {
+        let no_public_url = citizen("https://idp.example.go.id").citizen_oidc().unwrap_err().to_string();
+        assert!(no_public_url.contains("citizen_oidc_redirect_url"), "{no_public_url}");
+        let mut no_client = citizen("https://idp.example.go.id");
+        no_client.citizen_oidc_client_id = String::new();
+        let message = no_client.citizen_oidc().unwrap_err().to_string();
+        assert!(message.contains("citizen_oidc_client_id"), "{message}");
+        let mut no_claim = citizen("https://idp.example.go.id");
+        no_claim.citizen_oidc_redirect_url = "https://layanan.example.go.id/masuk/idp/callback".into();
+        no_claim.citizen_oidc_nik_claim = " ".into();
+        let message = no_claim.citizen_oidc().unwrap_err().to_string();
+        assert!(message.contains("citizen_oidc_nik_claim"), "{message}");
+    }
+
+    #[test]
+    fn the_public_origin_comes_from_either_redirect_url() {
+        let mut config = Config::default();
+        assert_eq!(config.public_origin(), None);
+        config.citizen_oidc_redirect_url = "https://warga.example.go.id/masuk/idp/callback".into();
+        assert_eq!(config.public_origin().as_deref(), Some("https://warga.example.go.id"));
+        config.oidc_redirect_url = "https://layanan.example.go.id:8443/admin/masuk/oidc/callback".into();
+        assert_eq!(config.public_origin().as_deref(), Some("https://layanan.example.go.id:8443"));
     }
 }

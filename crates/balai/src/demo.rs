@@ -326,9 +326,10 @@ async fn serve_until_shutdown(
         audit_requests_per_second: config.audit_requests_per_second,
         demo_inbox: demo,
         oidc: oidc_sign_in(config)?,
+        citizen_oidc: citizen_sign_in(config)?,
         trusted_proxies: config.trusted_proxies()?,
         register: population_register(config, demo),
-        public_origin: public_origin(&config.oidc_redirect_url),
+        public_origin: config.public_origin(),
     };
     let app = balai_web::app(db.clone(), vault, web);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
@@ -358,14 +359,6 @@ fn cookie_security(secure_cookies: bool, demo: bool) -> balai_web::auth::CookieS
         (true, true) => CookieSecurity::Secure,
         (true, false) => CookieSecurity::HostOnly,
     }
-}
-
-/// The site's public origin, when configuration names it: the OIDC redirect URL is
-/// `<public URL>/admin/masuk/oidc/callback`.
-fn public_origin(redirect_url: &str) -> Option<String> {
-    let (scheme, rest) = redirect_url.split_once("://")?;
-    let authority = rest.split('/').next().filter(|a| !a.is_empty())?;
-    Some(format!("{scheme}://{authority}"))
 }
 
 /// The delivery channels from config; the demo also delivers to its inbox page.
@@ -467,5 +460,17 @@ fn oidc_sign_in(config: &Config) -> Result<Option<balai_web::pages::oidc::OidcSi
         government_claim: config.oidc_government_claim.clone(),
         agency_claim: config.oidc_agency_claim.clone(),
         require_second_factor: config.oidc_require_second_factor,
+    }))
+}
+
+/// The citizen identity provider, from config (checked when the config was loaded).
+fn citizen_sign_in(config: &Config) -> Result<Option<balai_web::pages::citizen_idp::CitizenIdp>, RunError> {
+    let Some(citizen) = config.citizen_oidc()? else { return Ok(None) };
+    let provider = balai_oidc::Provider::new(citizen.settings).map_err(|e| RunError::Io(e.to_string()))?;
+    tracing::info!(issuer = provider.issuer(), "citizen sign-in through an identity provider is on");
+    Ok(Some(balai_web::pages::citizen_idp::CitizenIdp {
+        provider,
+        nik_claim: citizen.nik_claim,
+        substantial_acr: citizen.substantial_acr,
     }))
 }

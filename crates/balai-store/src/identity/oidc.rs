@@ -1,16 +1,45 @@
-//! Officers who sign in through the government's OpenID Connect provider: the pending sign-in
-//! kept between the redirect and the callback, and the mapping of verified claims to an officer
-//! with a role and a place. The provider is the authority for who holds which role: each sign-in
-//! brings the officer's record in line with the claims, and each change is an audit leaf.
+//! Sign-in through an OpenID Connect provider: the pending sign-in kept between the redirect and
+//! the callback (officers' and citizens' alike), the mapping of verified claims to an officer with
+//! a role and a place, and the citizen record a citizen identity provider's NIK claim names.
+//!
+//! The government's provider is the authority for who holds which role: each sign-in brings the
+//! officer's record in line with the claims, and each change is an audit leaf. A citizen identity
+//! provider vouches for the person (the NIK); what Balai holds of them comes from its own record or
+//! the population register. From the provider it takes only the name of a person neither knows, and,
+//! when it verified the person at the substantial level, the contacts it says it verified.
 
+use super::citizens::{self, NewCitizen, citizen_in};
+use super::contacts::tell_old_and_new_contacts;
 use super::officers::{NewOfficer, create_provider_officer};
+use super::register::RegisterRecord;
 use super::vault::Vault;
 use crate::audit::{self, Actor, Subject};
 use crate::{StoreError, Tx, query};
-use balai_domain::identity::Role;
+use balai_domain::Lang;
+use balai_domain::contact::Channel;
+use balai_domain::identity::{Assurance, Role};
+use balai_domain::nik::Nik;
 use balai_domain::region::RegionCode;
 use balai_domain::validation::{FieldErrors, Rule};
 use chrono::{DateTime, Utc};
+
+/// Whose sign-in a pending one is: each callback takes only its own flow's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFlow {
+    /// An officer at `/admin/masuk/oidc`, through the government's provider.
+    Officer,
+    /// A citizen at `/masuk/idp`, through the citizen identity provider.
+    Citizen,
+}
+
+impl LoginFlow {
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginFlow::Officer => "officer",
+            LoginFlow::Citizen => "citizen",
+        }
+    }
+}
 
 /// A sign-in sent to the provider, kept until the browser that started it comes back.
 #[derive(Debug, Clone)]
@@ -24,6 +53,7 @@ pub struct PendingLogin {
 pub async fn begin_login(
     tx: &mut Tx,
     vault: &Vault,
+    flow: LoginFlow,
     binding_hash: &str,
     pending: &PendingLogin,
     expires_at: DateTime<Utc>,
@@ -32,37 +62,42 @@ pub async fn begin_login(
     tx.execute(query("DELETE FROM oidc_logins WHERE expires_at < $1").bind(Utc::now())).await?;
     tx.execute(
         query(
-            "INSERT INTO oidc_logins (binding_hash, state, nonce, pkce_verifier_enc, next_path, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO oidc_logins (binding_hash, state, nonce, pkce_verifier_enc, next_path, expires_at, flow) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(binding_hash)
         .bind(&pending.state)
         .bind(&pending.nonce)
         .bind(vault.seal("oidc_logins.pkce_verifier", &pending.pkce_verifier))
         .bind(&pending.next_path)
-        .bind(expires_at),
+        .bind(expires_at)
+        .bind(flow.code()),
     )
     .await?;
     Ok(())
 }
 
-/// Takes the pending sign-in of this browser (it can be used once), if it has not expired.
+/// Takes the pending sign-in of this browser (it can be used once), if it has not expired and
+/// `flow` started it. A sign-in of another flow is spent all the same.
 pub async fn take_login(
     tx: &mut Tx,
     vault: &Vault,
+    flow: LoginFlow,
     binding_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<PendingLogin>, StoreError> {
-    let row: Option<(String, String, String, String, DateTime<Utc>)> = tx
+    let row: Option<(String, String, String, String, DateTime<Utc>, String)> = tx
         .fetch_optional(
             query(
                 "DELETE FROM oidc_logins WHERE binding_hash = $1 \
-                 RETURNING state, nonce, pkce_verifier_enc, next_path, expires_at",
+                 RETURNING state, nonce, pkce_verifier_enc, next_path, expires_at, flow",
             )
             .bind(binding_hash),
         )
         .await?;
-    let Some((state, nonce, verifier, next_path, _)) = row.filter(|r| r.4 > now) else { return Ok(None) };
+    let Some((state, nonce, verifier, next_path, _, _)) = row.filter(|r| r.4 > now && r.5 == flow.code()) else {
+        return Ok(None);
+    };
     let pkce_verifier =
         vault.open("oidc_logins.pkce_verifier", &verifier).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(Some(PendingLogin { state, nonce, pkce_verifier, next_path }))
@@ -233,4 +268,94 @@ fn check_place(role: Role, government_id: Option<i64>, agency_id: Option<i64>) -
         errors.push("agency", Rule::Required);
     }
     Ok(errors.into_result()?)
+}
+
+/// Where the record of a citizen who signed in through an identity provider came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitizenOrigin {
+    /// Balai already held a record for the NIK.
+    Held,
+    /// Created now from the population register's record.
+    Register,
+    /// Created now from the provider's name claim alone: the register does not know the NIK.
+    Provider,
+}
+
+/// The record of the citizen whose NIK the provider vouched for: the one held, else one created from
+/// the population register's record (`register`, looked up by the caller), else one holding the
+/// provider's `name` and nothing else. Creation is an audit leaf naming the citizen by pseudonym.
+pub async fn citizen_for_claims(
+    tx: &mut Tx,
+    vault: &Vault,
+    nik: &Nik,
+    name: Option<&str>,
+    register: Option<&RegisterRecord>,
+) -> Result<(i64, CitizenOrigin), StoreError> {
+    if let Some(id) = citizens::citizen_id_by_nik(tx, vault, nik).await? {
+        return Ok((id, CitizenOrigin::Held));
+    }
+    let (actor, new, origin) = match register {
+        Some(record) => (Actor::system("population-register"), record.to_new_citizen(), CitizenOrigin::Register),
+        None => {
+            // Names are shown, not parsed: only a bound on their length, and no control characters.
+            let name: String =
+                name.unwrap_or_default().trim().chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+            let new = NewCitizen { full_name: name, ..NewCitizen::default() };
+            (Actor::system("identity-provider"), new, CitizenOrigin::Provider)
+        }
+    };
+    let id = citizens::create_citizen(tx, &actor, vault, nik, &new).await?;
+    Ok((id, origin))
+}
+
+/// The longest name taken from a provider's claim.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Binds the contacts a citizen identity provider says it verified (`contacts`, normalised) to the
+/// citizen's record at the substantial level, when the provider verified the person at that level
+/// (`assurance`); at a lower level nothing is bound. A contact already on record at the substantial
+/// level is left alone; any other binding is an audit leaf answered for by the provider, and every
+/// old and new contact is told. Returns how many contacts were bound.
+pub async fn bind_verified_contacts(
+    tx: &mut Tx,
+    vault: &Vault,
+    citizen_id: i64,
+    assurance: Assurance,
+    contacts: &[(Channel, String)],
+    lang: Lang,
+) -> Result<usize, StoreError> {
+    if assurance != Assurance::Substantial {
+        return Ok(0);
+    }
+    let provider = Actor::system("identity-provider");
+    let place = lang.pick("dari penyedia identitas digital", "from the digital identity provider");
+    let mut bound = 0;
+    for (channel, recipient) in contacts {
+        let before = citizen_in(tx, vault, citizen_id).await?.ok_or(StoreError::NotFound)?;
+        let (held, level) = match channel {
+            Channel::Email => (before.email.as_deref(), before.email_assurance),
+            Channel::Sms | Channel::Whatsapp => (before.phone.as_deref(), before.phone_assurance),
+        };
+        let same = held.is_some_and(|h| match channel {
+            Channel::Email => h.eq_ignore_ascii_case(recipient),
+            Channel::Sms | Channel::Whatsapp => h == recipient,
+        });
+        if same && level == Assurance::Substantial {
+            continue;
+        }
+        citizens::set_contact(
+            tx,
+            &provider,
+            "identity.citizen.contact_from_idp",
+            vault,
+            citizen_id,
+            *channel,
+            recipient,
+            Assurance::Substantial,
+        )
+        .await?;
+        tell_old_and_new_contacts(tx, vault, &before, None, (*channel, recipient), place, lang).await?;
+        bound += 1;
+    }
+    Ok(bound)
 }

@@ -313,7 +313,7 @@ pub(super) async fn finish_sign_in(
     // withhold the SameSite=Strict session cookie from a redirect; a page that moves on by itself
     // starts a same-site navigation instead.
     let mut response = match method {
-        SignInMethod::Oidc => super::oidc::continue_page(lang, uri, next),
+        SignInMethod::Oidc => super::oidc_flow::continue_page(lang, uri, next),
         _ => Redirect::to(next).into_response(),
     };
     let headers = response.headers_mut();

@@ -61,6 +61,7 @@ struct SignInPage {
     submit_label: &'static str,
     demo_hint: Option<String>,
     demo_inbox_label: &'static str,
+    idp: Option<super::citizen_idp::IdpLink>,
 }
 
 impl SignInPage {
@@ -138,6 +139,7 @@ fn sign_in_page(
             ),
         }),
         demo_inbox_label: lang.pick("Buka kotak pesan demo", "Open the demo inbox"),
+        idp: super::citizen_idp::IdpLink::for_sign_in(state, lang, &safe_next(form.next.as_deref())),
     };
     let mut response = (status, render(&page)).into_response();
     response.headers_mut().append(header::SET_COOKIE, csrf_cookie);

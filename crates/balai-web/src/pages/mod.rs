@@ -4,12 +4,14 @@ pub mod admin;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod citizen_idp;
 pub mod contacts;
 pub mod counter;
 pub mod identity;
 pub mod notify;
 pub mod officers;
 pub mod oidc;
+mod oidc_flow;
 pub mod templates;
 
 use crate::AppState;
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(calendar::routes())
         .merge(cases::routes())
+        .merge(citizen_idp::routes())
         .merge(contacts::routes())
         .merge(counter::routes())
         .merge(identity::routes())

@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod audit;
 mod catalogue;
+mod citizen_oidc;
 mod counter;
 mod hardening;
 mod identity;

@@ -7,6 +7,10 @@ use std::time::Duration;
 
 /// Where the provider sends browsers back: only the path reaches the app under test.
 pub const REDIRECT_URL: &str = "http://127.0.0.1:8080/admin/masuk/oidc/callback";
+/// Where it sends citizens back (the same provider plays the citizen identity provider).
+pub const CITIZEN_REDIRECT_URL: &str = "http://127.0.0.1:8080/masuk/idp/callback";
+/// The `acr` the provider gives a person it verified at the substantial level, and a lower one.
+pub const SUBSTANTIAL_ACR: &str = "urn:balai:test:loa:substantial";
 
 pub struct OidcProvider {
     pub issuer: String,
@@ -18,7 +22,7 @@ impl OidcProvider {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/browser/oidc-provider.mjs");
         let mut child = Command::new("node")
             .arg(script)
-            .env("OIDC_REDIRECT_URIS", REDIRECT_URL)
+            .env("OIDC_REDIRECT_URIS", format!("{REDIRECT_URL},{CITIZEN_REDIRECT_URL}"))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -41,6 +45,15 @@ impl OidcProvider {
             client_secret: Some("balai-secret".into()),
             redirect_url: REDIRECT_URL.into(),
             scopes: vec!["email".into(), "profile".into(), "balai".into()],
+        }
+    }
+
+    /// The settings of Balai's citizen sign-in with this provider as the citizen identity provider.
+    pub fn citizen_sign_in(&self) -> balai_oidc::OidcSettings {
+        balai_oidc::OidcSettings {
+            redirect_url: CITIZEN_REDIRECT_URL.into(),
+            scopes: vec!["profile".into(), "nik".into(), "email".into(), "phone".into()],
+            ..self.sign_in()
         }
     }
 }

@@ -1,0 +1,298 @@
+//! Citizen sign-in through a citizen identity provider (the national digital identity, or a
+//! provincial SSO) over OpenID Connect: `/masuk/idp` sends the browser to the provider and
+//! `/masuk/idp/callback` takes it back, through the round trip officers' sign-in shares
+//! ([`super::oidc_flow`]).
+//!
+//! The provider vouches for the person: the NIK comes from a claim and must be a valid NIK, the
+//! level from `acr` (substantial only for the values the deployment lists). The citizen is the
+//! record held for that NIK, or one created from the population register, or, for a NIK the register
+//! does not know, one holding the provider's name and nothing else. At the substantial level the
+//! contacts the provider says it verified are bound at that level, and every old and new contact is
+//! told. Creating the record, binding and opening the session are one transaction.
+
+use super::oidc_flow::{self, CallbackParams, NotSent, Refusal, Refused};
+use super::{Chrome, error_page, no_store, render};
+use crate::AppState;
+use crate::auth::{self, LOGIN_CSRF_COOKIE};
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use crate::identity::{CITIZEN_COOKIE, PENDING_COOKIE};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use balai_domain::Lang;
+use balai_domain::contact::{Channel, normalize_recipient};
+use balai_domain::identity::assurance_from_acr;
+use balai_domain::nik::Nik;
+use balai_store::StoreError;
+use balai_store::identity::oidc::{self, LoginFlow};
+use balai_store::identity::{self, citizens};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+/// The citizen identity provider and how its claims are read.
+#[derive(Clone)]
+pub struct CitizenIdp {
+    pub provider: balai_oidc::Provider,
+    /// The ID token claim holding the NIK (a string of 16 digits).
+    pub nik_claim: String,
+    /// `acr` values that mean the provider verified the person at the substantial level; any other
+    /// value, or none, gives a basic session.
+    pub substantial_acr: Vec<String>,
+}
+
+impl std::fmt::Debug for CitizenIdp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CitizenIdp").field("issuer", &self.provider.issuer()).finish_non_exhaustive()
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/masuk/idp", get(start)).route("/masuk/idp/callback", get(callback))
+}
+
+/// Only same-site paths outside the administration are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    crate::redirect::local_path(next, "/akun", crate::redirect::Area::Public)
+}
+
+fn lang_amp(lang: Lang) -> &'static str {
+    if lang == Lang::En { "&lang=en" } else { "" }
+}
+
+/// The way to the provider on the citizen sign-in page, when one is configured.
+pub struct IdpLink {
+    pub href: String,
+    pub label: &'static str,
+    pub or_label: &'static str,
+}
+
+impl IdpLink {
+    pub fn for_sign_in(state: &AppState, lang: Lang, next: &str) -> Option<IdpLink> {
+        state.config.citizen_oidc.as_ref().map(|_| IdpLink {
+            href: format!("/masuk/idp?next={}{}", super::catalogue::urlencode(next), lang_amp(lang)),
+            label: lang.pick("Masuk dengan identitas digital", "Sign in with your digital identity"),
+            or_label: lang.pick("atau dengan NIK dan kode sekali pakai", "or with your NIK and a one-time code"),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct NextParam {
+    next: Option<String>,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Query(params): Query<NextParam>,
+) -> Response {
+    let Some(idp) = &state.config.citizen_oidc else { return error_page(lang, &uri, AppError::NotFound) };
+    let next = safe_next(params.next.as_deref());
+    match oidc_flow::leave_for_provider(&state, &idp.provider, LoginFlow::Citizen, next.clone()).await {
+        Ok(response) => response,
+        Err(NotSent::Unavailable) => {
+            refused_page(lang, &uri, StatusCode::SERVICE_UNAVAILABLE, unavailable(lang), &next)
+        }
+        Err(NotSent::Store(e)) => error_page(lang, &uri, e.into()),
+    }
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(params): Query<CallbackParams>,
+) -> Response {
+    let mut response = match signed_in_citizen(&state, lang, &uri, &headers, params).await {
+        Ok((session_token, next)) => {
+            // As after a code: the session cookie, and the code sign-in's leftovers cleared. The
+            // page moves on by itself, as the browser withholds Strict cookies on this redirect chain.
+            let secure = state.config.secure_cookies;
+            let mut response = oidc_flow::continue_page(lang, &uri, &next);
+            let h = response.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                auth::set_cookie(CITIZEN_COOKIE, &session_token, state.config.session_minutes * 60, secure),
+            );
+            h.append(header::SET_COOKIE, auth::set_cookie(PENDING_COOKIE, "", 0, secure));
+            h.append(header::SET_COOKIE, auth::set_cookie(LOGIN_CSRF_COOKIE, "", 0, secure));
+            response
+        }
+        Err(refused) => refused,
+    };
+    oidc_flow::spend_binding(&mut response, &state, LoginFlow::Citizen);
+    response
+}
+
+/// The session token of the citizen the callback proves, and where to go; or the page that says
+/// why not.
+async fn signed_in_citizen(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    headers: &HeaderMap,
+    params: CallbackParams,
+) -> Result<(String, String), Response> {
+    let Some(idp) = &state.config.citizen_oidc else { return Err(error_page(lang, uri, AppError::NotFound)) };
+    let (person, next) = match oidc_flow::come_back(state, &idp.provider, LoginFlow::Citizen, headers, params).await {
+        Ok(back) => (back.identity, safe_next(Some(&back.next))),
+        Err(Refused { reason, next }) => {
+            let next = safe_next(next.as_deref());
+            let (status, message) = match reason {
+                Refusal::Restart => (
+                    StatusCode::UNAUTHORIZED,
+                    lang.pick(
+                        "Sesi masuk lewat identitas digital sudah tidak berlaku (lebih dari 10 menit, sudah dipakai, atau tidak dimulai di perangkat ini). Silakan mulai lagi.",
+                        "The digital identity sign-in is no longer valid (over 10 minutes old, already used, or not started on this device). Please start again.",
+                    ),
+                ),
+                Refusal::ProviderSaidNo => (
+                    StatusCode::UNAUTHORIZED,
+                    lang.pick(
+                        "Penyedia identitas digital tidak mengizinkan masuk, atau Anda membatalkannya.",
+                        "The digital identity provider did not allow the sign-in, or you cancelled it.",
+                    ),
+                ),
+                Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, unavailable(lang)),
+                Refusal::Unverified => (
+                    StatusCode::UNAUTHORIZED,
+                    lang.pick(
+                        "Masuk lewat identitas digital gagal diverifikasi. Silakan coba lagi.",
+                        "The digital identity sign-in could not be verified. Please try again.",
+                    ),
+                ),
+                Refusal::Store(e) => return Err(error_page(lang, uri, e.into())),
+            };
+            return Err(refused_page(lang, uri, status, message, &next));
+        }
+    };
+    let refuse = |status, message: &str| refused_page(lang, uri, status, message, &next);
+    // The claim's value is personal data: the log names the claim and the rule, never the value.
+    let nik = match person.text_claim(&idp.nik_claim).map(|v| Nik::parse(v, crate::identity::today())) {
+        Some(Ok(nik)) => nik,
+        found => {
+            let rule = match &found {
+                Some(Err(e)) => e.code(),
+                _ => "missing",
+            };
+            tracing::warn!(claim = %idp.nik_claim, rule, "citizen IdP sign-in refused: no valid NIK in the ID token");
+            return Err(refuse(StatusCode::UNAUTHORIZED, &no_nik(lang, &idp.nik_claim)));
+        }
+    };
+    let assurance = assurance_from_acr(person.acr.as_deref(), &idp.substantial_acr);
+    // The register is asked only for a NIK Balai holds no record of, and outside the write
+    // transaction: it is a network call, and must not hold the writer.
+    let held = async {
+        let mut tx = state.db.begin_read().await?;
+        let id = citizens::citizen_id_by_nik(&mut tx, &state.vault, &nik).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(id)
+    }
+    .await
+    .map_err(|e| error_page(lang, uri, e.into()))?;
+    let register = match held {
+        Some(_) => None,
+        None => match state.config.register.lookup(&nik).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "population register lookup failed");
+                return Err(refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    lang.pick(
+                        "Data kependudukan sedang tidak dapat dihubungi. Coba lagi beberapa menit lagi.",
+                        "The population register cannot be reached right now. Try again in a few minutes.",
+                    ),
+                ));
+            }
+        },
+    };
+    // Contacts the provider says it verified; bound only at the substantial level (the store checks).
+    // One that does not normalise is left out, not guessed at.
+    let verified: Vec<(Channel, String)> = [
+        (Channel::Email, person.email.as_deref().filter(|_| person.email_verified)),
+        (Channel::Sms, person.phone_number.as_deref().filter(|_| person.phone_number_verified)),
+    ]
+    .into_iter()
+    .filter_map(|(channel, value)| Some((channel, normalize_recipient(channel, value?).ok()?)))
+    .collect();
+    let token = auth::random_token();
+    let opened = async {
+        let mut tx = state.db.begin().await?;
+        let (citizen_id, origin) =
+            oidc::citizen_for_claims(&mut tx, &state.vault, &nik, person.name.as_deref(), register.as_ref()).await?;
+        let bound = oidc::bind_verified_contacts(&mut tx, &state.vault, citizen_id, assurance, &verified, lang).await?;
+        identity::open_citizen_session(
+            &mut tx,
+            citizen_id,
+            &auth::token_hash(&token),
+            &auth::random_token(),
+            Utc::now() + Duration::minutes(state.config.session_minutes),
+            assurance,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>((citizen_id, origin, bound))
+    }
+    .await;
+    match opened {
+        Ok((citizen_id, origin, bound)) => {
+            tracing::info!(
+                citizen_id,
+                origin = ?origin,
+                assurance = assurance.code(),
+                contacts_bound = bound,
+                "citizen signed in through the identity provider"
+            );
+            Ok((token, next))
+        }
+        Err(e) => Err(error_page(lang, uri, e.into())),
+    }
+}
+
+fn no_nik(lang: Lang, claim: &str) -> String {
+    match lang {
+        Lang::Id => format!(
+            "Penyedia identitas digital tidak menyertakan NIK yang sah (klaim {claim}), jadi Balai tidak tahu siapa Anda. Masuklah dengan NIK dan kode, atau hubungi penyedia identitas Anda."
+        ),
+        Lang::En => format!(
+            "The digital identity provider sent no valid NIK (claim {claim}), so Balai cannot tell who you are. Sign in with your NIK and a code, or contact your identity provider."
+        ),
+    }
+}
+
+fn unavailable(lang: Lang) -> &'static str {
+    lang.pick(
+        "Penyedia identitas digital sedang tidak dapat dihubungi. Coba lagi nanti, atau masuk dengan NIK dan kode.",
+        "The digital identity provider cannot be reached. Try again later, or sign in with your NIK and a code.",
+    )
+}
+
+#[derive(askama::Template)]
+#[template(path = "citizen_idp_refused.html")]
+struct RefusedPage {
+    chrome: Chrome,
+    message: String,
+    retry_href: String,
+    retry_label: &'static str,
+    code_href: String,
+    code_label: &'static str,
+}
+
+/// Why the sign-in did not happen, with the ways on: the provider again, or NIK and code.
+fn refused_page(lang: Lang, uri: &Uri, status: StatusCode, message: &str, next: &str) -> Response {
+    let next_q = super::catalogue::urlencode(next);
+    let page = RefusedPage {
+        chrome: Chrome::new(lang, lang.pick("Belum dapat masuk", "Not signed in"), uri),
+        message: message.to_owned(),
+        retry_href: format!("/masuk/idp?next={next_q}{}", lang_amp(lang)),
+        retry_label: lang.pick("Coba lagi dengan identitas digital", "Try the digital identity again"),
+        code_href: format!("/masuk?next={next_q}{}", lang_amp(lang)),
+        code_label: lang.pick("Masuk dengan NIK dan kode", "Sign in with your NIK and a code"),
+    };
+    no_store((status, render(&page)).into_response())
+}
