@@ -4,7 +4,7 @@
 //! the provider's name alone.
 
 use crate::oidc_provider::{OidcProvider, PersonAtProvider, SUBSTANTIAL_ACR};
-use crate::support::{TestApp, TestResponse, demo_register};
+use crate::support::{Engine, TestApp, TestResponse, demo_register};
 use axum::http::StatusCode;
 use balai_domain::identity::Assurance;
 use balai_store::audit;
@@ -14,20 +14,61 @@ use balai_web::auth::CookieSecurity;
 use balai_web::pages::citizen_idp::CitizenIdp;
 
 async fn app_with_idp(provider: &OidcProvider) -> TestApp {
+    app_with_idp_on(provider, Engine::Sqlite).await.expect("SQLite is always there")
+}
+
+async fn app_with_idp_on(provider: &OidcProvider, engine: Engine) -> Option<TestApp> {
     let idp = CitizenIdp {
         provider: balai_oidc::Provider::new(provider.citizen_sign_in()).unwrap(),
         nik_claim: "nik".into(),
         substantial_acr: vec![SUBSTANTIAL_ACR.into()],
     };
-    TestApp::demo_with(WebConfig {
+    let config = WebConfig {
         default_region: Some("53.71".into()),
         register: demo_register(),
         citizen_oidc: Some(idp),
         secure_cookies: CookieSecurity::Secure,
         ..WebConfig::default()
-    })
-    .await
+    };
+    TestApp::demo_with_on(config, engine).await
 }
+
+/// Stories that take the provider and an app, run on SQLite and on PostgreSQL (when configured).
+macro_rules! with_provider_on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let provider = super::OidcProvider::start();
+                    let app = super::app_with_idp_on(&provider, super::Engine::Sqlite).await.unwrap();
+                    super::$name(&provider, app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let provider = super::OidcProvider::start();
+                    let Some(app) = super::app_with_idp_on(&provider, super::Engine::Postgres).await else {
+                        eprintln!("BALAI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this story is skipped");
+                        return;
+                    };
+                    super::$name(&provider, app).await;
+                }
+            )*
+        }
+    };
+}
+
+with_provider_on_both_engines!(
+    a_citizen_signs_in_through_the_digital_identity_at_the_substantial_level,
+    at_an_acr_not_listed_as_substantial_the_session_is_basic,
+    a_nik_the_register_knows_creates_the_record_from_the_register,
+    at_the_substantial_level_the_providers_verified_contacts_are_bound_and_every_contact_is_told,
+    a_nik_nobody_knows_creates_a_record_with_the_providers_name_alone,
+);
 
 /// The citizen follows "sign in with your digital identity": the browser leaves for the provider
 /// with a binding cookie.
@@ -68,10 +109,10 @@ async fn record_of(app: &TestApp, nik: &str) -> citizens::Citizen {
     record
 }
 
-#[tokio::test]
-async fn a_citizen_signs_in_through_the_digital_identity_at_the_substantial_level() {
-    let provider = OidcProvider::start();
-    let app = app_with_idp(&provider).await;
+async fn a_citizen_signs_in_through_the_digital_identity_at_the_substantial_level(
+    provider: &OidcProvider,
+    app: TestApp,
+) {
     let sign_in = app.get("/masuk?next=/akun/akses").await;
     assert!(sign_in.body.contains("Masuk dengan identitas digital"), "the sign-in page offers the provider");
     assert!(sign_in.body.contains(r#"href="/masuk/idp?next=%2Fakun%2Fakses""#), "{}", sign_in.body);
@@ -111,10 +152,7 @@ async fn a_citizen_signs_in_through_the_digital_identity_at_the_substantial_leve
     assert!(replay.cookie("balai_citizen").is_none());
 }
 
-#[tokio::test]
-async fn at_an_acr_not_listed_as_substantial_the_session_is_basic() {
-    let provider = OidcProvider::start();
-    let app = app_with_idp(&provider).await;
+async fn at_an_acr_not_listed_as_substantial_the_session_is_basic(provider: &OidcProvider, app: TestApp) {
     let back = sign_in_through_provider(&app, "maria-low", "/akun").await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.body);
     let page = account(&app, &back).await;
@@ -171,10 +209,7 @@ async fn a_callback_this_browser_did_not_start_or_with_a_forged_state_is_refused
     assert!(late.cookie("balai_citizen").is_none());
 }
 
-#[tokio::test]
-async fn a_nik_the_register_knows_creates_the_record_from_the_register() {
-    let provider = OidcProvider::start();
-    let app = app_with_idp(&provider).await;
+async fn a_nik_the_register_knows_creates_the_record_from_the_register(provider: &OidcProvider, app: TestApp) {
     let citizens_before = citizen_count(&app).await;
     // Also: a `next` leading off the site is replaced by the account page.
     let back = sign_in_through_provider(&app, "agustina", "/%09/evil.example").await;
@@ -189,11 +224,11 @@ async fn a_nik_the_register_knows_creates_the_record_from_the_register() {
     assert_eq!(record.phone.as_deref(), Some("+6285239100033"), "the register's phone, at the basic level");
 }
 
-#[tokio::test]
-async fn at_the_substantial_level_the_providers_verified_contacts_are_bound_and_every_contact_is_told() {
+async fn at_the_substantial_level_the_providers_verified_contacts_are_bound_and_every_contact_is_told(
+    provider: &OidcProvider,
+    app: TestApp,
+) {
     const YOHANES: &str = "5371011708850002";
-    let provider = OidcProvider::start();
-    let app = app_with_idp(&provider).await;
     let sent_before = app.outbox_len().await;
 
     // Signed in at a low level, the provider's contacts are not taken.
@@ -238,10 +273,7 @@ async fn at_the_substantial_level_the_providers_verified_contacts_are_bound_and_
     assert_eq!(app.outbox_len().await, sent);
 }
 
-#[tokio::test]
-async fn a_nik_nobody_knows_creates_a_record_with_the_providers_name_alone() {
-    let provider = OidcProvider::start();
-    let app = app_with_idp(&provider).await;
+async fn a_nik_nobody_knows_creates_a_record_with_the_providers_name_alone(provider: &OidcProvider, app: TestApp) {
     let back = sign_in_through_provider(&app, "petrus", "/akun").await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.body);
     let page = account(&app, &back).await;

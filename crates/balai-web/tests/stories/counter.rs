@@ -8,6 +8,11 @@ use axum::http::StatusCode;
 use balai_domain::identity::Role;
 use serde_json::json;
 
+crate::on_both_engines!(
+    an_officer_binds_a_new_phone_at_the_counter_and_the_citizen_then_sees_his_full_record,
+    only_a_front_desk_of_the_government_binds_and_a_stranger_to_the_register_is_sent_to_disdukcapil,
+);
+
 const YOHANES: &str = "5371011708850002";
 
 async fn signed_in_desk(app: &TestApp) -> String {
@@ -17,9 +22,7 @@ async fn signed_in_desk(app: &TestApp) -> String {
     format!("balai_admin={}", response.cookie("balai_admin").unwrap())
 }
 
-#[tokio::test]
-async fn an_officer_binds_a_new_phone_at_the_counter_and_the_citizen_then_sees_his_full_record() {
-    let app = TestApp::demo().await;
+async fn an_officer_binds_a_new_phone_at_the_counter_and_the_citizen_then_sees_his_full_record(app: TestApp) {
     let desk = signed_in_desk(&app).await;
     let form = app.get_with_cookie("/admin/loket", &desk).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -70,9 +73,7 @@ async fn an_officer_binds_a_new_phone_at_the_counter_and_the_citizen_then_sees_h
     assert!(balai_store::audit::verify(&app.db, &[]).await.unwrap().is_ok());
 }
 
-#[tokio::test]
-async fn only_a_front_desk_of_the_government_binds_and_a_stranger_to_the_register_is_sent_to_disdukcapil() {
-    let app = TestApp::demo().await;
+async fn only_a_front_desk_of_the_government_binds_and_a_stranger_to_the_register_is_sent_to_disdukcapil(app: TestApp) {
     let admin = app.sign_in_admin().await;
     assert_eq!(
         app.get_with_cookie("/admin/loket", &admin).await.status,

@@ -4,6 +4,16 @@ use crate::support::{TestApp, urlencode};
 use axum::http::StatusCode;
 use serde_json::json;
 
+crate::on_both_engines!(
+    a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it,
+    a_strangers_address_never_receives_a_code_and_the_answer_does_not_tell,
+    an_unknown_nik_cannot_make_an_account_and_is_answered_like_a_known_one,
+    knowing_a_nik_does_not_let_anyone_spend_the_citizens_code,
+    a_person_known_only_to_the_register_signs_in_with_the_registers_contact,
+    a_first_sign_in_creates_the_record_and_the_public_log_names_her_by_pseudonym,
+    a_citizen_changes_her_address_with_the_old_one_agreeing_and_both_are_told,
+);
+
 const MARIA: &str = "5371045203900003";
 /// Known to the demo's population register only: no record here yet.
 const AGUSTINA: &str = "5371016605920004";
@@ -30,10 +40,7 @@ pub(crate) async fn signed_in_citizen(app: &TestApp) -> String {
     format!("balai_citizen={}", verified.cookie("balai_citizen").expect("session cookie"))
 }
 
-#[tokio::test]
-async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it() {
-    let app = TestApp::demo().await;
-
+async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it(app: TestApp) {
     let (sent, pending) = ask_code(&app, json!({"nik": MARIA, "channel": "whatsapp", "to": "0812-3450-0011"})).await;
 
     assert_eq!(sent.json()["sent_to"], "+62812••••011");
@@ -66,9 +73,7 @@ async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it() {
     }
 }
 
-#[tokio::test]
-async fn a_strangers_address_never_receives_a_code_and_the_answer_does_not_tell() {
-    let app = TestApp::demo().await;
+async fn a_strangers_address_never_receives_a_code_and_the_answer_does_not_tell(app: TestApp) {
     let (honest, _) = ask_code(&app, json!({"nik": MARIA, "channel": "email", "to": "maria.lado@contoh.id"})).await;
     let sent_before = app.outbox_len().await;
     let (stranger, pending) =
@@ -99,9 +104,7 @@ async fn a_strangers_address_never_receives_a_code_and_the_answer_does_not_tell(
     assert_eq!(app.outbox_len().await, sent_before);
 }
 
-#[tokio::test]
-async fn an_unknown_nik_cannot_make_an_account_and_is_answered_like_a_known_one() {
-    let app = TestApp::demo().await;
+async fn an_unknown_nik_cannot_make_an_account_and_is_answered_like_a_known_one(app: TestApp) {
     let (typed, pending) = ask_code(&app, json!({"nik": STRANGER_NIK, "channel": "sms", "to": "081299990000"})).await;
     assert_eq!(typed.json()["sent_to"], "+62812••••000");
     // With no destination, the answer names a masked contact as for a known NIK, the same each time.
@@ -123,9 +126,7 @@ async fn an_unknown_nik_cannot_make_an_account_and_is_answered_like_a_known_one(
     assert_eq!(balai_store::identity::citizens::count(&app.db).await.unwrap(), 2, "no record from a NIK alone");
 }
 
-#[tokio::test]
-async fn knowing_a_nik_does_not_let_anyone_spend_the_citizens_code() {
-    let app = TestApp::demo().await;
+async fn knowing_a_nik_does_not_let_anyone_spend_the_citizens_code(app: TestApp) {
     let (_, pending) = ask_code(&app, json!({"nik": MARIA, "channel": "email"})).await;
     assert_eq!(app.last_message().await.recipient, "maria.lado@contoh.id", "no destination: the one on record");
     let code = app.last_code().await;
@@ -137,9 +138,7 @@ async fn knowing_a_nik_does_not_let_anyone_spend_the_citizens_code() {
     assert_eq!(signed_in.status, StatusCode::OK, "the citizen's code still works: {}", signed_in.body);
 }
 
-#[tokio::test]
-async fn a_person_known_only_to_the_register_signs_in_with_the_registers_contact() {
-    let app = TestApp::demo().await;
+async fn a_person_known_only_to_the_register_signs_in_with_the_registers_contact(app: TestApp) {
     let (sent, pending) = ask_code(&app, json!({"nik": AGUSTINA, "channel": "sms"})).await;
     assert_eq!(sent.json()["sent_to"], "+62852••••033");
     assert_eq!(app.last_message().await.recipient, "+6285239100033");
@@ -358,9 +357,7 @@ async fn an_expired_or_missing_session_goes_back_to_sign_in_remembering_the_page
     assert_eq!(response.header("location"), format!("/masuk?next={}", urlencode("/akun")));
 }
 
-#[tokio::test]
-async fn a_first_sign_in_creates_the_record_and_the_public_log_names_her_by_pseudonym() {
-    let app = TestApp::demo().await;
+async fn a_first_sign_in_creates_the_record_and_the_public_log_names_her_by_pseudonym(app: TestApp) {
     let (_, pending) = ask_code(&app, json!({"nik": AGUSTINA, "channel": "sms", "to": "085239100033"})).await;
     let code = app.last_code().await;
     let verified = verify(&app, &pending, AGUSTINA, &code).await;
@@ -418,9 +415,7 @@ async fn code_sent_to(app: &TestApp, recipient: &str) -> String {
     message.body[at..at + 6].to_owned()
 }
 
-#[tokio::test]
-async fn a_citizen_changes_her_address_with_the_old_one_agreeing_and_both_are_told() {
-    let app = TestApp::demo().await;
+async fn a_citizen_changes_her_address_with_the_old_one_agreeing_and_both_are_told(app: TestApp) {
     let session = signed_in_citizen(&app).await;
     let account = app.get_with_cookie("/akun", &session).await;
     assert!(account.body.contains("href=\"/akun/kontak\""));

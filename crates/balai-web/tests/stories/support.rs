@@ -20,6 +20,69 @@ pub struct TestApp {
     pub signer: balai_ledger::NoteSigner,
     router: Router,
     _dir: tempfile::TempDir,
+    _postgres: Option<PostgresDrop>,
+}
+
+/// The database engine a story runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    /// A fresh database on the server at `BALAI_TEST_POSTGRES_URL`, dropped when the story ends.
+    Postgres,
+}
+
+/// Drops a story's PostgreSQL database, pass or fail.
+struct PostgresDrop {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PostgresDrop {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the story's runtime; a thread with its own runtime drops the database.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                if let Ok(admin) = Db::connect(&admin_url).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = admin.execute(balai_store::dynamic_query(sql)).await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// Declares stories that take a `TestApp` and runs each on SQLite and on PostgreSQL (when
+/// `BALAI_TEST_POSTGRES_URL` is set; CI sets it): `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let app = $crate::support::TestApp::demo_on($crate::support::Engine::Sqlite).await.unwrap();
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(app) = $crate::support::TestApp::demo_on($crate::support::Engine::Postgres).await else {
+                        eprintln!("BALAI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this story is skipped");
+                        return;
+                    };
+                    super::$name(app).await;
+                }
+            )*
+        }
+    };
 }
 
 pub const ORIGIN: &str = "balai.test/audit";
@@ -58,20 +121,54 @@ impl TestApp {
     /// The demo catalogue (NTT and Kota Kupang) on a fresh SQLite file, with one administrator,
     /// configured as `balai demo` runs: `Secure` cookies under their plain names.
     pub async fn demo() -> TestApp {
-        Self::demo_with(WebConfig {
-            default_region: Some("53.71".into()),
-            demo_inbox: true,
-            register: demo_register(),
-            secure_cookies: CookieSecurity::Secure,
-            ..WebConfig::default()
-        })
+        Self::demo_on(Engine::Sqlite).await.expect("SQLite is always there")
+    }
+
+    /// The demo on a given engine (`None`: PostgreSQL is not configured for tests).
+    pub async fn demo_on(engine: Engine) -> Option<TestApp> {
+        Self::demo_with_on(
+            WebConfig {
+                default_region: Some("53.71".into()),
+                demo_inbox: true,
+                register: demo_register(),
+                secure_cookies: CookieSecurity::Secure,
+                ..WebConfig::default()
+            },
+            engine,
+        )
         .await
     }
 
     /// The demo with a given web configuration (the audit key is filled in).
-    pub async fn demo_with(mut config: WebConfig) -> TestApp {
+    pub async fn demo_with(config: WebConfig) -> TestApp {
+        Self::demo_with_on(config, Engine::Sqlite).await.expect("SQLite is always there")
+    }
+
+    /// The demo with a given web configuration on a given engine.
+    pub async fn demo_with_on(mut config: WebConfig, engine: Engine) -> Option<TestApp> {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let (db, postgres) = match engine {
+            Engine::Sqlite => {
+                (Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap(), None)
+            }
+            Engine::Postgres => {
+                let admin_url = std::env::var("BALAI_TEST_POSTGRES_URL").ok()?;
+                static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or(0);
+                let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let name = format!("balai_story_{}_{n}_{nanos}", std::process::id());
+                let admin = Db::connect(&admin_url).await.expect("PostgreSQL at BALAI_TEST_POSTGRES_URL answers");
+                admin.execute(balai_store::dynamic_query(format!("CREATE DATABASE {name}"))).await.unwrap();
+                admin.close().await;
+                let mut url = url::Url::parse(&admin_url).expect("a PostgreSQL URL");
+                url.set_path(&format!("/{name}"));
+                let drop = PostgresDrop { admin_url, name };
+                (Db::connect(url.as_str()).await.unwrap(), Some(drop))
+            }
+        };
         db.migrate().await.unwrap();
         seed::seed_demo(&db).await.unwrap();
         let mut tx = db.begin().await.unwrap();
@@ -90,14 +187,15 @@ impl TestApp {
         seed::seed_demo_citizens(&db, &vault).await.unwrap();
         let signer = balai_ledger::NoteSigner::generate(ORIGIN).unwrap();
         config.audit_public_key = Some(signer.verifier().to_vkey());
-        TestApp {
+        Some(TestApp {
             router: balai_web::app(db.clone(), vault.clone(), config),
             db,
             vault,
             totp: Default::default(),
             signer,
             _dir: dir,
-        }
+            _postgres: postgres,
+        })
     }
 
     /// Signs a checkpoint of the log as it is now, as the server's signer does every few seconds.
