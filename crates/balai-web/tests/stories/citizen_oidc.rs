@@ -152,7 +152,7 @@ async fn a_citizen_signs_in_through_the_digital_identity_at_the_substantial_leve
     assert!(replay.cookie("balai_citizen").is_none());
 }
 
-async fn at_an_acr_not_listed_as_substantial_the_session_is_basic(provider: &OidcProvider, app: TestApp) {
+async fn at_an_acr_not_listed_as_substantial_the_session_is_basic(_provider: &OidcProvider, app: TestApp) {
     let back = sign_in_through_provider(&app, "maria-low", "/akun").await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.body);
     let page = account(&app, &back).await;
@@ -209,7 +209,7 @@ async fn a_callback_this_browser_did_not_start_or_with_a_forged_state_is_refused
     assert!(late.cookie("balai_citizen").is_none());
 }
 
-async fn a_nik_the_register_knows_creates_the_record_from_the_register(provider: &OidcProvider, app: TestApp) {
+async fn a_nik_the_register_knows_creates_the_record_from_the_register(_provider: &OidcProvider, app: TestApp) {
     let citizens_before = citizen_count(&app).await;
     // Also: a `next` leading off the site is replaced by the account page.
     let back = sign_in_through_provider(&app, "agustina", "/%09/evil.example").await;
@@ -273,7 +273,7 @@ async fn at_the_substantial_level_the_providers_verified_contacts_are_bound_and_
     assert_eq!(app.outbox_len().await, sent);
 }
 
-async fn a_nik_nobody_knows_creates_a_record_with_the_providers_name_alone(provider: &OidcProvider, app: TestApp) {
+async fn a_nik_nobody_knows_creates_a_record_with_the_providers_name_alone(_provider: &OidcProvider, app: TestApp) {
     let back = sign_in_through_provider(&app, "petrus", "/akun").await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.body);
     let page = account(&app, &back).await;
