@@ -225,7 +225,7 @@ async fn a_nik_the_register_knows_creates_the_record_from_the_register(_provider
 }
 
 async fn at_the_substantial_level_the_providers_verified_contacts_are_bound_and_every_contact_is_told(
-    provider: &OidcProvider,
+    _provider: &OidcProvider,
     app: TestApp,
 ) {
     const YOHANES: &str = "5371011708850002";
