@@ -130,13 +130,11 @@ impl Assurance {
         Assurance::ALL.into_iter().find(|a| a.code() == code)
     }
 
+    /// The level's name, as the account page shows it (what it needs is explained beside it).
     pub fn label(self, lang: crate::Lang) -> &'static str {
         match self {
-            Assurance::Basic => lang.pick("dasar (kode ke kontak tercatat)", "basic (code to a contact on record)"),
-            Assurance::Substantial => lang.pick(
-                "substansial (diverifikasi di loket atau penyedia identitas)",
-                "substantial (verified at a counter or by an identity provider)",
-            ),
+            Assurance::Basic => lang.pick("dasar", "basic"),
+            Assurance::Substantial => lang.pick("substansial", "substantial"),
         }
     }
 }

@@ -131,7 +131,7 @@ async fn a_citizen_signs_in_through_the_digital_identity_at_the_substantial_leve
     assert!(back.header("set-cookie").contains("SameSite=Strict"), "the session cookie is Strict");
     let page = account(&app, &back).await;
     assert!(page.body.contains("Maria Yosefina Lado"));
-    assert!(page.body.contains("substansial (diverifikasi"), "the provider's acr sets the level: {}", page.body);
+    assert!(page.body.contains("id=\"assurance\">substansial<"), "the provider's acr sets the level: {}", page.body);
     assert!(page.body.contains("Jl. Frans Seda No. 12"), "the full record (address) is shown at this level");
     assert_eq!(citizen_count(&app).await, citizens_before, "the record held for the NIK is used");
 
@@ -158,7 +158,7 @@ async fn at_an_acr_not_listed_as_substantial_the_session_is_basic(_provider: &Oi
     let page = account(&app, &back).await;
     assert!(page.body.contains("Maria Yosefina Lado"), "signed in as the NIK's citizen");
     assert!(page.body.contains("dasar"), "{}", page.body);
-    assert!(!page.body.contains("substansial (diverifikasi"), "not substantial");
+    assert!(page.body.contains("id=\"assurance\">dasar<"), "not substantial");
     assert!(!page.body.contains("Jl. Frans Seda"), "the address needs the substantial level");
 }
 

@@ -61,7 +61,7 @@ async fn a_citizen_asks_for_a_code_on_whatsapp_and_signs_in_with_it(app: TestApp
     assert_eq!(account.status, StatusCode::OK);
     assert!(account.body.contains("5371••••••••0003"), "masked NIK on the page");
     assert!(account.body.contains("Maria Yosefina Lado"));
-    assert!(account.body.contains("dasar (kode ke kontak tercatat)"), "the page says how surely she is proven");
+    assert!(account.body.contains("id=\"assurance\">dasar<"), "the page says how surely she is proven");
     assert!(account.body.contains("Akta kelahiran — Dinas Kependudukan dan Pencatatan Sipil Kota Kupang"));
     // A code to a contact proves the contact, not the person: the full record waits for a counter visit.
     assert!(account.body.contains("id=\"full-record-note\""));
