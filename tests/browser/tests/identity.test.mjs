@@ -19,6 +19,8 @@ import { sharedServer } from '../lib/server.mjs';
 
 const NIK = '5371045203900003';
 const YOHANES = '5371011708850002';
+/** A NIK of valid shape that neither the demo's records nor its population register know. */
+const NOBODY = '5371011708850009';
 
 /** How many messages the demo inbox shows. */
 async function messageCount(context) {
@@ -242,10 +244,46 @@ describe('Masuk sebagai warga (identity)', () => {
     );
   });
 
+  it('an unknown NIK cannot make an account: the same code page, no message, and no code opens it', async () => {
+    await inFreshContext(
+      async (context) => {
+        const page = await context.newPage();
+        const inboxBefore = await messageCount(context);
+        await visit(page, '/masuk', 'sign-in-form-unknown-nik');
+        await page.locator('#nik').fill(NOBODY);
+        await page.locator('input[name="channel"][value="email"]').check();
+        await page.locator('#to').fill('pendatang@contoh.id');
+        const sent = await navigation(page, () => page.locator('form:has(#nik) [type="submit"]').click());
+        assert.equal(sent.status(), 200);
+        assert.ok(pathOf(page).startsWith('/masuk/kode'), `the same next page as for a citizen: ${pathOf(page)}`);
+        assert.ok(!page.url().includes(NOBODY), 'the NIK is not in the URL');
+        assert.match(await textOf(page, '#sent-to'), /Bila pe••@contoh\.id adalah kontak yang tercatat untuk NIK ini/);
+        await visit(page, page.url(), 'code-form-unknown-nik');
+        await screenshot(page, 'citizen-unknown-nik-code-360');
+        assert.equal(await messageCount(context), inboxBefore, 'no message went anywhere');
+
+        await page.locator('#code').fill('123456');
+        const wrong = await navigation(page, () => page.locator('form:has(#code) [type="submit"]').click());
+        assert.equal(wrong.status(), 401, 'no code opens it');
+        assert.match(
+          await textOf(page, '[role="alert"]'),
+          /Kode salah\. Sisa percobaan: 4\./,
+          'the wrong-code message a citizen with a real code would get',
+        );
+        await screenshot(page, 'citizen-unknown-nik-wrong-code-360');
+
+        await page.goto('/akun');
+        assert.equal(pathOf(page), '/masuk?next=%2Fakun', 'no account was opened');
+        assert.equal(await messageCount(context), inboxBefore, 'still no message');
+      },
+      { javaScriptEnabled: false },
+    );
+  });
+
   it('never writes the NIK or the phone number into the server log', async () => {
     const log = server.readLog();
     assert.ok(log.length > 0, 'the server logged something');
-    for (const secret of [NIK, '5371045203900000', '081234500011', '6281234500011']) {
+    for (const secret of [NIK, NOBODY, '5371045203900000', '081234500011', '6281234500011']) {
       const lines = log.split('\n').filter((l) => l.includes(secret));
       assert.deepEqual(lines, [], `${secret} appears in the server log`);
     }
