@@ -571,6 +571,10 @@ mod tests {
         for a in Assurance::ALL {
             assert_eq!(Assurance::parse(a.code()), Some(a));
         }
+        // The account page names the level in the citizen's language.
+        let labels: Vec<(&str, &str)> =
+            Assurance::ALL.iter().map(|a| (a.label(crate::Lang::Id), a.label(crate::Lang::En))).collect();
+        assert_eq!(labels, [("dasar", "basic"), ("substansial", "substantial")]);
         assert!(Assurance::Basic < Assurance::Substantial);
     }
 
