@@ -59,7 +59,10 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     println!(
         "  Petugas: {url}/admin  (username: {DEMO_OFFICER}, password: {DEMO_OFFICER_PASSWORD}; works Disdukcapil's cases)"
     );
-    println!("  Warga:   {url}/masuk  (the demo NIK is on that page; codes arrive at {url}/demo/pesan)");
+    println!(
+        "  Warga:   {url}/masuk  (the demo NIK and its contact on record are on that page; codes arrive at {url}/demo/pesan)"
+    );
+    println!("  Loket:   {url}/admin/loket  (as {DEMO_OFFICER}: bind a contact after checking a KTP-el)");
     println!("  API:     {url}/api/openapi.json");
     if let Some(m) = &metrics {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
