@@ -1,7 +1,7 @@
 //! A citizen changes their phone or e-mail address: a code to the new contact and, for a basic session,
 //! one to the contact on record, entered together on the device that asked. Everyone concerned is told.
 
-use super::{Chrome, error_page, no_store, render};
+use super::{Chrome, FieldErrors, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Citizen};
 use crate::error::AppError;
@@ -47,9 +47,11 @@ impl ContactPage {
     fn is_channel(&self, code: &str) -> bool {
         self.channel == code
     }
+}
 
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+impl FieldErrors for ContactPage {
+    fn field_errors(&self) -> &[(&'static str, String)] {
+        &self.errors
     }
 }
 

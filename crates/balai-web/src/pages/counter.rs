@@ -2,7 +2,7 @@
 //! e-mail address the citizen gives, at the substantial level. It is how a person with no contact on
 //! record, or who lost the old one, comes to sign in online; every old and new contact is told.
 
-use super::{Chrome, error_page, no_store, render};
+use super::{Chrome, FieldErrors, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -49,9 +49,11 @@ impl CounterPage {
     fn is_channel(&self, code: &str) -> bool {
         self.channel == code
     }
+}
 
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+impl FieldErrors for CounterPage {
+    fn field_errors(&self) -> &[(&'static str, String)] {
+        &self.errors
     }
 }
 

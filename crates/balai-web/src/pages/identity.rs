@@ -1,7 +1,7 @@
 //! Citizen pages: sign in with NIK and a one-time code, the citizen's own record, sign out.
 //! The NIK never travels in a URL: after the first form, the browser holds only a pending token.
 
-use super::{Chrome, error_page, no_store, render};
+use super::{Chrome, FieldErrors, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
@@ -68,9 +68,11 @@ impl SignInPage {
     fn is_channel(&self, code: &str) -> bool {
         self.channel == code
     }
+}
 
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+impl FieldErrors for SignInPage {
+    fn field_errors(&self) -> &[(&'static str, String)] {
+        &self.errors
     }
 }
 

@@ -88,6 +88,16 @@ fn switch_href(uri: &Uri, other: &str) -> String {
 }
 
 /// Pages with personal data or a session's forms must not be kept by browsers or proxies.
+/// A form page whose refusals stand next to their fields (and in the summary, `error_summary.html`).
+pub(crate) trait FieldErrors {
+    fn field_errors(&self) -> &[(&'static str, String)];
+
+    /// The message for one field, if it was refused.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.field_errors().iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
 pub fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     response
