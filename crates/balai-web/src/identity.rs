@@ -229,6 +229,11 @@ pub async fn request_code(
     } else {
         Some(contact::normalize_recipient(channel, to).map_err(|e| invalid_recipient(lang, e))?)
     };
+    let client = crate::ops::throttle_key(client);
+    if let Some(t) = codes::client_throttled(&state.db, &state.vault, &client, now).await? {
+        tracing::info!(reason = ?t, "sign-in code throttled before the register lookup");
+        return Err(throttled(lang, t).into());
+    }
     // Outside the transaction: the register is a network call, and must not hold the writer.
     let on_record = match codes::contact_on_record(&state.db, &state.vault, &nik, channel).await? {
         Some(held) => held,
@@ -255,7 +260,6 @@ pub async fn request_code(
         (None, Some(held)) => (held.recipient.clone(), Some(held)),
         (None, None) => (stand_in_recipient(state, &nik, channel), None),
     };
-    let client = crate::ops::throttle_key(client);
     let mut tx = state.db.begin().await?;
     let issued = match codes::issue_code(&mut tx, &state.vault, &nik, channel, &target, deliver, &client, now).await? {
         Ok(issued) => issued,

@@ -140,6 +140,30 @@ async fn throttle(
     Ok(Some((oldest + Duration::minutes(THROTTLE_WINDOW_MINUTES) - now).num_seconds().max(1)))
 }
 
+/// Whether this client is over its code limit already: asked before the population register is, so a
+/// client the throttle refuses cannot make Balai hammer the register on its behalf. (The transaction
+/// that issues a code checks again.)
+pub async fn client_throttled(
+    db: &crate::Db,
+    vault: &Vault,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Throttled>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let found = throttle(
+        &mut tx,
+        "SELECT created_at FROM one_time_codes WHERE client_hash = $1 AND created_at > $2",
+        &client_hash(vault, client),
+        since,
+        now,
+        MAX_CODES_PER_CLIENT,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(found.map(|retry_after_seconds| Throttled::Client { retry_after_seconds }))
+}
+
 /// Records a code request for `nik` towards `target` (the destination typed, or the one on record).
 /// With `deliver` (the contact on record, which the target matched) a real code is made for it;
 /// without, a row that counts against the throttles and that no code opens.

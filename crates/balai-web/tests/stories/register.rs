@@ -107,3 +107,20 @@ async fn a_register_that_is_down_or_refuses_us_fails_the_sign_in_plainly_and_sen
     let held = app.post_json("/api/v1/auth/citizen/code", json!({"nik": "5371045203900003", "channel": "email"})).await;
     assert_eq!(held.status, StatusCode::ACCEPTED);
 }
+
+#[tokio::test]
+async fn a_client_over_its_code_limit_cannot_make_balai_hammer_the_register() {
+    let (url, seen) = stand_in_register().await;
+    let app = app_with_register(&url, TOKEN).await;
+    for n in 0..balai_store::identity::codes::MAX_CODES_PER_CLIENT {
+        let nik = format!("53710117088500{:02}", 20 + n);
+        let sent = app.post_json("/api/v1/auth/citizen/code", json!({"nik": nik, "channel": "sms"})).await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
+    }
+    let asked = seen.0.lock().unwrap().len();
+    assert_eq!(asked as i64, balai_store::identity::codes::MAX_CODES_PER_CLIENT);
+    let refused =
+        app.post_json("/api/v1/auth/citizen/code", json!({"nik": "5371011708850099", "channel": "sms"})).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(seen.0.lock().unwrap().len(), asked, "the refused request never reached the register");
+}
