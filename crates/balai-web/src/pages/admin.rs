@@ -144,7 +144,7 @@ async fn login(
     // A username nobody has is counted and locked exactly like an officer's, so no answer (message,
     // status, lock) tells which exist.
     let account = officer.as_ref().map(|o| o.username.clone()).unwrap_or_else(|| officers::account_key(&form.username));
-    let now = Utc::now();
+    let now = state.config.clock.now();
     match officers::sign_in_refused(&state.db, &state.vault, &account, &client, now).await {
         Ok(None) => {}
         Ok(Some(refused)) => {
@@ -236,7 +236,7 @@ async fn refused_sign_in(
     officer_id: Option<i64>,
     client: &str,
 ) -> Response {
-    let now = Utc::now();
+    let now = state.config.clock.now();
     if let SignInRefused::Account { .. } = refused
         && let Err(e) = count_failure(state, None, officer_id, client, now).await
     {
@@ -298,7 +298,7 @@ pub(super) async fn finish_sign_in(
             officer_id,
             &auth::token_hash(&token),
             &auth::random_token(),
-            Utc::now() + Duration::minutes(minutes),
+            state.config.clock.now() + Duration::minutes(minutes),
         )
         .await?;
         tx.commit().await
@@ -353,7 +353,7 @@ async fn half_open(state: &AppState, headers: &HeaderMap) -> Result<Option<HalfO
     let Some(token) = auth::cookie_value(headers, TOTP_COOKIE) else { return Ok(None) };
     let hash = auth::token_hash(token);
     let Some(session) =
-        identity::live_session(&state.db, PrincipalKind::OfficerAwaitingTotp, &hash, Utc::now()).await?
+        identity::live_session(&state.db, PrincipalKind::OfficerAwaitingTotp, &hash, state.config.clock.now()).await?
     else {
         return Ok(None);
     };
@@ -437,7 +437,7 @@ async fn totp_submit(
         return error_page(lang, &uri, AppError::Forbidden);
     }
     let next = safe_next(form.next.as_deref());
-    let now = Utc::now();
+    let now = state.config.clock.now();
     match officers::sign_in_refused(&state.db, &state.vault, &h.officer.username, &client, now).await {
         Ok(None) => {}
         Ok(Some(refused)) => {
