@@ -394,3 +394,17 @@ async fn usernames_are_one_per_person_whatever_the_case_width_or_lookalike_lette
         officers::officers_of(&app.db, kupang.id).await.unwrap().into_iter().map(|o| o.username).collect();
     assert_eq!(names.iter().filter(|n| n.contains("tugas.baru")).count(), 1, "{names:?}");
 }
+
+#[tokio::test]
+async fn the_second_factor_follows_the_apps_clock_so_no_story_waits_for_the_next_code() {
+    let app = TestApp::demo().await;
+    officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
+    let wall_step = now_step(&app);
+    // An hour on: the code the phone showed an hour ago is stale, the one for the clock's time works.
+    assert!(app.clock.advance(chrono::Duration::hours(1)));
+    let (stale, _) = sign_in(&app, "kadis", wall_step).await;
+    assert_eq!(stale.status, StatusCode::UNAUTHORIZED, "a code from an hour before is refused");
+    let (current, _) = sign_in(&app, "kadis", now_step(&app)).await;
+    assert_eq!((current.status, current.header("location")), (StatusCode::SEE_OTHER, "/admin"));
+    assert_eq!(app.get_with_cookie("/admin", &session(&current)).await.status, StatusCode::OK);
+}
