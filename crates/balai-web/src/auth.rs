@@ -158,7 +158,7 @@ const LOGIN_CSRF_KIND: &str = "sign-in-form";
 /// cookie someone else planted with a value of their choosing (cookie tossing) does not pass
 /// [`login_csrf_ok`], and a harvested one expires.
 pub fn issue_login_csrf(state: &AppState) -> (String, HeaderValue) {
-    let body = format!("{}.{}", random_token(), Utc::now().timestamp());
+    let body = format!("{}.{}", random_token(), state.config.clock.now().timestamp());
     let token = format!("{body}.{}", state.vault.lookup_hash(LOGIN_CSRF_KIND, &body));
     let cookie = set_cookie(LOGIN_CSRF_COOKIE, &token, LOGIN_CSRF_SECONDS, state.config.secure_cookies);
     (token, cookie)
@@ -173,7 +173,7 @@ pub fn login_csrf_ok(state: &AppState, headers: &axum::http::HeaderMap, submitte
     let Some((body, signature)) = cookie.rsplit_once('.') else { return false };
     let Some(issued) = body.split_once('.').and_then(|(_, t)| t.parse::<i64>().ok()) else { return false };
     // A minute of clock difference between nodes is tolerated.
-    let age = Utc::now().timestamp().saturating_sub(issued);
+    let age = state.config.clock.now().timestamp().saturating_sub(issued);
     (-60..=LOGIN_CSRF_SECONDS).contains(&age) && same_secret(signature, &state.vault.lookup_hash(LOGIN_CSRF_KIND, body))
 }
 
@@ -225,7 +225,7 @@ impl FromRequestParts<AppState> for Admin {
             return Err(to_login());
         };
         let hash = token_hash(token);
-        match identity::officer_session(&state.db, &hash, Utc::now()).await {
+        match identity::officer_session(&state.db, &hash, state.config.clock.now()).await {
             Ok(Some(s)) => Ok(Admin {
                 admin_id: s.officer_id,
                 principal: s.principal(),

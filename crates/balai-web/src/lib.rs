@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod error;
 pub mod i18n;
 pub mod identity;
@@ -13,6 +14,7 @@ pub mod register;
 
 use axum::Router;
 use balai_store::Db;
+pub use clock::Clock;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 /// Settings the web layer needs; the binary fills them from config.
@@ -44,6 +46,8 @@ pub struct WebConfig {
     /// The site's public origin (`https://layanan.kupangkota.go.id`) when it differs from the `Host`
     /// the server sees (a proxy that rewrites it); state-changing API calls are accepted from it.
     pub public_origin: Option<String>,
+    /// The time sign-in, the second factor and sessions act on (stories move it instead of waiting).
+    pub clock: Clock,
 }
 
 impl Default for WebConfig {
@@ -60,6 +64,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             register: register::RegisterConnector::none(),
             public_origin: None,
+            clock: Clock::system(),
         }
     }
 }

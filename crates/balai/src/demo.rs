@@ -333,6 +333,7 @@ async fn serve_until_shutdown(
         trusted_proxies: config.trusted_proxies()?,
         register: population_register(config, demo),
         public_origin: config.public_origin(),
+        clock: balai_web::Clock::system(),
     };
     let app = balai_web::app(db.clone(), vault, web);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -144,7 +144,7 @@ async fn login(
     // A username nobody has is counted and locked exactly like an officer's, so no answer (message,
     // status, lock) tells which exist.
     let account = officer.as_ref().map(|o| o.username.clone()).unwrap_or_else(|| officers::account_key(&form.username));
-    let now = Utc::now();
+    let now = state.config.clock.now();
     match officers::sign_in_refused(&state.db, &state.vault, &account, &client, now).await {
         Ok(None) => {}
         Ok(Some(refused)) => {
@@ -236,7 +236,7 @@ async fn refused_sign_in(
     officer_id: Option<i64>,
     client: &str,
 ) -> Response {
-    let now = Utc::now();
+    let now = state.config.clock.now();
     if let SignInRefused::Account { .. } = refused
         && let Err(e) = count_failure(state, None, officer_id, client, now).await
     {
@@ -298,7 +298,7 @@ pub(super) async fn finish_sign_in(
             officer_id,
             &auth::token_hash(&token),
             &auth::random_token(),
-            Utc::now() + Duration::minutes(minutes),
+            state.config.clock.now() + Duration::minutes(minutes),
         )
         .await?;
         tx.commit().await
@@ -353,7 +353,7 @@ async fn half_open(state: &AppState, headers: &HeaderMap) -> Result<Option<HalfO
     let Some(token) = auth::cookie_value(headers, TOTP_COOKIE) else { return Ok(None) };
     let hash = auth::token_hash(token);
     let Some(session) =
-        identity::live_session(&state.db, PrincipalKind::OfficerAwaitingTotp, &hash, Utc::now()).await?
+        identity::live_session(&state.db, PrincipalKind::OfficerAwaitingTotp, &hash, state.config.clock.now()).await?
     else {
         return Ok(None);
     };
@@ -437,7 +437,7 @@ async fn totp_submit(
         return error_page(lang, &uri, AppError::Forbidden);
     }
     let next = safe_next(form.next.as_deref());
-    let now = Utc::now();
+    let now = state.config.clock.now();
     match officers::sign_in_refused(&state.db, &state.vault, &h.officer.username, &client, now).await {
         Ok(None) => {}
         Ok(Some(refused)) => {
@@ -731,6 +731,16 @@ struct ServiceFormPage {
     step_rows: Vec<RowView>,
     tail_fields: Vec<FieldView>,
     submit_label: &'static str,
+    conflict: Option<ConflictView>,
+}
+
+/// Someone published a newer version while the editor worked: what is current now and what differs.
+struct ConflictView {
+    heading: &'static str,
+    text: String,
+    changed_label: &'static str,
+    changed: Vec<String>,
+    resubmit: String,
 }
 
 /// The submitted form as raw strings, keyed by input name.
@@ -976,6 +986,7 @@ struct FormContext {
     categories: Vec<(String, String)>,
     units: Vec<Unit>,
     submit_label: &'static str,
+    conflict: Option<ConflictView>,
 }
 
 fn form_page(
@@ -1133,8 +1144,15 @@ fn form_page(
         step_rows,
         tail_fields,
         submit_label: ctx.submit_label,
+        conflict: ctx.conflict,
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if page.conflict.is_some() {
+        StatusCode::CONFLICT
+    } else if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     no_store((status, render(&page)).into_response())
 }
 
@@ -1191,6 +1209,7 @@ fn edit_context(
         categories,
         units,
         submit_label: lang.pick("Terbitkan versi baru", "Publish a new version"),
+        conflict: None,
     }
 }
 
@@ -1229,13 +1248,18 @@ async fn revise_service(
         tracing::warn!(admin_id = admin.admin_id, "service edit refused: CSRF token mismatch");
         return error_page(lang, &uri, AppError::Forbidden);
     }
+    // The version the editor started from is the optimistic lock: without it the edit would land on
+    // whatever is current and silently undo someone else's.
+    let Some(expected_version) = field_value(&form, "expected_version").trim().parse::<i64>().ok().filter(|v| *v >= 1)
+    else {
+        tracing::warn!(admin_id = admin.admin_id, "service edit refused: no expected version");
+        return error_page(lang, &uri, missing_expected_version(lang).into());
+    };
     let detail = match load_for_edit(&state, &admin, &region, &code).await {
         Ok(d) => d,
         Err(e) => return error_page(lang, &uri, e),
     };
     let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
-    let expected_version =
-        field_value(&form, "expected_version").parse::<i64>().unwrap_or(detail.service.current_version);
     let result = if errors.is_empty() {
         let actor = admin.actor();
         async {
@@ -1282,7 +1306,135 @@ async fn revise_service(
             let ctx = edit_context(lang, &detail, agencies, categories, units);
             form_page(lang, &uri, &admin, ctx, &form, &errors)
         }
+        Err(StoreError::StaleVersion { current }) => {
+            tracing::info!(
+                admin_id = admin.admin_id,
+                service_id = detail.service.id,
+                expected_version,
+                current,
+                "service edit met a newer version"
+            );
+            // The editor's input is shown again, now against the current version, with what changed.
+            let now_current = match catalogue::service_by_code(&state.db, &region, &code).await {
+                Ok(d) => d,
+                Err(e) => return error_page(lang, &uri, e.into()),
+            };
+            let started_from = match catalogue::service_version(&state.db, &region, &code, expected_version).await {
+                Ok(d) => Some(d),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return error_page(lang, &uri, e.into()),
+            };
+            let (government, agencies, categories, units) =
+                match form_context_for(&state, lang, &region, Some(now_current.service.agency_id)).await {
+                    Ok(c) => c,
+                    Err(e) => return error_page(lang, &uri, e.into()),
+                };
+            // Versions record their author as an actor (`officer:7`); people read a name.
+            let published_by = match now_current.version.created_by.strip_prefix("officer:").map(str::parse::<i64>) {
+                Some(Ok(id)) => match identity::officers::officer(&state.db, id).await {
+                    Ok(o) => o.map(|o| o.display_name),
+                    Err(e) => return error_page(lang, &uri, e.into()),
+                },
+                _ => None,
+            }
+            .unwrap_or_else(|| now_current.version.created_by.clone());
+            let mut ctx = edit_context(lang, &now_current, agencies, categories, units);
+            ctx.conflict = Some(conflict_view(
+                lang,
+                government.zone(),
+                expected_version,
+                started_from.as_ref(),
+                &now_current,
+                &published_by,
+            ));
+            form_page(lang, &uri, &admin, ctx, &form, &errors)
+        }
         Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+/// A service edit posted without the version it started from (the form always carries it).
+fn missing_expected_version(lang: Lang) -> crate::error::Refusal {
+    crate::error::Refusal {
+        status: StatusCode::BAD_REQUEST,
+        problem_type: "/problems/bad-parameter",
+        title: lang.pick("Permintaan tidak lengkap", "Incomplete request"),
+        field: Some("expected_version"),
+        rule: "required",
+        message: lang
+            .pick(
+                "Isian `expected_version` (versi yang Anda ubah) tidak ada atau tidak sah. Buka lagi halaman ubah layanan dan kirim dari sana.",
+                "The field `expected_version` (the version you are editing) is missing or invalid. Open the service's edit page again and submit from there.",
+            )
+            .to_owned(),
+        retry_after: None,
+        attempts_left: None,
+    }
+}
+
+/// The components whose values differ between two versions, by their labels on the form.
+fn changed_components(lang: Lang, before: &ServiceStandard, after: &ServiceStandard) -> Vec<String> {
+    // The category belongs to the service, not the version: compare the standards alone.
+    let (a, b) = (standard_to_form(before, ""), standard_to_form(after, ""));
+    let differs = |id: &str| a.get(id) != b.get(id);
+    let rows_differ = |prefix: &str| a.iter().chain(&b).any(|(k, _)| k.starts_with(prefix) && differs(k));
+    let mut changed: Vec<String> = STANDARD_FIELDS
+        .iter()
+        .filter(|(id, ..)| differs(id))
+        .map(|(_, label_id, label_en, _)| lang.pick(label_id, label_en).to_owned())
+        .collect();
+    if rows_differ("req_") {
+        changed.push(lang.pick("Persyaratan", "Requirements").to_owned());
+    }
+    if rows_differ("step_") {
+        changed.push(lang.pick("Tahap prosedur", "Procedure steps").to_owned());
+    }
+    if differs("effective_date") {
+        changed.push(lang.pick("Tanggal berlaku", "Effective date").to_owned());
+    }
+    changed
+}
+
+fn conflict_view(
+    lang: Lang,
+    zone: balai_domain::IndonesianTimeZone,
+    expected_version: i64,
+    started_from: Option<&ServiceDetail>,
+    now_current: &ServiceDetail,
+    published_by: &str,
+) -> ConflictView {
+    let current = &now_current.version;
+    let at = format!("{} {}", current.created_at.with_timezone(&zone.offset()).format("%d-%m-%Y %H:%M"), zone.code());
+    let text = match lang {
+        Lang::Id => format!(
+            "Versi terbaru sekarang {}, diterbitkan oleh {} pada {at} (catatan: \u{201c}{}\u{201d}). Anda mulai dari versi {expected_version}; perubahan Anda belum disimpan.",
+            current.version, published_by, current.change_note
+        ),
+        Lang::En => format!(
+            "The latest version is now {}, published by {} on {at} (note: \u{201c}{}\u{201d}). You started from version {expected_version}; your changes are not saved yet.",
+            current.version, published_by, current.change_note
+        ),
+    };
+    let changed =
+        started_from.map(|s| changed_components(lang, &s.standard, &now_current.standard)).unwrap_or_default();
+    let resubmit = match lang {
+        Lang::Id => format!(
+            "Isian Anda ada di bawah. Periksa perubahan di atas; bila tetap ingin menerbitkan isian ini, kirim lagi: hasilnya menjadi versi {} di atas versi {}.",
+            current.version.saturating_add(1),
+            current.version
+        ),
+        Lang::En => format!(
+            "Your input is below. Check the changes above; to publish it anyway, submit again: it becomes version {} on top of version {}.",
+            current.version.saturating_add(1),
+            current.version
+        ),
+    };
+    ConflictView {
+        heading: lang.pick("Ada versi yang lebih baru", "A newer version was published"),
+        text,
+        changed_label: lang.pick("Komponen yang berubah sejak versi Anda:", "Components changed since your version:"),
+        changed,
+        resubmit,
     }
 }
 
@@ -1315,6 +1467,7 @@ fn new_context(
         categories,
         units,
         submit_label: lang.pick("Simpan layanan", "Save the service"),
+        conflict: None,
     }
 }
 

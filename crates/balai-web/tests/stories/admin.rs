@@ -281,3 +281,63 @@ async fn an_admin_updates_an_agency_maklumat() {
     let public = app.get(saved.header("location")).await;
     assert!(public.body.contains("Kami sanggup melayani dengan cepat dan ramah."));
 }
+
+#[tokio::test]
+async fn an_edit_without_the_version_it_started_from_is_refused_and_changes_nothing() {
+    let app = TestApp::demo().await;
+    let session = app.sign_in_admin().await;
+    let form = app.get_with_cookie("/admin/layanan/53.71/KK/ubah", &session).await;
+    let mut fields = form_fields(&form);
+    set(&mut fields, "name", "Nama tanpa versi");
+    set(&mut fields, "change_note", "tanpa versi");
+    let without: Vec<(String, String)> = fields.iter().filter(|(n, _)| n != "expected_version").cloned().collect();
+    let missing = app.post_form("/admin/layanan/53.71/KK/ubah", &session, &as_refs(&without)).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
+    assert!(missing.body.contains("expected_version"), "the page names the missing field");
+
+    set(&mut fields, "expected_version", "terbaru");
+    let garbled = app.post_form("/admin/layanan/53.71/KK/ubah", &session, &as_refs(&fields)).await;
+    assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
+    assert!(garbled.body.contains("expected_version"));
+
+    let public = app.get("/layanan/53.71/KK").await;
+    assert!(!public.body.contains("Nama tanpa versi"), "nothing was published");
+    assert!(public.body.contains(r#"id="versi">Versi 1"#));
+}
+
+#[tokio::test]
+async fn an_editor_overtaken_by_a_colleague_gets_their_input_back_with_what_changed() {
+    let app = TestApp::demo().await;
+    let session = app.sign_in_admin().await;
+    let form = app.get_with_cookie("/admin/layanan/53.71/KK/ubah", &session).await;
+    let mut first = form_fields(&form);
+    let mut second = first.clone();
+    set(&mut first, "name", "Kartu Keluarga (diperbarui rekan)");
+    set(&mut first, "change_note", "nama diperjelas");
+    let published = app.post_form("/admin/layanan/53.71/KK/ubah", &session, &as_refs(&first)).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+
+    set(&mut second, "summary", "Ringkasan yang ditulis editor kedua dengan teliti");
+    set(&mut second, "change_note", "ringkasan baru");
+    let stale = app.post_form("/admin/layanan/53.71/KK/ubah", &session, &as_refs(&second)).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let notice = stale.body.split(r#"id="conflict""#).nth(1).and_then(|r| r.split("</div>").next()).unwrap_or_default();
+    assert!(notice.contains("Versi terbaru sekarang 2"), "says which version is current: {notice}");
+    assert!(notice.contains("Admin Uji"), "says who published it: {notice}");
+    assert!(notice.contains("nama diperjelas"), "shows the colleague's change note: {notice}");
+    assert!(notice.contains("Nama layanan"), "names the component the colleague changed: {notice}");
+    assert!(!notice.contains("Ringkasan"), "and not the ones they left alone: {notice}");
+
+    let again = form_fields(&stale);
+    let kept = |name: &str| again.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(kept("summary"), "Ringkasan yang ditulis editor kedua dengan teliti", "the editor's input is kept");
+    assert_eq!(kept("change_note"), "ringkasan baru");
+    assert_eq!(kept("expected_version"), "2", "submitting again builds on the current version");
+    assert!(!app.get("/layanan/53.71/KK").await.body.contains("editor kedua"), "nothing of theirs is saved yet");
+
+    let resubmitted = app.post_form("/admin/layanan/53.71/KK/ubah", &session, &as_refs(&again)).await;
+    assert_eq!(resubmitted.status, StatusCode::SEE_OTHER, "{}", resubmitted.body);
+    let public = app.get("/layanan/53.71/KK").await;
+    assert!(public.body.contains(r#"id="versi">Versi 3"#));
+    assert!(public.body.contains("Ringkasan yang ditulis editor kedua dengan teliti"));
+}

@@ -11,8 +11,9 @@ use balai_store::identity::{NewOfficer, Vault, officers};
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 pub(crate) const PASSWORD: &str = "kata-sandi-petugas";
 
-fn now_step() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30
+/// The current TOTP time step on the app's clock.
+fn now_step(app: &TestApp) -> u64 {
+    app.clock.now().timestamp() as u64 / 30
 }
 
 fn code(step: u64) -> String {
@@ -125,12 +126,12 @@ async fn a_head_of_agency_needs_the_second_factor_and_each_code_works_once() {
     );
     let page = app.get_with_cookie("/admin/masuk/faktor-kedua", &half).await;
     let csrf = page.hidden("csrf");
-    let wrong = if code(now_step()) == "000000" { "111111" } else { "000000" };
+    let wrong = if code(now_step(&app)) == "000000" { "111111" } else { "000000" };
     let refused = app.post_form("/admin/masuk/faktor-kedua", &half, &[("csrf", &csrf), ("code", wrong)]).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert!(refused.body.contains("Kode salah atau sudah dipakai"));
 
-    let step = now_step();
+    let step = now_step(&app);
     let ok = app.post_form("/admin/masuk/faktor-kedua", &half, &[("csrf", &csrf), ("code", &code(step))]).await;
     assert_eq!((ok.status, ok.header("location")), (StatusCode::SEE_OTHER, "/admin"));
     assert_eq!(app.get_with_cookie("/admin", &session(&ok)).await.status, StatusCode::OK);
@@ -201,7 +202,7 @@ async fn a_client_that_fails_too_often_is_refused_while_others_and_its_accounts_
 async fn an_officer_needs_no_second_factor_but_may_change_no_standard() {
     let app = TestApp::demo().await;
     officer(&app, "petugas", Role::Officer, Some("disdukcapil")).await;
-    let (signed_in, _) = sign_in(&app, "petugas", now_step()).await;
+    let (signed_in, _) = sign_in(&app, "petugas", now_step(&app)).await;
     let cookie = session(&signed_in);
     let dashboard = app.get_with_cookie("/admin", &cookie).await;
     assert_eq!(dashboard.status, StatusCode::OK);
@@ -217,7 +218,7 @@ async fn an_officer_needs_no_second_factor_but_may_change_no_standard() {
 async fn a_head_of_agency_revises_only_their_own_agencys_standards() {
     let app = TestApp::demo().await;
     officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
-    let (signed_in, _) = sign_in(&app, "kadis", now_step()).await;
+    let (signed_in, _) = sign_in(&app, "kadis", now_step(&app)).await;
     let cookie = session(&signed_in);
     let own = app.get_with_cookie("/admin/layanan/53.71/AKTA-LAHIR/ubah", &cookie).await;
     assert_eq!(own.status, StatusCode::OK, "their own agency's service");
@@ -316,7 +317,7 @@ async fn an_admin_creates_an_officer_and_resets_a_password_which_ends_their_sess
         )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
-    let (signed_in, _) = sign_in(&app, "petugas.baru", now_step()).await;
+    let (signed_in, _) = sign_in(&app, "petugas.baru", now_step(&app)).await;
     let officer_session = session(&signed_in);
     assert_eq!(app.get_with_cookie("/admin", &officer_session).await.status, StatusCode::OK);
 
@@ -346,7 +347,7 @@ async fn an_admin_creates_an_officer_and_resets_a_password_which_ends_their_sess
 async fn only_government_admins_manage_officers() {
     let app = TestApp::demo().await;
     officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
-    let (signed_in, _) = sign_in(&app, "kadis", now_step()).await;
+    let (signed_in, _) = sign_in(&app, "kadis", now_step(&app)).await;
     assert_eq!(app.get_with_cookie("/admin/petugas/53.71", &session(&signed_in)).await.status, StatusCode::FORBIDDEN);
 }
 
@@ -371,7 +372,7 @@ async fn usernames_are_one_per_person_whatever_the_case_width_or_lookalike_lette
     };
     let created = create("Petugas.Baru").await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
-    let (signed_in, _) = sign_in(&app, "petugas.baru", now_step()).await;
+    let (signed_in, _) = sign_in(&app, "petugas.baru", now_step(&app)).await;
     assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "stored folded, signs in folded");
     assert_eq!(password(&app, "PETUGAS.BARU", PASSWORD).await.status, StatusCode::SEE_OTHER, "and typed in capitals");
 
@@ -392,4 +393,18 @@ async fn usernames_are_one_per_person_whatever_the_case_width_or_lookalike_lette
     let names: Vec<String> =
         officers::officers_of(&app.db, kupang.id).await.unwrap().into_iter().map(|o| o.username).collect();
     assert_eq!(names.iter().filter(|n| n.contains("tugas.baru")).count(), 1, "{names:?}");
+}
+
+#[tokio::test]
+async fn the_second_factor_follows_the_apps_clock_so_no_story_waits_for_the_next_code() {
+    let app = TestApp::demo().await;
+    officer(&app, "kadis", Role::AgencyHead, Some("disdukcapil")).await;
+    let wall_step = now_step(&app);
+    // An hour on: the code the phone showed an hour ago is stale, the one for the clock's time works.
+    assert!(app.clock.advance(chrono::Duration::hours(1)));
+    let (stale, _) = sign_in(&app, "kadis", wall_step).await;
+    assert_eq!(stale.status, StatusCode::UNAUTHORIZED, "a code from an hour before is refused");
+    let (current, _) = sign_in(&app, "kadis", now_step(&app)).await;
+    assert_eq!((current.status, current.header("location")), (StatusCode::SEE_OTHER, "/admin"));
+    assert_eq!(app.get_with_cookie("/admin", &session(&current)).await.status, StatusCode::OK);
 }

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub vault: balai_store::identity::Vault,
     /// The administrator's TOTP secret once enrolled, and the last time step used (codes work once).
     totp: std::sync::Mutex<Option<(String, u64)>>,
+    /// The app's clock: stories move it forward instead of waiting for real time.
+    pub clock: balai_web::Clock,
     pub signer: balai_ledger::NoteSigner,
     router: Router,
     _dir: tempfile::TempDir,
@@ -187,11 +189,14 @@ impl TestApp {
         seed::seed_demo_citizens(&db, &vault).await.unwrap();
         let signer = balai_ledger::NoteSigner::generate(ORIGIN).unwrap();
         config.audit_public_key = Some(signer.verifier().to_vkey());
+        config.clock = balai_web::Clock::adjustable();
+        let clock = config.clock.clone();
         Some(TestApp {
             router: balai_web::app(db.clone(), vault.clone(), config),
             db,
             vault,
             totp: Default::default(),
+            clock,
             signer,
             _dir: dir,
             _postgres: postgres,
@@ -314,17 +319,14 @@ impl TestApp {
             Some(rest) => rest.split('<').next().unwrap().to_owned(),
             None => totp.as_ref().expect("enrolled earlier").0.clone(),
         };
-        let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        let last = totp.as_ref().map(|(_, step)| *step);
-        let step = match last {
-            Some(last) if last >= now() / 30 => {
-                while last + 1 > now() / 30 + 1 {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                }
-                last + 1
+        let step = |clock: &balai_web::Clock| clock.now().timestamp() as u64 / 30;
+        // A code works once: when this step was used already, move the app's clock on to the next.
+        if let Some((_, last)) = totp.as_ref() {
+            while step(&self.clock) <= *last {
+                assert!(self.clock.advance(chrono::Duration::seconds(30)), "the stories' clock is adjustable");
             }
-            _ => now() / 30,
-        };
+        }
+        let step = step(&self.clock);
         *totp = Some((secret.clone(), step));
         balai_web::auth::totp::code_at(&secret, step * 30).unwrap()
     }
