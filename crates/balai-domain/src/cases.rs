@@ -450,6 +450,12 @@ mod tests {
         let table = APPLICATION_FLOW.transitions();
         let keys: BTreeSet<String> = table.iter().map(|t| format!("{:?}/{:?}", t.from, t.event)).collect();
         assert_eq!(keys.len(), table.len(), "a (state, event) pair appears twice");
+        // The table handed out is the one the flow runs on.
+        let offered: usize = St::ALL.into_iter().map(|s| APPLICATION_FLOW.events(s).count()).sum();
+        assert_eq!(table.len(), offered);
+        for t in table {
+            assert_eq!(APPLICATION_FLOW.transition(t.from, t.event), Ok(t.to), "{t:?}");
+        }
 
         let mut reached = vec![St::Submitted];
         let mut i = 0;
@@ -507,6 +513,9 @@ mod tests {
         assert_eq!(at("2026-11-22T02:00:00Z"), Remaining::OnTime { working_days: 5 });
         assert_eq!(at("2026-11-23T02:00:00Z"), Remaining::OnTime { working_days: 4 });
         assert_eq!(at("2026-11-27T15:00:00Z"), Remaining::OnTime { working_days: 0 });
+        // Midnight WITA ends the last day.
+        assert_eq!(at("2026-11-27T15:59:59Z"), Remaining::OnTime { working_days: 0 });
+        assert_eq!(at("2026-11-27T16:00:00Z"), Remaining::Late { working_days: 0 });
         // Saturday: late, though no working day has been lost yet.
         assert_eq!(at("2026-11-28T02:00:00Z"), Remaining::Late { working_days: 0 });
         assert_eq!(at("2026-12-01T02:00:00Z"), Remaining::Late { working_days: 2 });
