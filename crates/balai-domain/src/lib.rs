@@ -3,6 +3,7 @@
 //! Each module is one bounded context (or a value shared by several), named as in every other layer.
 
 pub mod calendar;
+pub mod cases;
 pub mod catalogue;
 pub mod contact;
 pub mod identity;

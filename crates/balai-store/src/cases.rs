@@ -5,41 +5,13 @@
 
 use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, query};
+use balai_domain::cases::CasePlace;
 use balai_domain::identity::Target;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseKind {
-    Application,
-    Complaint,
-}
-
-impl CaseKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            CaseKind::Application => "application",
-            CaseKind::Complaint => "complaint",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<CaseKind> {
-        match code {
-            "application" => Some(CaseKind::Application),
-            "complaint" => Some(CaseKind::Complaint),
-            _ => None,
-        }
-    }
-
-    /// The prefix of the reference a citizen quotes: PMH (permohonan), ADU (aduan).
-    fn prefix(self) -> &'static str {
-        match self {
-            CaseKind::Application => "PMH",
-            CaseKind::Complaint => "ADU",
-        }
-    }
-}
+/// The kind is a domain rule; re-exported so callers keep naming it from the store.
+pub use balai_domain::cases::CaseKind;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub(crate) struct CaseRow {
@@ -76,19 +48,19 @@ impl Case {
         reference(self.kind, self.id)
     }
 
-    /// Where the case sits, for the permission check.
+    /// Where the case sits.
+    pub fn place(&self) -> CasePlace {
+        CasePlace { government_id: self.government_id, agency_id: self.agency_id, unit_id: self.unit_id }
+    }
+
+    /// Where the case sits and whom it concerns, for the permission check.
     pub fn target(&self) -> Target {
-        Target {
-            government_id: Some(self.government_id),
-            agency_id: Some(self.agency_id),
-            unit_id: self.unit_id,
-            citizen_id: self.citizen_id,
-        }
+        self.place().target(self.citizen_id)
     }
 }
 
 pub fn reference(kind: CaseKind, id: i64) -> String {
-    format!("{}-{id:06}", kind.prefix())
+    kind.reference(id)
 }
 
 impl TryFrom<CaseRow> for Case {

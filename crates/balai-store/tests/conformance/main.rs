@@ -15,6 +15,7 @@ mod identity;
 mod notify;
 mod oidc;
 mod rotation;
+mod schema;
 mod seed;
 mod templates;
 
