@@ -5,6 +5,7 @@
 //! editable per year. A deadline counted across a year the calendar does not cover is refused rather than
 //! guessed, because a missing Idul Fitri week would silently shorten every deadline by a week.
 
+use crate::Lang;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -194,6 +195,167 @@ impl WorkingCalendar {
     }
 }
 
+/// What a listed holiday is: its kind decides nothing about counting (every kind is a day off), but
+/// it is shown and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayKind {
+    LiburNasional,
+    CutiBersama,
+    LiburDaerah,
+}
+
+impl HolidayKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::LiburNasional => "libur_nasional",
+            Self::CutiBersama => "cuti_bersama",
+            Self::LiburDaerah => "libur_daerah",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::LiburNasional, Self::CutiBersama, Self::LiburDaerah].into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// One day off of a government's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
+    pub kind: HolidayKind,
+}
+
+/// The longest holiday name an administrator may give, in characters.
+pub const MAX_HOLIDAY_NAME_CHARS: usize = 200;
+
+/// What is wrong with one line of a year's holiday list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HolidayLineProblem {
+    /// The date is not `YYYY-MM-DD`.
+    BadDate,
+    /// The date is in another year than the one being edited.
+    OtherYear(NaiveDate),
+    /// The name is empty or longer than [`MAX_HOLIDAY_NAME_CHARS`].
+    BadName,
+    /// The kind is none of [`HolidayKind`]'s codes.
+    UnknownKind,
+    /// The date is on an earlier line too.
+    Repeated(NaiveDate),
+}
+
+/// A bad line of a holiday list: its number (from 1) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayLineError {
+    pub line: usize,
+    pub year: i32,
+    pub problem: HolidayLineProblem,
+}
+
+impl HolidayLineError {
+    /// The message an administrator reads, naming the line.
+    pub fn message(&self, lang: Lang) -> String {
+        let (n, year) = (self.line, self.year);
+        match (&self.problem, lang) {
+            (HolidayLineProblem::BadDate, Lang::Id) => {
+                format!("Baris {n}: tanggal harus berformat TTTT-BB-HH, misalnya {year}-12-25.")
+            }
+            (HolidayLineProblem::BadDate, Lang::En) => {
+                format!("Line {n}: the date must be YYYY-MM-DD, e.g. {year}-12-25.")
+            }
+            (HolidayLineProblem::OtherYear(date), Lang::Id) => format!("Baris {n}: tanggal {date} bukan tahun {year}."),
+            (HolidayLineProblem::OtherYear(date), Lang::En) => format!("Line {n}: {date} is not in {year}."),
+            (HolidayLineProblem::BadName, Lang::Id) => {
+                format!("Baris {n}: nama hari libur wajib diisi (paling banyak {MAX_HOLIDAY_NAME_CHARS} karakter).")
+            }
+            (HolidayLineProblem::BadName, Lang::En) => {
+                format!("Line {n}: the holiday needs a name (at most {MAX_HOLIDAY_NAME_CHARS} characters).")
+            }
+            (HolidayLineProblem::UnknownKind, Lang::Id) => {
+                format!("Baris {n}: kategori harus libur_nasional, cuti_bersama atau libur_daerah.")
+            }
+            (HolidayLineProblem::UnknownKind, Lang::En) => {
+                format!("Line {n}: the kind must be libur_nasional, cuti_bersama or libur_daerah.")
+            }
+            (HolidayLineProblem::Repeated(date), Lang::Id) => {
+                format!("Baris {n}: tanggal {date} sudah ada di baris lain.")
+            }
+            (HolidayLineProblem::Repeated(date), Lang::En) => format!("Line {n}: {date} is listed twice."),
+        }
+    }
+}
+
+/// Parses a year's holiday list, one `YYYY-MM-DD,Nama,kategori` a line (the kind defaults to
+/// `libur_nasional`; blank lines, `#` comments and a `tanggal,…` header are skipped). Every bad line
+/// is reported; a good list comes back sorted by date.
+pub fn parse_holiday_lines(text: &str, year: i32) -> Result<Vec<Holiday>, Vec<HolidayLineError>> {
+    let mut holidays: Vec<Holiday> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("tanggal,") {
+            continue;
+        }
+        let bad = |problem| HolidayLineError { line: i.saturating_add(1), year, problem };
+        let mut parts = line.splitn(3, ',');
+        let (date, name, kind) = (
+            parts.next().unwrap_or_default().trim(),
+            parts.next().unwrap_or_default().trim(),
+            parts.next().map(str::trim),
+        );
+        let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+            errors.push(bad(HolidayLineProblem::BadDate));
+            continue;
+        };
+        if date.year() != year {
+            errors.push(bad(HolidayLineProblem::OtherYear(date)));
+            continue;
+        }
+        if name.is_empty() || name.chars().count() > MAX_HOLIDAY_NAME_CHARS {
+            errors.push(bad(HolidayLineProblem::BadName));
+            continue;
+        }
+        let kind = match kind {
+            None | Some("") => HolidayKind::LiburNasional,
+            Some(k) => match HolidayKind::parse(k) {
+                Some(kind) => kind,
+                None => {
+                    errors.push(bad(HolidayLineProblem::UnknownKind));
+                    continue;
+                }
+            },
+        };
+        if holidays.iter().any(|h| h.date == date) {
+            errors.push(bad(HolidayLineProblem::Repeated(date)));
+            continue;
+        }
+        holidays.push(Holiday { date, name: name.to_owned(), kind });
+    }
+    if errors.is_empty() {
+        holidays.sort_by_key(|h| h.date);
+        Ok(holidays)
+    } else {
+        Err(errors)
+    }
+}
+
+/// How many days of `year` are neither weekend nor one of `holidays` (0 for a year chrono cannot name).
+pub fn weekdays_left(year: i32, holidays: &[Holiday]) -> usize {
+    let Some(mut day) = NaiveDate::from_ymd_opt(year, 1, 1) else { return 0 };
+    let mut count = 0usize;
+    while day.year() == year {
+        if !WorkingCalendar::is_weekend(day) && !holidays.iter().any(|h| h.date == day) {
+            count = count.saturating_add(1);
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    count
+}
+
 fn next_day(date: NaiveDate) -> NaiveDate {
     date.checked_add_days(Days::new(1)).expect("dates stay far from chrono's limits")
 }
@@ -322,5 +484,40 @@ mod tests {
         }
         assert_eq!(IndonesianTimeZone::parse("UTC"), None);
         assert_eq!(IndonesianTimeZone::Wita.format(utc("2026-11-23T06:05:00Z")), "23-11-2026 14:05 WITA");
+    }
+}
+
+#[cfg(test)]
+mod holiday_list_tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_parsed_and_each_bad_line_is_named() {
+        let ok = parse_holiday_lines(
+            "2026-12-25,Hari Raya Natal,libur_nasional\n\n2026-12-24,Cuti Bersama,cuti_bersama\n2026-04-20,HUT Kota",
+            2026,
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!(ok[0].kind, HolidayKind::LiburNasional, "kind defaults to libur_nasional");
+        assert_eq!(ok[0].date.to_string(), "2026-04-20", "sorted by date");
+
+        let errors: Vec<String> = parse_holiday_lines("2026-13-01,X,libur_nasional\n2025-01-01,Y,libur_nasional\n2026-05-01,,cuti_bersama\n2026-05-02,Z,libur\n2026-06-01,A\n2026-06-01,B", 2026)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.message(Lang::Id))
+            .collect();
+        assert_eq!(errors.len(), 5);
+        assert!(
+            errors[0].starts_with("Baris 1:") && errors[1].starts_with("Baris 2:") && errors[4].starts_with("Baris 6:")
+        );
+    }
+
+    #[test]
+    fn working_days_of_a_year() {
+        // 2026 has 261 weekdays; two holidays on weekdays leave 259.
+        let holidays = parse_holiday_lines("2026-12-25,Natal\n2026-01-01,Tahun Baru", 2026).unwrap();
+        assert_eq!(weekdays_left(2026, &[]), 261);
+        assert_eq!(weekdays_left(2026, &holidays), 259);
     }
 }

@@ -186,3 +186,37 @@ impl TextProblem {
         }
     }
 }
+
+/// The outbox's retry policy: how long a failed message waits, and when it is given up as dead. The
+/// store applies it; the numbers are decided here.
+pub mod delivery {
+    use chrono::Duration;
+
+    /// After this many failed attempts a message is dead (kept, shown to admins, never retried).
+    pub const MAX_ATTEMPTS: i64 = 8;
+
+    /// The wait before attempt `n + 1` after `n` failures: 30 s, 1 min, 2 min … capped at 1 h.
+    pub fn backoff(failures: i64) -> Duration {
+        let exponent = failures.clamp(1, 8) - 1;
+        Duration::seconds((30i64 << exponent).min(3600))
+    }
+
+    /// Whether a message that has failed `failures` times is given up.
+    pub fn gives_up(failures: i64) -> bool {
+        failures >= MAX_ATTEMPTS
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn back_off_doubles_from_thirty_seconds_to_an_hour_and_the_eighth_failure_is_the_last() {
+            assert_eq!(backoff(1), Duration::seconds(30));
+            assert_eq!(backoff(3), Duration::minutes(2));
+            assert_eq!(backoff(20), Duration::hours(1));
+            assert!(!gives_up(MAX_ATTEMPTS - 1));
+            assert!(gives_up(MAX_ATTEMPTS));
+        }
+    }
+}

@@ -4,36 +4,9 @@ use crate::audit::{self, Actor, Subject};
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::calendar::WorkingCalendar;
 use chrono::{Datelike, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HolidayKind {
-    LiburNasional,
-    CutiBersama,
-    LiburDaerah,
-}
-
-impl HolidayKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::LiburNasional => "libur_nasional",
-            Self::CutiBersama => "cuti_bersama",
-            Self::LiburDaerah => "libur_daerah",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [Self::LiburNasional, Self::CutiBersama, Self::LiburDaerah].into_iter().find(|k| k.code() == code)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Holiday {
-    pub date: NaiveDate,
-    pub name: String,
-    pub kind: HolidayKind,
-}
+/// The holiday types are the domain's; re-exported so callers of the store keep one import.
+pub use balai_domain::calendar::{Holiday, HolidayKind};
 
 #[derive(sqlx::FromRow)]
 struct HolidayRow {

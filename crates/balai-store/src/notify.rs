@@ -11,18 +11,11 @@ use crate::identity::vault::Vault;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::Lang;
 use balai_domain::contact::Channel;
+use balai_domain::notify::delivery::{backoff, gives_up};
 use chrono::{DateTime, Duration, Utc};
 
-/// After this many failed attempts a message is dead (kept, shown to admins, never retried).
-pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a claimed message is reserved for the worker that claimed it.
 pub const LEASE_SECONDS: i64 = 60;
-
-/// The wait before attempt `n + 1` after `n` failures: 30 s, 1 min, 2 min … capped at 1 h.
-pub fn backoff(failures: i64) -> Duration {
-    let exponent = failures.clamp(1, 8) - 1;
-    Duration::seconds((30i64 << exponent).min(3600))
-}
 
 pub struct NewMessage<'a> {
     pub government_id: Option<i64>,
@@ -167,12 +160,13 @@ pub async fn mark_sent(db: &Db, id: i64, transport: &str, now: DateTime<Utc>) ->
     Ok(())
 }
 
-/// Records a failed attempt: the message is retried after [`backoff`], or dead after [`MAX_ATTEMPTS`].
+/// Records a failed attempt: the message is retried after [`backoff`], or dead once [`gives_up`] says
+/// so (the policy is `balai_domain::notify::delivery`).
 /// `error` must not contain the recipient or the body. Returns the new status.
 pub async fn mark_failed(db: &Db, id: i64, error: &str, now: DateTime<Utc>) -> Result<&'static str, StoreError> {
     let (attempts,): (i64,) = db.fetch_one(query("SELECT attempts FROM outbox WHERE id = $1").bind(id)).await?;
     let failures = attempts + 1;
-    let status = if failures >= MAX_ATTEMPTS { "dead" } else { "pending" };
+    let status = if gives_up(failures) { "dead" } else { "pending" };
     let error: String = error.chars().take(500).collect();
     db.execute(
         query("UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")

@@ -1,11 +1,10 @@
-//! Administrator authentication for the catalogue: Argon2id passwords, server-side sessions, CSRF.
+//! Administrator authentication for the catalogue: server-side sessions, CSRF (password hashes and
+//! second-factor codes are [`balai_auth`]'s).
 //!
 //! The session cookie holds a random token; the database holds only its SHA-256. Every form carries the
 //! session's CSRF token; the sign-in form, which has no session yet, uses a double-submit cookie.
 
 use crate::AppState;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
@@ -21,15 +20,6 @@ pub const SESSION_COOKIE: &str = "balai_admin";
 /// The half-open session between a right password and a right second factor.
 pub const TOTP_COOKIE: &str = "balai_admin_totp";
 pub const LOGIN_CSRF_COOKIE: &str = "balai_login_csrf";
-
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
-}
-
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
 
 /// 256 random bits, URL-safe.
 pub fn random_token() -> String {
@@ -243,37 +233,6 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// RFC 6238 codes: SHA-1, 6 digits, 30-second steps, one step of clock drift either way.
-pub mod totp {
-    use totp_rs::{Builder, Secret, Totp};
-
-    /// A new 160-bit secret, base32 as authenticator apps take it.
-    pub fn new_secret() -> String {
-        let bytes: [u8; 20] = rand::random();
-        Secret::from(bytes).to_base32()
-    }
-
-    fn totp(secret_base32: &str, account: &str) -> Option<Totp> {
-        let secret = Secret::try_from_base32(secret_base32).ok()?;
-        Builder::new().with_secret(secret).with_account_name(account).with_issuer(Some("Balai")).build().ok()
-    }
-
-    /// The `otpauth://` URI an authenticator app reads.
-    pub fn enrolment_uri(secret_base32: &str, account: &str) -> Option<String> {
-        totp(secret_base32, account)?.to_url().ok()
-    }
-
-    /// The time step the code is valid for at `unix_seconds`, if it is valid.
-    pub fn check(secret_base32: &str, code: &str, unix_seconds: u64) -> Option<u64> {
-        totp(secret_base32, "-")?.check(code.trim(), unix_seconds)
-    }
-
-    /// The code for a moment (for tests and for the demo's own checks).
-    pub fn code_at(secret_base32: &str, unix_seconds: u64) -> Option<String> {
-        Some(totp(secret_base32, "-")?.generate(unix_seconds).to_string())
-    }
-}
-
 /// A signed-in citizen. Extracting it without a live session redirects to the citizen sign-in page,
 /// remembering the page.
 pub struct Citizen {
@@ -326,32 +285,6 @@ impl FromRequestParts<AppState> for Citizen {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_with_the_right_secret() {
-        let hash = hash_password("rahasia-sekali");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "rahasia-sekali"));
-        assert!(!verify_password(&hash, "rahasia-sekalI"));
-        assert!(!verify_password("not a hash", "x"));
-    }
-
-    #[test]
-    fn totp_matches_the_rfc_6238_sha1_vectors() {
-        // RFC 6238 appendix B: the ASCII secret "12345678901234567890", 8 digits there; 6 here are its last six.
-        let secret = totp_rs::Secret::from(*b"12345678901234567890").to_base32();
-        for (time, eight) in
-            [(59u64, "94287082"), (1111111109, "07081804"), (1234567890, "89005924"), (2000000000, "69279037")]
-        {
-            assert_eq!(totp::code_at(&secret, time).unwrap(), eight[2..], "{time}");
-            assert_eq!(totp::check(&secret, &eight[2..], time), Some(time / 30));
-        }
-        assert_eq!(totp::check(&secret, "94287082"[2..].as_ref(), 59 + 30), Some(1), "one step of drift is accepted");
-        assert_eq!(totp::check(&secret, "94287082"[2..].as_ref(), 59 + 90), None, "three steps later it is not");
-        let fresh = totp::new_secret();
-        assert_eq!(fresh.len(), 32);
-        assert!(totp::enrolment_uri(&fresh, "admin").unwrap().starts_with("otpauth://totp/Balai:admin?secret="));
-    }
 
     #[test]
     fn tokens_are_random_and_hashed() {

@@ -189,7 +189,7 @@ async fn ensure_demo_admin(db: &Db) -> Result<(), RunError> {
     if identity::officer_by_username(db, DEMO_ADMIN).await?.is_some() {
         return Ok(());
     }
-    let hash = balai_web::auth::hash_password(DEMO_ADMIN_PASSWORD);
+    let hash = balai_auth::hash_password(DEMO_ADMIN_PASSWORD);
     let mut tx = db.begin().await?;
     identity::create_admin(&mut tx, &balai_store::audit::Actor::system("demo"), None, DEMO_ADMIN, "Admin Demo", &hash)
         .await?;
@@ -208,7 +208,7 @@ async fn ensure_demo_officer(db: &Db) -> Result<i64, RunError> {
         .into_iter()
         .find(|a| a.code == "disdukcapil")
         .ok_or_else(|| RunError::Io("the demo agency disdukcapil is missing".into()))?;
-    let hash = balai_web::auth::hash_password(DEMO_OFFICER_PASSWORD);
+    let hash = balai_auth::hash_password(DEMO_OFFICER_PASSWORD);
     let mut tx = db.begin().await?;
     let id = identity::create_officer(
         &mut tx,

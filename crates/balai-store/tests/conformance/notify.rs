@@ -2,6 +2,7 @@
 
 use balai_domain::Lang;
 use balai_domain::contact::Channel;
+use balai_domain::notify::delivery::{MAX_ATTEMPTS, backoff};
 use balai_store::identity::Vault;
 use balai_store::notify::{self, NewMessage};
 use balai_store::{Db, query};
@@ -82,16 +83,16 @@ async fn failures_back_off_and_end_as_dead_letters(db: Db) {
     let id = enqueue(&db, &vault, "Kode: 1").await;
     // PostgreSQL keeps microseconds.
     let mut now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
-    for attempt in 1..=notify::MAX_ATTEMPTS {
+    for attempt in 1..=MAX_ATTEMPTS {
         let due = notify::claim_due(&db, &vault, now, 10).await.unwrap();
         assert_eq!(due.len(), 1, "due again at attempt {attempt}");
         let status = notify::mark_failed(&db, id, "webhook answered HTTP 503", now).await.unwrap();
         let message = notify::message(&db, &vault, id).await.unwrap().unwrap();
         assert_eq!(message.attempts, attempt);
-        if attempt < notify::MAX_ATTEMPTS {
+        if attempt < MAX_ATTEMPTS {
             assert_eq!(status, "pending");
             assert!(notify::claim_due(&db, &vault, now, 10).await.unwrap().is_empty(), "not before its back-off");
-            assert_eq!(message.next_attempt_at, now + notify::backoff(attempt));
+            assert_eq!(message.next_attempt_at, now + backoff(attempt));
         } else {
             assert_eq!(status, "dead");
         }
@@ -100,9 +101,6 @@ async fn failures_back_off_and_end_as_dead_letters(db: Db) {
     assert!(notify::claim_due(&db, &vault, now + Duration::days(1), 10).await.unwrap().is_empty(), "dead is dead");
     let message = notify::message(&db, &vault, id).await.unwrap().unwrap();
     assert_eq!((message.status.as_str(), message.last_error.as_deref()), ("dead", Some("webhook answered HTTP 503")));
-    assert_eq!(notify::backoff(1), Duration::seconds(30));
-    assert_eq!(notify::backoff(3), Duration::minutes(2));
-    assert_eq!(notify::backoff(20), Duration::hours(1));
 }
 
 async fn two_workers_never_claim_the_same_message(db: Db) {

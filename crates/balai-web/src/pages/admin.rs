@@ -154,10 +154,10 @@ async fn login(
         Err(e) => return error_page(lang, &uri, e.into()),
     }
     let verified = match &officer {
-        Some(a) => auth::verify_password(&a.password_hash, &form.password),
+        Some(a) => balai_auth::verify_password(&a.password_hash, &form.password),
         None => {
             // Spend the same time as a real check so usernames cannot be probed by timing.
-            auth::verify_password(dummy_hash(), &form.password);
+            balai_auth::verify_password(dummy_hash(), &form.password);
             false
         }
     };
@@ -188,7 +188,7 @@ async fn login(
             )
             .await?;
             if officer.totp_secret_enc.is_none() {
-                identity::set_pending_totp(&mut tx, &state.vault, &hash, &auth::totp::new_secret()).await?;
+                identity::set_pending_totp(&mut tx, &state.vault, &hash, &balai_auth::totp::new_secret()).await?;
             }
             tx.commit().await
         }
@@ -383,7 +383,7 @@ fn totp_page(lang: Lang, uri: &Uri, h: &HalfOpen, next: String, error: Option<St
     let page = TotpPage {
         chrome: Chrome::new(lang, lang.pick("Faktor kedua", "Second factor"), uri),
         intro: intro.to_owned(),
-        enrolment_uri: h.enrolling.then(|| auth::totp::enrolment_uri(&h.secret, &h.officer.username)).flatten(),
+        enrolment_uri: h.enrolling.then(|| balai_auth::totp::enrolment_uri(&h.secret, &h.officer.username)).flatten(),
         enrolment_secret: h.enrolling.then(|| h.secret.clone()),
         secret_label: lang.pick("Kunci", "Key"),
         error,
@@ -449,7 +449,7 @@ async fn totp_submit(
         }
         Err(e) => return error_page(lang, &uri, e.into()),
     }
-    let step = auth::totp::check(&h.secret, &form.code, now.timestamp().max(0) as u64);
+    let step = balai_auth::totp::check(&h.secret, &form.code, now.timestamp().max(0) as u64);
     let accepted = match step {
         None => false,
         Some(step) => {
@@ -499,7 +499,7 @@ impl HalfOpen {
 /// An Argon2id hash of a random string, verified against when the username is unknown.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| auth::hash_password(&auth::random_token()))
+    HASH.get_or_init(|| balai_auth::hash_password(&auth::random_token()))
 }
 
 #[derive(Deserialize)]

@@ -13,10 +13,10 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use balai_domain::Lang;
+use balai_domain::calendar::{parse_holiday_lines, weekdays_left};
 use balai_domain::identity::{Action, Target};
-use balai_store::calendar::{self, Holiday, HolidayKind};
+use balai_store::calendar::{self, Holiday};
 use balai_store::catalogue::{self, Government};
-use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -70,85 +70,9 @@ fn to_text(holidays: &[Holiday]) -> String {
     holidays.iter().map(|h| format!("{},{},{}", h.date, h.name, h.kind.code())).collect::<Vec<_>>().join("\n")
 }
 
-/// Parses `YYYY-MM-DD,Nama,kategori` lines; every bad line is reported with its number.
+/// The year's holiday list, or every bad line's message in the reader's language.
 fn parse_lines(text: &str, year: i32, lang: Lang) -> Result<Vec<Holiday>, Vec<String>> {
-    let mut holidays: Vec<Holiday> = Vec::new();
-    let mut errors = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with("tanggal,") {
-            continue;
-        }
-        let n = i + 1;
-        let mut parts = line.splitn(3, ',');
-        let (date, name, kind) = (
-            parts.next().unwrap_or_default().trim(),
-            parts.next().unwrap_or_default().trim(),
-            parts.next().map(str::trim),
-        );
-        let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
-            errors.push(match lang {
-                Lang::Id => format!("Baris {n}: tanggal harus berformat TTTT-BB-HH, misalnya {year}-12-25."),
-                Lang::En => format!("Line {n}: the date must be YYYY-MM-DD, e.g. {year}-12-25."),
-            });
-            continue;
-        };
-        if date.year() != year {
-            errors.push(match lang {
-                Lang::Id => format!("Baris {n}: tanggal {date} bukan tahun {year}."),
-                Lang::En => format!("Line {n}: {date} is not in {year}."),
-            });
-            continue;
-        }
-        if name.is_empty() || name.chars().count() > 200 {
-            errors.push(match lang {
-                Lang::Id => format!("Baris {n}: nama hari libur wajib diisi (paling banyak 200 karakter)."),
-                Lang::En => format!("Line {n}: the holiday needs a name (at most 200 characters)."),
-            });
-            continue;
-        }
-        let kind = match kind {
-            None | Some("") => HolidayKind::LiburNasional,
-            Some(k) => match HolidayKind::parse(k) {
-                Some(kind) => kind,
-                None => {
-                    errors.push(match lang {
-                        Lang::Id => {
-                            format!("Baris {n}: kategori harus libur_nasional, cuti_bersama atau libur_daerah.")
-                        }
-                        Lang::En => format!("Line {n}: the kind must be libur_nasional, cuti_bersama or libur_daerah."),
-                    });
-                    continue;
-                }
-            },
-        };
-        if holidays.iter().any(|h| h.date == date) {
-            errors.push(match lang {
-                Lang::Id => format!("Baris {n}: tanggal {date} sudah ada di baris lain."),
-                Lang::En => format!("Line {n}: {date} is listed twice."),
-            });
-            continue;
-        }
-        holidays.push(Holiday { date, name: name.to_owned(), kind });
-    }
-    if errors.is_empty() {
-        holidays.sort_by_key(|h| h.date);
-        Ok(holidays)
-    } else {
-        Err(errors)
-    }
-}
-
-fn weekdays_left(year: i32, holidays: &[Holiday]) -> usize {
-    let mut count = 0;
-    let mut day = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-    while day.year() == year {
-        if !balai_domain::WorkingCalendar::is_weekend(day) && !holidays.iter().any(|h| h.date == day) {
-            count += 1;
-        }
-        day = day.succ_opt().expect("far from the end of time");
-    }
-    count
+    parse_holiday_lines(text, year).map_err(|errors| errors.iter().map(|e| e.message(lang)).collect())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -274,37 +198,4 @@ async fn replace(
         "calendar year replaced"
     );
     Redirect::to(&format!("/admin/kalender/{region}/{year}?disimpan=1")).into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_parsed_and_each_bad_line_is_named() {
-        let ok = parse_lines(
-            "2026-12-25,Hari Raya Natal,libur_nasional\n\n2026-12-24,Cuti Bersama,cuti_bersama\n2026-04-20,HUT Kota",
-            2026,
-            Lang::Id,
-        )
-        .unwrap();
-        assert_eq!(ok.len(), 3);
-        assert_eq!(ok[0].kind, HolidayKind::LiburNasional, "kind defaults to libur_nasional");
-        assert_eq!(ok[0].date.to_string(), "2026-04-20", "sorted by date");
-
-        let errors = parse_lines("2026-13-01,X,libur_nasional\n2025-01-01,Y,libur_nasional\n2026-05-01,,cuti_bersama\n2026-05-02,Z,libur\n2026-06-01,A\n2026-06-01,B", 2026, Lang::Id)
-            .unwrap_err();
-        assert_eq!(errors.len(), 5);
-        assert!(
-            errors[0].starts_with("Baris 1:") && errors[1].starts_with("Baris 2:") && errors[4].starts_with("Baris 6:")
-        );
-    }
-
-    #[test]
-    fn working_days_of_a_year() {
-        // 2026 has 261 weekdays; two holidays on weekdays leave 259.
-        let holidays = parse_lines("2026-12-25,Natal\n2026-01-01,Tahun Baru", 2026, Lang::Id).unwrap();
-        assert_eq!(weekdays_left(2026, &[]), 261);
-        assert_eq!(weekdays_left(2026, &holidays), 259);
-    }
 }

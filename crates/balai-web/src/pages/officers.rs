@@ -4,7 +4,7 @@
 use super::admin::FieldView;
 use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
-use crate::auth::{self, Admin};
+use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use axum::Form;
@@ -253,7 +253,7 @@ async fn create(
     if !errors.is_empty() {
         return page(&state, lang, &uri, &admin, &government, form, errors, None).await;
     }
-    let hash = auth::hash_password(&form.password);
+    let hash = balai_auth::hash_password(&form.password);
     let new = NewOfficer {
         government_id: Some(government.id),
         agency_id,
@@ -332,7 +332,7 @@ async fn reset_password(
         errors.push("password", Rule::TooShort { min: MIN_PASSWORD });
         return page(&state, lang, &uri, &admin, &government, NewOfficerForm::default(), errors, None).await;
     }
-    let hash = auth::hash_password(&form.password);
+    let hash = balai_auth::hash_password(&form.password);
     let done = async {
         let mut tx = state.db.begin().await?;
         officers::reset_password(&mut tx, &admin.actor(), officer.id, &hash).await?;

@@ -17,7 +17,7 @@ fn now_step(app: &TestApp) -> u64 {
 }
 
 fn code(step: u64) -> String {
-    balai_web::auth::totp::code_at(SECRET, step * 30).unwrap()
+    balai_auth::totp::code_at(SECRET, step * 30).unwrap()
 }
 
 /// An officer of `role` in the Kota Kupang agency with `agency_code`, TOTP enrolled when the role needs it.
@@ -30,7 +30,7 @@ pub(crate) async fn officer(app: &TestApp, username: &str, role: Role, agency_co
         }
         None => None,
     };
-    let hash = balai_web::auth::hash_password(PASSWORD);
+    let hash = balai_auth::hash_password(PASSWORD);
     let mut tx = app.db.begin().await.unwrap();
     let new = NewOfficer {
         government_id: Some(government.id),

@@ -180,7 +180,7 @@ impl TestApp {
             None,
             ADMIN,
             "Admin Uji",
-            &balai_web::auth::hash_password(ADMIN_PASSWORD),
+            &balai_auth::hash_password(ADMIN_PASSWORD),
         )
         .await
         .unwrap();
@@ -328,7 +328,7 @@ impl TestApp {
         }
         let step = step(&self.clock);
         *totp = Some((secret.clone(), step));
-        balai_web::auth::totp::code_at(&secret, step * 30).unwrap()
+        balai_auth::totp::code_at(&secret, step * 30).unwrap()
     }
 }
 
