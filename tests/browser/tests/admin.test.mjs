@@ -169,6 +169,43 @@ describe('Administrasi layanan (admin)', () => {
     });
   });
 
+  it('an editor overtaken by a colleague gets the form back with their input and what changed', async () => {
+    await inFreshContext(async (context) => {
+      const KK_EDIT = '/admin/layanan/53.71/KK/ubah';
+      const colleague = await context.newPage();
+      await visit(colleague, '/admin/masuk', 'admin-login-conflict');
+      await signIn(colleague, ADMIN_USER, ADMIN_PASSWORD);
+      const editor = await context.newPage();
+      // Both open the same version of the same standard.
+      await visit(colleague, KK_EDIT, 'admin-edit-conflict-colleague');
+      await visit(editor, KK_EDIT, 'admin-edit-conflict-editor');
+
+      await colleague.locator('#name').fill('Kartu Keluarga (diperbarui rekan)');
+      await colleague.locator('#change_note').fill('nama diperjelas');
+      const first = await submitServiceForm(colleague);
+      assert.ok(first.status() < 400, `the colleague publishes (got ${first.status()})`);
+
+      const summary = 'Ringkasan yang ditulis editor kedua dengan teliti';
+      await editor.locator('#summary').fill(summary);
+      await editor.locator('#change_note').fill('ringkasan baru');
+      const stale = await submitServiceForm(editor);
+      assert.equal(stale.status(), 409, 'the stale edit is not published over the colleague');
+      const notice = await textOf(editor, '#conflict');
+      assert.match(notice, /Versi terbaru sekarang 2/);
+      assert.match(notice, /Nama layanan/, 'names what the colleague changed');
+      assert.equal(await editor.locator('#summary').inputValue(), summary, 'the editor keeps their input');
+      await checkA11y(editor, 'admin-edit-conflict');
+      await screenshot(editor, 'admin-edit-conflict-360');
+
+      const again = await submitServiceForm(editor);
+      assert.ok(again.status() < 400, `submitting again publishes on top (got ${again.status()})`);
+      const citizen = await context.newPage();
+      await visit(citizen, '/layanan/53.71/KK', 'service-after-conflict');
+      assert.equal(await shownVersion(citizen), 3);
+      assert.match(await textOf(citizen, 'main'), new RegExp(summary));
+    });
+  });
+
   it('an administrator corrects the working-day calendar and sees line-numbered errors', async () => {
     await inFreshContext(async (context) => {
       const page = await context.newPage();
