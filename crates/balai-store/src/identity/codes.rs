@@ -271,6 +271,7 @@ pub enum CodeCheck {
 struct OpenCode {
     id: i64,
     nik_hash: String,
+    nik_enc: String,
     code_hash: String,
     channel: String,
     recipient_enc: String,
@@ -284,7 +285,7 @@ struct OpenCode {
 /// The open code behind a pending token: unused, unexpired, attempts left.
 fn open_code(pending_hash: String, now: DateTime<Utc>) -> crate::Query {
     query(
-        "SELECT id, nik_hash, code_hash, channel, recipient_enc, attempts_left, expires_at, delivered, assurance, \
+        "SELECT id, nik_hash, nik_enc, code_hash, channel, recipient_enc, attempts_left, expires_at, delivered, assurance, \
          register_enc FROM one_time_codes \
          WHERE pending_token_hash = $1 AND used_at IS NULL AND attempts_left > 0 AND expires_at > $2",
     )
@@ -347,11 +348,7 @@ async fn check(
             .map_err(|e| StoreError::Corrupt(format!("stored register record: {e}")))?;
     let channel = Channel::parse(&open.channel).ok_or_else(|| StoreError::Corrupt("one-time code channel".into()))?;
     let recipient = vault.open("one_time_codes.recipient", &open.recipient_enc).map_err(corrupt)?;
-    let nik_digits = {
-        let (sealed_nik,): (String,) =
-            tx.fetch_one(query("SELECT nik_enc FROM one_time_codes WHERE id = $1").bind(open.id)).await?;
-        vault.open("one_time_codes.nik", &sealed_nik).map_err(corrupt)?
-    };
+    let nik_digits = vault.open("one_time_codes.nik", &open.nik_enc).map_err(corrupt)?;
     let nik = Nik::parse(&nik_digits, now.date_naive()).map_err(|e| StoreError::Corrupt(format!("stored NIK: {e}")))?;
     let mut new = record.to_new_citizen();
     // The contact just proven is the one on the register's record; keep it exactly as reached.
