@@ -1,8 +1,10 @@
 //! The working-day calendar of each government, as data an administrator can correct per year.
 
 use crate::audit::{self, Actor, Subject};
+use crate::identity::access::authorize_officer;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::calendar::WorkingCalendar;
+use balai_domain::identity::{Action, Target};
 use chrono::{Datelike, NaiveDate, Utc};
 
 /// The holiday types are the domain's; re-exported so callers of the store keep one import.
@@ -16,6 +18,21 @@ struct HolidayRow {
 }
 
 /// Replaces one year's holidays for a government and marks the year as covered.
+/// An officer replaces a government's holidays for one year: one transaction that checks their
+/// permission against their account as it is now, writes the year, appends its leaf and commits.
+pub async fn replace_year_as_officer(
+    db: &Db,
+    officer_id: i64,
+    government_id: i64,
+    year: i32,
+    holidays: &[Holiday],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    authorize_officer(&mut tx, officer_id, Action::ManageCalendar, &Target::government(government_id)).await?;
+    replace_year(&mut tx, &Actor::officer(officer_id), government_id, year, holidays).await?;
+    tx.commit().await
+}
+
 pub async fn replace_year(
     tx: &mut Tx,
     actor: &Actor,

@@ -31,6 +31,10 @@ pub enum StoreError {
     /// Someone else changed the record since it was read (optimistic concurrency).
     #[error("the record was changed by someone else (now at version {current})")]
     StaleVersion { current: i64 },
+    /// The caller may not do this, judged inside the command's transaction against their account as
+    /// it is now (a role revoked a moment ago no longer acts).
+    #[error("not permitted")]
+    Forbidden,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]

@@ -209,7 +209,7 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let to_login = || {
             let next = parts.uri.path();
-            Redirect::to(&format!("/admin/masuk?next={}", crate::pages::catalogue::urlencode(next))).into_response()
+            Redirect::to(&format!("/admin/masuk?next={}", crate::pages::urlencode(next))).into_response()
         };
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
@@ -260,7 +260,7 @@ impl FromRequestParts<AppState> for Citizen {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let to_sign_in = || {
             let next = parts.uri.path();
-            Redirect::to(&format!("/masuk?next={}", crate::pages::catalogue::urlencode(next))).into_response()
+            Redirect::to(&format!("/masuk?next={}", crate::pages::urlencode(next))).into_response()
         };
         let Some(token) = cookie_value(&parts.headers, crate::identity::CITIZEN_COOKIE) else {
             return Err(to_sign_in());

@@ -86,6 +86,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Invalid(errors) => AppError::Invalid(errors),
             StoreError::StaleVersion { current } => AppError::StaleVersion { current },
+            StoreError::Forbidden => AppError::Forbidden,
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod identity;
 pub mod ops;
 pub mod pages;
+pub mod posted;
 pub mod redirect;
 pub mod register;
 
@@ -35,10 +36,10 @@ pub struct WebConfig {
     /// Never on in production.
     pub demo_inbox: bool,
     /// Officer sign-in through the government's OpenID Connect provider, when configured.
-    pub oidc: Option<pages::oidc::OidcSignIn>,
+    pub oidc: Option<pages::identity::OidcSignIn>,
     /// Citizen sign-in through a citizen identity provider (national digital identity, provincial
     /// SSO), when configured.
-    pub citizen_oidc: Option<pages::citizen_idp::CitizenIdp>,
+    pub citizen_oidc: Option<pages::identity::CitizenIdp>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (for throttles and rate limits).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The population register first sign-ins are checked against.

@@ -454,11 +454,11 @@ impl Shutdown {
 }
 
 /// The OIDC provider for officer sign-in, from config (checked when the config was loaded).
-fn oidc_sign_in(config: &Config) -> Result<Option<balai_web::pages::oidc::OidcSignIn>, RunError> {
+fn oidc_sign_in(config: &Config) -> Result<Option<balai_web::pages::identity::OidcSignIn>, RunError> {
     let Some(settings) = config.oidc()? else { return Ok(None) };
     let provider = balai_oidc::Provider::new(settings).map_err(|e| RunError::Io(e.to_string()))?;
     tracing::info!(issuer = provider.issuer(), "officer sign-in through OIDC is on");
-    Ok(Some(balai_web::pages::oidc::OidcSignIn {
+    Ok(Some(balai_web::pages::identity::OidcSignIn {
         provider,
         role_claim: config.oidc_role_claim.clone(),
         government_claim: config.oidc_government_claim.clone(),
@@ -468,11 +468,11 @@ fn oidc_sign_in(config: &Config) -> Result<Option<balai_web::pages::oidc::OidcSi
 }
 
 /// The citizen identity provider, from config (checked when the config was loaded).
-fn citizen_sign_in(config: &Config) -> Result<Option<balai_web::pages::citizen_idp::CitizenIdp>, RunError> {
+fn citizen_sign_in(config: &Config) -> Result<Option<balai_web::pages::identity::CitizenIdp>, RunError> {
     let Some(citizen) = config.citizen_oidc()? else { return Ok(None) };
     let provider = balai_oidc::Provider::new(citizen.settings).map_err(|e| RunError::Io(e.to_string()))?;
     tracing::info!(issuer = provider.issuer(), "citizen sign-in through an identity provider is on");
-    Ok(Some(balai_web::pages::citizen_idp::CitizenIdp {
+    Ok(Some(balai_web::pages::identity::CitizenIdp {
         provider,
         nik_claim: citizen.nik_claim,
         substantial_acr: citizen.substantial_acr,

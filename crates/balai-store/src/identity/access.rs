@@ -9,7 +9,7 @@ use crate::audit::{self, Actor, Subject};
 use crate::cases::{self, CaseKind};
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::IndonesianTimeZone;
-use balai_domain::identity::{Action, Principal, Purpose, Role, permits};
+use balai_domain::identity::{Action, Principal, Purpose, Role, Target, permits};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -52,6 +52,21 @@ pub(crate) async fn officer_principal(tx: &mut Tx, officer_id: i64) -> Result<Op
             assurance: None,
         })
     }))
+}
+
+/// The one permission check of every officer command: the officer's role and place are read from
+/// their account inside the command's transaction, then `permits` decides. Refusal is
+/// [`StoreError::Forbidden`], so the command rolls back whatever it has not yet written (nothing).
+pub async fn authorize_officer(
+    tx: &mut Tx,
+    officer_id: i64,
+    action: Action,
+    target: &Target,
+) -> Result<Principal, StoreError> {
+    match officer_principal(tx, officer_id).await? {
+        Some(who) if permits(&who, action, target) => Ok(who),
+        _ => Err(StoreError::Forbidden),
+    }
 }
 
 /// Opens the record of the citizen a case is about, for an officer working that case, and records

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
-use axum::Form;
+use crate::posted::OfficerPost;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -161,17 +161,13 @@ struct CalendarForm {
     holidays: String,
 }
 
+crate::posted::csrf_form!(CalendarForm);
+
 async fn replace(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path((region, year)): Path<(String, String)>,
-    Form(form): Form<CalendarForm>,
+    OfficerPost { admin, lang, uri, form }: OfficerPost<CalendarForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let Some(year) = parse_year(&year) else { return error_page(lang, &uri, AppError::NotFound) };
     let government = match load(&state, &admin, &region).await {
         Ok(g) => g,
@@ -181,12 +177,7 @@ async fn replace(
         Ok(h) => h,
         Err(errors) => return page(&state, lang, &uri, &admin, &government, year, form.holidays, errors, false).await,
     };
-    let saved = async {
-        let mut tx = state.db.begin().await?;
-        calendar::replace_year(&mut tx, &admin.actor(), government.id, year, &holidays).await?;
-        tx.commit().await
-    }
-    .await;
+    let saved = calendar::replace_year_as_officer(&state.db, admin.admin_id, government.id, year, &holidays).await;
     if let Err(e) = saved {
         return error_page(lang, &uri, e.into());
     }

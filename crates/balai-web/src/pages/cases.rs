@@ -187,7 +187,7 @@ async fn case_page(
 /// The record as staff see it: identifiers masked, what the case needs in full.
 fn facts(lang: Lang, c: &Citizen) -> Vec<(&'static str, String)> {
     let mut facts = vec![("NIK", c.masked_nik()), (lang.pick("Nama", "Name"), c.full_name.clone())];
-    if let Some(birth) = super::identity::birth_line(lang, c) {
+    if let Some(birth) = super::identity::citizen::birth_line(lang, c) {
         facts.push((lang.pick("Tempat, tanggal lahir", "Place and date of birth"), birth));
     }
     if let Some(address) = &c.address {
@@ -203,7 +203,7 @@ fn facts(lang: Lang, c: &Citizen) -> Vec<(&'static str, String)> {
         facts.push((lang.pick("Surel", "E-mail"), mask_recipient(email)));
     }
     for d in &c.documents {
-        facts.push((lang.pick("Dokumen", "Document"), super::identity::document_line(lang, d)));
+        facts.push((lang.pick("Dokumen", "Document"), super::identity::citizen::document_line(lang, d)));
     }
     facts
 }

@@ -1,18 +1,11 @@
 //! Server-rendered pages: mobile first, Bahasa Indonesia first, usable without JavaScript.
 
-pub mod admin;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
-pub mod citizen_idp;
-pub mod contacts;
-pub mod counter;
+pub mod dashboard;
 pub mod identity;
 pub mod notify;
-pub mod officers;
-pub mod oidc;
-mod oidc_flow;
-pub mod templates;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -26,17 +19,11 @@ use balai_domain::Lang;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(catalogue::routes())
-        .merge(admin::routes())
+        .merge(dashboard::routes())
         .merge(calendar::routes())
         .merge(cases::routes())
-        .merge(citizen_idp::routes())
-        .merge(contacts::routes())
-        .merge(counter::routes())
         .merge(identity::routes())
         .merge(notify::routes())
-        .merge(officers::routes())
-        .merge(oidc::routes())
-        .merge(templates::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 
@@ -141,4 +128,24 @@ pub async fn not_found(RequestLang(lang): RequestLang, uri: Uri) -> Response {
         return crate::error::ApiError(AppError::NotFound, lang).into_response();
     }
     error_page(lang, &uri, AppError::NotFound)
+}
+
+/// Everything but RFC 3986 unreserved characters is percent-encoded.
+const COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+pub fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
+}
+
+/// One input on the form, with its value and error already resolved.
+pub(crate) struct FieldView {
+    pub(crate) id: String,
+    pub(crate) label: String,
+    pub(crate) kind: &'static str,
+    pub(crate) value: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) described_by: String,
+    pub(crate) options: Vec<(String, String)>,
 }

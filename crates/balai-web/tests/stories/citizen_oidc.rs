@@ -11,7 +11,7 @@ use balai_store::audit;
 use balai_store::identity::citizens;
 use balai_web::WebConfig;
 use balai_web::auth::CookieSecurity;
-use balai_web::pages::citizen_idp::CitizenIdp;
+use balai_web::pages::identity::CitizenIdp;
 
 async fn app_with_idp(provider: &OidcProvider) -> TestApp {
     app_with_idp_on(provider, Engine::Sqlite).await.expect("SQLite is always there")

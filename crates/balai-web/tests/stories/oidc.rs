@@ -6,7 +6,7 @@ use crate::support::{TestApp, TestResponse};
 use axum::http::StatusCode;
 use balai_store::audit;
 use balai_web::WebConfig;
-use balai_web::pages::oidc::OidcSignIn;
+use balai_web::pages::identity::OidcSignIn;
 
 async fn app_with_sso(provider: &OidcProvider) -> TestApp {
     let sso = OidcSignIn {

@@ -1,9 +1,9 @@
 //! Public catalogue pages: home, search, a service's standard (any version), an agency.
 
-use super::{Chrome, error_page, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::{RequestLang, working_days};
+use crate::pages::{Chrome, error_page, render};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
@@ -144,13 +144,13 @@ async fn search(
     let page_href = |p: i64| {
         let mut params_out = Vec::new();
         if !params.q.is_empty() {
-            params_out.push(format!("q={}", urlencode(&params.q)));
+            params_out.push(format!("q={}", crate::pages::urlencode(&params.q)));
         }
         if let Some(k) = &filter.category_code {
-            params_out.push(format!("kategori={}", urlencode(k)));
+            params_out.push(format!("kategori={}", crate::pages::urlencode(k)));
         }
         if let Some(r) = &filter.region_code {
-            params_out.push(format!("pemda={}", urlencode(r)));
+            params_out.push(format!("pemda={}", crate::pages::urlencode(r)));
         }
         if lang == Lang::En {
             params_out.push("lang=en".into());
@@ -182,14 +182,6 @@ async fn search(
             })
             .collect(),
     })
-}
-
-/// Everything but RFC 3986 unreserved characters is percent-encoded.
-const COMPONENT: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-pub fn urlencode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 pub struct RequirementView {

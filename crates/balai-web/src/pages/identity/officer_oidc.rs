@@ -6,12 +6,12 @@
 //! not sign is refused and logged. The verified claims name the role and place; the store brings
 //! the officer's record in line with them.
 
-use super::admin::{NextParam, SignInMethod, finish_sign_in, login_page, safe_next};
-use super::error_page;
+use super::officer_sign_in::{NextParam, SignInMethod, finish_sign_in, login_page, safe_next};
 use super::oidc_flow::{self, CallbackParams, NotSent, Refusal, Refused};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::error_page;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Uri};

@@ -7,9 +7,9 @@
 //! the state and has the provider's answer verified (code with the PKCE verifier, ID token against
 //! the nonce). Everything after that (what the claims mean) is each flow's own.
 
-use super::{Chrome, no_store, render};
 use crate::AppState;
 use crate::auth;
+use crate::pages::{Chrome, no_store, render};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use balai_domain::Lang;

@@ -2,11 +2,11 @@
 //! page). A text is checked before it is saved; a refused text is shown again with each problem next
 //! to its field, and nothing is stored.
 
-use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::{Chrome, error_page, no_store, render};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};

@@ -1,12 +1,12 @@
 //! Officer administration: a government admin lists the government's officers, creates one with a
 //! role and an agency, and resets a password (which also ends the officer's sessions and second factor).
 
-use super::admin::FieldView;
-use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::FieldView;
+use crate::pages::{Chrome, error_page, no_store, render};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};

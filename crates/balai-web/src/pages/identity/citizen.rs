@@ -1,13 +1,13 @@
 //! Citizen pages: sign in with NIK and a one-time code, the citizen's own record, sign out.
 //! The NIK never travels in a URL: after the first form, the browser holds only a pending token.
 
-use super::{Chrome, FieldErrors, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::identity::{self, CITIZEN_COOKIE, PENDING_COOKIE};
 use crate::ops::ClientAddr;
+use crate::pages::{Chrome, FieldErrors, error_page, no_store, render};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -178,8 +178,7 @@ async fn sign_in(
             let next = safe_next(form.next.as_deref());
             let lang_amp = if lang == Lang::En { "&lang=en" } else { "" };
             let mut response =
-                Redirect::to(&format!("/masuk/kode?next={}{lang_amp}", super::catalogue::urlencode(&next)))
-                    .into_response();
+                Redirect::to(&format!("/masuk/kode?next={}{lang_amp}", crate::pages::urlencode(&next))).into_response();
             response.headers_mut().append(
                 header::SET_COOKIE,
                 auth::set_cookie(
@@ -440,7 +439,7 @@ async fn account(
 }
 
 /// "Kupang, 12-03-1990 (perempuan)": place, date and sex of birth, as the record holds them.
-pub(super) fn birth_line(lang: Lang, record: &citizens::Citizen) -> Option<String> {
+pub(crate) fn birth_line(lang: Lang, record: &citizens::Citizen) -> Option<String> {
     record.birth_date.map(|d| {
         let sex = match record.sex {
             Some(Sex::Female) => lang.pick("perempuan", "female"),
@@ -453,7 +452,7 @@ pub(super) fn birth_line(lang: Lang, record: &citizens::Citizen) -> Option<Strin
 }
 
 /// "Kartu Keluarga 5371••••••••0021 — Disdukcapil …": a held document, its number masked.
-pub(super) fn document_line(lang: Lang, d: &citizens::HeldDocument) -> String {
+pub(crate) fn document_line(lang: Lang, d: &citizens::HeldDocument) -> String {
     let number = d.number.as_deref().map(|n| format!(" {}", mask_digits(n))).unwrap_or_default();
     format!("{}{number} — {}", document_label(lang, &d.doc_type), d.issuer)
 }

@@ -1,10 +1,10 @@
 //! The demo's message inbox: what the outbox sent, so a newcomer can sign in without a real phone.
 //! Mounted only when `demo_inbox` is on; a real deployment answers 404 here.
 
-use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::{Chrome, error_page, no_store, render};
 use axum::Router;
 use axum::extract::State;
 use axum::http::Uri;

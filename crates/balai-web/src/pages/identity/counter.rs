@@ -2,11 +2,11 @@
 //! e-mail address the citizen gives, at the substantial level. It is how a person with no contact on
 //! record, or who lost the old one, comes to sign in online; every old and new contact is told.
 
-use super::{Chrome, FieldErrors, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::{Chrome, FieldErrors, error_page, no_store, render};
 use axum::Form;
 use axum::Router;
 use axum::extract::State;

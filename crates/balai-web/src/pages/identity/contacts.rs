@@ -1,11 +1,11 @@
 //! A citizen changes their phone or e-mail address: a code to the new contact and, for a basic session,
 //! one to the contact on record, entered together on the device that asked. Everyone concerned is told.
 
-use super::{Chrome, FieldErrors, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, Citizen};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::{Chrome, FieldErrors, error_page, no_store, render};
 use axum::Form;
 use axum::Router;
 use axum::extract::State;

@@ -11,12 +11,12 @@
 //! told. Creating the record, binding and opening the session are one transaction.
 
 use super::oidc_flow::{self, CallbackParams, NotSent, Refusal, Refused};
-use super::{Chrome, error_page, no_store, render};
 use crate::AppState;
 use crate::auth::{self, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::identity::{CITIZEN_COOKIE, PENDING_COOKIE};
+use crate::pages::{Chrome, error_page, no_store, render};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
@@ -72,7 +72,7 @@ pub struct IdpLink {
 impl IdpLink {
     pub fn for_sign_in(state: &AppState, lang: Lang, next: &str) -> Option<IdpLink> {
         state.config.citizen_oidc.as_ref().map(|_| IdpLink {
-            href: format!("/masuk/idp?next={}{}", super::catalogue::urlencode(next), lang_amp(lang)),
+            href: format!("/masuk/idp?next={}{}", crate::pages::urlencode(next), lang_amp(lang)),
             label: lang.pick("Masuk dengan identitas digital", "Sign in with your digital identity"),
             or_label: lang.pick("atau dengan NIK dan kode sekali pakai", "or with your NIK and a one-time code"),
         })
@@ -285,7 +285,7 @@ struct RefusedPage {
 
 /// Why the sign-in did not happen, with the ways on: the provider again, or NIK and code.
 fn refused_page(lang: Lang, uri: &Uri, status: StatusCode, message: &str, next: &str) -> Response {
-    let next_q = super::catalogue::urlencode(next);
+    let next_q = crate::pages::urlencode(next);
     let page = RefusedPage {
         chrome: Chrome::new(lang, lang.pick("Belum dapat masuk", "Not signed in"), uri),
         message: message.to_owned(),

@@ -1,0 +1,144 @@
+//! The administration's front page: each government the officer may see, its services and work.
+
+use crate::AppState;
+use crate::auth::Admin;
+use crate::i18n::RequestLang;
+use crate::pages::{Chrome, error_page, no_store, render};
+use axum::Router;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use balai_domain::identity::{Action, Target};
+use balai_store::catalogue::{self, ServiceFilter};
+use balai_store::{Paging, StoreError};
+use chrono::Utc;
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin", get(dashboard))
+}
+
+// ---- dashboard ------------------------------------------------------------------------------
+
+struct AdminServiceRow {
+    name: String,
+    code: String,
+    agency: String,
+    version: i64,
+    public_href: String,
+    edit_href: String,
+}
+
+struct AdminGovernment {
+    region_code: String,
+    name: String,
+    calendar_href: String,
+    /// The officer administration page, for those who may manage officers.
+    officers_href: Option<String>,
+    agencies: Vec<(i64, String)>,
+    services: Vec<AdminServiceRow>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "admin_list.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    heading: &'static str,
+    csrf: String,
+    sign_out_label: &'static str,
+    sign_out_everywhere_label: &'static str,
+    new_label: &'static str,
+    service_label: &'static str,
+    version_label: &'static str,
+    edit_label: &'static str,
+    calendar_label: &'static str,
+    maklumat_label: &'static str,
+    officers_label: &'static str,
+    /// Staff who work cases see their work list first.
+    cases_label: Option<&'static str>,
+    /// Front-desk staff verify citizens at the counter.
+    counter_label: Option<&'static str>,
+    /// Deployment-wide admins edit the notification texts.
+    templates_label: Option<&'static str>,
+    governments: Vec<AdminGovernment>,
+}
+
+async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Response {
+    let loaded: Result<Vec<AdminGovernment>, StoreError> = async {
+        let mut out = Vec::new();
+        for g in catalogue::governments(&state.db).await? {
+            if !admin.manages(g.id) {
+                continue;
+            }
+            let filter = ServiceFilter { region_code: Some(g.region_code.clone()), ..Default::default() };
+            let mut services = Vec::new();
+            let mut page = 1;
+            loop {
+                let found =
+                    catalogue::search_services(&state.db, &filter, Paging::new(page, Paging::MAX_PER_PAGE)).await?;
+                let pages = found.pages();
+                services.extend(found.items.into_iter().map(|s| AdminServiceRow {
+                    public_href: format!("/layanan/{}/{}", s.region_code, s.code),
+                    edit_href: format!("/admin/layanan/{}/{}/ubah", s.region_code, s.code),
+                    name: s.name,
+                    code: s.code,
+                    agency: s.agency_name,
+                    version: s.current_version,
+                }));
+                if page >= pages {
+                    break;
+                }
+                page += 1;
+            }
+            let agencies = catalogue::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
+                .await?
+                .items
+                .into_iter()
+                .map(|a| (a.id, a.name))
+                .collect();
+            let this_year = g.zone().local_date(Utc::now()).format("%Y");
+            out.push(AdminGovernment {
+                calendar_href: format!("/admin/kalender/{}/{this_year}", g.region_code),
+                officers_href: admin
+                    .may(Action::ManageOfficers, &Target::government(g.id))
+                    .then(|| format!("/admin/petugas/{}", g.region_code)),
+                region_code: g.region_code,
+                name: g.name,
+                agencies,
+                services,
+            });
+        }
+        Ok(out)
+    }
+    .await;
+    let governments = match loaded {
+        Ok(g) => g,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let heading = lang.pick("Kelola katalog layanan", "Manage the service catalogue");
+    let mut chrome = Chrome::new(lang, heading, &uri);
+    chrome.admin_name = Some(admin.display_name.clone());
+    no_store(render(&DashboardPage {
+        chrome,
+        heading,
+        csrf: admin.csrf_token.clone(),
+        sign_out_label: lang.pick("Keluar", "Sign out"),
+        sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
+        new_label: lang.pick("Tambah layanan", "Add a service"),
+        service_label: lang.pick("Layanan", "Service"),
+        version_label: lang.pick("Versi", "Version"),
+        edit_label: lang.pick("Ubah", "Edit"),
+        calendar_label: lang.pick("Kalender hari kerja", "Working-day calendar"),
+        maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
+        officers_label: lang.pick("Petugas", "Officers"),
+        cases_label: admin.principal.role.is_agency_bound().then(|| lang.pick("Kasus saya", "My cases")),
+        counter_label: admin
+            .principal
+            .government_id
+            .is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
+            .then(|| lang.pick("Loket: verifikasi warga", "Counter: verify a citizen")),
+        templates_label: admin
+            .may(Action::ManageTemplates, &Target::default())
+            .then(|| lang.pick("Templat pesan", "Message texts")),
+        governments,
+    }))
+}
