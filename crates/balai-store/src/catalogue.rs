@@ -2,9 +2,11 @@
 //! Standar Pelayanan is versioned — every change is a new version and old versions stay readable.
 
 use crate::audit::{self, Actor, Subject};
+use crate::identity::access::{authorize_officer, officer_principal};
 use crate::{Db, Page, Paging, StoreError, Tx, dynamic_query, query};
 use balai_domain::IndonesianTimeZone;
 use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard, validate_service_code};
+use balai_domain::identity::{Action, Target, permits};
 use balai_domain::money::Rupiah;
 use balai_domain::region::RegionCode;
 use balai_domain::validation::{FieldErrors, Rule};
@@ -374,6 +376,23 @@ pub fn unit_depth(unit: &Unit, all: &[Unit]) -> usize {
     depth
 }
 
+/// An officer who manages an agency's catalogue publishes its maklumat pelayanan.
+pub async fn update_maklumat_as_officer(
+    db: &Db,
+    officer_id: i64,
+    agency_id: i64,
+    maklumat: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let (government_id,): (i64,) = tx
+        .fetch_optional(query("SELECT government_id FROM agencies WHERE id = $1").bind(agency_id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    authorize_officer(&mut tx, officer_id, Action::ManageCatalogue, &Target::agency(government_id, agency_id)).await?;
+    update_maklumat(&mut tx, &Actor::officer(officer_id), agency_id, maklumat).await?;
+    tx.commit().await
+}
+
 pub async fn update_maklumat(tx: &mut Tx, actor: &Actor, agency_id: i64, maklumat: &str) -> Result<(), StoreError> {
     let mut e = FieldErrors::default();
     let text = e.text("maklumat", maklumat, balai_domain::catalogue::MAX_TEXT);
@@ -413,6 +432,51 @@ const SUMMARY_SELECT: &str = "SELECT s.id, s.code, s.government_id, g.region_cod
     JOIN agencies a ON a.id = s.agency_id \
     JOIN service_categories c ON c.id = s.category_id";
 
+/// A standard as an officer submitted it, for a new service or a new version.
+pub struct StandardEdit<'a> {
+    pub category: &'a str,
+    pub standard: &'a ServiceStandard,
+    /// Some inputs could not be read at all (the edge names which). Everything else is still
+    /// checked, once, so the officer sees every problem together, and nothing is written.
+    pub unreadable_inputs: bool,
+}
+
+/// An officer creates a service with version 1 of its standard, for an agency of the government
+/// they manage. An agency that is not the government's, or not theirs, is an unknown `agency`.
+pub async fn create_service_as_officer(
+    db: &Db,
+    officer_id: i64,
+    government_id: i64,
+    agency_id: Option<i64>,
+    code: &str,
+    edit: StandardEdit<'_>,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let who = officer_principal(&mut tx, officer_id).await?.ok_or(StoreError::Forbidden)?;
+    let own_part = Target { government_id: Some(government_id), agency_id: who.agency_id, ..Target::default() };
+    if !permits(&who, Action::ManageCatalogue, &own_part) {
+        return Err(StoreError::Forbidden);
+    }
+    let agency = match agency_id {
+        Some(id) => tx
+            .fetch_optional::<(i64,)>(
+                query("SELECT id FROM agencies WHERE id = $1 AND government_id = $2").bind(id).bind(government_id),
+            )
+            .await?
+            .map(|(id,)| id)
+            .filter(|id| permits(&who, Action::ManageCatalogue, &Target::agency(government_id, *id))),
+        None => None,
+    };
+    let mut errors = FieldErrors::default();
+    if agency.is_none() {
+        errors.push("agency", Rule::Unknown);
+    }
+    let id = create_service_checked(&mut tx, government_id, agency, code, &edit, &Actor::officer(officer_id), errors)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// Creates a service with version 1 of its standard.
 pub async fn create_service(
     tx: &mut Tx,
@@ -422,27 +486,43 @@ pub async fn create_service(
     standard: &ServiceStandard,
     actor: &Actor,
 ) -> Result<i64, StoreError> {
-    let mut errors = FieldErrors::default();
+    let edit = StandardEdit { category: category_code, standard, unreadable_inputs: false };
+    create_service_checked(tx, agency.government_id, Some(agency.id), code, &edit, actor, FieldErrors::default()).await
+}
+
+async fn create_service_checked(
+    tx: &mut Tx,
+    government_id: i64,
+    agency_id: Option<i64>,
+    code: &str,
+    edit: &StandardEdit<'_>,
+    actor: &Actor,
+    mut errors: FieldErrors,
+) -> Result<i64, StoreError> {
+    let StandardEdit { category: category_code, standard, unreadable_inputs } = *edit;
     validate_service_code(code, &mut errors);
     if let Err(e) = standard.validate() {
         errors.0.extend(e.0);
     }
-    let category = category_id(tx, agency.government_id, category_code).await?;
+    let category = category_id(tx, government_id, category_code).await?;
     if category.is_none() {
         errors.push("category", Rule::Unknown);
     }
-    check_step_units(tx, agency.id, standard, &mut errors).await?;
+    if let Some(agency_id) = agency_id {
+        check_step_units(tx, agency_id, standard, &mut errors).await?;
+    }
     let existing: Option<(i64,)> = tx
         .fetch_optional(
-            query("SELECT id FROM services WHERE government_id = $1 AND code = $2")
-                .bind(agency.government_id)
-                .bind(code),
+            query("SELECT id FROM services WHERE government_id = $1 AND code = $2").bind(government_id).bind(code),
         )
         .await?;
     if existing.is_some() {
         errors.push("code", Rule::Duplicate);
     }
-    errors.into_result()?;
+    let (Some(agency_id), Some(category), true, false) = (agency_id, category, errors.is_empty(), unreadable_inputs)
+    else {
+        return Err(StoreError::Invalid(errors));
+    };
     let now = Utc::now();
     let service_id = tx
         .insert(
@@ -450,15 +530,15 @@ pub async fn create_service(
                 "INSERT INTO services (government_id, agency_id, category_id, code, current_version, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
             )
-            .bind(agency.government_id)
-            .bind(agency.id)
-            .bind(category.expect("checked above"))
+            .bind(government_id)
+            .bind(agency_id)
+            .bind(category)
             .bind(code)
             .bind(now),
         )
         .await?;
-    let version_id = insert_version(tx, agency.government_id, service_id, 1, standard, actor, "Versi pertama").await?;
-    let government = Some(agency.government_id);
+    let version_id = insert_version(tx, government_id, service_id, 1, standard, actor, "Versi pertama").await?;
+    let government = Some(government_id);
     audit::record_change(tx, actor, "catalogue.service.create", &Subject::new("services", service_id), government)
         .await?;
     audit::record_change(
@@ -472,6 +552,29 @@ pub async fn create_service(
     Ok(service_id)
 }
 
+/// An officer who manages the service's agency publishes a new version of its standard (see
+/// [`revise_service`] for the optimistic lock).
+pub async fn revise_service_as_officer(
+    db: &Db,
+    officer_id: i64,
+    service_id: i64,
+    expected_version: i64,
+    edit: StandardEdit<'_>,
+    change_note: &str,
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let (government_id, agency_id): (i64, i64) = tx
+        .fetch_optional(query("SELECT government_id, agency_id FROM services WHERE id = $1").bind(service_id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    authorize_officer(&mut tx, officer_id, Action::ManageCatalogue, &Target::agency(government_id, agency_id)).await?;
+    let version =
+        revise_service_checked(&mut tx, service_id, expected_version, &edit, &Actor::officer(officer_id), change_note)
+            .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
 /// Publishes a new version of a service's standard. `expected_version` is the version the editor
 /// started from; if someone published in between, nothing is written and the caller learns the current one.
 pub async fn revise_service(
@@ -483,12 +586,26 @@ pub async fn revise_service(
     actor: &Actor,
     change_note: &str,
 ) -> Result<i64, StoreError> {
+    let edit = StandardEdit { category: category_code, standard, unreadable_inputs: false };
+    revise_service_checked(tx, service_id, expected_version, &edit, actor, change_note).await
+}
+
+async fn revise_service_checked(
+    tx: &mut Tx,
+    service_id: i64,
+    expected_version: i64,
+    edit: &StandardEdit<'_>,
+    actor: &Actor,
+    change_note: &str,
+) -> Result<i64, StoreError> {
+    let StandardEdit { category: category_code, standard, unreadable_inputs } = *edit;
     let (government_id, agency_id, current): (i64, i64, i64) = tx
         .fetch_one(
             query("SELECT government_id, agency_id, current_version FROM services WHERE id = $1").bind(service_id),
         )
         .await?;
-    if current != expected_version {
+    // An unreadable form is answered with every problem in it, whatever version is current.
+    if current != expected_version && !unreadable_inputs {
         return Err(StoreError::StaleVersion { current });
     }
     let mut errors = standard.validate().err().unwrap_or_default();
@@ -498,6 +615,9 @@ pub async fn revise_service(
         errors.push("category", Rule::Unknown);
     }
     check_step_units(tx, agency_id, standard, &mut errors).await?;
+    if unreadable_inputs {
+        return Err(StoreError::Invalid(errors));
+    }
     errors.into_result()?;
     let next = current + 1;
     // The guarded update makes concurrent editors race safely: only one moves the version on.

@@ -36,7 +36,7 @@ struct OfficerPlace {
 
 /// An officer's role and place as their account says now, read inside the caller's transaction, so a
 /// role revoked a moment ago no longer counts.
-pub(crate) async fn officer_principal(tx: &mut Tx, officer_id: i64) -> Result<Option<Principal>, StoreError> {
+pub async fn officer_principal(tx: &mut Tx, officer_id: i64) -> Result<Option<Principal>, StoreError> {
     let officer: Option<OfficerPlace> = tx
         .fetch_optional(
             query("SELECT role, government_id, agency_id, unit_id FROM officers WHERE id = $1").bind(officer_id),

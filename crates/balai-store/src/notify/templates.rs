@@ -9,8 +9,10 @@
 //! (SQLite's single writer) is never held while a template runs.
 
 use crate::audit::{self, Actor, Subject};
+use crate::identity::access::authorize_officer;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::Lang;
+use balai_domain::identity::{Action, Target};
 use balai_domain::notify::{MessageKind, Problem, TextProblem};
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior};
@@ -159,6 +161,29 @@ pub async fn texts(db: &Db) -> Result<Vec<MessageText>, StoreError> {
 }
 
 /// Saves an admin's checked text (replacing an earlier edit). The change is a leaf of the audit log.
+/// A deployment admin saves a message text (checked beforehand by [`check_text`], outside the
+/// transaction: rendering is CPU the admin chooses and must not run while the writer is held).
+pub async fn save_text_as_officer(db: &Db, officer_id: i64, text: &CheckedText) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    authorize_officer(&mut tx, officer_id, Action::ManageTemplates, &Target::default()).await?;
+    save_text(&mut tx, &Actor::officer(officer_id), text).await?;
+    tx.commit().await
+}
+
+/// A deployment admin puts a message text back to Balai's wording.
+pub async fn reset_text_as_officer(
+    db: &Db,
+    officer_id: i64,
+    kind: MessageKind,
+    lang: Lang,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    authorize_officer(&mut tx, officer_id, Action::ManageTemplates, &Target::default()).await?;
+    let reset = reset_text(&mut tx, &Actor::officer(officer_id), kind, lang).await?;
+    tx.commit().await?;
+    Ok(reset)
+}
+
 pub async fn save_text(tx: &mut Tx, actor: &Actor, text: &CheckedText) -> Result<(), StoreError> {
     let CheckedText { kind, lang, subject, body } = text;
     let (kind, lang) = (*kind, *lang);

@@ -5,7 +5,7 @@ use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, error_page, no_store, render};
-use axum::Form;
+use crate::posted::OfficerPost;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -95,27 +95,18 @@ struct MaklumatForm {
     maklumat: String,
 }
 
+crate::posted::csrf_form!(MaklumatForm);
+
 async fn update_maklumat(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path(id): Path<String>,
-    Form(form): Form<MaklumatForm>,
+    OfficerPost { admin, lang, uri, form }: OfficerPost<MaklumatForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let agency = match managed_agency(&state, &admin, &id).await {
         Ok(a) => a,
         Err(e) => return error_page(lang, &uri, e),
     };
-    let saved = async {
-        let mut tx = state.db.begin().await?;
-        catalogue::update_maklumat(&mut tx, &admin.actor(), agency.id, &form.maklumat).await?;
-        tx.commit().await
-    }
-    .await;
+    let saved = catalogue::update_maklumat_as_officer(&state.db, admin.admin_id, agency.id, &form.maklumat).await;
     match saved {
         Ok(()) => {
             tracing::info!(admin_id = admin.admin_id, agency_id = agency.id, "maklumat updated");

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::urlencode;
 use crate::pages::{Chrome, FieldView, error_page, no_store, render};
-use axum::Form;
+use crate::posted::OfficerPost;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -17,7 +17,7 @@ use balai_domain::catalogue::{DocumentType, MAX_REQUIREMENTS, MAX_STEPS, Procedu
 use balai_domain::identity::{Action, Target};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
-use balai_store::catalogue::{self, ServiceDetail, Unit};
+use balai_store::catalogue::{self, ServiceDetail, StandardEdit, Unit};
 use balai_store::{Paging, StoreError, identity};
 use chrono::{NaiveDate, Utc};
 use std::collections::HashMap;
@@ -562,18 +562,11 @@ async fn edit_service_form(
 
 async fn revise_service(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path((region, code)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    OfficerPost { admin, lang, uri, form: pairs }: OfficerPost<Vec<(String, String)>>,
 ) -> Response {
     let mut errors = HashMap::new();
     let form = to_raw(pairs, &mut errors);
-    if !admin.check_csrf(field_value(&form, "csrf")) {
-        tracing::warn!(admin_id = admin.admin_id, "service edit refused: CSRF token mismatch");
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     // The version the editor started from is the optimistic lock: without it the edit would land on
     // whatever is current and silently undo someone else's.
     let Some(expected_version) = field_value(&form, "expected_version").trim().parse::<i64>().ok().filter(|v| *v >= 1)
@@ -586,32 +579,20 @@ async fn revise_service(
         Err(e) => return error_page(lang, &uri, e),
     };
     let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
-    let result = if errors.is_empty() {
-        let actor = admin.actor();
-        async {
-            let mut tx = state.db.begin().await?;
-            let version = catalogue::revise_service(
-                &mut tx,
-                detail.service.id,
-                expected_version,
-                field_value(&form, "category"),
-                &standard,
-                &actor,
-                field_value(&form, "change_note"),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok::<i64, StoreError>(version)
-        }
-        .await
-    } else {
-        // Report the rules the store would also check, so the officer sees everything at once.
-        let mut all = standard.validate().err().unwrap_or_default();
-        if field_value(&form, "change_note").trim().is_empty() {
-            all.push("change_note", Rule::Required);
-        }
-        Err(StoreError::Invalid(all))
+    let edit = StandardEdit {
+        category: field_value(&form, "category"),
+        standard: &standard,
+        unreadable_inputs: !errors.is_empty(),
     };
+    let result = catalogue::revise_service_as_officer(
+        &state.db,
+        admin.admin_id,
+        detail.service.id,
+        expected_version,
+        edit,
+        field_value(&form, "change_note"),
+    )
+    .await;
     match result {
         Ok(version) => {
             tracing::info!(
@@ -825,17 +806,11 @@ async fn new_service_form(
 
 async fn create_service(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path(region): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    OfficerPost { admin, lang, uri, form: pairs }: OfficerPost<Vec<(String, String)>>,
 ) -> Response {
     let mut errors = HashMap::new();
     let form = to_raw(pairs, &mut errors);
-    if !admin.check_csrf(field_value(&form, "csrf")) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let (government, agencies, categories, units) = match form_context_for(&state, lang, &region, None).await {
         Ok(c) => c,
         Err(e) => return error_page(lang, &uri, e.into()),
@@ -846,41 +821,13 @@ async fn create_service(
     let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
     let code = field_value(&form, "code").trim().to_owned();
     let agency_id = field_value(&form, "agency").parse::<i64>().ok();
-    let agency = match agency_id {
-        Some(id) => catalogue::agency(&state.db, id).await.ok().filter(|a| {
-            a.government_id == government.id
-                && admin.may(Action::ManageCatalogue, &Target::agency(a.government_id, a.id))
-        }),
-        None => None,
+    let edit = StandardEdit {
+        category: field_value(&form, "category"),
+        standard: &standard,
+        unreadable_inputs: !errors.is_empty(),
     };
-    if agency.is_none() {
-        errors.insert("agency".into(), Rule::Unknown);
-    }
-    let result = match (&agency, errors.is_empty()) {
-        (Some(agency), true) => {
-            let actor = admin.actor();
-            async {
-                let mut tx = state.db.begin().await?;
-                let id = catalogue::create_service(
-                    &mut tx,
-                    agency,
-                    field_value(&form, "category"),
-                    &code,
-                    &standard,
-                    &actor,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok::<i64, StoreError>(id)
-            }
-            .await
-        }
-        _ => {
-            let mut all = standard.validate().err().unwrap_or_default();
-            balai_domain::catalogue::validate_service_code(&code, &mut all);
-            Err(StoreError::Invalid(all))
-        }
-    };
+    let result =
+        catalogue::create_service_as_officer(&state.db, admin.admin_id, government.id, agency_id, &code, edit).await;
     match result {
         Ok(id) => {
             tracing::info!(admin_id = admin.admin_id, service_id = id, "service created");

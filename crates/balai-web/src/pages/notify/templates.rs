@@ -7,7 +7,7 @@ use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, error_page, no_store, render};
-use axum::Form;
+use crate::posted::OfficerPost;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -177,8 +177,8 @@ struct TextForm {
 }
 
 /// The text a POST changes, once its form is genuine and its sender may edit texts.
-fn editable(admin: &Admin, csrf: &str, kind: &str, text_lang: &str) -> Result<(MessageKind, Lang), AppError> {
-    if !admin.check_csrf(csrf) || !may_edit(admin) {
+fn editable(admin: &Admin, kind: &str, text_lang: &str) -> Result<(MessageKind, Lang), AppError> {
+    if !may_edit(admin) {
         return Err(AppError::Forbidden);
     }
     let kind = MessageKind::parse(kind).ok_or(AppError::NotFound)?;
@@ -191,15 +191,14 @@ fn back_to_list(lang: Lang) -> Response {
     Redirect::to(&format!("/admin/pesan?disimpan=1{suffix}")).into_response()
 }
 
+crate::posted::csrf_form!(TextForm, CsrfForm);
+
 async fn save(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path((kind, text_lang)): Path<(String, String)>,
-    Form(form): Form<TextForm>,
+    OfficerPost { admin, lang, uri, form }: OfficerPost<TextForm>,
 ) -> Response {
-    let (kind, text_lang) = match editable(&admin, &form.csrf, &kind, &text_lang) {
+    let (kind, text_lang) = match editable(&admin, &kind, &text_lang) {
         Ok(t) => t,
         Err(e) => return error_page(lang, &uri, e),
     };
@@ -207,15 +206,7 @@ async fn save(
     // while the write lock is held.
     let saved = match templates::check_text(kind, text_lang, &form.subject, &form.body) {
         Err(problems) => Ok(Err(problems)),
-        Ok(checked) => {
-            async {
-                let mut tx = state.db.begin().await?;
-                templates::save_text(&mut tx, &admin.actor(), &checked).await?;
-                tx.commit().await?;
-                Ok::<_, balai_store::StoreError>(Ok(()))
-            }
-            .await
-        }
+        Ok(checked) => templates::save_text_as_officer(&state.db, admin.admin_id, &checked).await.map(Ok),
     };
     match saved {
         Ok(Ok(())) => {
@@ -240,24 +231,15 @@ struct CsrfForm {
 
 async fn reset(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path((kind, text_lang)): Path<(String, String)>,
-    Form(form): Form<CsrfForm>,
+    OfficerPost { admin, lang, uri, form: _ }: OfficerPost<CsrfForm>,
 ) -> Response {
-    let (kind, text_lang) = match editable(&admin, &form.csrf, &kind, &text_lang) {
+    let (kind, text_lang) = match editable(&admin, &kind, &text_lang) {
         Ok(t) => t,
         Err(e) => return error_page(lang, &uri, e),
     };
-    let reset = async {
-        let mut tx = state.db.begin().await?;
-        templates::reset_text(&mut tx, &admin.actor(), kind, text_lang).await?;
-        tx.commit().await
-    }
-    .await;
-    match reset {
-        Ok(()) => back_to_list(lang),
+    match templates::reset_text_as_officer(&state.db, admin.admin_id, kind, text_lang).await {
+        Ok(_) => back_to_list(lang),
         Err(e) => error_page(lang, &uri, e.into()),
     }
 }
