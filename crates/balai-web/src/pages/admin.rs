@@ -20,9 +20,10 @@ use balai_domain::catalogue::{DocumentType, MAX_REQUIREMENTS, MAX_STEPS, Procedu
 use balai_domain::identity::{Action, Target};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
-use balai_store::catalogue::{self, ServiceDetail, ServiceFilter, Unit};
+use balai_store::catalogue::{self, ServiceDetail, ServiceFilter};
 use balai_store::identity::PrincipalKind;
 use balai_store::identity::officers::{self, SignInRefused};
+use balai_store::org::{self, Unit};
 use balai_store::{Paging, StoreError, identity};
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
@@ -611,7 +612,7 @@ struct DashboardPage {
 async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Response {
     let loaded: Result<Vec<AdminGovernment>, StoreError> = async {
         let mut out = Vec::new();
-        for g in catalogue::governments(&state.db).await? {
+        for g in org::governments(&state.db).await? {
             if !admin.manages(g.id) {
                 continue;
             }
@@ -635,7 +636,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
                 }
                 page += 1;
             }
-            let agencies = catalogue::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
+            let agencies = org::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
                 .await?
                 .items
                 .into_iter()
@@ -1161,20 +1162,20 @@ async fn form_context_for(
     lang: Lang,
     region: &str,
     agency_id: Option<i64>,
-) -> Result<(balai_store::catalogue::Government, Vec<(String, String)>, Vec<(String, String)>, Vec<Unit>), StoreError> {
-    let government = catalogue::government_by_region(&state.db, region).await?;
+) -> Result<(balai_store::org::Government, Vec<(String, String)>, Vec<(String, String)>, Vec<Unit>), StoreError> {
+    let government = org::government_by_region(&state.db, region).await?;
     let categories = catalogue::categories(&state.db, government.id)
         .await?
         .into_iter()
         .map(|c| (c.code.clone(), lang.pick(&c.name_id, &c.name_en).to_owned()))
         .collect();
-    let agencies = catalogue::agencies(&state.db, Some(region), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
+    let agencies = org::agencies(&state.db, Some(region), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
     let units = match agency_id {
-        Some(id) => catalogue::units(&state.db, id).await?,
+        Some(id) => org::units(&state.db, id).await?,
         None => {
             let mut all = Vec::new();
             for a in &agencies.items {
-                all.extend(catalogue::units(&state.db, a.id).await?);
+                all.extend(org::units(&state.db, a.id).await?);
             }
             all
         }
@@ -1521,7 +1522,7 @@ async fn create_service(
     let code = field_value(&form, "code").trim().to_owned();
     let agency_id = field_value(&form, "agency").parse::<i64>().ok();
     let agency = match agency_id {
-        Some(id) => catalogue::agency(&state.db, id).await.ok().filter(|a| {
+        Some(id) => org::agency(&state.db, id).await.ok().filter(|a| {
             a.government_id == government.id
                 && admin.may(Action::ManageCatalogue, &Target::agency(a.government_id, a.id))
         }),
@@ -1584,9 +1585,9 @@ struct MaklumatPage {
     submit_label: &'static str,
 }
 
-async fn managed_agency(state: &AppState, admin: &Admin, id: &str) -> Result<catalogue::Agency, AppError> {
+async fn managed_agency(state: &AppState, admin: &Admin, id: &str) -> Result<org::Agency, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    let agency = catalogue::agency(&state.db, id).await?;
+    let agency = org::agency(&state.db, id).await?;
     if !admin.may(Action::ManageCatalogue, &Target::agency(agency.government_id, agency.id)) {
         return Err(AppError::Forbidden);
     }
@@ -1597,7 +1598,7 @@ fn maklumat_page(
     lang: Lang,
     uri: &Uri,
     admin: &Admin,
-    agency: &catalogue::Agency,
+    agency: &org::Agency,
     text: String,
     error: Option<String>,
 ) -> Response {
