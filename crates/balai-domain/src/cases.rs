@@ -1,13 +1,13 @@
 //! Cases: what applications (permohonan) and complaints (pengaduan) share — their kind, the place a
-//! case sits (government, agency, unit), the shape of the flow a case follows, and the service-level
-//! clock counted in working days (hari kerja) that pauses while the case waits on the citizen.
+//! case sits (an [`crate::org::Place`]: government, agency, unit), the shape of the flow a case
+//! follows, and the service-level clock counted in working days (hari kerja) that pauses while the
+//! case waits on the citizen.
 //!
 //! The flow is data: a table of (state, event) → state, checked by one pure [`Flow::transition`], so a
 //! context adds its flow by writing a table, and a test can walk every path. The first table is the
 //! application flow; its states and events are the shape the applications work starts from.
 
 use crate::calendar::{CalendarError, Deadline, IndonesianTimeZone, MAX_WORKING_DAYS, WorkingCalendar};
-use crate::identity::Target;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::fmt::Debug;
@@ -46,28 +46,6 @@ impl CaseKind {
     /// `PMH-000012`: what the citizen and the officer quote.
     pub fn reference(self, id: i64) -> String {
         format!("{}-{id:06}", self.prefix())
-    }
-}
-
-/// Where a case sits: the government and agency always, the unit once the case is forwarded to one
-/// (disposisi). It is what the permission check is asked about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct CasePlace {
-    pub government_id: i64,
-    pub agency_id: i64,
-    /// `None`: the case is the agency's as a whole (not yet forwarded).
-    pub unit_id: Option<i64>,
-}
-
-impl CasePlace {
-    /// The target of the permission check for this case, with the citizen it concerns (if any).
-    pub fn target(self, citizen_id: Option<i64>) -> Target {
-        Target {
-            government_id: Some(self.government_id),
-            agency_id: Some(self.agency_id),
-            unit_id: self.unit_id,
-            citizen_id,
-        }
     }
 }
 
@@ -344,7 +322,8 @@ impl SlaClock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::{Principal, permits};
+    use crate::identity::{Principal, Target, permits};
+    use crate::org::Place;
     use std::collections::BTreeSet;
 
     fn d(s: &str) -> NaiveDate {
@@ -381,19 +360,22 @@ mod tests {
 
     #[test]
     fn a_case_place_is_what_the_permission_check_is_asked_about() {
-        let forwarded = CasePlace { government_id: 1, agency_id: 2, unit_id: Some(3) };
+        let forwarded = Place::unit(1, 2, 3);
         assert_eq!(
-            forwarded.target(Some(9)),
-            Target { government_id: Some(1), agency_id: Some(2), unit_id: Some(3), citizen_id: Some(9) }
+            Target::at_concerning(forwarded, Some(9)),
+            Target {
+                place: Some(Place { government_id: 1, agency_id: Some(2), unit_id: Some(3) }),
+                citizen_id: Some(9)
+            }
         );
-        let agency_wide = CasePlace { unit_id: None, ..forwarded };
-        assert_eq!(agency_wide.target(None), Target::agency(1, 2));
+        let agency_wide = Place { unit_id: None, ..forwarded };
+        assert_eq!(Target::at_concerning(agency_wide, None), Target::agency(1, 2));
         // The citizen the case concerns may see it; a stranger may not.
         let owner = Principal::citizen(9, crate::identity::Assurance::Basic);
         let stranger = Principal::citizen(8, crate::identity::Assurance::Basic);
         let action = crate::identity::Action::ViewOwnRecord;
-        assert!(permits(&owner, action, &forwarded.target(Some(9))));
-        assert!(!permits(&stranger, action, &forwarded.target(Some(9))));
+        assert!(permits(&owner, action, &Target::at_concerning(forwarded, Some(9))));
+        assert!(!permits(&stranger, action, &Target::at_concerning(forwarded, Some(9))));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! themselves. [`permits`] is pure, so the whole matrix (every role × place × action) is tested here
 //! and again, through stored accounts, on both databases.
 
+use crate::org;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -216,41 +217,67 @@ impl Action {
     }
 }
 
-/// What it is done to: the place of the object.
+/// What it is done to: the place of the object in the organisation, and the citizen it concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Target {
-    pub government_id: Option<i64>,
-    pub agency_id: Option<i64>,
-    /// The unit a case sits with; `None` when the object is the agency's as a whole.
-    pub unit_id: Option<i64>,
+    /// `None`: the deployment as a whole (no one government's).
+    pub place: Option<org::Place>,
     pub citizen_id: Option<i64>,
 }
 
 impl Target {
+    pub fn at(place: org::Place) -> Target {
+        Target { place: Some(place), citizen_id: None }
+    }
+
+    /// A place and the citizen an object there concerns (a case and its applicant).
+    pub fn at_concerning(place: org::Place, citizen_id: Option<i64>) -> Target {
+        Target { place: Some(place), citizen_id }
+    }
+
     pub fn government(government_id: i64) -> Target {
-        Target { government_id: Some(government_id), ..Target::default() }
+        Target::at(org::Place::government(government_id))
     }
 
     pub fn agency(government_id: i64, agency_id: i64) -> Target {
-        Target { government_id: Some(government_id), agency_id: Some(agency_id), ..Target::default() }
+        Target::at(org::Place::agency(government_id, agency_id))
+    }
+
+    /// An object with a unit of an agency (a case forwarded to it).
+    pub fn unit(government_id: i64, agency_id: i64, unit_id: i64) -> Target {
+        Target::at(org::Place::unit(government_id, agency_id, unit_id))
     }
 
     pub fn citizen(citizen_id: i64) -> Target {
         Target { citizen_id: Some(citizen_id), ..Target::default() }
     }
+
+    pub fn government_id(&self) -> Option<i64> {
+        self.place.map(|p| p.government_id)
+    }
+
+    pub fn agency_id(&self) -> Option<i64> {
+        self.place.and_then(|p| p.agency_id)
+    }
+
+    /// The unit a case sits with; `None` when the object is the agency's as a whole.
+    pub fn unit_id(&self) -> Option<i64> {
+        self.place.and_then(|p| p.unit_id)
+    }
 }
 
 /// The one permission check. Everything not allowed here is refused.
 pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
-    let same_government =
-        || who.government_id.is_some() && target.government_id.is_some() && who.government_id == target.government_id;
+    let same_government = || {
+        who.government_id.is_some() && target.government_id().is_some() && who.government_id == target.government_id()
+    };
     // A deployment-wide admin (no government) administers every government.
     let administers_government =
         || who.role == Role::GovernmentAdmin && (who.government_id.is_none() || same_government());
-    let same_agency = || same_government() && who.agency_id.is_some() && who.agency_id == target.agency_id;
+    let same_agency = || same_government() && who.agency_id.is_some() && who.agency_id == target.agency_id();
     // An officer with a unit works that unit's cases; without one, the whole agency's.
     let same_unit_or_agency_wide =
-        || who.unit_id.is_none() || target.unit_id.is_none() || who.unit_id == target.unit_id;
+        || who.unit_id.is_none() || target.unit_id().is_none() || who.unit_id == target.unit_id();
     match action {
         Action::ViewOwnRecord | Action::ViewOwnFullRecord | Action::ChangeOwnContact | Action::ReceiveOwnDocument => {
             who.role == Role::Citizen
@@ -265,7 +292,7 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
                 && same_government()
         }
         Action::ManageCatalogue => {
-            administers_government() || (who.role == Role::AgencyHead && same_agency() && target.agency_id.is_some())
+            administers_government() || (who.role == Role::AgencyHead && same_agency() && target.agency_id().is_some())
         }
         Action::ManageCalendar | Action::ManageOfficers | Action::ManageTemplates => administers_government(),
         Action::WorkCase | Action::ReadCitizenForCase => match who.role {
@@ -441,8 +468,8 @@ mod tests {
 
     fn target(place: Place) -> Target {
         match place {
-            Place::OwnUnit => Target { unit_id: Some(UNIT), ..Target::agency(GOV, AGENCY) },
-            Place::OtherUnit => Target { unit_id: Some(OTHER_UNIT), ..Target::agency(GOV, AGENCY) },
+            Place::OwnUnit => Target::unit(GOV, AGENCY, UNIT),
+            Place::OtherUnit => Target::unit(GOV, AGENCY, OTHER_UNIT),
             Place::OwnAgencyAsAWhole => Target::agency(GOV, AGENCY),
             Place::OtherAgency => Target::agency(GOV, OTHER_AGENCY),
             Place::OwnGovernment => Target::government(GOV),

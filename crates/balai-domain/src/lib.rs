@@ -11,6 +11,7 @@ pub mod lang;
 pub mod money;
 pub mod nik;
 pub mod notify;
+pub mod org;
 pub mod personal_number;
 pub mod region;
 pub mod validation;

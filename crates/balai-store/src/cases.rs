@@ -4,8 +4,8 @@
 //! ([`crate::identity::access`]).
 
 use crate::audit::{self, Actor, Subject};
+use crate::org::Place;
 use crate::{Db, StoreError, Tx, query};
-use balai_domain::cases::CasePlace;
 use balai_domain::identity::Target;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -48,14 +48,14 @@ impl Case {
         reference(self.kind, self.id)
     }
 
-    /// Where the case sits.
-    pub fn place(&self) -> CasePlace {
-        CasePlace { government_id: self.government_id, agency_id: self.agency_id, unit_id: self.unit_id }
+    /// Where the case sits: always with an agency, and with a unit once forwarded to one.
+    pub fn place(&self) -> Place {
+        Place { government_id: self.government_id, agency_id: Some(self.agency_id), unit_id: self.unit_id }
     }
 
     /// Where the case sits and whom it concerns, for the permission check.
     pub fn target(&self) -> Target {
-        self.place().target(self.citizen_id)
+        Target::at_concerning(self.place(), self.citizen_id)
     }
 }
 

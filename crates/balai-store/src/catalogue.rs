@@ -1,32 +1,17 @@
-//! Catalogue: governments, categories, agencies (OPD) with their unit trees, and services whose
-//! Standar Pelayanan is versioned — every change is a new version and old versions stay readable.
+//! Catalogue: categories, each agency's maklumat, and services whose Standar Pelayanan is versioned —
+//! every change is a new version and old versions stay readable. The governments, agencies and units
+//! services belong to are [`crate::org`]'s.
 
 use crate::audit::{self, Actor, Subject};
 use crate::identity::access::{authorize_officer, officer_principal};
+use crate::org::{Agency, Place};
 use crate::{Db, Page, Paging, StoreError, Tx, dynamic_query, query};
-use balai_domain::IndonesianTimeZone;
 use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard, validate_service_code};
 use balai_domain::identity::{Action, Target, permits};
 use balai_domain::money::Rupiah;
-use balai_domain::region::RegionCode;
 use balai_domain::validation::{FieldErrors, Rule};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Government {
-    pub id: i64,
-    pub region_code: String,
-    pub name: String,
-    pub time_zone: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl Government {
-    pub fn zone(&self) -> IndonesianTimeZone {
-        IndonesianTimeZone::parse(&self.time_zone).unwrap_or(IndonesianTimeZone::Wib)
-    }
-}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Category {
@@ -35,31 +20,6 @@ pub struct Category {
     pub code: String,
     pub name_id: String,
     pub name_en: String,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Agency {
-    pub id: i64,
-    pub government_id: i64,
-    pub code: String,
-    pub name: String,
-    pub short_name: String,
-    pub address: String,
-    pub phone: String,
-    pub email: String,
-    pub maklumat: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Unit {
-    pub id: i64,
-    pub government_id: i64,
-    pub agency_id: i64,
-    pub parent_id: Option<i64>,
-    pub code: String,
-    pub name: String,
 }
 
 /// A service as listed in search results: its current version's headline facts.
@@ -105,70 +65,12 @@ pub struct ServiceDetail {
     pub step_unit_names: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewAgency {
-    pub code: String,
-    pub name: String,
-    pub short_name: String,
-    pub address: String,
-    pub phone: String,
-    pub email: String,
-    pub maklumat: String,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct ServiceFilter {
     pub region_code: Option<String>,
     pub text: Option<String>,
     pub category_code: Option<String>,
     pub agency_id: Option<i64>,
-}
-
-// ---- governments ----------------------------------------------------------------------------
-
-pub async fn create_government(
-    tx: &mut Tx,
-    actor: &Actor,
-    region_code: &RegionCode,
-    name: &str,
-    zone: IndonesianTimeZone,
-) -> Result<Government, StoreError> {
-    if !balai_domain::region::is_known_region(region_code.as_str()) {
-        let mut e = FieldErrors::default();
-        e.push("region_code", Rule::Unknown);
-        return Err(e.into());
-    }
-    let id = tx
-        .insert(
-            query("INSERT INTO governments (region_code, name, time_zone, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(region_code.as_str())
-                .bind(name)
-                .bind(zone.code())
-                .bind(Utc::now()),
-        )
-        .await?;
-    audit::record_change(tx, actor, "catalogue.government.create", &Subject::new("governments", id), Some(id)).await?;
-    tx.fetch_one(query(GOVERNMENT_SELECT_BY_ID).bind(id)).await
-}
-
-const GOVERNMENT_SELECT_BY_ID: &str =
-    "SELECT id, region_code, name, time_zone, created_at FROM governments WHERE id = $1";
-
-pub async fn governments(db: &Db) -> Result<Vec<Government>, StoreError> {
-    db.fetch_all(query("SELECT id, region_code, name, time_zone, created_at FROM governments ORDER BY region_code"))
-        .await
-}
-
-pub async fn government_by_region(db: &Db, region_code: &str) -> Result<Government, StoreError> {
-    db.fetch_one(
-        query("SELECT id, region_code, name, time_zone, created_at FROM governments WHERE region_code = $1")
-            .bind(region_code),
-    )
-    .await
-}
-
-pub async fn government(db: &Db, id: i64) -> Result<Government, StoreError> {
-    db.fetch_one(query(GOVERNMENT_SELECT_BY_ID).bind(id)).await
 }
 
 // ---- categories -----------------------------------------------------------------------------
@@ -238,143 +140,7 @@ pub async fn categories(db: &Db, government_id: i64) -> Result<Vec<Category>, St
     .await
 }
 
-// ---- agencies and units ---------------------------------------------------------------------
-
-const AGENCY_COLUMNS: &str =
-    "id, government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at";
-
-pub async fn create_agency(
-    tx: &mut Tx,
-    actor: &Actor,
-    government_id: i64,
-    agency: &NewAgency,
-) -> Result<Agency, StoreError> {
-    let now = Utc::now();
-    let id = tx
-        .insert(
-            query(
-                "INSERT INTO agencies (government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-            )
-            .bind(government_id)
-            .bind(&agency.code)
-            .bind(&agency.name)
-            .bind(&agency.short_name)
-            .bind(&agency.address)
-            .bind(&agency.phone)
-            .bind(&agency.email)
-            .bind(&agency.maklumat)
-            .bind(now),
-        )
-        .await?;
-    audit::record_change(tx, actor, "catalogue.agency.create", &Subject::new("agencies", id), Some(government_id))
-        .await?;
-    tx.fetch_one(dynamic_query(format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1")).bind(id)).await
-}
-
-pub async fn agency(db: &Db, id: i64) -> Result<Agency, StoreError> {
-    db.fetch_one(dynamic_query(format!("SELECT {AGENCY_COLUMNS} FROM agencies WHERE id = $1")).bind(id)).await
-}
-
-pub async fn agencies(db: &Db, region_code: Option<&str>, paging: Paging) -> Result<Page<Agency>, StoreError> {
-    let (filter, args): (&str, Vec<String>) = match region_code {
-        Some(r) => (" WHERE government_id = (SELECT id FROM governments WHERE region_code = $1)", vec![r.to_owned()]),
-        None => ("", vec![]),
-    };
-    let n = args.len();
-    let mut list = dynamic_query(format!(
-        "SELECT {AGENCY_COLUMNS} FROM agencies{filter} ORDER BY government_id, name LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    ));
-    let mut count = dynamic_query(format!("SELECT COUNT(*) FROM agencies{filter}"));
-    for a in &args {
-        list = list.bind(a);
-        count = count.bind(a);
-    }
-    let items = db.fetch_all(list.bind(paging.per_page).bind(paging.offset())).await?;
-    let (total,): (i64,) = db.fetch_one(count).await?;
-    Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
-}
-
-pub async fn create_unit(
-    tx: &mut Tx,
-    actor: &Actor,
-    agency: &Agency,
-    parent_id: Option<i64>,
-    code: &str,
-    name: &str,
-) -> Result<Unit, StoreError> {
-    if let Some(parent) = parent_id {
-        let (parent_agency,): (i64,) =
-            tx.fetch_one(query("SELECT agency_id FROM units WHERE id = $1").bind(parent)).await?;
-        if parent_agency != agency.id {
-            let mut e = FieldErrors::default();
-            e.push("parent", Rule::Unknown);
-            return Err(e.into());
-        }
-    }
-    let id = tx
-        .insert(
-            query("INSERT INTO units (government_id, agency_id, parent_id, code, name) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(agency.government_id)
-                .bind(agency.id)
-                .bind(parent_id)
-                .bind(code)
-                .bind(name),
-        )
-        .await?;
-    audit::record_change(tx, actor, "catalogue.unit.create", &Subject::new("units", id), Some(agency.government_id))
-        .await?;
-    Ok(Unit {
-        id,
-        government_id: agency.government_id,
-        agency_id: agency.id,
-        parent_id,
-        code: code.into(),
-        name: name.into(),
-    })
-}
-
-/// An agency's units in tree order (parents before children, siblings by name).
-pub async fn units(db: &Db, agency_id: i64) -> Result<Vec<Unit>, StoreError> {
-    let all: Vec<Unit> = db
-        .fetch_all(
-            query("SELECT id, government_id, agency_id, parent_id, code, name FROM units WHERE agency_id = $1 ORDER BY name")
-                .bind(agency_id),
-        )
-        .await?;
-    Ok(tree_order(all))
-}
-
-fn tree_order(units: Vec<Unit>) -> Vec<Unit> {
-    fn visit(parent: Option<i64>, all: &[Unit], out: &mut Vec<Unit>, depth: usize) {
-        if depth > 16 {
-            return; // a cycle can only come from hand-edited data; stop rather than loop
-        }
-        for u in all.iter().filter(|u| u.parent_id == parent) {
-            out.push(u.clone());
-            visit(Some(u.id), all, out, depth + 1);
-        }
-    }
-    let mut out = Vec::with_capacity(units.len());
-    visit(None, &units, &mut out, 0);
-    out
-}
-
-/// A unit's depth in its agency's tree (0 for top-level units), for indented display.
-pub fn unit_depth(unit: &Unit, all: &[Unit]) -> usize {
-    let mut depth = 0;
-    let mut parent = unit.parent_id;
-    while let Some(p) = parent {
-        depth += 1;
-        parent = all.iter().find(|u| u.id == p).and_then(|u| u.parent_id);
-        if depth > 16 {
-            break;
-        }
-    }
-    depth
-}
+// ---- maklumat ------------------------------------------------------------------------------
 
 /// An officer who manages an agency's catalogue publishes its maklumat pelayanan.
 pub async fn update_maklumat_as_officer(
@@ -393,6 +159,8 @@ pub async fn update_maklumat_as_officer(
     tx.commit().await
 }
 
+/// The agency's maklumat pelayanan: its published declaration of the service standard, so a catalogue
+/// command, though it is kept on the agency's row.
 pub async fn update_maklumat(tx: &mut Tx, actor: &Actor, agency_id: i64, maklumat: &str) -> Result<(), StoreError> {
     let mut e = FieldErrors::default();
     let text = e.text("maklumat", maklumat, balai_domain::catalogue::MAX_TEXT);
@@ -453,7 +221,7 @@ pub async fn create_service_as_officer(
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
     let who = officer_principal(&mut tx, officer_id).await?.ok_or(StoreError::Forbidden)?;
-    let own_part = Target { government_id: Some(government_id), agency_id: who.agency_id, ..Target::default() };
+    let own_part = Target::at(Place { government_id, agency_id: who.agency_id, unit_id: None });
     if !permits(&who, Action::ManageCatalogue, &own_part) {
         return Err(StoreError::Forbidden);
     }

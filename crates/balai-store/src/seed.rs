@@ -5,7 +5,8 @@
 
 use crate::audit::Actor;
 use crate::calendar::{self, Holiday, HolidayKind};
-use crate::catalogue::{self, NewAgency};
+use crate::catalogue;
+use crate::org::{self, NewAgency};
 use crate::{Db, StoreError, Tx};
 use balai_domain::IndonesianTimeZone;
 use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
@@ -154,7 +155,7 @@ pub async fn seed_government(tx: &mut Tx, toml_text: &str) -> Result<i64, SeedEr
         .ok_or_else(|| SeedError::Invalid(format!("time zone {}", seed.government.time_zone)))?;
     let actor = Actor::system("seed");
     let actor = &actor;
-    let government = catalogue::create_government(tx, actor, &region, &seed.government.name, zone).await?;
+    let government = org::create_government(tx, actor, &region, &seed.government.name, zone).await?;
 
     for (year, holidays) in national_holidays()? {
         calendar::replace_year(tx, actor, government.id, year, &holidays).await?;
@@ -165,7 +166,7 @@ pub async fn seed_government(tx: &mut Tx, toml_text: &str) -> Result<i64, SeedEr
     let mut agencies = HashMap::new();
     let mut units: HashMap<String, i64> = HashMap::new();
     for a in &seed.agencies {
-        let agency = catalogue::create_agency(
+        let agency = org::create_agency(
             tx,
             actor,
             government.id,
@@ -196,7 +197,7 @@ pub async fn seed_government(tx: &mut Tx, toml_text: &str) -> Result<i64, SeedEr
                         }
                     },
                 };
-                let unit = catalogue::create_unit(tx, actor, &agency, parent, &u.code, &u.name).await?;
+                let unit = org::create_unit(tx, actor, &agency, parent, &u.code, &u.name).await?;
                 units.insert(u.code.clone(), unit.id);
             }
             if rest.len() == before {
@@ -272,7 +273,7 @@ fn standard_from_seed(s: &ServiceSeed, units: &HashMap<String, i64>) -> Result<S
 /// Seeds both demo governments in one transaction; does nothing if any government exists already,
 /// so a second `balai demo` reuses the data.
 pub async fn seed_demo(db: &Db) -> Result<bool, SeedError> {
-    if !catalogue::governments(db).await?.is_empty() {
+    if !org::governments(db).await?.is_empty() {
         return Ok(false);
     }
     let mut tx = db.begin().await?;

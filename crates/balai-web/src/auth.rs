@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use balai_domain::identity::{Action, Principal, Target, permits};
+use balai_domain::org::Place;
 use balai_store::identity;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -188,8 +189,7 @@ impl Admin {
     /// Whether this officer may manage something of the given government's catalogue (all of it as
     /// its admin, or their own agency's part as its head).
     pub fn manages(&self, government_id: i64) -> bool {
-        let own_part =
-            Target { government_id: Some(government_id), agency_id: self.principal.agency_id, ..Target::default() };
+        let own_part = Target::at(Place { government_id, agency_id: self.principal.agency_id, unit_id: None });
         self.may(Action::ManageCatalogue, &own_part)
     }
 

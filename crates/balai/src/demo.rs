@@ -201,8 +201,8 @@ async fn ensure_demo_officer(db: &Db) -> Result<i64, RunError> {
     if let Some(officer) = identity::officer_by_username(db, DEMO_OFFICER).await? {
         return Ok(officer.id);
     }
-    let government = balai_store::catalogue::government_by_region(db, "53.71").await?;
-    let agency = balai_store::catalogue::agencies(db, Some("53.71"), balai_store::Paging::new(1, 100))
+    let government = balai_store::org::government_by_region(db, "53.71").await?;
+    let agency = balai_store::org::agencies(db, Some("53.71"), balai_store::Paging::new(1, 100))
         .await?
         .items
         .into_iter()

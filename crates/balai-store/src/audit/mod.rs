@@ -22,7 +22,8 @@ pub use entry::Leaf;
 pub use upgrade::CURRENT_LAYOUT;
 pub(crate) use upgrade::upgrade_layout;
 
-use crate::catalogue::{Agency, Category, Government, Unit, VERSION_COLUMNS, VersionRow};
+use crate::catalogue::{Category, VERSION_COLUMNS, VersionRow};
+use crate::org::{Agency, Government, Unit};
 use crate::{Db, StoreError, Tx, dynamic_query, query};
 use balai_ledger::{CompactRange, HASH_BYTES, Hash, NodeId, ProofPlan, SubtreeNode, TILE_WIDTH, TileId, TileSpan};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -327,11 +327,11 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     let f = fixture(&db).await;
     let mut tx = db.begin().await.unwrap();
     let neighbour = fixture_in(&mut tx, "53.01", "dukcapil-tetangga").await;
-    let second_agency = balai_store::catalogue::create_agency(
+    let second_agency = balai_store::org::create_agency(
         &mut tx,
         &Actor::system("test"),
         f.government.id,
-        &balai_store::catalogue::NewAgency {
+        &balai_store::org::NewAgency {
             code: "dpmptsp".into(),
             name: "Dinas Penanaman Modal dan PTSP".into(),
             short_name: "DPMPTSP".into(),
@@ -360,8 +360,8 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     tx.commit().await.unwrap();
 
     let places = [
-        ("own unit", Target { unit_id: Some(f.front_desk.id), ..Target::agency(f.government.id, f.agency.id) }),
-        ("other unit", Target { unit_id: Some(f.records.id), ..Target::agency(f.government.id, f.agency.id) }),
+        ("own unit", Target::unit(f.government.id, f.agency.id, f.front_desk.id)),
+        ("other unit", Target::unit(f.government.id, f.agency.id, f.records.id)),
         ("own agency", Target::agency(f.government.id, f.agency.id)),
         ("other agency", Target::agency(f.government.id, second_agency.id)),
         ("own government", Target::government(f.government.id)),

@@ -1,4 +1,5 @@
 use balai_store::catalogue::{self, ServiceFilter};
+use balai_store::org;
 use balai_store::{Db, Paging, calendar, seed};
 use chrono::NaiveDate;
 
@@ -8,11 +9,11 @@ async fn the_demo_seeds_two_governments_once(db: Db) {
     assert!(seed::seed_demo(&db).await.unwrap(), "first run seeds");
     assert!(!seed::seed_demo(&db).await.unwrap(), "second run reuses the data");
 
-    let governments = catalogue::governments(&db).await.unwrap();
+    let governments = org::governments(&db).await.unwrap();
     let codes: Vec<&str> = governments.iter().map(|g| g.region_code.as_str()).collect();
     assert_eq!(codes, vec!["53", "53.71"]);
 
-    let city = catalogue::agencies(&db, Some("53.71"), Paging::new(1, 100)).await.unwrap();
+    let city = org::agencies(&db, Some("53.71"), Paging::new(1, 100)).await.unwrap();
     assert!(city.total >= 10, "the city has at least 10 agencies, got {}", city.total);
     let services = ServiceFilter { region_code: Some("53.71".into()), ..Default::default() };
     let total = catalogue::search_services(&db, &services, Paging::default()).await.unwrap().total;

@@ -3,7 +3,8 @@ use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceS
 use balai_domain::money::Rupiah;
 use balai_domain::region::RegionCode;
 use balai_store::audit::Actor;
-use balai_store::catalogue::{self, Agency, Government, NewAgency, Unit};
+use balai_store::catalogue;
+use balai_store::org::{self, Agency, Government, NewAgency, Unit};
 use balai_store::{Db, Tx};
 use chrono::NaiveDate;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -92,7 +93,7 @@ pub async fn fixture(db: &Db) -> Fixture {
 }
 
 pub async fn fixture_in(tx: &mut Tx, region: &str, agency_code: &str) -> Fixture {
-    let government = catalogue::create_government(
+    let government = org::create_government(
         tx,
         &Actor::system("test"),
         &RegionCode::parse(region).unwrap(),
@@ -114,7 +115,7 @@ pub async fn fixture_in(tx: &mut Tx, region: &str, agency_code: &str) -> Fixture
     catalogue::create_category(tx, &Actor::system("test"), government.id, "perizinan", "Perizinan", "Permits")
         .await
         .unwrap();
-    let agency = catalogue::create_agency(
+    let agency = org::create_agency(
         tx,
         &Actor::system("test"),
         government.id,
@@ -130,17 +131,11 @@ pub async fn fixture_in(tx: &mut Tx, region: &str, agency_code: &str) -> Fixture
     )
     .await
     .unwrap();
-    let front_desk = catalogue::create_unit(
-        tx,
-        &Actor::system("test"),
-        &agency,
-        None,
-        &format!("{agency_code}-loket"),
-        "Seksi Loket",
-    )
-    .await
-    .unwrap();
-    let records = catalogue::create_unit(
+    let front_desk =
+        org::create_unit(tx, &Actor::system("test"), &agency, None, &format!("{agency_code}-loket"), "Seksi Loket")
+            .await
+            .unwrap();
+    let records = org::create_unit(
         tx,
         &Actor::system("test"),
         &agency,

@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use balai_domain::money::Rupiah;
 use balai_store::catalogue::{self, ServiceFilter, ServiceSummary};
-use balai_store::{Page, Paging};
+use balai_store::{Page, Paging, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -275,8 +275,8 @@ pub struct AgencyItem {
     href: String,
 }
 
-impl From<catalogue::Agency> for AgencyItem {
-    fn from(a: catalogue::Agency) -> Self {
+impl From<org::Agency> for AgencyItem {
+    fn from(a: org::Agency) -> Self {
         AgencyItem {
             href: format!("/api/v1/agencies/{}", a.id),
             id: a.id,
@@ -303,7 +303,7 @@ pub async fn list_agencies(
     let fail = |e: AppError| ApiError(e, lang);
     let paging = paging(q.page.as_deref(), q.per_page.as_deref()).map_err(fail)?;
     let region = q.government.filter(|g| !g.is_empty());
-    let found = catalogue::agencies(&state.db, region.as_deref(), paging).await.map_err(|e| fail(e.into()))?;
+    let found = org::agencies(&state.db, region.as_deref(), paging).await.map_err(|e| fail(e.into()))?;
     Ok(Json(page_of(found)))
 }
 
@@ -336,8 +336,8 @@ pub async fn get_agency(
 ) -> ApiResult<AgencyDoc> {
     let fail = |e: AppError| ApiError(e, lang);
     let id = positive(Some(&id), "id", 1).map_err(fail)?;
-    let agency = catalogue::agency(&state.db, id).await.map_err(|e| fail(e.into()))?;
-    let units = catalogue::units(&state.db, id).await.map_err(|e| fail(e.into()))?;
+    let agency = org::agency(&state.db, id).await.map_err(|e| fail(e.into()))?;
+    let units = org::units(&state.db, id).await.map_err(|e| fail(e.into()))?;
     let filter = ServiceFilter { agency_id: Some(id), ..Default::default() };
     let services = catalogue::search_services(&state.db, &filter, Paging::new(1, Paging::MAX_PER_PAGE))
         .await

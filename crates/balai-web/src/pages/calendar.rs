@@ -16,7 +16,7 @@ use balai_domain::Lang;
 use balai_domain::calendar::{parse_holiday_lines, weekdays_left};
 use balai_domain::identity::{Action, Target};
 use balai_store::calendar::{self, Holiday};
-use balai_store::catalogue::{self, Government};
+use balai_store::org::{self, Government};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -59,7 +59,7 @@ fn parse_year(raw: &str) -> Option<i32> {
 }
 
 async fn load(state: &AppState, admin: &Admin, region: &str) -> Result<Government, AppError> {
-    let government = catalogue::government_by_region(&state.db, region).await?;
+    let government = org::government_by_region(&state.db, region).await?;
     if !admin.may(Action::ManageCalendar, &Target::government(government.id)) {
         return Err(AppError::Forbidden);
     }

@@ -17,9 +17,9 @@ use balai_domain::Lang;
 use balai_domain::contact::mask_recipient;
 use balai_domain::identity::{Action, Purpose};
 use balai_store::cases::{self, Case};
-use balai_store::catalogue;
 use balai_store::identity::access::{self, AccessRefused};
 use balai_store::identity::citizens::{Citizen, mask_digits};
+use balai_store::org;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -53,7 +53,7 @@ async fn list(State(state): State<AppState>, RequestLang(lang): RequestLang, uri
         return error_page(lang, &uri, AppError::Forbidden);
     };
     let loaded = async {
-        let government = catalogue::government(&state.db, government_id).await?;
+        let government = org::government(&state.db, government_id).await?;
         let cases = cases::agency_cases(&state.db, government_id, agency_id, 200).await?;
         Ok::<_, balai_store::StoreError>((government, cases))
     }
@@ -141,7 +141,7 @@ async fn case_page(
     record: Option<&Citizen>,
 ) -> Response {
     let PurposeForm { purpose, error } = form;
-    let zone = match catalogue::government(&state.db, case.government_id).await {
+    let zone = match org::government(&state.db, case.government_id).await {
         Ok(g) => g.zone(),
         Err(e) => return error_page(lang, uri, e.into()),
     };

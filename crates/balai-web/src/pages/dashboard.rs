@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::routing::get;
 use balai_domain::identity::{Action, Target};
 use balai_store::catalogue::{self, ServiceFilter};
+use balai_store::org;
 use balai_store::{Paging, StoreError};
 use chrono::Utc;
 pub fn routes() -> Router<AppState> {
@@ -65,7 +66,7 @@ struct DashboardPage {
 async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Response {
     let loaded: Result<Vec<AdminGovernment>, StoreError> = async {
         let mut out = Vec::new();
-        for g in catalogue::governments(&state.db).await? {
+        for g in org::governments(&state.db).await? {
             if !admin.manages(g.id) {
                 continue;
             }
@@ -89,7 +90,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
                 }
                 page += 1;
             }
-            let agencies = catalogue::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
+            let agencies = org::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
                 .await?
                 .items
                 .into_iter()

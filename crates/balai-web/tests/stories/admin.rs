@@ -227,7 +227,7 @@ async fn an_admin_corrects_the_holiday_calendar_and_deadlines_follow_it() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Baris 1:") && bad.body.contains("Baris 2:"));
 
-    let government = balai_store::catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    let government = balai_store::org::government_by_region(&app.db, "53.71").await.unwrap();
     let before = balai_store::calendar::working_calendar(&app.db, government.id).await.unwrap();
     let d = |s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert_eq!(before.add_working_days(d("2026-11-23"), 1).unwrap(), d("2026-11-24"));
@@ -240,7 +240,7 @@ async fn an_admin_corrects_the_holiday_calendar_and_deadlines_follow_it() {
     let after = balai_store::calendar::working_calendar(&app.db, government.id).await.unwrap();
     assert_eq!(after.add_working_days(d("2026-11-23"), 1).unwrap(), d("2026-11-25"));
     // The province's calendar is its own.
-    let province = balai_store::catalogue::government_by_region(&app.db, "53").await.unwrap();
+    let province = balai_store::org::government_by_region(&app.db, "53").await.unwrap();
     let provincial = balai_store::calendar::working_calendar(&app.db, province.id).await.unwrap();
     assert_eq!(provincial.add_working_days(d("2026-11-23"), 1).unwrap(), d("2026-11-24"));
 

@@ -7,6 +7,7 @@ use balai_domain::identity::{Role, sign_in_limits};
 use balai_store::audit::Actor;
 use balai_store::catalogue;
 use balai_store::identity::{NewOfficer, Vault, officers};
+use balai_store::org;
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 pub(crate) const PASSWORD: &str = "kata-sandi-petugas";
@@ -22,10 +23,10 @@ fn code(step: u64) -> String {
 
 /// An officer of `role` in the Kota Kupang agency with `agency_code`, TOTP enrolled when the role needs it.
 pub(crate) async fn officer(app: &TestApp, username: &str, role: Role, agency_code: Option<&str>) -> i64 {
-    let government = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    let government = org::government_by_region(&app.db, "53.71").await.unwrap();
     let agency = match agency_code {
         Some(code) => {
-            let all = catalogue::agencies(&app.db, Some("53.71"), balai_store::Paging::new(1, 100)).await.unwrap();
+            let all = org::agencies(&app.db, Some("53.71"), balai_store::Paging::new(1, 100)).await.unwrap();
             Some(all.items.into_iter().find(|a| a.code == code).unwrap_or_else(|| panic!("agency {code}")).id)
         }
         None => None,
@@ -289,13 +290,13 @@ async fn an_admin_creates_an_officer_and_resets_a_password_which_ends_their_sess
         )
         .await;
     assert!(short.body.contains("Kata sandi paling sedikit 12 karakter."));
-    let kupang = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    let kupang = org::government_by_region(&app.db, "53.71").await.unwrap();
     assert!(
         officers::officers_of(&app.db, kupang.id).await.unwrap().iter().all(|o| o.username != "petugas.baru"),
         "nothing saved"
     );
 
-    let agency = catalogue::agencies(&app.db, Some("53.71"), balai_store::Paging::new(1, 100))
+    let agency = org::agencies(&app.db, Some("53.71"), balai_store::Paging::new(1, 100))
         .await
         .unwrap()
         .items
@@ -389,7 +390,7 @@ async fn usernames_are_one_per_person_whatever_the_case_width_or_lookalike_lette
         assert!(refused.body.contains("Nama pengguna hanya boleh berisi huruf a–z"), "{}", refused.body);
         assert_eq!(password(&app, lookalike, PASSWORD).await.status, StatusCode::UNAUTHORIZED, "{lookalike:?}");
     }
-    let kupang = catalogue::government_by_region(&app.db, "53.71").await.unwrap();
+    let kupang = org::government_by_region(&app.db, "53.71").await.unwrap();
     let names: Vec<String> =
         officers::officers_of(&app.db, kupang.id).await.unwrap().into_iter().map(|o| o.username).collect();
     assert_eq!(names.iter().filter(|n| n.contains("tugas.baru")).count(), 1, "{names:?}");

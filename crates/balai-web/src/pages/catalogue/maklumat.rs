@@ -14,7 +14,8 @@ use axum::routing::get;
 use balai_domain::Lang;
 use balai_domain::identity::{Action, Target};
 use balai_store::StoreError;
-use balai_store::catalogue::{self};
+use balai_store::catalogue;
+use balai_store::org;
 use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/instansi/{id}/maklumat", get(maklumat_form).post(update_maklumat))
@@ -35,9 +36,9 @@ struct MaklumatPage {
     submit_label: &'static str,
 }
 
-async fn managed_agency(state: &AppState, admin: &Admin, id: &str) -> Result<catalogue::Agency, AppError> {
+async fn managed_agency(state: &AppState, admin: &Admin, id: &str) -> Result<org::Agency, AppError> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    let agency = catalogue::agency(&state.db, id).await?;
+    let agency = org::agency(&state.db, id).await?;
     if !admin.may(Action::ManageCatalogue, &Target::agency(agency.government_id, agency.id)) {
         return Err(AppError::Forbidden);
     }
@@ -48,7 +49,7 @@ fn maklumat_page(
     lang: Lang,
     uri: &Uri,
     admin: &Admin,
-    agency: &catalogue::Agency,
+    agency: &org::Agency,
     text: String,
     error: Option<String>,
 ) -> Response {

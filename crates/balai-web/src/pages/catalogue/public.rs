@@ -12,7 +12,7 @@ use axum::routing::get;
 use balai_domain::Lang;
 use balai_domain::money::Rupiah;
 use balai_store::catalogue::{self, ServiceDetail, ServiceFilter, ServiceSummary};
-use balai_store::{Paging, StoreError};
+use balai_store::{Paging, StoreError, org};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -48,7 +48,7 @@ struct HomePage {
 async fn home(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri) -> Response {
     let result: Result<_, StoreError> = async {
         let categories = catalogue::category_counts(&state.db, None).await?;
-        let governments = catalogue::governments(&state.db).await?;
+        let governments = org::governments(&state.db).await?;
         Ok((categories, governments))
     }
     .await;
@@ -259,7 +259,7 @@ async fn service_page(state: &AppState, lang: Lang, uri: &Uri, detail: ServiceDe
         Ok(v) => v,
         Err(e) => return error_page(lang, uri, e.into()),
     };
-    let zone = match catalogue::government(&state.db, detail.service.government_id).await {
+    let zone = match org::government(&state.db, detail.service.government_id).await {
         Ok(g) => g.zone(),
         Err(e) => return error_page(lang, uri, e.into()),
     };
@@ -347,9 +347,9 @@ async fn agency(
         return error_page(lang, &uri, AppError::NotFound);
     };
     let loaded: Result<_, StoreError> = async {
-        let agency = catalogue::agency(&state.db, id).await?;
-        let government = catalogue::government(&state.db, agency.government_id).await?;
-        let units = catalogue::units(&state.db, id).await?;
+        let agency = org::agency(&state.db, id).await?;
+        let government = org::government(&state.db, agency.government_id).await?;
+        let units = org::units(&state.db, id).await?;
         let filter = ServiceFilter { agency_id: Some(id), ..Default::default() };
         let services = catalogue::search_services(&state.db, &filter, Paging::new(1, Paging::MAX_PER_PAGE)).await?;
         Ok((agency, government, units, services))
@@ -361,10 +361,7 @@ async fn agency(
     };
     render(&AgencyPage {
         chrome: Chrome::new(lang, agency.name.clone(), &uri),
-        units: units
-            .iter()
-            .map(|u| UnitView { name: u.name.clone(), depth: catalogue::unit_depth(u, &units) })
-            .collect(),
+        units: units.iter().map(|u| UnitView { name: u.name.clone(), depth: org::unit_depth(u, &units) }).collect(),
         services: services
             .items
             .iter()

@@ -17,7 +17,9 @@ use balai_domain::catalogue::{DocumentType, MAX_REQUIREMENTS, MAX_STEPS, Procedu
 use balai_domain::identity::{Action, Target};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
-use balai_store::catalogue::{self, ServiceDetail, StandardEdit, Unit};
+use balai_store::catalogue::{self, ServiceDetail, StandardEdit};
+use balai_store::org;
+use balai_store::org::Unit;
 use balai_store::{Paging, StoreError, identity};
 use chrono::{NaiveDate, Utc};
 use std::collections::HashMap;
@@ -487,20 +489,20 @@ async fn form_context_for(
     lang: Lang,
     region: &str,
     agency_id: Option<i64>,
-) -> Result<(balai_store::catalogue::Government, Vec<(String, String)>, Vec<(String, String)>, Vec<Unit>), StoreError> {
-    let government = catalogue::government_by_region(&state.db, region).await?;
+) -> Result<(balai_store::org::Government, Vec<(String, String)>, Vec<(String, String)>, Vec<Unit>), StoreError> {
+    let government = org::government_by_region(&state.db, region).await?;
     let categories = catalogue::categories(&state.db, government.id)
         .await?
         .into_iter()
         .map(|c| (c.code.clone(), lang.pick(&c.name_id, &c.name_en).to_owned()))
         .collect();
-    let agencies = catalogue::agencies(&state.db, Some(region), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
+    let agencies = org::agencies(&state.db, Some(region), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
     let units = match agency_id {
-        Some(id) => catalogue::units(&state.db, id).await?,
+        Some(id) => org::units(&state.db, id).await?,
         None => {
             let mut all = Vec::new();
             for a in &agencies.items {
-                all.extend(catalogue::units(&state.db, a.id).await?);
+                all.extend(org::units(&state.db, a.id).await?);
             }
             all
         }

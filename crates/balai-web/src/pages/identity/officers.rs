@@ -17,7 +17,7 @@ use balai_domain::Lang;
 use balai_domain::identity::{Action, Role, Target, Username};
 use balai_domain::validation::{FieldErrors, Rule};
 use balai_store::identity::{NewOfficer, officers};
-use balai_store::{Paging, StoreError, catalogue};
+use balai_store::{Paging, StoreError, org};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -74,8 +74,8 @@ struct NewOfficerForm {
     password: String,
 }
 
-async fn government_for(state: &AppState, admin: &Admin, region: &str) -> Result<catalogue::Government, AppError> {
-    let government = catalogue::government_by_region(&state.db, region).await?;
+async fn government_for(state: &AppState, admin: &Admin, region: &str) -> Result<org::Government, AppError> {
+    let government = org::government_by_region(&state.db, region).await?;
     if !admin.may(Action::ManageOfficers, &Target::government(government.id)) {
         return Err(AppError::Forbidden);
     }
@@ -88,14 +88,14 @@ async fn page(
     lang: Lang,
     uri: &Uri,
     admin: &Admin,
-    government: &catalogue::Government,
+    government: &org::Government,
     form: NewOfficerForm,
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Response {
     let loaded: Result<_, StoreError> = async {
         let agencies =
-            catalogue::agencies(&state.db, Some(&government.region_code), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
+            org::agencies(&state.db, Some(&government.region_code), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
         let officers = officers::officers_of(&state.db, government.id).await?;
         let locked = officers::locked_officers(&state.db, government.id, Utc::now()).await?;
         Ok((agencies.items, officers, locked))
