@@ -9,6 +9,7 @@ pub mod db;
 pub mod identity;
 pub mod leases;
 pub mod notify;
+mod registry;
 pub mod seed;
 
 pub use db::{Backend, Db, Query, Record, Tx, Value, dynamic_query, query};
