@@ -14,6 +14,7 @@ mod counter;
 mod identity;
 mod notify;
 mod oidc;
+mod registry;
 mod rotation;
 mod schema;
 mod seed;
