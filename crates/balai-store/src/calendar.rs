@@ -59,14 +59,8 @@ pub async fn replace_year(
             .bind(Utc::now()),
     )
     .await?;
-    audit::record_change(
-        tx,
-        actor,
-        "calendar.year.replace",
-        &Subject::calendar_year(government_id, year),
-        Some(government_id),
-    )
-    .await?;
+    audit::record_change(tx, actor, "calendar.year.replace", &year_subject(government_id, year), Some(government_id))
+        .await?;
     Ok(())
 }
 
@@ -119,6 +113,11 @@ struct HolidayState {
     date: NaiveDate,
     name: String,
     kind: String,
+}
+
+/// A government's calendar for one year (its holidays are replaced together): `government_id/year`.
+fn year_subject(government_id: i64, year: i32) -> Subject {
+    Subject::new("calendar_years", format!("{government_id}/{year}"))
 }
 
 fn year_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {

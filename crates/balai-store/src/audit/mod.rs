@@ -14,10 +14,9 @@
 //! A leaf records who (actor role and id), what (action), on what (subject table and id), the SHA-256 of
 //! the subject's state after the change — read back from the database inside the transaction, so it is
 //! exactly what was stored — and, for reads of personal data, why. `verify` recomputes all of it.
-
 //!
 //! The module is split by job: `append` writes leaves, `state` reads the audited rows through the
-//! tables each context registers (see [`crate::registry`]), `proofs` reads the log and its tree,
+//! tables each context registers (see `crate::registry`), `proofs` reads the log and its tree,
 //! `checkpoints` keeps signed heads, `verify` recomputes everything, `entry` is the leaf format and
 //! `upgrade` converts the first storage layout.
 
@@ -86,11 +85,6 @@ pub struct Subject {
 impl Subject {
     pub fn new(table: &str, id: impl ToString) -> Subject {
         Subject { table: table.to_owned(), id: id.to_string() }
-    }
-
-    /// A government's calendar for one year (its holidays are replaced together).
-    pub fn calendar_year(government_id: i64, year: i32) -> Subject {
-        Subject::new("calendar_years", format!("{government_id}/{year}"))
     }
 }
 

@@ -1,5 +1,5 @@
 //! The state a leaf's hash vouches for. Each context declares its audited tables as [`AuditedTable`]
-//! entries next to the code that writes them; [`crate::registry`] collects them, and this module only
+//! entries next to the code that writes them; `crate::registry` collects them, and this module only
 //! looks them up by name. It knows no context's rows or columns.
 
 use super::{ABSENT, Subject, sha256_hex};
