@@ -1,11 +1,12 @@
 //! The working-day calendar of each government, as data an administrator can correct per year.
 
-use crate::audit::{self, Actor, Subject};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, to_json};
 use crate::identity::access::authorize_officer;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::calendar::WorkingCalendar;
 use balai_domain::identity::{Action, Target};
 use chrono::{Datelike, NaiveDate, Utc};
+use serde::Serialize;
 
 /// The holiday types are the domain's; re-exported so callers of the store keep one import.
 pub use balai_domain::calendar::{Holiday, HolidayKind};
@@ -75,14 +76,8 @@ pub async fn replace_year(
             .bind(Utc::now()),
     )
     .await?;
-    audit::record_change(
-        tx,
-        actor,
-        "calendar.year.replace",
-        &Subject::calendar_year(government_id, year),
-        Some(government_id),
-    )
-    .await?;
+    audit::record_change(tx, actor, "calendar.year.replace", &year_subject(government_id, year), Some(government_id))
+        .await?;
     Ok(())
 }
 
@@ -121,4 +116,63 @@ pub async fn working_calendar(db: &Db, government_id: i64) -> Result<WorkingCale
     let dates: Vec<(NaiveDate,)> =
         db.fetch_all(query("SELECT date FROM holidays WHERE government_id = $1").bind(government_id)).await?;
     WorkingCalendar::new(years, dates.into_iter().map(|(d,)| d)).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+// ---- audited state ----------------------------------------------------------------------------
+
+/// A government's year is one audited subject (`government_id/year`): its holidays are its state.
+pub(crate) const AUDITED: &[AuditedTable] =
+    &[AuditedTable::new("calendar_years", year_state).listed_by(covered_years_of_all)];
+
+#[derive(Serialize, sqlx::FromRow)]
+struct HolidayState {
+    id: i64,
+    date: NaiveDate,
+    name: String,
+    kind: String,
+}
+
+/// A government's calendar for one year (its holidays are replaced together): `government_id/year`.
+fn year_subject(government_id: i64, year: i32) -> Subject {
+    Subject::new("calendar_years", format!("{government_id}/{year}"))
+}
+
+fn year_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        let (government_id, year) = id
+            .split_once('/')
+            .and_then(|(g, y)| Some((g.parse::<i64>().ok()?, y.parse::<i32>().ok()?)))
+            .ok_or_else(|| StoreError::Corrupt(format!("calendar subject {id:?}")))?;
+        let covered: Option<(i64,)> = tx
+            .fetch_optional(
+                query("SELECT year FROM calendar_years WHERE government_id = $1 AND year = $2")
+                    .bind(government_id)
+                    .bind(i64::from(year)),
+            )
+            .await?;
+        if covered.is_none() {
+            return Ok(None);
+        }
+        let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::Corrupt("year".into()))?;
+        let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| StoreError::Corrupt("year".into()))?;
+        let holidays: Vec<HolidayState> = tx
+            .fetch_all(
+                query(
+                    "SELECT id, date, name, kind FROM holidays WHERE government_id = $1 AND date >= $2 AND date <= $3 \
+                     ORDER BY date",
+                )
+                .bind(government_id)
+                .bind(start)
+                .bind(end),
+            )
+            .await?;
+        Ok(Some(to_json(&(government_id, year, holidays))))
+    })
+}
+
+fn covered_years_of_all<'a>(tx: &'a mut Tx) -> BoxFuture<'a, Result<Vec<String>, StoreError>> {
+    Box::pin(async move {
+        let rows: Vec<(i64, i64)> = tx.fetch_all(query("SELECT government_id, year FROM calendar_years")).await?;
+        Ok(rows.into_iter().map(|(g, y)| format!("{g}/{y}")).collect())
+    })
 }

@@ -2,7 +2,7 @@
 //! every change is a new version and old versions stay readable. The governments, agencies and units
 //! services belong to are [`crate::org`]'s.
 
-use crate::audit::{self, Actor, Subject};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id};
 use crate::identity::access::{authorize_officer, officer_principal};
 use crate::org::{Agency, Place};
 use crate::{Db, Page, Paging, StoreError, Tx, dynamic_query, query};
@@ -771,4 +771,102 @@ pub async fn service_versions(db: &Db, service_id: i64) -> Result<Vec<VersionInf
         .bind(service_id),
     )
     .await
+}
+
+// ---- audited state: the catalogue -------------------------------------------------------------
+
+/// The catalogue tables the log vouches for. A version's requirements and steps are part of its state.
+pub(crate) const AUDITED: &[AuditedTable] = &[
+    AuditedTable::new("service_categories", category_state),
+    AuditedTable::new("services", service_state),
+    AuditedTable::new("service_versions", version_state),
+];
+
+#[derive(Serialize, sqlx::FromRow)]
+struct ServiceState {
+    id: i64,
+    government_id: i64,
+    agency_id: i64,
+    category_id: i64,
+    code: String,
+    current_version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct RequirementState {
+    id: i64,
+    position: i64,
+    document: String,
+    doc_type: String,
+    held_by_government: bool,
+    note: String,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct StepState {
+    id: i64,
+    position: i64,
+    description: String,
+    unit_id: i64,
+    sla_days: i64,
+}
+
+fn category_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        Ok(tx
+            .fetch_optional::<Category>(
+                query("SELECT id, government_id, code, name_id, name_en FROM service_categories WHERE id = $1")
+                    .bind(numeric_id("service_categories", id)?),
+            )
+            .await?
+            .map(|r| audit::to_json(&r)))
+    })
+}
+
+fn service_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        Ok(tx
+            .fetch_optional::<ServiceState>(
+                query(
+                    "SELECT id, government_id, agency_id, category_id, code, current_version, created_at, updated_at \
+                     FROM services WHERE id = $1",
+                )
+                .bind(numeric_id("services", id)?),
+            )
+            .await?
+            .map(|r| audit::to_json(&r)))
+    })
+}
+
+fn version_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        let id = numeric_id("service_versions", id)?;
+        let version: Option<VersionRow> = tx
+            .fetch_optional(
+                dynamic_query(format!("SELECT {VERSION_COLUMNS} FROM service_versions WHERE id = $1")).bind(id),
+            )
+            .await?;
+        let Some(version) = version else { return Ok(None) };
+        let requirements: Vec<RequirementState> = tx
+            .fetch_all(
+                query(
+                    "SELECT id, position, document, doc_type, held_by_government, note FROM service_requirements \
+                     WHERE version_id = $1 ORDER BY position",
+                )
+                .bind(id),
+            )
+            .await?;
+        let steps: Vec<StepState> = tx
+            .fetch_all(
+                query(
+                    "SELECT id, position, description, unit_id, sla_days FROM service_steps WHERE version_id = $1 \
+                     ORDER BY position",
+                )
+                .bind(id),
+            )
+            .await?;
+        Ok(Some(audit::to_json(&(version, requirements, steps))))
+    })
 }

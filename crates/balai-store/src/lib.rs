@@ -10,6 +10,7 @@ pub mod identity;
 pub mod leases;
 pub mod notify;
 pub mod org;
+mod registry;
 pub mod seed;
 
 pub use db::{Backend, Db, Query, Record, Tx, Value, dynamic_query, query};

@@ -5,7 +5,8 @@
 //! and the rebuilt tree must end at the head's frontier: a log that was altered before the upgrade is
 //! refused, not silently re-sealed. The new rows are written by the same code as live appends.
 
-use super::{Leaf, format_frontier, parse_frontier, write_leaf};
+use super::Leaf;
+use super::append::{format_frontier, parse_frontier, write_leaf};
 use crate::{Db, StoreError, query};
 use balai_ledger::CompactRange;
 

@@ -5,7 +5,7 @@
 
 use super::citizens::{Citizen, citizen_in};
 use super::vault::Vault;
-use crate::audit::{self, Actor, Subject};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
 use crate::cases::{self, CaseKind};
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::IndonesianTimeZone;
@@ -185,4 +185,47 @@ pub async fn reads_of(db: &Db, citizen_id: i64, limit: i64) -> Result<Vec<Citize
         });
     }
     Ok(reads)
+}
+
+// ---- audited state ----------------------------------------------------------------------------
+
+/// Each read of a citizen's record is an audited row; it also shows the citizen the number of the
+/// leaf that vouches for it, which `verify` checks.
+pub(crate) const AUDITED: &[AuditedTable] =
+    &[AuditedTable::new("citizen_reads", read_state).numbered_by(leaf_numbers_of_reads)];
+
+#[derive(Serialize, sqlx::FromRow)]
+struct CitizenReadState {
+    id: i64,
+    government_id: i64,
+    citizen_id: i64,
+    case_id: i64,
+    officer_id: i64,
+    officer_role: String,
+    agency_id: Option<i64>,
+    purpose: String,
+    read_at: DateTime<Utc>,
+}
+
+fn read_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        Ok(tx
+            .fetch_optional::<CitizenReadState>(
+                query(
+                    "SELECT id, government_id, citizen_id, case_id, officer_id, officer_role, agency_id, purpose, read_at \
+                     FROM citizen_reads WHERE id = $1",
+                )
+                .bind(numeric_id("citizen_reads", id)?),
+            )
+            .await?
+            .map(|r| to_json(&r)))
+    })
+}
+
+fn leaf_numbers_of_reads<'a>(tx: &'a mut Tx) -> BoxFuture<'a, Result<audit::LeafNumbers, StoreError>> {
+    Box::pin(async move {
+        let reads: Vec<(i64, Option<i64>)> =
+            tx.fetch_all(query("SELECT id, audit_seq FROM citizen_reads ORDER BY id")).await?;
+        Ok(reads.into_iter().map(|(id, seq)| (id.to_string(), seq)).collect())
+    })
 }

@@ -5,7 +5,7 @@
 //! are needed to list, sort and route, and alone they identify no one as surely as a NIK does.
 
 use super::vault::{Vault, VaultError};
-use crate::audit::{self, Actor, Subject};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
 use crate::{Db, StoreError, Tx, dynamic_query, query};
 use balai_domain::contact::Channel;
 use balai_domain::identity::Assurance;
@@ -340,4 +340,48 @@ pub async fn count(db: &Db) -> Result<i64, StoreError> {
 pub async fn vault_opens_records(db: &Db, vault: &Vault) -> Result<bool, StoreError> {
     let row: Option<(String,)> = db.fetch_optional(query("SELECT nik_enc FROM citizens ORDER BY id LIMIT 1")).await?;
     Ok(row.is_none_or(|(sealed,)| vault.open("citizens.nik", &sealed).is_ok()))
+}
+
+// ---- audited state ----------------------------------------------------------------------------
+
+/// Citizen records are audited rows, their held documents part of their state. Newer leaves name a
+/// record by its pseudonym, older ones by its id.
+pub(crate) const AUDITED: &[AuditedTable] =
+    &[AuditedTable::new("citizens", citizen_state).aliased_by(pseudonyms_of_all)];
+
+fn citizen_state<'a>(tx: &'a mut Tx, subject_id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        let id = if is_pseudonym(subject_id) {
+            let row: Option<(i64,)> =
+                tx.fetch_optional(query("SELECT id FROM citizens WHERE audit_pseudonym = $1").bind(subject_id)).await?;
+            match row {
+                Some((id,)) => id,
+                None => return Ok(None),
+            }
+        } else {
+            numeric_id("citizens", subject_id)?
+        };
+        let citizen: Option<CitizenRow> = tx
+            .fetch_optional(dynamic_query(format!("SELECT {CITIZEN_COLUMNS} FROM citizens WHERE id = $1")).bind(id))
+            .await?;
+        let Some(citizen) = citizen else { return Ok(None) };
+        let documents: Vec<DocumentRow> = tx
+            .fetch_all(
+                query(
+                    "SELECT doc_type, number_enc, issuer, issued_on FROM citizen_documents \
+                     WHERE citizen_id = $1 ORDER BY doc_type",
+                )
+                .bind(id),
+            )
+            .await?;
+        // Sealed columns are hashed as stored: the log vouches for the ciphertext.
+        Ok(Some(to_json(&(citizen, documents))))
+    })
+}
+
+fn pseudonyms_of_all<'a>(tx: &'a mut Tx) -> BoxFuture<'a, Result<Vec<(String, String)>, StoreError>> {
+    Box::pin(async move {
+        let rows: Vec<(i64, Option<String>)> = tx.fetch_all(query("SELECT id, audit_pseudonym FROM citizens")).await?;
+        Ok(rows.into_iter().filter_map(|(id, pseudonym)| pseudonym.map(|p| (p, id.to_string()))).collect())
+    })
 }

@@ -7,7 +7,7 @@
 
 use super::vault::Vault;
 use super::{PrincipalKind, close_all_sessions};
-use crate::audit::{self, Actor, Subject};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::identity::{Principal, Role, Username, sign_in_limits};
 use balai_domain::validation::{FieldErrors, Rule};
@@ -459,4 +459,44 @@ pub async fn officers_of(db: &Db, government_id: i64) -> Result<Vec<Officer>, St
         .bind(government_id),
     )
     .await
+}
+
+// ---- audited state ----------------------------------------------------------------------------
+
+/// Officer accounts are audited rows. Sign-in counters and lock-outs change on every attempt and are
+/// not part of the audited state.
+pub(crate) const AUDITED: &[AuditedTable] = &[AuditedTable::new("officers", officer_state)];
+
+#[derive(Serialize, sqlx::FromRow)]
+struct OfficerState {
+    id: i64,
+    government_id: Option<i64>,
+    agency_id: Option<i64>,
+    unit_id: Option<i64>,
+    role: String,
+    username: String,
+    display_name: String,
+    password_hash: String,
+    totp_secret_enc: Option<String>,
+    // Absent rather than null when unset, so states hashed before these columns existed still match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oidc_issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oidc_subject: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+fn officer_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        Ok(tx
+            .fetch_optional::<OfficerState>(
+                query(
+                    "SELECT id, government_id, agency_id, unit_id, role, username, display_name, password_hash, \
+                     totp_secret_enc, oidc_issuer, oidc_subject, created_at FROM officers WHERE id = $1",
+                )
+                .bind(numeric_id("officers", id)?),
+            )
+            .await?
+            .map(|r| to_json(&r)))
+    })
 }

@@ -8,7 +8,7 @@
 //! [`CheckedText`] before any transaction opens, and [`save_text`] takes only that: the write lock
 //! (SQLite's single writer) is never held while a template runs.
 
-use crate::audit::{self, Actor, Subject};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
 use crate::identity::access::authorize_officer;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::Lang;
@@ -242,6 +242,23 @@ pub async fn compose(
             .map_err(|e| StoreError::Corrupt(format!("message text {} ({}): {e}", kind.code(), lang.code())))
     };
     Ok((filled(&text.subject)?, filled(&text.body)?))
+}
+
+// ---- audited state ----------------------------------------------------------------------------
+
+/// Admin-edited texts are audited rows.
+pub(crate) const AUDITED: &[AuditedTable] = &[AuditedTable::new("message_templates", template_state)];
+
+fn template_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move {
+        Ok(tx
+            .fetch_optional::<TemplateRow>(
+                crate::dynamic_query(format!("SELECT {TEMPLATE_COLUMNS} FROM message_templates WHERE id = $1"))
+                    .bind(numeric_id("message_templates", id)?),
+            )
+            .await?
+            .map(|r| to_json(&r)))
+    })
 }
 
 #[cfg(test)]

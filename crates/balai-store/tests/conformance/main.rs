@@ -15,6 +15,7 @@ mod identity;
 mod notify;
 mod oidc;
 mod org;
+mod registry;
 mod rotation;
 mod schema;
 mod seed;

@@ -13,7 +13,7 @@
 //! but `public` on PostgreSQL (`pg_catalog`, `information_schema`).
 
 use crate::support::TestDb;
-use balai_store::{Db, dynamic_query};
+use balai_store::{Backend, Db, dynamic_query};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// An index as both engines can describe it: the table, its columns in order (`(expr)` for an
@@ -40,6 +40,15 @@ struct Schema {
 
 fn text(cell: &Option<String>) -> String {
     cell.clone().unwrap_or_else(|| "(expr)".to_owned())
+}
+
+/// The names of the tables of a migrated database, on either engine, with the same exclusions as the
+/// comparison below (engine bookkeeping and the migration ledger).
+pub async fn table_names(db: &Db) -> BTreeSet<String> {
+    match db.backend() {
+        Backend::Sqlite => sqlite_schema(db).await.columns.into_keys().collect(),
+        Backend::Postgres => postgres_schema(db).await.columns.into_keys().collect(),
+    }
 }
 
 async fn sqlite_schema(db: &Db) -> Schema {
