@@ -12,6 +12,7 @@ pub mod pages;
 pub mod posted;
 pub mod redirect;
 pub mod register;
+pub mod texts;
 
 use axum::Router;
 use balai_store::Db;

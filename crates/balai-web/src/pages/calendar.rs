@@ -19,6 +19,28 @@ use balai_store::calendar::{self, Holiday};
 use balai_store::org::{self, Government};
 use serde::Deserialize;
 
+/// The calendar page's fixed texts.
+pub(crate) mod texts {
+    crate::texts::texts! {
+        HEADING = "Kalender hari kerja"
+            / "Working-day calendar";
+        INTRO = "Hari libur nasional, cuti bersama dan libur daerah menentukan batas waktu setiap permohonan dan pengaduan. Perbaiki bila pemerintah menetapkan tanggal yang berbeda dari perkiraan."
+            / "National holidays, cuti bersama and regional holidays set every deadline. Correct them when the government confirms dates that differ from the estimates.";
+        YEARS = "Tahun"
+            / "Years";
+        SAVED = "Kalender disimpan."
+            / "Calendar saved.";
+        FIELD = "Hari libur (satu per baris)"
+            / "Holidays (one per line)";
+        HINT = "Format: TTTT-BB-HH,Nama,kategori — kategori: libur_nasional, cuti_bersama atau libur_daerah."
+            / "Format: YYYY-MM-DD,Name,kind — kind: libur_nasional, cuti_bersama or libur_daerah.";
+        WORKING_DAYS = "Hari kerja dalam tahun ini"
+            / "Working days in this year";
+        SUBMIT = "Simpan kalender"
+            / "Save the calendar";
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/kalender/{region}/{year}", get(show).post(replace))
 }
@@ -101,34 +123,28 @@ async fn page(
         Ok(h) => weekdays_left(year, &h).to_string(),
         Err(_) => "—".into(),
     };
-    let heading = format!("{} {year} — {}", lang.pick("Kalender hari kerja", "Working-day calendar"), government.name);
+    let heading = format!("{} {year} — {}", texts::HEADING.get(lang), government.name);
     let mut chrome = Chrome::new(lang, heading.clone(), uri);
     chrome.admin_name = Some(admin.display_name.clone());
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = CalendarPage {
         chrome,
         heading,
-        intro: lang.pick(
-            "Hari libur nasional, cuti bersama dan libur daerah menentukan batas waktu setiap permohonan dan pengaduan. Perbaiki bila pemerintah menetapkan tanggal yang berbeda dari perkiraan.",
-            "National holidays, cuti bersama and regional holidays set every deadline. Correct them when the government confirms dates that differ from the estimates.",
-        ),
-        years_label: lang.pick("Tahun", "Years"),
+        intro: texts::INTRO.get(lang),
+        years_label: texts::YEARS.get(lang),
         region: government.region_code.clone(),
         year,
         years,
         saved,
-        saved_message: lang.pick("Kalender disimpan.", "Calendar saved."),
+        saved_message: texts::SAVED.get(lang),
         csrf: admin.csrf_token.clone(),
-        field_label: lang.pick("Hari libur (satu per baris)", "Holidays (one per line)"),
-        hint: lang.pick(
-            "Format: TTTT-BB-HH,Nama,kategori — kategori: libur_nasional, cuti_bersama atau libur_daerah.",
-            "Format: YYYY-MM-DD,Name,kind — kind: libur_nasional, cuti_bersama or libur_daerah.",
-        ),
+        field_label: texts::FIELD.get(lang),
+        hint: texts::HINT.get(lang),
         errors,
         text,
-        working_days_label: lang.pick("Hari kerja dalam tahun ini", "Working days in this year"),
+        working_days_label: texts::WORKING_DAYS.get(lang),
         working_days,
-        submit_label: lang.pick("Simpan kalender", "Save the calendar"),
+        submit_label: texts::SUBMIT.get(lang),
     };
     no_store((status, render(&page)).into_response())
 }

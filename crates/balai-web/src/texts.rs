@@ -1,0 +1,105 @@
+//! Fixed texts, declared once per context in both languages.
+//!
+//! Each context's page module has one `texts!` block (`pages/catalogue/texts.rs`,
+//! `pages/identity/texts.rs`, …); handlers say `texts::SIGN_IN.get(lang)` and never write a
+//! literal pair inline. Every block registers its list in [`CONTEXTS`], and the tests below check
+//! that no text is missing or empty in either language and that both carry the same placeholders.
+
+use balai_domain::Lang;
+
+/// A fixed text in Bahasa Indonesia and English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    /// The text in the reader's language.
+    pub fn get(self, lang: Lang) -> &'static str {
+        lang.pick(self.id, self.en)
+    }
+
+    /// The text with each `{name}` replaced by its value (values are already in the reader's language).
+    pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+        let mut out = self.get(lang).to_owned();
+        for (name, value) in values {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    /// The `{name}` placeholders of one language's text, sorted.
+    pub fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .match_indices('{')
+            .filter_map(|(start, _)| {
+                let rest = &text[start + 1..];
+                let end = rest.find('}')?;
+                let name = &rest[..end];
+                (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(name)
+            })
+            .collect();
+        found.sort_unstable();
+        found
+    }
+}
+
+/// Declares a context's texts: `texts! { SIGN_IN = "Masuk" / "Sign in"; … }` makes one `Text`
+/// constant each and `ALL`, the context's list for the completeness tests.
+macro_rules! texts {
+    ($($(#[$attr:meta])* $name:ident = $id:literal / $en:literal;)*) => {
+        $($(#[$attr])* pub(crate) const $name: $crate::texts::Text = $crate::texts::Text { id: $id, en: $en };)*
+        /// Every fixed text of this context, with its name (read by the completeness tests).
+        #[cfg_attr(not(test), allow(dead_code))]
+        pub(crate) const ALL: &[(&str, $crate::texts::Text)] = &[$((stringify!($name), $name)),*];
+    };
+}
+pub(crate) use texts;
+
+/// Every context's texts, by context name. A new context's `texts!` block is added here.
+#[cfg(test)]
+pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[("calendar", crate::pages::calendar::texts::ALL)];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_text_is_missing_or_empty_in_either_language_and_both_carry_the_same_placeholders() {
+        let mut problems = Vec::new();
+        for (context, texts) in CONTEXTS {
+            for (name, text) in *texts {
+                if text.id.trim().is_empty() {
+                    problems.push(format!("{context}::{name} has no Indonesian text"));
+                }
+                if text.en.trim().is_empty() {
+                    problems.push(format!("{context}::{name} has no English text"));
+                }
+                if Text::placeholders(text.id) != Text::placeholders(text.en) {
+                    problems.push(format!("{context}::{name}: the two languages name different placeholders"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn each_text_name_is_declared_once_per_context() {
+        for (context, texts) in CONTEXTS {
+            let mut names: Vec<&str> = texts.iter().map(|(n, _)| *n).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(before, names.len(), "{context} declares a text name twice");
+        }
+    }
+
+    #[test]
+    fn a_text_is_filled_in_the_readers_language() {
+        let text = Text { id: "{n} hari kerja", en: "{n} working days" };
+        assert_eq!(text.fill(Lang::Id, &[("n", "5")]), "5 hari kerja");
+        assert_eq!(text.fill(Lang::En, &[("n", "5")]), "5 working days");
+        assert_eq!(Text::placeholders("{b} dan {a} {a b} {}"), vec!["a", "b"]);
+    }
+}
