@@ -149,3 +149,108 @@ pub(crate) struct FieldView {
     pub(crate) described_by: String,
     pub(crate) options: Vec<(String, String)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// Every page module (by path under `pages`, `mod.rs` naming its folder) and its source.
+    fn page_modules() -> BTreeMap<Vec<String>, String> {
+        fn walk(dir: &Path, prefix: &[String], out: &mut BTreeMap<Vec<String>, String>) {
+            for entry in std::fs::read_dir(dir).expect("pages folder is readable") {
+                let path = entry.expect("pages entry").path();
+                let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+                if path.is_dir() {
+                    walk(&path, &[prefix, &[name]].concat(), out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let module = if name == "mod" { prefix.to_vec() } else { [prefix, &[name]].concat() };
+                    out.insert(module, std::fs::read_to_string(&path).expect("page source is readable"));
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages"), &[], &mut out);
+        out
+    }
+
+    /// The page modules a module's source names, through `super::` or `crate::pages::` paths.
+    fn references(module: &[String], source: &str, known: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>> {
+        let is_folder = |m: &[String]| known.iter().any(|k| k.len() > m.len() && k.starts_with(m));
+        // `super::` in `a/b.rs` is `a`; in `a/mod.rs` (module `a`) it is the root.
+        let parent: Vec<String> = if is_folder(module) {
+            module[..module.len().saturating_sub(1)].to_vec()
+        } else {
+            module[..module.len() - 1].to_vec()
+        };
+        let mut found = BTreeSet::new();
+        for (marker, base) in [("super::", parent.clone()), ("crate::pages::", Vec::new())] {
+            for (at, _) in source.match_indices(marker) {
+                let path: Vec<String> = source[at + marker.len()..]
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                    .next()
+                    .unwrap_or_default()
+                    .split("::")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                let mut target = base.clone();
+                let mut longest = None;
+                for part in path {
+                    target.push(part);
+                    if known.contains(&target) {
+                        longest = Some(target.clone());
+                    }
+                }
+                if let Some(target) = longest
+                    && !target.starts_with(module)
+                    && !module.starts_with(&target)
+                {
+                    found.insert(target);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_two_page_modules_import_each_other() {
+        let modules = page_modules();
+        let known: BTreeSet<Vec<String>> = modules.keys().cloned().collect();
+        let edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> =
+            modules.iter().map(|(m, source)| (m.clone(), references(m, source, &known))).collect();
+        assert!(
+            edges[&vec!["cases".to_owned()]].contains(&vec!["identity".to_owned(), "citizen".to_owned()]),
+            "the scan must see the one-way imports that exist (cases → identity::citizen): {edges:?}"
+        );
+        // Any cycle, not only a pair: depth-first search with the path kept.
+        fn visit(
+            at: &Vec<String>,
+            edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+            path: &mut Vec<Vec<String>>,
+            done: &mut BTreeSet<Vec<String>>,
+        ) -> Option<Vec<Vec<String>>> {
+            if let Some(start) = path.iter().position(|m| m == at) {
+                return Some([&path[start..], std::slice::from_ref(at)].concat());
+            }
+            if !done.insert(at.clone()) {
+                return None;
+            }
+            path.push(at.clone());
+            for next in edges.get(at).into_iter().flatten() {
+                if let Some(cycle) = visit(next, edges, path, done) {
+                    return Some(cycle);
+                }
+            }
+            path.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        for module in edges.keys() {
+            if let Some(cycle) = visit(module, &edges, &mut Vec::new(), &mut done) {
+                let names: Vec<String> = cycle.iter().map(|m| m.join("::")).collect();
+                panic!("page modules import each other: {}", names.join(" → "));
+            }
+        }
+    }
+}
