@@ -112,6 +112,21 @@ mod tests {
         assert_eq!(Place::unit(1, 2, 3), Place { government_id: 1, agency_id: Some(2), unit_id: Some(3) });
     }
 
+    /// A chain of `len` units, each the child of the one before.
+    fn chain(len: i64) -> Vec<U> {
+        (1..=len).map(|id| U(id, (id > 1).then_some(id - 1))).collect()
+    }
+
+    #[test]
+    fn a_tree_as_deep_as_the_limit_is_shown_whole_and_a_deeper_one_stops_there() {
+        let levels = MAX_UNIT_DEPTH as i64 + 1; // depths 0 ..= MAX_UNIT_DEPTH
+        assert_eq!(tree_order(chain(levels)).len(), levels as usize);
+        assert_eq!(tree_order(chain(levels + 3)).len(), levels as usize);
+        let deep = chain(levels + 3);
+        assert_eq!(unit_depth(&deep[5], &deep), 5);
+        assert_eq!(unit_depth(deep.last().unwrap(), &deep), MAX_UNIT_DEPTH + 1);
+    }
+
     #[test]
     fn parents_come_before_children_and_depth_counts_the_parents() {
         // Siblings keep the order given (the store reads them by name).
