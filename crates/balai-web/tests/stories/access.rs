@@ -14,7 +14,7 @@ use balai_store::identity::citizens;
 const MARIA: &str = "5371045203900003";
 
 /// An application by Maria for a birth certificate at Disdukcapil Kota Kupang.
-async fn marias_application(app: &TestApp) -> i64 {
+pub(crate) async fn marias_application(app: &TestApp) -> i64 {
     let service = catalogue::service_by_code(&app.db, "53.71", "AKTA-LAHIR").await.unwrap();
     let nik = balai_domain::nik::Nik::parse(MARIA, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap();
     let mut tx = app.db.begin().await.unwrap();

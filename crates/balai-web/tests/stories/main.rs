@@ -16,4 +16,5 @@ mod oidc;
 mod oidc_provider;
 mod ops;
 mod register;
+mod routes;
 mod templates;
