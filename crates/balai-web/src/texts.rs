@@ -57,9 +57,17 @@ macro_rules! texts {
 }
 pub(crate) use texts;
 
+pub(crate) mod common;
+
 /// Every context's texts, by context name. A new context's `texts!` block is added here.
 #[cfg(test)]
-pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[("calendar", crate::pages::calendar::texts::ALL)];
+pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
+    ("common", common::ALL),
+    ("calendar", crate::pages::calendar::texts::ALL),
+    ("cases", crate::pages::cases::texts::ALL),
+    ("dashboard", crate::pages::dashboard::texts::ALL),
+    ("notify", crate::pages::notify::texts::ALL),
+];
 
 #[cfg(test)]
 mod tests {
