@@ -94,7 +94,7 @@ fn inline_picks(source: &str) -> Vec<usize> {
             let argument = source[at + CALL.len()..].trim_start();
             argument.starts_with('"') || argument.starts_with("r\"") || argument.starts_with("r#")
         })
-        .map(|(at, _)| source[..*at].matches('\n').count() + 1)
+        .map(|(at, _)| source[..at].matches('\n').count() + 1)
         .collect()
 }
 
