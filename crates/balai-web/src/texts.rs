@@ -4,6 +4,8 @@
 //! `pages/identity/texts.rs`, …); handlers say `texts::SIGN_IN.get(lang)` and never write a
 //! literal pair inline. Every block registers its list in [`CONTEXTS`], and the tests below check
 //! that no text is missing or empty in either language and that both carry the same placeholders.
+//! Texts every context may answer with (problem titles and details at the edge) live in [`common`].
+//! A further test fails when a literal pair is picked inline anywhere in the crate's source.
 
 use balai_domain::Lang;
 
