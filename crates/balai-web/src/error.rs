@@ -1,6 +1,7 @@
 //! Errors at the HTTP edge: every failure is mapped here, once, to RFC 9457 problem+json for the API
 //! or to an HTML page for people.
 
+use crate::texts::common as texts;
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,17 +26,15 @@ pub enum Expected {
 impl Expected {
     pub fn text(self, lang: Lang) -> &'static str {
         match self {
-            Expected::Positive => lang.pick("bilangan bulat ≥ 1", "a whole number ≥ 1"),
-            Expected::PageNumber => lang.pick("bilangan bulat 1–10000", "a whole number from 1 to 10000"),
-            Expected::NonNegative => lang.pick("bilangan bulat ≥ 0", "a whole number ≥ 0"),
-            Expected::AtMost100 => lang.pick("paling banyak 100", "at most 100"),
-            Expected::RegionCode => lang.pick("kode wilayah seperti 53.71", "a region code such as 53.71"),
-            Expected::WithinTree => lang.pick("dalam ukuran pohon saat ini", "within the current tree size"),
-            Expected::LeafRange => lang.pick(
-                "antara start dan start + 1000, dalam ukuran pohon",
-                "between start and start + 1000, within the tree size",
-            ),
+            Expected::Positive => texts::EXPECTED_POSITIVE,
+            Expected::PageNumber => texts::EXPECTED_PAGE_NUMBER,
+            Expected::NonNegative => texts::EXPECTED_NON_NEGATIVE,
+            Expected::AtMost100 => texts::EXPECTED_AT_MOST_100,
+            Expected::RegionCode => texts::EXPECTED_REGION_CODE,
+            Expected::WithinTree => texts::EXPECTED_WITHIN_TREE,
+            Expected::LeafRange => texts::EXPECTED_LEAF_RANGE,
         }
+        .get(lang)
     }
 }
 
@@ -120,46 +119,30 @@ impl AppError {
 
     pub fn title(&self, lang: Lang) -> &'static str {
         match self {
-            AppError::NotFound => lang.pick("Tidak ditemukan", "Not found"),
-            AppError::BadParameter { .. } => lang.pick("Parameter tidak sah", "Invalid parameter"),
-            AppError::Invalid(_) => lang.pick("Isian tidak sah", "Invalid input"),
-            AppError::StaleVersion { .. } => lang.pick("Data sudah diubah orang lain", "Changed by someone else"),
-            AppError::Forbidden => lang.pick("Tidak diizinkan", "Forbidden"),
+            AppError::NotFound => texts::NOT_FOUND_TITLE.get(lang),
+            AppError::BadParameter { .. } => texts::BAD_PARAMETER_TITLE.get(lang),
+            AppError::Invalid(_) => texts::INVALID_TITLE.get(lang),
+            AppError::StaleVersion { .. } => texts::STALE_VERSION_TITLE.get(lang),
+            AppError::Forbidden => texts::FORBIDDEN_TITLE.get(lang),
             AppError::Refused(r) => r.title,
-            AppError::Internal(_) => lang.pick("Kesalahan pada server", "Server error"),
+            AppError::Internal(_) => texts::INTERNAL_TITLE.get(lang),
         }
     }
 
     pub fn detail(&self, lang: Lang) -> String {
         match self {
-            AppError::NotFound => {
-                lang.pick("Data yang diminta tidak ada.", "The requested resource does not exist.").into()
+            AppError::NotFound => texts::NOT_FOUND_DETAIL.get(lang).into(),
+            AppError::BadParameter { param, expected } => {
+                texts::BAD_PARAMETER_DETAIL.fill(lang, &[("param", param), ("expected", expected.text(lang))])
             }
-            AppError::BadParameter { param, expected } => match lang {
-                Lang::Id => format!("Parameter `{param}` tidak sah: harus {}.", expected.text(lang)),
-                Lang::En => format!("Parameter `{param}` is invalid: expected {}.", expected.text(lang)),
-            },
-            AppError::Invalid(errors) => match lang {
-                Lang::Id => format!("{} isian perlu diperbaiki.", errors.0.len()),
-                Lang::En => format!("{} field(s) need correcting.", errors.0.len()),
-            },
-            AppError::StaleVersion { current } => match lang {
-                Lang::Id => {
-                    format!("Versi terbaru sekarang {current}; muat ulang lalu ulangi perubahan.")
-                }
-                Lang::En => {
-                    format!("The latest version is now {current}; reload and redo the change.")
-                }
-            },
-            AppError::Forbidden => lang.pick("Anda tidak berhak melakukan ini.", "You may not do this.").into(),
+            AppError::Invalid(errors) => texts::INVALID_DETAIL.fill(lang, &[("count", &errors.0.len().to_string())]),
+            AppError::StaleVersion { current } => {
+                texts::STALE_VERSION_DETAIL.fill(lang, &[("current", &current.to_string())])
+            }
+            AppError::Forbidden => texts::FORBIDDEN_DETAIL.get(lang).into(),
             AppError::Refused(r) => r.message.clone(),
             // Internal details go to the log, never to the client.
-            AppError::Internal(_) => lang
-                .pick(
-                    "Permintaan tidak dapat diproses. Silakan coba lagi.",
-                    "The request could not be processed. Please try again.",
-                )
-                .into(),
+            AppError::Internal(_) => texts::INTERNAL_DETAIL.get(lang).into(),
         }
     }
 
@@ -319,33 +302,23 @@ fn unreadable(lang: Lang, status: StatusCode, field: Option<&str>) -> Refusal {
     let (problem_type, title, rule, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (
             "/problems/too-large",
-            lang.pick("Permintaan terlalu besar", "Request too large"),
+            texts::TOO_LARGE_TITLE.get(lang),
             "body_size",
-            lang.pick("Isi permintaan melebihi batas ukuran.", "The request body is larger than allowed.").to_owned(),
+            texts::TOO_LARGE_DETAIL.get(lang).to_owned(),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
             "/problems/unsupported-media-type",
-            lang.pick("Jenis isi tidak didukung", "Unsupported content type"),
+            texts::UNSUPPORTED_MEDIA_TYPE_TITLE.get(lang),
             "content_type",
-            lang.pick(
-                "Jenis isi permintaan (Content-Type) tidak sesuai untuk alamat ini.",
-                "The request's Content-Type does not suit this address.",
-            )
-            .to_owned(),
+            texts::UNSUPPORTED_MEDIA_TYPE_DETAIL.get(lang).to_owned(),
         ),
         _ => (
             "/problems/bad-request",
-            lang.pick("Permintaan tidak dapat dibaca", "Request could not be read"),
+            texts::UNREADABLE_TITLE.get(lang),
             "readable_request",
-            match (field, lang) {
-                (Some(f), Lang::Id) => format!("Isian `{f}` wajib ada."),
-                (Some(f), Lang::En) => format!("The field `{f}` is required."),
-                (None, _) => lang
-                    .pick(
-                        "Ada parameter atau isian yang hilang atau formatnya salah.",
-                        "A parameter or field is missing or malformed.",
-                    )
-                    .to_owned(),
+            match field {
+                Some(f) => texts::UNREADABLE_MISSING_FIELD.fill(lang, &[("field", f)]),
+                None => texts::UNREADABLE_DETAIL.get(lang).to_owned(),
             },
         ),
     };

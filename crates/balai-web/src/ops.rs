@@ -288,9 +288,9 @@ pub async fn rate_limited(State(state): State<AppState>, request: Request, next:
         let lang = crate::i18n::lang_of(&request.into_parts().0);
         let problem = crate::error::Problem {
             problem_type: "/problems/rate-limited".into(),
-            title: lang.pick("Terlalu banyak permintaan", "Too many requests").into(),
+            title: crate::texts::common::RATE_LIMITED_TITLE.get(lang).into(),
             status: 429,
-            detail: lang.pick("Coba lagi sebentar lagi.", "Try again in a moment.").into(),
+            detail: crate::texts::common::RATE_LIMITED_DETAIL.get(lang).into(),
             param: None,
             errors: Vec::new(),
             retry_after: Some(1),

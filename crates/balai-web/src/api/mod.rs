@@ -6,6 +6,7 @@ pub mod identity;
 
 use crate::AppState;
 use crate::error::Expected;
+use crate::texts::common as texts;
 use axum::Json;
 use axum::Router;
 use axum::routing::get;
@@ -125,12 +126,9 @@ async fn json_from_this_site(
             return refuse(
                 StatusCode::FORBIDDEN,
                 "/problems/foreign-origin",
-                lang.pick("Asal permintaan ditolak", "Origin refused"),
+                texts::FOREIGN_ORIGIN_TITLE.get(lang),
                 "same_origin",
-                lang.pick(
-                    "Permintaan yang mengubah data hanya diterima dari situs ini.",
-                    "Requests that change data are accepted only from this site.",
-                ),
+                texts::FOREIGN_ORIGIN_DETAIL.get(lang),
             );
         }
     }
@@ -144,12 +142,9 @@ async fn json_from_this_site(
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "/problems/unsupported-media-type",
-            lang.pick("Jenis isi tidak didukung", "Unsupported content type"),
+            texts::UNSUPPORTED_MEDIA_TYPE_TITLE.get(lang),
             "content_type",
-            lang.pick(
-                "Isi permintaan harus JSON dengan Content-Type: application/json.",
-                "The body must be JSON, sent with Content-Type: application/json.",
-            ),
+            texts::API_BODY_NOT_JSON_DETAIL.get(lang),
         );
     }
     next.run(request).await

@@ -22,6 +22,54 @@ use balai_store::identity::citizens::{Citizen, mask_digits};
 use balai_store::org;
 use serde::Deserialize;
 
+/// The cases pages' fixed texts.
+pub(crate) mod texts {
+    crate::texts::texts! {
+        HEADING = "Kasus saya"
+            / "My cases";
+        INTRO = "Permohonan dan pengaduan di unit Anda. Data warga hanya dibuka dari sebuah kasus, dengan menyebut tujuannya."
+            / "Applications and complaints of your unit. A citizen's record opens only from a case, naming the purpose.";
+        EMPTY = "Belum ada kasus."
+            / "No cases yet.";
+        REFERENCE = "Nomor"
+            / "Reference";
+        SUBJECT = "Perihal"
+            / "Subject";
+        RECEIVED = "Diterima"
+            / "Received";
+        NO_CITIZEN = "Kasus ini tidak menyebut warga (misalnya pengaduan tanpa nama)."
+            / "This case names no citizen (an anonymous complaint, for example).";
+        READ_HEADING = "Buka data warga"
+            / "Open the citizen's record";
+        READ_INTRO = "Setiap pembukaan dicatat di log audit dan diperlihatkan kepada warga: kapan, perangkat daerah, peran Anda, kasus dan tujuan."
+            / "Every opening is written to the audit log and shown to the citizen: when, the agency, your role, the case and the purpose.";
+        PURPOSE = "Tujuan"
+            / "Purpose";
+        PURPOSE_HINT = "Contoh: Verifikasi berkas permohonan. Jangan tulis NIK atau nomor telepon."
+            / "For example: Checking the application's documents. Do not write a NIK or phone number.";
+        READ = "Buka data"
+            / "Open record";
+        RECORD_HEADING = "Data warga"
+            / "Citizen's record";
+        LOGGED_NOTE = "Pembukaan ini sudah dicatat. Jangan salin data ini ke luar sistem."
+            / "This opening has been recorded. Do not copy this record outside the system.";
+        NAME = "Nama"
+            / "Name";
+        BIRTH = "Tempat, tanggal lahir"
+            / "Place and date of birth";
+        ADDRESS = "Alamat"
+            / "Address";
+        FAMILY_CARD = "Nomor KK"
+            / "Family card number";
+        MOBILE = "Ponsel"
+            / "Mobile";
+        EMAIL = "Surel"
+            / "E-mail";
+        DOCUMENT = "Dokumen"
+            / "Document";
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/kasus", get(list))
@@ -73,18 +121,15 @@ async fn list(State(state): State<AppState>, RequestLang(lang): RequestLang, uri
             opened: zone.format(c.opened_at),
         })
         .collect();
-    let mut chrome = Chrome::new(lang, lang.pick("Kasus saya", "My cases"), &uri);
+    let mut chrome = Chrome::new(lang, texts::HEADING.get(lang), &uri);
     chrome.admin_name = Some(admin.display_name.clone());
     let page = CasesPage {
         chrome,
-        intro: lang.pick(
-            "Permohonan dan pengaduan di unit Anda. Data warga hanya dibuka dari sebuah kasus, dengan menyebut tujuannya.",
-            "Applications and complaints of your unit. A citizen's record opens only from a case, naming the purpose.",
-        ),
-        empty: lang.pick("Belum ada kasus.", "No cases yet."),
-        reference_label: lang.pick("Nomor", "Reference"),
-        title_label: lang.pick("Perihal", "Subject"),
-        opened_label: lang.pick("Diterima", "Received"),
+        intro: texts::INTRO.get(lang),
+        empty: texts::EMPTY.get(lang),
+        reference_label: texts::REFERENCE.get(lang),
+        title_label: texts::SUBJECT.get(lang),
+        opened_label: texts::RECEIVED.get(lang),
         cases: rows,
     };
     no_store(render(&page))
@@ -153,57 +198,45 @@ async fn case_page(
         case_href: format!("/admin/kasus/{}", case.id),
         reference: case.reference(),
         case_title: case.title.clone(),
-        opened_label: lang.pick("Diterima", "Received"),
+        opened_label: texts::RECEIVED.get(lang),
         opened: zone.format(case.opened_at),
         has_citizen: case.citizen_id.is_some(),
-        no_citizen: lang.pick(
-            "Kasus ini tidak menyebut warga (misalnya pengaduan tanpa nama).",
-            "This case names no citizen (an anonymous complaint, for example).",
-        ),
+        no_citizen: texts::NO_CITIZEN.get(lang),
         csrf: admin.csrf_token.clone(),
-        read_heading: lang.pick("Buka data warga", "Open the citizen's record"),
-        read_intro: lang.pick(
-            "Setiap pembukaan dicatat di log audit dan diperlihatkan kepada warga: kapan, perangkat daerah, peran Anda, kasus dan tujuan.",
-            "Every opening is written to the audit log and shown to the citizen: when, the agency, your role, the case and the purpose.",
-        ),
-        purpose_label: lang.pick("Tujuan", "Purpose"),
-        purpose_hint: lang.pick(
-            "Contoh: Verifikasi berkas permohonan. Jangan tulis NIK atau nomor telepon.",
-            "For example: Checking the application's documents. Do not write a NIK or phone number.",
-        ),
+        read_heading: texts::READ_HEADING.get(lang),
+        read_intro: texts::READ_INTRO.get(lang),
+        purpose_label: texts::PURPOSE.get(lang),
+        purpose_hint: texts::PURPOSE_HINT.get(lang),
         purpose,
         error,
-        read_label: lang.pick("Buka data", "Open record"),
-        record_heading: lang.pick("Data warga", "Citizen's record"),
+        read_label: texts::READ.get(lang),
+        record_heading: texts::RECORD_HEADING.get(lang),
         record: record.map(|c| facts(lang, c)),
-        logged_note: lang.pick(
-            "Pembukaan ini sudah dicatat. Jangan salin data ini ke luar sistem.",
-            "This opening has been recorded. Do not copy this record outside the system.",
-        ),
+        logged_note: texts::LOGGED_NOTE.get(lang),
     };
     no_store((status, render(&page)).into_response())
 }
 
 /// The record as staff see it: identifiers masked, what the case needs in full.
 fn facts(lang: Lang, c: &Citizen) -> Vec<(&'static str, String)> {
-    let mut facts = vec![("NIK", c.masked_nik()), (lang.pick("Nama", "Name"), c.full_name.clone())];
+    let mut facts = vec![("NIK", c.masked_nik()), (texts::NAME.get(lang), c.full_name.clone())];
     if let Some(birth) = super::identity::citizen::birth_line(lang, c) {
-        facts.push((lang.pick("Tempat, tanggal lahir", "Place and date of birth"), birth));
+        facts.push((texts::BIRTH.get(lang), birth));
     }
     if let Some(address) = &c.address {
-        facts.push((lang.pick("Alamat", "Address"), address.clone()));
+        facts.push((texts::ADDRESS.get(lang), address.clone()));
     }
     if let Some(kk) = &c.kk {
-        facts.push((lang.pick("Nomor KK", "Family card number"), mask_digits(kk)));
+        facts.push((texts::FAMILY_CARD.get(lang), mask_digits(kk)));
     }
     if let Some(phone) = &c.phone {
-        facts.push((lang.pick("Ponsel", "Mobile"), mask_recipient(phone)));
+        facts.push((texts::MOBILE.get(lang), mask_recipient(phone)));
     }
     if let Some(email) = &c.email {
-        facts.push((lang.pick("Surel", "E-mail"), mask_recipient(email)));
+        facts.push((texts::EMAIL.get(lang), mask_recipient(email)));
     }
     for d in &c.documents {
-        facts.push((lang.pick("Dokumen", "Document"), super::identity::citizen::document_line(lang, d)));
+        facts.push((texts::DOCUMENT.get(lang), super::identity::citizen::document_line(lang, d)));
     }
     facts
 }

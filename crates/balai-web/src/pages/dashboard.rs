@@ -14,6 +14,39 @@ use balai_store::catalogue::{self, ServiceFilter};
 use balai_store::org;
 use balai_store::{Paging, StoreError};
 use chrono::Utc;
+
+/// The administration front page's fixed texts.
+pub(crate) mod texts {
+    crate::texts::texts! {
+        HEADING = "Kelola katalog layanan"
+            / "Manage the service catalogue";
+        SIGN_OUT = "Keluar"
+            / "Sign out";
+        SIGN_OUT_EVERYWHERE = "Keluar dari semua perangkat"
+            / "Sign out on every device";
+        NEW_SERVICE = "Tambah layanan"
+            / "Add a service";
+        SERVICE = "Layanan"
+            / "Service";
+        VERSION = "Versi"
+            / "Version";
+        EDIT = "Ubah"
+            / "Edit";
+        CALENDAR = "Kalender hari kerja"
+            / "Working-day calendar";
+        MAKLUMAT = "Maklumat pelayanan"
+            / "Service pledge";
+        OFFICERS = "Petugas"
+            / "Officers";
+        CASES = "Kasus saya"
+            / "My cases";
+        COUNTER = "Loket: verifikasi warga"
+            / "Counter: verify a citizen";
+        TEMPLATES = "Templat pesan"
+            / "Message texts";
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin", get(dashboard))
 }
@@ -115,31 +148,29 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         Ok(g) => g,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let heading = lang.pick("Kelola katalog layanan", "Manage the service catalogue");
+    let heading = texts::HEADING.get(lang);
     let mut chrome = Chrome::new(lang, heading, &uri);
     chrome.admin_name = Some(admin.display_name.clone());
     no_store(render(&DashboardPage {
         chrome,
         heading,
         csrf: admin.csrf_token.clone(),
-        sign_out_label: lang.pick("Keluar", "Sign out"),
-        sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
-        new_label: lang.pick("Tambah layanan", "Add a service"),
-        service_label: lang.pick("Layanan", "Service"),
-        version_label: lang.pick("Versi", "Version"),
-        edit_label: lang.pick("Ubah", "Edit"),
-        calendar_label: lang.pick("Kalender hari kerja", "Working-day calendar"),
-        maklumat_label: lang.pick("Maklumat pelayanan", "Service pledge"),
-        officers_label: lang.pick("Petugas", "Officers"),
-        cases_label: admin.principal.role.is_agency_bound().then(|| lang.pick("Kasus saya", "My cases")),
+        sign_out_label: texts::SIGN_OUT.get(lang),
+        sign_out_everywhere_label: texts::SIGN_OUT_EVERYWHERE.get(lang),
+        new_label: texts::NEW_SERVICE.get(lang),
+        service_label: texts::SERVICE.get(lang),
+        version_label: texts::VERSION.get(lang),
+        edit_label: texts::EDIT.get(lang),
+        calendar_label: texts::CALENDAR.get(lang),
+        maklumat_label: texts::MAKLUMAT.get(lang),
+        officers_label: texts::OFFICERS.get(lang),
+        cases_label: admin.principal.role.is_agency_bound().then(|| texts::CASES.get(lang)),
         counter_label: admin
             .principal
             .government_id
             .is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
-            .then(|| lang.pick("Loket: verifikasi warga", "Counter: verify a citizen")),
-        templates_label: admin
-            .may(Action::ManageTemplates, &Target::default())
-            .then(|| lang.pick("Templat pesan", "Message texts")),
+            .then(|| texts::COUNTER.get(lang)),
+        templates_label: admin.may(Action::ManageTemplates, &Target::default()).then(|| texts::TEMPLATES.get(lang)),
         governments,
     }))
 }

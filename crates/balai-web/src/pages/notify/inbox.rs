@@ -1,6 +1,7 @@
 //! The demo's message inbox: what the outbox sent, so a newcomer can sign in without a real phone.
 //! Mounted only when `demo_inbox` is on; a real deployment answers 404 here.
 
+use super::texts;
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
@@ -10,7 +11,6 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
-use balai_domain::Lang;
 use balai_domain::contact::mask_recipient;
 use balai_store::notify;
 
@@ -46,26 +46,21 @@ async fn inbox(State(state): State<AppState>, RequestLang(lang): RequestLang, ur
     };
     let zone = balai_domain::IndonesianTimeZone::Wita;
     let page = InboxPage {
-        chrome: Chrome::new(lang, lang.pick("Kotak pesan demo", "Demo message inbox"), &uri),
-        intro: lang.pick(
-            "Hanya di demo: pesan yang dikirim Balai (surel, SMS, WhatsApp) tampil di sini, terbaru di atas.",
-            "Demo only: the messages Balai sends (e-mail, SMS, WhatsApp) appear here, newest first.",
-        ),
-        empty: lang.pick("Belum ada pesan.", "No messages yet."),
+        chrome: Chrome::new(lang, texts::INBOX_HEADING.get(lang), &uri),
+        intro: texts::INBOX_INTRO.get(lang),
+        empty: texts::INBOX_EMPTY.get(lang),
         messages: messages
             .into_iter()
             .map(|m| InboxItem {
                 when: zone.format(m.created_at),
                 channel: m.channel.label(lang),
                 to: mask_recipient(&m.recipient),
-                status: match (m.status.as_str(), lang) {
-                    ("sent", Lang::Id) => "terkirim",
-                    ("sent", Lang::En) => "sent",
-                    ("dead", Lang::Id) => "gagal",
-                    ("dead", Lang::En) => "failed",
-                    (_, Lang::Id) => "menunggu",
-                    (_, Lang::En) => "waiting",
-                },
+                status: match m.status.as_str() {
+                    "sent" => texts::INBOX_SENT,
+                    "dead" => texts::INBOX_DEAD,
+                    _ => texts::INBOX_WAITING,
+                }
+                .get(lang),
                 subject: m.subject,
                 body: m.body,
             })

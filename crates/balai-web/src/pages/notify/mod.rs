@@ -2,6 +2,7 @@
 
 mod inbox;
 mod templates;
+pub(crate) mod texts;
 
 use crate::AppState;
 use axum::Router;

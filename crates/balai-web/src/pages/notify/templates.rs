@@ -62,8 +62,8 @@ struct TemplatesPage {
 
 fn lang_name(ui: Lang, of: Lang) -> &'static str {
     match of {
-        Lang::Id => ui.pick("Bahasa Indonesia", "Indonesian"),
-        Lang::En => ui.pick("Bahasa Inggris", "English"),
+        Lang::Id => super::texts::INDONESIAN.get(ui),
+        Lang::En => super::texts::ENGLISH.get(ui),
     }
 }
 
@@ -115,29 +115,21 @@ fn page(
         .map(|(name, _)| format!("{{{{ {name} }}}}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut chrome = Chrome::new(lang, lang.pick("Templat pesan", "Message texts"), uri);
+    let mut chrome = Chrome::new(lang, super::texts::TEMPLATES_HEADING.get(lang), uri);
     chrome.admin_name = Some(admin.display_name.clone());
     let page = TemplatesPage {
         chrome,
         csrf: admin.csrf_token.clone(),
-        intro: match lang {
-            Lang::Id => format!(
-                "Teks pesan yang dikirim lewat surel, SMS dan WhatsApp. Nilai yang dapat dipakai pada kode masuk: {values}; {{{{ code }}}} wajib ada. SMS sebaiknya singkat."
-            ),
-            Lang::En => format!(
-                "The texts sent by e-mail, SMS and WhatsApp. Values the sign-in code may use: {values}; {{{{ code }}}} is required. Keep SMS short."
-            ),
-        },
+        intro: super::texts::TEMPLATES_INTRO.fill(lang, &[("values", &values)]),
         notice,
-        error_summary: lang
-            .pick("Teks belum disimpan: periksa isian yang ditandai.", "Not saved: check the marked fields."),
+        error_summary: super::texts::TEMPLATES_NOT_SAVED.get(lang),
         has_errors,
-        subject_label: lang.pick("Judul (subjek surel)", "Subject (e-mail subject line)"),
-        body_label: lang.pick("Isi pesan", "Message"),
-        edited_label: lang.pick("Diubah oleh admin", "Edited by an admin"),
-        shipped_label: lang.pick("Teks bawaan", "Shipped text"),
-        save_label: lang.pick("Simpan", "Save"),
-        reset_label: lang.pick("Kembalikan ke teks bawaan", "Back to the shipped text"),
+        subject_label: super::texts::SUBJECT.get(lang),
+        body_label: super::texts::BODY.get(lang),
+        edited_label: super::texts::EDITED.get(lang),
+        shipped_label: super::texts::SHIPPED.get(lang),
+        save_label: super::texts::SAVE.get(lang),
+        reset_label: super::texts::RESET.get(lang),
         texts: views,
     };
     let status = if has_errors { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -159,7 +151,7 @@ async fn list(
     if !may_edit(&admin) {
         return error_page(lang, &uri, AppError::Forbidden);
     }
-    let notice = saved.disimpan.is_some().then(|| lang.pick("Teks disimpan.", "Text saved."));
+    let notice = saved.disimpan.is_some().then(|| super::texts::SAVED.get(lang));
     match templates::texts(&state.db).await {
         Ok(texts) => page(lang, &uri, &admin, texts, None, notice),
         Err(e) => error_page(lang, &uri, e.into()),

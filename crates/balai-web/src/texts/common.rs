@@ -1,0 +1,76 @@
+//! Texts of the shared edge: problem titles and details every context may answer with
+//! (`error.rs`), the rate limit (`ops.rs`) and the API's request checks (`api/mod.rs`).
+
+crate::texts::texts! {
+    // What a parameter should have been (`Expected`).
+    EXPECTED_POSITIVE = "bilangan bulat ≥ 1"
+        / "a whole number ≥ 1";
+    EXPECTED_PAGE_NUMBER = "bilangan bulat 1–10000"
+        / "a whole number from 1 to 10000";
+    EXPECTED_NON_NEGATIVE = "bilangan bulat ≥ 0"
+        / "a whole number ≥ 0";
+    EXPECTED_AT_MOST_100 = "paling banyak 100"
+        / "at most 100";
+    EXPECTED_REGION_CODE = "kode wilayah seperti 53.71"
+        / "a region code such as 53.71";
+    EXPECTED_WITHIN_TREE = "dalam ukuran pohon saat ini"
+        / "within the current tree size";
+    EXPECTED_LEAF_RANGE = "antara start dan start + 1000, dalam ukuran pohon"
+        / "between start and start + 1000, within the tree size";
+
+    // Problem titles and details (`AppError`).
+    NOT_FOUND_TITLE = "Tidak ditemukan"
+        / "Not found";
+    NOT_FOUND_DETAIL = "Data yang diminta tidak ada."
+        / "The requested resource does not exist.";
+    BAD_PARAMETER_TITLE = "Parameter tidak sah"
+        / "Invalid parameter";
+    BAD_PARAMETER_DETAIL = "Parameter `{param}` tidak sah: harus {expected}."
+        / "Parameter `{param}` is invalid: expected {expected}.";
+    INVALID_TITLE = "Isian tidak sah"
+        / "Invalid input";
+    INVALID_DETAIL = "{count} isian perlu diperbaiki."
+        / "{count} field(s) need correcting.";
+    STALE_VERSION_TITLE = "Data sudah diubah orang lain"
+        / "Changed by someone else";
+    STALE_VERSION_DETAIL = "Versi terbaru sekarang {current}; muat ulang lalu ulangi perubahan."
+        / "The latest version is now {current}; reload and redo the change.";
+    FORBIDDEN_TITLE = "Tidak diizinkan"
+        / "Forbidden";
+    FORBIDDEN_DETAIL = "Anda tidak berhak melakukan ini."
+        / "You may not do this.";
+    INTERNAL_TITLE = "Kesalahan pada server"
+        / "Server error";
+    INTERNAL_DETAIL = "Permintaan tidak dapat diproses. Silakan coba lagi."
+        / "The request could not be processed. Please try again.";
+
+    // A request axum could not read.
+    TOO_LARGE_TITLE = "Permintaan terlalu besar"
+        / "Request too large";
+    TOO_LARGE_DETAIL = "Isi permintaan melebihi batas ukuran."
+        / "The request body is larger than allowed.";
+    UNSUPPORTED_MEDIA_TYPE_TITLE = "Jenis isi tidak didukung"
+        / "Unsupported content type";
+    UNSUPPORTED_MEDIA_TYPE_DETAIL = "Jenis isi permintaan (Content-Type) tidak sesuai untuk alamat ini."
+        / "The request's Content-Type does not suit this address.";
+    UNREADABLE_TITLE = "Permintaan tidak dapat dibaca"
+        / "Request could not be read";
+    UNREADABLE_MISSING_FIELD = "Isian `{field}` wajib ada."
+        / "The field `{field}` is required.";
+    UNREADABLE_DETAIL = "Ada parameter atau isian yang hilang atau formatnya salah."
+        / "A parameter or field is missing or malformed.";
+
+    // The rate limit.
+    RATE_LIMITED_TITLE = "Terlalu banyak permintaan"
+        / "Too many requests";
+    RATE_LIMITED_DETAIL = "Coba lagi sebentar lagi."
+        / "Try again in a moment.";
+
+    // The API's checks before a handler runs.
+    FOREIGN_ORIGIN_TITLE = "Asal permintaan ditolak"
+        / "Origin refused";
+    FOREIGN_ORIGIN_DETAIL = "Permintaan yang mengubah data hanya diterima dari situs ini."
+        / "Requests that change data are accepted only from this site.";
+    API_BODY_NOT_JSON_DETAIL = "Isi permintaan harus JSON dengan Content-Type: application/json."
+        / "The body must be JSON, sent with Content-Type: application/json.";
+}
