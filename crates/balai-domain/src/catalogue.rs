@@ -278,7 +278,7 @@ impl StandardField {
 
     /// The field's name in [`ServiceStandard`], its serialisation, the API document, the seed file and
     /// the `service_versions` column; also the key its validation errors carry.
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             Self::Name => "name",
             Self::NameEn => "name_en",
@@ -334,7 +334,7 @@ impl StandardField {
 
     /// The field's label as officers read it, in Indonesian and English; where a value is typed as a
     /// list, the label says how.
-    pub fn labels(self) -> (&'static str, &'static str) {
+    pub const fn labels(self) -> (&'static str, &'static str) {
         match self {
             Self::Name => ("Nama layanan", "Service name"),
             Self::NameEn => ("Nama layanan (bahasa Inggris)", "Service name (English)"),

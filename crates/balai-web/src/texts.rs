@@ -22,10 +22,29 @@ impl Text {
 
     /// The text with each `{name}` replaced by its value (values are already in the reader's language).
     pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
-        let mut out = self.get(lang).to_owned();
-        for (name, value) in values {
-            out = out.replace(&format!("{{{name}}}"), value);
+        // One pass over the text: a value is never searched again, so a name or note that happens to
+        // contain `{at}` is shown as written.
+        let mut out = String::new();
+        let mut rest = self.get(lang);
+        while let Some(start) = rest.find('{') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let known = after.find('}').and_then(|end| {
+                let (_, value) = values.iter().find(|(name, _)| *name == &after[..end])?;
+                Some((value, end))
+            });
+            match known {
+                Some((value, end)) => {
+                    out.push_str(value);
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 
@@ -59,7 +78,11 @@ pub(crate) use texts;
 
 /// Every context's texts, by context name. A new context's `texts!` block is added here.
 #[cfg(test)]
-pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[("calendar", crate::pages::calendar::texts::ALL)];
+pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
+    ("calendar", crate::pages::calendar::texts::ALL),
+    ("catalogue", crate::pages::catalogue::texts::ALL),
+    ("catalogue fields", crate::pages::catalogue::texts::FIELD_LABELS),
+];
 
 #[cfg(test)]
 mod tests {
@@ -101,5 +124,10 @@ mod tests {
         assert_eq!(text.fill(Lang::Id, &[("n", "5")]), "5 hari kerja");
         assert_eq!(text.fill(Lang::En, &[("n", "5")]), "5 working days");
         assert_eq!(Text::placeholders("{b} dan {a} {a b} {}"), vec!["a", "b"]);
+        let note = Text { id: "{by}: {note} ({n}) {other}", en: "" };
+        assert_eq!(
+            note.fill(Lang::Id, &[("by", "{note}"), ("note", "{n} {n}"), ("n", "5")]),
+            "{note}: {n} {n} (5) {other}"
+        );
     }
 }
