@@ -228,24 +228,25 @@ fn form_to_standard(form: &RawForm, errors: &mut HashMap<String, Rule>) -> (Serv
             0
         })
     };
-    let sla_days = int("sla_days", errors);
-    let staff_count = int("staff_count", errors);
-    let fee = match Rupiah::parse(field_value(form, "fee")) {
+    let sla_days = int(StandardField::SlaDays.key(), errors);
+    let staff_count = int(StandardField::StaffCount.key(), errors);
+    let fee = match Rupiah::parse(field_value(form, StandardField::Fee.key())) {
         Ok(f) => f,
         Err(balai_domain::money::MoneyError::Empty) => {
-            errors.insert("fee".into(), Rule::Required);
+            errors.insert(StandardField::Fee.key().into(), Rule::Required);
             Rupiah(0)
         }
         Err(_) => {
-            errors.insert("fee".into(), Rule::Format { expected: "Rp1.250.000" });
+            errors.insert(StandardField::Fee.key().into(), Rule::Format { expected: "Rp1.250.000" });
             Rupiah(0)
         }
     };
-    let effective_date = NaiveDate::parse_from_str(field_value(form, "effective_date").trim(), "%Y-%m-%d")
-        .unwrap_or_else(|_| {
-            errors.insert("effective_date".into(), Rule::Format { expected: "2026-01-02" });
-            NaiveDate::MIN
-        });
+    let effective_date =
+        NaiveDate::parse_from_str(field_value(form, StandardField::EffectiveDate.key()).trim(), "%Y-%m-%d")
+            .unwrap_or_else(|_| {
+                errors.insert(StandardField::EffectiveDate.key().into(), Rule::Format { expected: "2026-01-02" });
+                NaiveDate::MIN
+            });
     let mut requirements = Vec::new();
     let mut requirement_rows = Vec::new();
     for i in 0..row_count(form, "req_document_") {
