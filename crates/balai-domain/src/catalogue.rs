@@ -165,6 +165,207 @@ pub struct ServiceStandard {
     pub effective_date: NaiveDate,
 }
 
+/// The fourteen components of a Standar Pelayanan (PermenPANRB 15/2014, Lampiran): six public, eight
+/// for internal management. Each is held by one or more [`StandardField`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Component {
+    Requirements,
+    Procedure,
+    CompletionTime,
+    Fee,
+    Product,
+    ComplaintHandling,
+    LegalBasis,
+    Facilities,
+    Competence,
+    InternalSupervision,
+    StaffCount,
+    ServiceGuarantee,
+    SecurityGuarantee,
+    PerformanceEvaluation,
+}
+
+impl Component {
+    pub const ALL: [Component; 14] = [
+        Self::Requirements,
+        Self::Procedure,
+        Self::CompletionTime,
+        Self::Fee,
+        Self::Product,
+        Self::ComplaintHandling,
+        Self::LegalBasis,
+        Self::Facilities,
+        Self::Competence,
+        Self::InternalSupervision,
+        Self::StaffCount,
+        Self::ServiceGuarantee,
+        Self::SecurityGuarantee,
+        Self::PerformanceEvaluation,
+    ];
+
+    /// The six components published to the public (UU 25/2009 Pasal 21).
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            Self::Requirements
+                | Self::Procedure
+                | Self::CompletionTime
+                | Self::Fee
+                | Self::Product
+                | Self::ComplaintHandling
+        )
+    }
+
+    /// The fields of a standard that hold this component.
+    pub fn fields(self) -> impl Iterator<Item = StandardField> {
+        StandardField::ALL.into_iter().filter(move |f| f.component() == Some(self))
+    }
+}
+
+/// Every field of a [`ServiceStandard`]: the fourteen components, and what names, finds and issues the
+/// version. This is the one list of them; the store's columns, the API document, the seed file and the
+/// officer's form follow it (each checked against it by a test where it must still name the fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StandardField {
+    Name,
+    NameEn,
+    Summary,
+    Keywords,
+    SlaDays,
+    Fee,
+    FeeLegalBasis,
+    Product,
+    ComplaintHandling,
+    LegalBasis,
+    Facilities,
+    Competence,
+    InternalSupervision,
+    StaffCount,
+    ServiceGuarantee,
+    SecurityGuarantee,
+    PerformanceEvaluation,
+    SkNumber,
+    Requirements,
+    Steps,
+    EffectiveDate,
+}
+
+impl StandardField {
+    /// In the order the officer's form shows them.
+    pub const ALL: [StandardField; 21] = [
+        Self::Name,
+        Self::NameEn,
+        Self::Summary,
+        Self::Keywords,
+        Self::SlaDays,
+        Self::Fee,
+        Self::FeeLegalBasis,
+        Self::Product,
+        Self::ComplaintHandling,
+        Self::LegalBasis,
+        Self::Facilities,
+        Self::Competence,
+        Self::InternalSupervision,
+        Self::StaffCount,
+        Self::ServiceGuarantee,
+        Self::SecurityGuarantee,
+        Self::PerformanceEvaluation,
+        Self::SkNumber,
+        Self::Requirements,
+        Self::Steps,
+        Self::EffectiveDate,
+    ];
+
+    /// The field's name in [`ServiceStandard`], its serialisation, the API document, the seed file and
+    /// the `service_versions` column; also the key its validation errors carry.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::NameEn => "name_en",
+            Self::Summary => "summary",
+            Self::Keywords => "keywords",
+            Self::SlaDays => "sla_days",
+            Self::Fee => "fee",
+            Self::FeeLegalBasis => "fee_legal_basis",
+            Self::Product => "product",
+            Self::ComplaintHandling => "complaint_handling",
+            Self::LegalBasis => "legal_basis",
+            Self::Facilities => "facilities",
+            Self::Competence => "competence",
+            Self::InternalSupervision => "internal_supervision",
+            Self::StaffCount => "staff_count",
+            Self::ServiceGuarantee => "service_guarantee",
+            Self::SecurityGuarantee => "security_guarantee",
+            Self::PerformanceEvaluation => "performance_evaluation",
+            Self::SkNumber => "sk_number",
+            Self::Requirements => "requirements",
+            Self::Steps => "steps",
+            Self::EffectiveDate => "effective_date",
+        }
+    }
+
+    /// The component the field holds; `None` for what names, finds and issues the version.
+    pub fn component(self) -> Option<Component> {
+        Some(match self {
+            Self::Name | Self::NameEn | Self::Summary | Self::Keywords | Self::SkNumber | Self::EffectiveDate => {
+                return None;
+            }
+            Self::Requirements => Component::Requirements,
+            Self::Steps => Component::Procedure,
+            Self::SlaDays => Component::CompletionTime,
+            Self::Fee | Self::FeeLegalBasis => Component::Fee,
+            Self::Product => Component::Product,
+            Self::ComplaintHandling => Component::ComplaintHandling,
+            Self::LegalBasis => Component::LegalBasis,
+            Self::Facilities => Component::Facilities,
+            Self::Competence => Component::Competence,
+            Self::InternalSupervision => Component::InternalSupervision,
+            Self::StaffCount => Component::StaffCount,
+            Self::ServiceGuarantee => Component::ServiceGuarantee,
+            Self::SecurityGuarantee => Component::SecurityGuarantee,
+            Self::PerformanceEvaluation => Component::PerformanceEvaluation,
+        })
+    }
+
+    /// A list of rows (requirements, procedure steps) rather than one value.
+    pub fn is_rows(self) -> bool {
+        matches!(self, Self::Requirements | Self::Steps)
+    }
+
+    /// The field's label as officers read it, in Indonesian and English; where a value is typed as a
+    /// list, the label says how.
+    pub const fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Name => ("Nama layanan", "Service name"),
+            Self::NameEn => ("Nama layanan (bahasa Inggris)", "Service name (English)"),
+            Self::Summary => ("Ringkasan", "Summary"),
+            Self::Keywords => ("Kata kunci (pisahkan dengan koma)", "Keywords (comma-separated)"),
+            Self::SlaDays => ("Jangka waktu penyelesaian (hari kerja)", "Completion time (working days)"),
+            Self::Fee => ("Biaya/tarif (Rupiah)", "Fee (rupiah)"),
+            Self::FeeLegalBasis => ("Dasar hukum biaya", "Legal basis of the fee"),
+            Self::Product => ("Produk layanan", "Product"),
+            Self::ComplaintHandling => ("Penanganan pengaduan, saran dan masukan", "Complaint handling"),
+            Self::LegalBasis => ("Dasar hukum (satu per baris)", "Legal basis (one per line)"),
+            Self::Facilities => ("Sarana, prasarana dan/atau fasilitas", "Facilities"),
+            Self::Competence => ("Kompetensi pelaksana", "Staff competence"),
+            Self::InternalSupervision => ("Pengawasan internal", "Internal supervision"),
+            Self::StaffCount => ("Jumlah pelaksana", "Number of staff"),
+            Self::ServiceGuarantee => ("Jaminan pelayanan", "Service guarantee"),
+            Self::SecurityGuarantee => ("Jaminan keamanan dan keselamatan pelayanan", "Security and safety guarantee"),
+            Self::PerformanceEvaluation => ("Evaluasi kinerja pelaksana", "Performance evaluation"),
+            Self::SkNumber => ("Nomor SK penetapan", "Decree (SK) number"),
+            Self::Requirements => ("Persyaratan", "Requirements"),
+            Self::Steps => ("Tahap prosedur", "Procedure steps"),
+            Self::EffectiveDate => ("Tanggal berlaku", "Effective date"),
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (id, en) = self.labels();
+        lang.pick(id, en)
+    }
+}
+
 pub const MAX_NAME: usize = 200;
 pub const MAX_TEXT: usize = 4000;
 pub const MAX_FEE: i64 = 1_000_000_000_000;
@@ -383,6 +584,80 @@ pub(crate) mod tests {
             let mut e = FieldErrors::default();
             validate_service_code(bad, &mut e);
             assert!(matches!(e.for_field("code"), Some(Rule::Format { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_field_list_names_every_field_of_the_standard_once() {
+        // The standard's serialisation is its own list of fields: the two must be the same.
+        let serialised = serde_json::to_value(birth_certificate()).unwrap();
+        let mut struct_keys: Vec<&str> = serialised.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut listed: Vec<&str> = StandardField::ALL.iter().map(|f| f.key()).collect();
+        struct_keys.sort_unstable();
+        listed.sort_unstable();
+        let before = listed.len();
+        listed.dedup();
+        assert_eq!(before, listed.len(), "a field is listed twice");
+        assert_eq!(struct_keys, listed);
+    }
+
+    #[test]
+    fn validation_errors_are_keyed_by_listed_fields() {
+        let mut s = birth_certificate();
+        s.requirements[0].document = String::new();
+        s.steps[0].sla_days = -1;
+        let blank = ServiceStandard {
+            name: String::new(),
+            name_en: String::new(),
+            summary: String::new(),
+            keywords: vec![],
+            fee: Rupiah(-1),
+            fee_legal_basis: String::new(),
+            product: String::new(),
+            complaint_handling: String::new(),
+            legal_basis: vec![],
+            facilities: String::new(),
+            competence: String::new(),
+            internal_supervision: String::new(),
+            staff_count: 0,
+            service_guarantee: String::new(),
+            security_guarantee: String::new(),
+            performance_evaluation: String::new(),
+            sk_number: String::new(),
+            sla_days: -1,
+            effective_date: NaiveDate::MIN,
+            ..s
+        };
+        let errors = blank.validate().unwrap_err();
+        for e in &errors.0 {
+            let base = e.field.split('[').next().unwrap_or_default();
+            assert!(StandardField::ALL.iter().any(|f| f.key() == base), "{} is not a listed field", e.field);
+        }
+        let named: std::collections::HashSet<&str> =
+            errors.0.iter().map(|e| e.field.split('[').next().unwrap_or_default()).collect();
+        for f in StandardField::ALL.iter().filter(|f| !matches!(f, StandardField::Keywords)) {
+            assert!(named.contains(f.key()), "{f:?} is not checked");
+        }
+    }
+
+    #[test]
+    fn fourteen_components_six_public_each_held_by_a_field() {
+        assert_eq!(Component::ALL.len(), 14);
+        assert_eq!(Component::ALL.iter().filter(|c| c.is_public()).count(), 6);
+        for c in Component::ALL {
+            assert!(c.fields().next().is_some(), "{c:?} has no field");
+        }
+        let with_component = StandardField::ALL.iter().filter(|f| f.component().is_some()).count();
+        assert_eq!(with_component, Component::ALL.iter().map(|c| c.fields().count()).sum::<usize>());
+    }
+
+    #[test]
+    fn every_field_is_labelled_in_both_languages() {
+        for f in StandardField::ALL {
+            let (id, en) = f.labels();
+            assert!(!id.trim().is_empty() && !en.trim().is_empty(), "{f:?}");
+            assert_eq!(f.label(Lang::Id), id);
+            assert_eq!(f.label(Lang::En), en);
         }
     }
 

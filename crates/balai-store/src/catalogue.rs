@@ -454,42 +454,36 @@ async fn insert_version(
     actor: &Actor,
     change_note: &str,
 ) -> Result<i64, StoreError> {
+    // Bound in `VERSION_COLUMNS` order, the id left to the database.
     let version_id = tx
         .insert(
-            query(
-                "INSERT INTO service_versions (government_id, service_id, version, name, name_en, summary, keywords, \
-                 sla_days, fee, fee_legal_basis, product, complaint_handling, legal_basis, facilities, competence, \
-                 internal_supervision, staff_count, service_guarantee, security_guarantee, performance_evaluation, \
-                 sk_number, effective_date, search_text, change_note, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                 $21, $22, $23, $24, $25, $26) RETURNING id",
-            )
-            .bind(government_id)
-            .bind(service_id)
-            .bind(version)
-            .bind(&s.name)
-            .bind(&s.name_en)
-            .bind(&s.summary)
-            .bind(to_json(&s.keywords))
-            .bind(s.sla_days)
-            .bind(s.fee.0)
-            .bind(&s.fee_legal_basis)
-            .bind(&s.product)
-            .bind(&s.complaint_handling)
-            .bind(to_json(&s.legal_basis))
-            .bind(&s.facilities)
-            .bind(&s.competence)
-            .bind(&s.internal_supervision)
-            .bind(s.staff_count)
-            .bind(&s.service_guarantee)
-            .bind(&s.security_guarantee)
-            .bind(&s.performance_evaluation)
-            .bind(&s.sk_number)
-            .bind(s.effective_date)
-            .bind(s.search_text())
-            .bind(change_note)
-            .bind(actor.label())
-            .bind(Utc::now()),
+            dynamic_query(version_insert_sql())
+                .bind(government_id)
+                .bind(service_id)
+                .bind(version)
+                .bind(&s.name)
+                .bind(&s.name_en)
+                .bind(&s.summary)
+                .bind(to_json(&s.keywords))
+                .bind(s.sla_days)
+                .bind(s.fee.0)
+                .bind(&s.fee_legal_basis)
+                .bind(&s.product)
+                .bind(&s.complaint_handling)
+                .bind(to_json(&s.legal_basis))
+                .bind(&s.facilities)
+                .bind(&s.competence)
+                .bind(&s.internal_supervision)
+                .bind(s.staff_count)
+                .bind(&s.service_guarantee)
+                .bind(&s.security_guarantee)
+                .bind(&s.performance_evaluation)
+                .bind(&s.sk_number)
+                .bind(s.effective_date)
+                .bind(s.search_text())
+                .bind(change_note)
+                .bind(actor.label())
+                .bind(Utc::now()),
         )
         .await?;
     for (position, r) in s.requirements.iter().enumerate() {
@@ -524,6 +518,13 @@ async fn insert_version(
         .await?;
     }
     Ok(version_id)
+}
+
+/// Inserts a `service_versions` row: every column of [`VERSION_COLUMNS`] but the id.
+fn version_insert_sql() -> String {
+    let columns = VERSION_COLUMNS.strip_prefix("id, ").expect("the id comes first");
+    let placeholders: Vec<String> = (1..=columns.split(", ").count()).map(|i| format!("${i}")).collect();
+    format!("INSERT INTO service_versions ({columns}) VALUES ({}) RETURNING id", placeholders.join(", "))
 }
 
 fn to_json(list: &[String]) -> String {
@@ -630,7 +631,8 @@ pub(crate) struct VersionRow {
     created_at: DateTime<Utc>,
 }
 
-/// Every column of `service_versions`, in `VersionRow` order.
+/// Every column of `service_versions`, in `VersionRow` order: a column for each field of the standard but
+/// its rows (checked against [`StandardField`] by a test), then what the store keeps beside it.
 pub(crate) const VERSION_COLUMNS: &str = "id, government_id, service_id, version, name, name_en, summary, keywords, \
     sla_days, fee, fee_legal_basis, product, complaint_handling, legal_basis, facilities, competence, \
     internal_supervision, staff_count, service_guarantee, security_guarantee, performance_evaluation, sk_number, \
@@ -869,4 +871,75 @@ fn version_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option
             .await?;
         Ok(Some(audit::to_json(&(version, requirements, steps))))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use balai_domain::catalogue::StandardField;
+
+    fn version_row() -> VersionRow {
+        VersionRow {
+            id: 7,
+            government_id: 1,
+            service_id: 3,
+            version: 2,
+            name: "Penerbitan Akta Kelahiran".into(),
+            name_en: "Birth certificate".into(),
+            summary: "Ringkas".into(),
+            keywords: r#"["akta"]"#.into(),
+            sla_days: 5,
+            fee: 0,
+            fee_legal_basis: "UU 24/2013".into(),
+            product: "Kutipan akta".into(),
+            complaint_handling: "SP4N-LAPOR!".into(),
+            legal_basis: r#"["UU 23/2006"]"#.into(),
+            facilities: "Loket".into(),
+            competence: "Operator".into(),
+            internal_supervision: "Kepala bidang".into(),
+            staff_count: 3,
+            service_guarantee: "Tepat waktu".into(),
+            security_guarantee: "Data aman".into(),
+            performance_evaluation: "Tiap semester".into(),
+            sk_number: "470/1/2025".into(),
+            effective_date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
+            search_text: "penerbitan akta kelahiran birth certificate akta".into(),
+            change_note: "Versi pertama".into(),
+            created_by: "system:seed".into(),
+            created_at: DateTime::from_timestamp(1_735_776_000, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_standard_but_its_rows_has_a_version_column() {
+        let columns: Vec<&str> = VERSION_COLUMNS.split(", ").collect();
+        for field in StandardField::ALL.into_iter().filter(|f| !f.is_rows()) {
+            assert!(columns.contains(&field.key()), "service_versions has no column {}", field.key());
+        }
+    }
+
+    #[test]
+    fn the_column_list_is_the_rows_fields_in_order() {
+        // The insert binds in column order and the audit log hashes the row in field order.
+        let json = audit::to_json(&version_row());
+        let mut last = 0;
+        for column in VERSION_COLUMNS.split(", ") {
+            let at = json.find(&format!("\"{column}\":")).unwrap_or_else(|| panic!("{column} is not in VersionRow"));
+            assert!(at >= last, "{column} is out of order");
+            last = at;
+        }
+        let fields = serde_json::to_value(version_row()).unwrap().as_object().unwrap().len();
+        assert_eq!(fields, VERSION_COLUMNS.split(", ").count());
+        assert!(version_insert_sql().contains("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"));
+        assert!(version_insert_sql().ends_with(", $26) RETURNING id"));
+    }
+
+    #[test]
+    fn a_versions_audited_state_reads_as_it_always_has() {
+        // Logs already written hash this text: a change here breaks their verification.
+        assert_eq!(
+            audit::to_json(&version_row()),
+            r#"{"id":7,"government_id":1,"service_id":3,"version":2,"name":"Penerbitan Akta Kelahiran","name_en":"Birth certificate","summary":"Ringkas","keywords":"[\"akta\"]","sla_days":5,"fee":0,"fee_legal_basis":"UU 24/2013","product":"Kutipan akta","complaint_handling":"SP4N-LAPOR!","legal_basis":"[\"UU 23/2006\"]","facilities":"Loket","competence":"Operator","internal_supervision":"Kepala bidang","staff_count":3,"service_guarantee":"Tepat waktu","security_guarantee":"Data aman","performance_evaluation":"Tiap semester","sk_number":"470/1/2025","effective_date":"2025-01-02","search_text":"penerbitan akta kelahiran birth certificate akta","change_note":"Versi pertama","created_by":"system:seed","created_at":"2025-01-02T00:00:00Z"}"#
+        );
+    }
 }

@@ -441,3 +441,28 @@ pub async fn seed_demo_cases(db: &Db, vault: &crate::identity::Vault, officer_id
     tx.commit().await?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use balai_domain::catalogue::StandardField;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_seeded_service_carries_every_field_of_the_standard() {
+        // `ServiceSeed` refuses unknown keys and requires the rest, so a seed file's keys are its fields.
+        let mut expected: BTreeSet<&str> = StandardField::ALL.iter().map(|f| f.key()).collect();
+        expected.extend(["code", "agency", "category"]);
+        for text in DEMO_GOVERNMENTS {
+            let file: toml::Table = toml::from_str(text).unwrap();
+            let services = file["services"].as_array().unwrap();
+            assert!(!services.is_empty());
+            for service in services {
+                let keys: BTreeSet<&str> = service.as_table().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(keys, expected, "{}", service["code"]);
+            }
+            let parsed: GovernmentSeed = toml::from_str(text).unwrap();
+            assert_eq!(parsed.services.len(), services.len());
+        }
+    }
+}

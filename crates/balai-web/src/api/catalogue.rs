@@ -351,3 +351,36 @@ pub async fn get_agency(
         services: services.items.into_iter().map(ServiceItem::from).collect(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use balai_domain::catalogue::StandardField;
+    use std::collections::BTreeSet;
+    use utoipa::PartialSchema;
+
+    fn property_names(schema: &serde_json::Value, names: &mut BTreeSet<String>) {
+        match schema {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                    names.extend(properties.keys().cloned());
+                }
+                map.values().for_each(|v| property_names(v, names));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| property_names(v, names)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_service_document_carries_every_field_of_the_standard() {
+        // The schema is derived from the same serde struct the JSON is, so this holds for both.
+        let mut names = BTreeSet::new();
+        property_names(&serde_json::to_value(ServiceStandardDoc::schema()).unwrap(), &mut names);
+        property_names(&serde_json::to_value(ServiceItem::schema()).unwrap(), &mut names);
+        assert!(!names.contains("no_such_field"));
+        for field in StandardField::ALL {
+            assert!(names.contains(field.key()), "the service document has no {}", field.key());
+        }
+    }
+}

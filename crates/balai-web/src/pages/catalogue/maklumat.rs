@@ -1,5 +1,6 @@
 //! An agency's maklumat pelayanan (service declaration).
 
+use super::texts;
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -53,7 +54,7 @@ fn maklumat_page(
     text: String,
     error: Option<String>,
 ) -> Response {
-    let heading = format!("{}: {}", lang.pick("Maklumat pelayanan", "Service pledge"), agency.name);
+    let heading = format!("{}: {}", texts::MAKLUMAT_HEADING.get(lang), agency.name);
     let mut chrome = Chrome::new(lang, heading.clone(), uri);
     chrome.admin_name = Some(admin.display_name.clone());
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -65,10 +66,10 @@ fn maklumat_page(
                 heading,
                 agency_id: agency.id,
                 csrf: admin.csrf_token.clone(),
-                field_label: lang.pick("Teks maklumat", "Pledge text"),
+                field_label: texts::MAKLUMAT_FIELD.get(lang),
                 error,
                 text,
-                submit_label: lang.pick("Simpan maklumat", "Save the pledge"),
+                submit_label: texts::MAKLUMAT_SUBMIT.get(lang),
             }),
         )
             .into_response(),

@@ -3,6 +3,7 @@
 mod maklumat;
 mod public;
 mod service_form;
+pub(crate) mod texts;
 
 use crate::AppState;
 use axum::Router;

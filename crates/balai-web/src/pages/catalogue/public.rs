@@ -1,5 +1,6 @@
 //! Public catalogue pages: home, search, a service's standard (any version), an agency.
 
+use super::texts;
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::{RequestLang, working_days};
@@ -54,7 +55,7 @@ async fn home(State(state): State<AppState>, RequestLang(lang): RequestLang, uri
     .await;
     match result {
         Ok((categories, governments)) => render(&HomePage {
-            chrome: Chrome::new(lang, lang.pick("Beranda", "Home"), &uri),
+            chrome: Chrome::new(lang, texts::HOME.get(lang), &uri),
             query: String::new(),
             categories: categories
                 .into_iter()

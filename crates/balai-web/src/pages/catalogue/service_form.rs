@@ -1,5 +1,6 @@
 //! The service standard form: all fourteen components, new and revised versions.
 
+use super::texts;
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -13,7 +14,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use balai_domain::Lang;
-use balai_domain::catalogue::{DocumentType, MAX_REQUIREMENTS, MAX_STEPS, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::catalogue::{
+    DocumentType, MAX_REQUIREMENTS, MAX_STEPS, ProcedureStep, Requirement, ServiceStandard, StandardField,
+};
 use balai_domain::identity::{Action, Target};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
@@ -23,6 +26,7 @@ use balai_store::org::Unit;
 use balai_store::{Paging, StoreError, identity};
 use chrono::{NaiveDate, Utc};
 use std::collections::HashMap;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/layanan/{region}/baru", get(new_service_form).post(create_service))
@@ -77,49 +81,69 @@ type RawForm = HashMap<String, String>;
 /// Blank rows offered after the filled ones, so a requirement or step can be added without JavaScript.
 const SPARE_ROWS: usize = 2;
 
-/// (form id, domain field, Indonesian label, English label, kind)
-const STANDARD_FIELDS: [(&str, &str, &str, &str); 18] = [
-    ("name", "Nama layanan", "Service name", "text"),
-    ("name_en", "Nama layanan (bahasa Inggris)", "Service name (English)", "text"),
-    ("summary", "Ringkasan", "Summary", "textarea"),
-    ("keywords", "Kata kunci (pisahkan dengan koma)", "Keywords (comma-separated)", "text"),
-    ("sla_days", "Jangka waktu penyelesaian (hari kerja)", "Completion time (working days)", "number"),
-    ("fee", "Biaya/tarif (Rupiah)", "Fee (rupiah)", "text"),
-    ("fee_legal_basis", "Dasar hukum biaya", "Legal basis of the fee", "textarea"),
-    ("product", "Produk layanan", "Product", "textarea"),
-    ("complaint_handling", "Penanganan pengaduan, saran dan masukan", "Complaint handling", "textarea"),
-    ("legal_basis", "Dasar hukum (satu per baris)", "Legal basis (one per line)", "textarea"),
-    ("facilities", "Sarana, prasarana dan/atau fasilitas", "Facilities", "textarea"),
-    ("competence", "Kompetensi pelaksana", "Staff competence", "textarea"),
-    ("internal_supervision", "Pengawasan internal", "Internal supervision", "textarea"),
-    ("staff_count", "Jumlah pelaksana", "Number of staff", "number"),
-    ("service_guarantee", "Jaminan pelayanan", "Service guarantee", "textarea"),
-    ("security_guarantee", "Jaminan keamanan dan keselamatan pelayanan", "Security and safety guarantee", "textarea"),
-    ("performance_evaluation", "Evaluasi kinerja pelaksana", "Performance evaluation", "textarea"),
-    ("sk_number", "Nomor SK penetapan", "Decree (SK) number", "text"),
-];
+/// The input a field of the standard is typed in. Row fields are typed row by row (see [`ROW_INPUTS`]).
+fn input_kind(field: StandardField) -> &'static str {
+    use StandardField as F;
+    match field {
+        F::Name | F::NameEn | F::Keywords | F::Fee | F::SkNumber => "text",
+        F::Summary
+        | F::FeeLegalBasis
+        | F::Product
+        | F::ComplaintHandling
+        | F::LegalBasis
+        | F::Facilities
+        | F::Competence
+        | F::InternalSupervision
+        | F::ServiceGuarantee
+        | F::SecurityGuarantee
+        | F::PerformanceEvaluation => "textarea",
+        F::SlaDays | F::StaffCount => "number",
+        F::EffectiveDate => "date",
+        F::Requirements | F::Steps => "rows",
+    }
+}
+
+/// The prefix of a row field's inputs (`req_document_0`, `step_sla_2`).
+fn row_prefix(field: StandardField) -> Option<&'static str> {
+    match field {
+        StandardField::Requirements => Some("req_"),
+        StandardField::Steps => Some("step_"),
+        _ => None,
+    }
+}
+
+/// A single-valued field as the form shows it; `None` for row fields.
+fn form_value(s: &ServiceStandard, field: StandardField) -> Option<String> {
+    use StandardField as F;
+    Some(match field {
+        F::Name => s.name.clone(),
+        F::NameEn => s.name_en.clone(),
+        F::Summary => s.summary.clone(),
+        F::Keywords => s.keywords.join(", "),
+        F::SlaDays => s.sla_days.to_string(),
+        F::Fee => s.fee.0.to_string(),
+        F::FeeLegalBasis => s.fee_legal_basis.clone(),
+        F::Product => s.product.clone(),
+        F::ComplaintHandling => s.complaint_handling.clone(),
+        F::LegalBasis => s.legal_basis.join("\n"),
+        F::Facilities => s.facilities.clone(),
+        F::Competence => s.competence.clone(),
+        F::InternalSupervision => s.internal_supervision.clone(),
+        F::StaffCount => s.staff_count.to_string(),
+        F::ServiceGuarantee => s.service_guarantee.clone(),
+        F::SecurityGuarantee => s.security_guarantee.clone(),
+        F::PerformanceEvaluation => s.performance_evaluation.clone(),
+        F::SkNumber => s.sk_number.clone(),
+        F::EffectiveDate => s.effective_date.to_string(),
+        F::Requirements | F::Steps => return None,
+    })
+}
 
 fn standard_to_form(s: &ServiceStandard, category: &str) -> RawForm {
-    let mut f = RawForm::new();
-    f.insert("name".into(), s.name.clone());
-    f.insert("name_en".into(), s.name_en.clone());
-    f.insert("summary".into(), s.summary.clone());
-    f.insert("keywords".into(), s.keywords.join(", "));
-    f.insert("sla_days".into(), s.sla_days.to_string());
-    f.insert("fee".into(), s.fee.0.to_string());
-    f.insert("fee_legal_basis".into(), s.fee_legal_basis.clone());
-    f.insert("product".into(), s.product.clone());
-    f.insert("complaint_handling".into(), s.complaint_handling.clone());
-    f.insert("legal_basis".into(), s.legal_basis.join("\n"));
-    f.insert("facilities".into(), s.facilities.clone());
-    f.insert("competence".into(), s.competence.clone());
-    f.insert("internal_supervision".into(), s.internal_supervision.clone());
-    f.insert("staff_count".into(), s.staff_count.to_string());
-    f.insert("service_guarantee".into(), s.service_guarantee.clone());
-    f.insert("security_guarantee".into(), s.security_guarantee.clone());
-    f.insert("performance_evaluation".into(), s.performance_evaluation.clone());
-    f.insert("sk_number".into(), s.sk_number.clone());
-    f.insert("effective_date".into(), s.effective_date.to_string());
+    let mut f: RawForm = StandardField::ALL
+        .into_iter()
+        .filter_map(|field| Some((field.key().to_owned(), form_value(s, field)?)))
+        .collect();
     f.insert("category".into(), category.to_owned());
     for (i, r) in s.requirements.iter().enumerate() {
         f.insert(format!("req_document_{i}"), r.document.clone());
@@ -204,24 +228,25 @@ fn form_to_standard(form: &RawForm, errors: &mut HashMap<String, Rule>) -> (Serv
             0
         })
     };
-    let sla_days = int("sla_days", errors);
-    let staff_count = int("staff_count", errors);
-    let fee = match Rupiah::parse(field_value(form, "fee")) {
+    let sla_days = int(StandardField::SlaDays.key(), errors);
+    let staff_count = int(StandardField::StaffCount.key(), errors);
+    let fee = match Rupiah::parse(field_value(form, StandardField::Fee.key())) {
         Ok(f) => f,
         Err(balai_domain::money::MoneyError::Empty) => {
-            errors.insert("fee".into(), Rule::Required);
+            errors.insert(StandardField::Fee.key().into(), Rule::Required);
             Rupiah(0)
         }
         Err(_) => {
-            errors.insert("fee".into(), Rule::Format { expected: "Rp1.250.000" });
+            errors.insert(StandardField::Fee.key().into(), Rule::Format { expected: "Rp1.250.000" });
             Rupiah(0)
         }
     };
-    let effective_date = NaiveDate::parse_from_str(field_value(form, "effective_date").trim(), "%Y-%m-%d")
-        .unwrap_or_else(|_| {
-            errors.insert("effective_date".into(), Rule::Format { expected: "2026-01-02" });
-            NaiveDate::MIN
-        });
+    let effective_date =
+        NaiveDate::parse_from_str(field_value(form, StandardField::EffectiveDate.key()).trim(), "%Y-%m-%d")
+            .unwrap_or_else(|_| {
+                errors.insert(StandardField::EffectiveDate.key().into(), Rule::Format { expected: "2026-01-02" });
+                NaiveDate::MIN
+            });
     let mut requirements = Vec::new();
     let mut requirement_rows = Vec::new();
     for i in 0..row_count(form, "req_document_") {
@@ -261,27 +286,28 @@ fn form_to_standard(form: &RawForm, errors: &mut HashMap<String, Rule>) -> (Serv
     let list = |key: &str, separator: char| -> Vec<String> {
         field_value(form, key).split(separator).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
     };
+    let text = |field: StandardField| field_value(form, field.key()).trim().to_owned();
     let standard = ServiceStandard {
-        name: field_value(form, "name").trim().to_owned(),
-        name_en: field_value(form, "name_en").trim().to_owned(),
-        summary: field_value(form, "summary").trim().to_owned(),
-        keywords: list("keywords", ',').into_iter().map(|k| k.to_lowercase()).collect(),
+        name: text(StandardField::Name),
+        name_en: text(StandardField::NameEn),
+        summary: text(StandardField::Summary),
+        keywords: list(StandardField::Keywords.key(), ',').into_iter().map(|k| k.to_lowercase()).collect(),
         requirements,
         steps,
         sla_days,
         fee,
-        fee_legal_basis: field_value(form, "fee_legal_basis").trim().to_owned(),
-        product: field_value(form, "product").trim().to_owned(),
-        complaint_handling: field_value(form, "complaint_handling").trim().to_owned(),
-        legal_basis: list("legal_basis", '\n'),
-        facilities: field_value(form, "facilities").trim().to_owned(),
-        competence: field_value(form, "competence").trim().to_owned(),
-        internal_supervision: field_value(form, "internal_supervision").trim().to_owned(),
+        fee_legal_basis: text(StandardField::FeeLegalBasis),
+        product: text(StandardField::Product),
+        complaint_handling: text(StandardField::ComplaintHandling),
+        legal_basis: list(StandardField::LegalBasis.key(), '\n'),
+        facilities: text(StandardField::Facilities),
+        competence: text(StandardField::Competence),
+        internal_supervision: text(StandardField::InternalSupervision),
         staff_count,
-        service_guarantee: field_value(form, "service_guarantee").trim().to_owned(),
-        security_guarantee: field_value(form, "security_guarantee").trim().to_owned(),
-        performance_evaluation: field_value(form, "performance_evaluation").trim().to_owned(),
-        sk_number: field_value(form, "sk_number").trim().to_owned(),
+        service_guarantee: text(StandardField::ServiceGuarantee),
+        security_guarantee: text(StandardField::SecurityGuarantee),
+        performance_evaluation: text(StandardField::PerformanceEvaluation),
+        sk_number: text(StandardField::SkNumber),
         effective_date,
     };
     (standard, requirement_rows, step_rows)
@@ -348,25 +374,15 @@ fn form_page(
     };
     let mut head_fields = Vec::new();
     if ctx.is_new {
-        head_fields.push(field(
-            "code",
-            lang.pick("Kode layanan", "Service code"),
-            "text",
-            vec![],
-            Some(
-                lang.pick(
-                    "Huruf besar, angka dan tanda hubung, misalnya AKTA-LAHIR.",
-                    "Upper-case letters, digits and hyphens, e.g. AKTA-LAHIR.",
-                )
-                .into(),
-            ),
-        ));
-        head_fields.push(field("agency", lang.pick("Instansi", "Agency"), "select", ctx.agencies.clone(), None));
+        head_fields.push(field("code", texts::CODE.get(lang), "text", vec![], Some(texts::CODE_HINT.get(lang).into())));
+        head_fields.push(field("agency", texts::AGENCY.get(lang), "select", ctx.agencies.clone(), None));
     }
-    head_fields.push(field("category", lang.pick("Kategori", "Category"), "select", ctx.categories.clone(), None));
-    let fields: Vec<FieldView> = STANDARD_FIELDS
-        .iter()
-        .map(|(id, label_id, label_en, kind)| field(id, lang.pick(label_id, label_en), kind, vec![], None))
+    head_fields.push(field("category", texts::CATEGORY.get(lang), "select", ctx.categories.clone(), None));
+    // The effective date closes the form, after the rows.
+    let fields: Vec<FieldView> = StandardField::ALL
+        .into_iter()
+        .filter(|f| !f.is_rows() && *f != StandardField::EffectiveDate)
+        .map(|f| field(f.key(), f.label(lang), input_kind(f), vec![], None))
         .collect();
     let doc_options: Vec<(String, String)> =
         DocumentType::ALL.iter().map(|t| (t.code().to_owned(), t.label(lang).to_owned())).collect();
@@ -378,15 +394,15 @@ fn form_page(
             number: i + 1,
             held: form.contains_key(&format!("req_held_{i}")),
             fields: vec![
-                field(&format!("req_document_{i}"), lang.pick("Dokumen", "Document"), "text", vec![], None),
+                field(&format!("req_document_{i}"), texts::DOCUMENT.get(lang), "text", vec![], None),
                 field(
                     &format!("req_doc_type_{i}"),
-                    lang.pick("Jenis dokumen", "Document type"),
+                    texts::DOCUMENT_TYPE.get(lang),
                     "select",
                     doc_options.clone(),
                     None,
                 ),
-                field(&format!("req_note_{i}"), lang.pick("Keterangan", "Note"), "text", vec![], None),
+                field(&format!("req_note_{i}"), texts::DOCUMENT_NOTE.get(lang), "text", vec![], None),
             ],
         })
         .collect();
@@ -397,43 +413,29 @@ fn form_page(
             number: i + 1,
             held: false,
             fields: vec![
-                field(&format!("step_description_{i}"), lang.pick("Uraian tahap", "Step"), "textarea", vec![], None),
-                field(
-                    &format!("step_unit_{i}"),
-                    lang.pick("Unit penanggung jawab", "Responsible unit"),
-                    "select",
-                    unit_options.clone(),
-                    None,
-                ),
-                field(
-                    &format!("step_sla_{i}"),
-                    lang.pick("Waktu (hari kerja)", "Time (working days)"),
-                    "number",
-                    vec![],
-                    None,
-                ),
+                field(&format!("step_description_{i}"), texts::STEP.get(lang), "textarea", vec![], None),
+                field(&format!("step_unit_{i}"), texts::STEP_UNIT.get(lang), "select", unit_options.clone(), None),
+                field(&format!("step_sla_{i}"), texts::STEP_TIME.get(lang), "number", vec![], None),
             ],
         })
         .collect();
-    let mut tail_fields =
-        vec![field("effective_date", lang.pick("Tanggal berlaku", "Effective date"), "date", vec![], None)];
+    let effective = StandardField::EffectiveDate;
+    let mut tail_fields = vec![field(effective.key(), effective.label(lang), input_kind(effective), vec![], None)];
     if !ctx.is_new {
         tail_fields.push(field(
             "change_note",
-            lang.pick("Catatan perubahan", "What changed and why"),
+            texts::CHANGE_NOTE.get(lang),
             "text",
             vec![],
-            Some(lang.pick("Tampil di riwayat versi publik.", "Shown in the public version history.").into()),
+            Some(texts::CHANGE_NOTE_HINT.get(lang).into()),
         ));
     }
-    let requirements_label = lang.pick("Persyaratan", "Requirements");
-    let steps_label = lang.pick("Tahap prosedur", "Procedure steps");
+    let requirements_label = StandardField::Requirements.label(lang);
+    let steps_label = StandardField::Steps.label(lang);
     // The error summary names each field by its visible label, rows by their number.
     let label_of = |id: &str| -> String {
-        match id {
-            "requirements" => return requirements_label.to_owned(),
-            "steps" => return steps_label.to_owned(),
-            _ => {}
+        if let Some(rows) = StandardField::ALL.into_iter().find(|f| f.is_rows() && f.key() == id) {
+            return rows.label(lang).to_owned();
         }
         let single = head_fields.iter().chain(&fields).chain(&tail_fields).find(|f| f.id == id);
         if let Some(f) = single {
@@ -459,14 +461,14 @@ fn form_page(
         action: ctx.action,
         csrf: admin.csrf_token.clone(),
         expected_version: ctx.expected_version,
-        summary_heading: lang.pick("Periksa isian berikut", "Please correct the following"),
+        summary_heading: texts::SUMMARY_HEADING.get(lang),
         summary,
         head_fields,
         fields,
         requirements_label,
         requirements_error: error_text("requirements"),
         requirement_rows,
-        held_label: lang.pick("Sudah dimiliki pemerintah (tidak diminta lagi)", "Already held by the government"),
+        held_label: texts::HELD.get(lang),
         steps_label,
         steps_error: error_text("steps"),
         step_rows,
@@ -529,14 +531,14 @@ fn edit_context(
     units: Vec<Unit>,
 ) -> FormContext {
     FormContext {
-        heading: format!("{}: {}", lang.pick("Ubah standar pelayanan", "Edit service standard"), detail.standard.name),
+        heading: format!("{}: {}", texts::EDIT_HEADING.get(lang), detail.standard.name),
         action: format!("/admin/layanan/{}/{}/ubah", detail.service.region_code, detail.service.code),
         expected_version: detail.service.current_version,
         is_new: false,
         agencies,
         categories,
         units,
-        submit_label: lang.pick("Terbitkan versi baru", "Publish a new version"),
+        submit_label: texts::PUBLISH_VERSION.get(lang),
         conflict: None,
     }
 }
@@ -667,15 +669,10 @@ fn missing_expected_version(lang: Lang) -> crate::error::Refusal {
     crate::error::Refusal {
         status: StatusCode::BAD_REQUEST,
         problem_type: "/problems/bad-parameter",
-        title: lang.pick("Permintaan tidak lengkap", "Incomplete request"),
+        title: texts::INCOMPLETE_REQUEST.get(lang),
         field: Some("expected_version"),
         rule: "required",
-        message: lang
-            .pick(
-                "Isian `expected_version` (versi yang Anda ubah) tidak ada atau tidak sah. Buka lagi halaman ubah layanan dan kirim dari sana.",
-                "The field `expected_version` (the version you are editing) is missing or invalid. Open the service's edit page again and submit from there.",
-            )
-            .to_owned(),
+        message: texts::NO_EXPECTED_VERSION.get(lang).to_owned(),
         retry_after: None,
         attempts_left: None,
     }
@@ -687,21 +684,14 @@ fn changed_components(lang: Lang, before: &ServiceStandard, after: &ServiceStand
     let (a, b) = (standard_to_form(before, ""), standard_to_form(after, ""));
     let differs = |id: &str| a.get(id) != b.get(id);
     let rows_differ = |prefix: &str| a.iter().chain(&b).any(|(k, _)| k.starts_with(prefix) && differs(k));
-    let mut changed: Vec<String> = STANDARD_FIELDS
-        .iter()
-        .filter(|(id, ..)| differs(id))
-        .map(|(_, label_id, label_en, _)| lang.pick(label_id, label_en).to_owned())
-        .collect();
-    if rows_differ("req_") {
-        changed.push(lang.pick("Persyaratan", "Requirements").to_owned());
-    }
-    if rows_differ("step_") {
-        changed.push(lang.pick("Tahap prosedur", "Procedure steps").to_owned());
-    }
-    if differs("effective_date") {
-        changed.push(lang.pick("Tanggal berlaku", "Effective date").to_owned());
-    }
-    changed
+    StandardField::ALL
+        .into_iter()
+        .filter(|f| match row_prefix(*f) {
+            Some(prefix) => rows_differ(prefix),
+            None => differs(f.key()),
+        })
+        .map(|f| f.label(lang).to_owned())
+        .collect()
 }
 
 fn conflict_view(
@@ -714,34 +704,26 @@ fn conflict_view(
 ) -> ConflictView {
     let current = &now_current.version;
     let at = format!("{} {}", current.created_at.with_timezone(&zone.offset()).format("%d-%m-%Y %H:%M"), zone.code());
-    let text = match lang {
-        Lang::Id => format!(
-            "Versi terbaru sekarang {}, diterbitkan oleh {} pada {at} (catatan: \u{201c}{}\u{201d}). Anda mulai dari versi {expected_version}; perubahan Anda belum disimpan.",
-            current.version, published_by, current.change_note
-        ),
-        Lang::En => format!(
-            "The latest version is now {}, published by {} on {at} (note: \u{201c}{}\u{201d}). You started from version {expected_version}; your changes are not saved yet.",
-            current.version, published_by, current.change_note
-        ),
-    };
+    let text = texts::CONFLICT_TEXT.fill(
+        lang,
+        &[
+            ("version", &current.version.to_string()),
+            ("by", published_by),
+            ("at", &at),
+            ("note", &current.change_note),
+            ("started", &expected_version.to_string()),
+        ],
+    );
     let changed =
         started_from.map(|s| changed_components(lang, &s.standard, &now_current.standard)).unwrap_or_default();
-    let resubmit = match lang {
-        Lang::Id => format!(
-            "Isian Anda ada di bawah. Periksa perubahan di atas; bila tetap ingin menerbitkan isian ini, kirim lagi: hasilnya menjadi versi {} di atas versi {}.",
-            current.version.saturating_add(1),
-            current.version
-        ),
-        Lang::En => format!(
-            "Your input is below. Check the changes above; to publish it anyway, submit again: it becomes version {} on top of version {}.",
-            current.version.saturating_add(1),
-            current.version
-        ),
-    };
+    let resubmit = texts::CONFLICT_RESUBMIT.fill(
+        lang,
+        &[("next", &current.version.saturating_add(1).to_string()), ("version", &current.version.to_string())],
+    );
     ConflictView {
-        heading: lang.pick("Ada versi yang lebih baru", "A newer version was published"),
+        heading: texts::CONFLICT_HEADING.get(lang),
         text,
-        changed_label: lang.pick("Komponen yang berubah sejak versi Anda:", "Components changed since your version:"),
+        changed_label: texts::CONFLICT_CHANGED.get(lang),
         changed,
         resubmit,
     }
@@ -768,14 +750,14 @@ fn new_context(
     units: Vec<Unit>,
 ) -> FormContext {
     FormContext {
-        heading: lang.pick("Tambah layanan", "Add a service").to_owned(),
+        heading: texts::NEW_HEADING.get(lang).to_owned(),
         action: format!("/admin/layanan/{region}/baru"),
         expected_version: 0,
         is_new: true,
         agencies,
         categories,
         units,
-        submit_label: lang.pick("Simpan layanan", "Save the service"),
+        submit_label: texts::SAVE_SERVICE.get(lang),
         conflict: None,
     }
 }
@@ -841,5 +823,76 @@ async fn create_service(
             form_page(lang, &uri, &admin, ctx, &form, &errors)
         }
         Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A filled form, one value per field of the standard, each value told apart from the others.
+    fn filled_form() -> RawForm {
+        let mut form: RawForm = StandardField::ALL
+            .into_iter()
+            .filter_map(|f| {
+                let value = match input_kind(f) {
+                    "rows" => return None,
+                    "number" => "2".to_owned(),
+                    "date" => "2025-01-02".to_owned(),
+                    _ if f == StandardField::Fee => "1250000".to_owned(),
+                    _ if f == StandardField::Keywords => "akta, lahir".to_owned(),
+                    _ if f == StandardField::LegalBasis => "UU 23/2006\nUU 24/2013".to_owned(),
+                    _ => format!("isian {}", f.key()),
+                };
+                Some((f.key().to_owned(), value))
+            })
+            .collect();
+        form.insert("category".into(), "kependudukan".into());
+        for (key, value) in [
+            ("req_document_0", "KTP-el"),
+            ("req_doc_type_0", "ktp"),
+            ("req_note_0", "asli"),
+            ("req_held_0", "1"),
+            ("step_description_0", "Verifikasi"),
+            ("step_unit_0", "4"),
+            ("step_sla_0", "2"),
+        ] {
+            form.insert(key.into(), value.into());
+        }
+        form
+    }
+
+    #[test]
+    fn every_field_of_the_standard_goes_through_the_form_and_back() {
+        let form = filled_form();
+        let mut errors = HashMap::new();
+        let (standard, ..) = form_to_standard(&form, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(standard_to_form(&standard, "kependudukan"), form);
+    }
+
+    #[test]
+    fn a_changed_field_is_named_by_its_label_and_nothing_else() {
+        let before = form_to_standard(&filled_form(), &mut HashMap::new()).0;
+        for field in StandardField::ALL {
+            let mut form = filled_form();
+            match row_prefix(field) {
+                Some(prefix) => {
+                    let first_row = if prefix == "req_" { "req_document_0" } else { "step_description_0" };
+                    form.insert(first_row.into(), "Uraian lain".into());
+                }
+                None if field == StandardField::EffectiveDate => {
+                    form.insert(field.key().into(), "2025-01-03".into());
+                }
+                None => {
+                    let changed = if input_kind(field) == "number" { "3".to_owned() } else { "9".to_owned() };
+                    form.insert(field.key().into(), changed);
+                }
+            }
+            let after = form_to_standard(&form, &mut HashMap::new()).0;
+            for lang in [Lang::Id, Lang::En] {
+                assert_eq!(changed_components(lang, &before, &after), vec![field.label(lang).to_owned()], "{field:?}");
+            }
+        }
     }
 }
