@@ -26,7 +26,6 @@ use balai_domain::Lang;
 use balai_domain::contact::{Channel, normalize_recipient};
 use balai_domain::identity::assurance_from_acr;
 use balai_domain::nik::Nik;
-use balai_store::StoreError;
 use balai_store::identity::oidc::{self, CitizenSignedIn, LoginFlow};
 use balai_store::identity::{NewSession, citizens};
 use chrono::{Duration, Utc};
@@ -187,14 +186,8 @@ async fn signed_in_citizen(
     let assurance = assurance_from_acr(person.acr.as_deref(), &idp.substantial_acr);
     // The register is asked only for a NIK Balai holds no record of, and outside the write
     // transaction: it is a network call, and must not hold the writer.
-    let held = async {
-        let mut tx = state.db.begin_read().await?;
-        let id = citizens::citizen_id_by_nik(&mut tx, &state.vault, &nik).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await
-    .map_err(|e| error_page(lang, uri, e.into()))?;
+    let held =
+        citizens::held_citizen_id(&state.db, &state.vault, &nik).await.map_err(|e| error_page(lang, uri, e.into()))?;
     let register = match held {
         Some(_) => None,
         None => match state.config.register.lookup(&nik).await {

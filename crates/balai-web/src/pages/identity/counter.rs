@@ -154,9 +154,7 @@ async fn bind(
     };
     let outcome = async {
         // The register is asked outside the transaction, and only for a person Balai does not hold.
-        let mut read = state.db.begin_read().await?;
-        let held = citizens::citizen_id_by_nik(&mut read, &state.vault, &nik).await?;
-        read.commit().await?;
+        let held = citizens::held_citizen_id(&state.db, &state.vault, &nik).await?;
         let register = match held {
             Some(_) => None,
             None => match state.config.register.lookup(&nik).await {
