@@ -126,6 +126,29 @@ async fn open_session_at(
     Ok(())
 }
 
+/// A session about to be opened: the hash of the cookie's token, the form token, the end.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub csrf_token: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A principal signs out of this session: one transaction, its leaf, commit.
+pub async fn sign_out(db: &Db, kind: PrincipalKind, token_hash: &str, principal_id: i64) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    close_session(&mut tx, kind, token_hash, principal_id).await?;
+    tx.commit().await
+}
+
+/// A principal signs out of every session (a lost phone, a shared computer); returns how many were open.
+pub async fn sign_out_everywhere(db: &Db, kind: PrincipalKind, principal_id: i64) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let closed = close_all_sessions(&mut tx, kind, principal_id).await?;
+    tx.commit().await?;
+    Ok(closed)
+}
+
 /// The live session of this kind for a token hash; expired sessions are not returned.
 pub async fn live_session(
     db: &Db,

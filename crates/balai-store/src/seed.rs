@@ -435,7 +435,7 @@ pub async fn seed_demo_cases(db: &Db, vault: &crate::identity::Vault, officer_id
     let purpose = balai_domain::identity::Purpose::parse("Verifikasi berkas permohonan akta kelahiran")
         .map_err(|e| SeedError::Invalid(format!("demo purpose: {e:?}")))?;
     let case_id = first.expect("two cases were opened");
-    if let Err(refused) = access::read_citizen_for_case(&mut tx, vault, officer_id, case_id, &purpose).await? {
+    if let Err(refused) = access::read_citizen_for_case_in(&mut tx, vault, officer_id, case_id, &purpose).await? {
         return Err(SeedError::Invalid(format!("the demo officer may not read the demo case: {refused:?}")));
     }
     tx.commit().await?;

@@ -9,10 +9,8 @@ use balai_domain::Lang;
 use balai_domain::contact::{self, Channel};
 use balai_domain::identity::Assurance;
 use balai_domain::nik::Nik;
-use balai_domain::notify::MessageKind;
-use balai_store::identity;
+use balai_store::identity::NewSession;
 use balai_store::identity::codes::{self, CodeCheck, ContactOnRecord, Throttled};
-use balai_store::notify::{self, NewMessage};
 use chrono::{Duration, Utc};
 
 pub const CITIZEN_COOKIE: &str = "balai_citizen";
@@ -260,39 +258,15 @@ pub async fn request_code(
         (None, Some(held)) => (held.recipient.clone(), Some(held)),
         (None, None) => (stand_in_recipient(state, &nik, channel), None),
     };
-    let mut tx = state.db.begin().await?;
-    let issued = match codes::issue_code(&mut tx, &state.vault, &nik, channel, &target, deliver, &client, now).await? {
+    let issued = match codes::request_code(&state.db, &state.vault, &nik, channel, &target, deliver, &client, lang, now)
+        .await?
+    {
         Ok(issued) => issued,
         Err(t) => {
             tracing::info!(reason = ?t, "sign-in code throttled");
             return Err(throttled(lang, t).into());
         }
     };
-    if let Some(code) = &issued.code {
-        let minutes = codes::CODE_MINUTES.to_string();
-        let (subject, body) = notify::templates::compose(
-            &mut tx,
-            MessageKind::SignInCode,
-            lang,
-            &[("code", code.as_str()), ("minutes", minutes.as_str())],
-        )
-        .await?;
-        notify::enqueue(
-            &mut tx,
-            &state.vault,
-            &NewMessage {
-                government_id: None,
-                channel,
-                recipient: &target,
-                template: MessageKind::SignInCode.code(),
-                lang,
-                subject,
-                body,
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
     // Logged alike, so the log does not tell a stranger's request from the citizen's either.
     tracing::info!(channel = channel.code(), "sign-in code requested");
     if issued.code.is_none() {
@@ -358,32 +332,23 @@ pub async fn verify_code(
     let Some(pending_token) = pending_token else {
         return Err(no_open_code(lang).into());
     };
-    let mut tx = state.db.begin().await?;
-    let check = codes::check_code(&mut tx, &state.vault, pending_token, nik.as_ref(), code, now).await?;
+    let token = auth::random_token();
+    let session = NewSession {
+        token_hash: &auth::token_hash(&token),
+        csrf_token: &auth::random_token(),
+        expires_at: now + Duration::minutes(state.config.session_minutes),
+    };
+    let check =
+        codes::sign_in_with_code(&state.db, &state.vault, pending_token, nik.as_ref(), code, &session, now).await?;
     match check {
         CodeCheck::Accepted { citizen_id, created, assurance } => {
-            let token = auth::random_token();
-            identity::open_citizen_session(
-                &mut tx,
-                citizen_id,
-                &auth::token_hash(&token),
-                &auth::random_token(),
-                now + Duration::minutes(state.config.session_minutes),
-                assurance,
-            )
-            .await?;
-            tx.commit().await?;
             tracing::info!(citizen_id, created, assurance = assurance.code(), "citizen signed in");
             Ok(SignedIn { citizen_id, session_token: token })
         }
         CodeCheck::Wrong { attempts_left } => {
-            tx.commit().await?;
             tracing::info!(attempts_left, "wrong sign-in code");
             Err(wrong_code(lang, attempts_left).into())
         }
-        CodeCheck::NoOpenCode => {
-            tx.commit().await?;
-            Err(no_open_code(lang).into())
-        }
+        CodeCheck::NoOpenCode => Err(no_open_code(lang).into()),
     }
 }

@@ -70,9 +70,23 @@ pub async fn authorize_officer(
 }
 
 /// Opens the record of the citizen a case is about, for an officer working that case, and records
-/// the read. The officer's role and place are read from their account inside the transaction, so a
-/// role revoked a moment ago no longer reads.
+/// the read, in one transaction. The officer's role and place are read from their account inside it,
+/// so a role revoked a moment ago no longer reads. A refused read writes nothing.
 pub async fn read_citizen_for_case(
+    db: &Db,
+    vault: &Vault,
+    officer_id: i64,
+    case_id: i64,
+    purpose: &Purpose,
+) -> Result<Result<Citizen, AccessRefused>, StoreError> {
+    let mut tx = db.begin().await?;
+    let read = read_citizen_for_case_in(&mut tx, vault, officer_id, case_id, purpose).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+/// [`read_citizen_for_case`] inside a transaction the caller holds (the demo seed's).
+pub async fn read_citizen_for_case_in(
     tx: &mut Tx,
     vault: &Vault,
     officer_id: i64,

@@ -280,6 +280,14 @@ pub async fn citizen_id_by_nik(tx: &mut Tx, vault: &Vault, nik: &Nik) -> Result<
     Ok(row.map(|(id,)| id))
 }
 
+/// Whether Balai holds a record for this NIK, and its id: asked before the population register is
+/// (a network call, made outside any write transaction) only for a person not held here.
+pub async fn held_citizen_id(db: &Db, vault: &Vault, nik: &Nik) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> =
+        db.fetch_optional(query("SELECT id FROM citizens WHERE nik_hash = $1").bind(nik_hash(vault, nik))).await?;
+    Ok(row.map(|(id,)| id))
+}
+
 /// The citizen's own record, opened. Staff read it only through [`super::access::read_citizen_for_case`].
 pub async fn citizen(db: &Db, vault: &Vault, id: i64) -> Result<Option<Citizen>, StoreError> {
     let mut tx = db.begin_read().await?;

@@ -14,11 +14,15 @@
 use super::citizens::{self, nik_hash};
 use super::register::RegisterRecord;
 use super::vault::Vault;
+use super::{NewSession, open_citizen_session};
 use crate::audit::Actor;
-use crate::{StoreError, Tx, query};
+use crate::notify::{self, NewMessage};
+use crate::{Db, StoreError, Tx, query};
+use balai_domain::Lang;
 use balai_domain::contact::Channel;
 use balai_domain::identity::Assurance;
 use balai_domain::nik::Nik;
+use balai_domain::notify::MessageKind;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 pub const CODE_MINUTES: i64 = 5;
@@ -387,4 +391,79 @@ pub async fn pending_sign_in(
         expires_at: open.expires_at,
         attempts_left: open.attempts_left,
     }))
+}
+
+/// The code request as one command: [`issue_code`] and, when a real code was made, its message in
+/// the outbox, in one transaction. A throttled request writes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn request_code(
+    db: &Db,
+    vault: &Vault,
+    nik: &Nik,
+    channel: Channel,
+    target: &str,
+    deliver: Option<&ContactOnRecord>,
+    client: &str,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Result<IssuedCode, Throttled>, StoreError> {
+    let mut tx = db.begin().await?;
+    let issued = match issue_code(&mut tx, vault, nik, channel, target, deliver, client, now).await? {
+        Ok(issued) => issued,
+        Err(throttled) => return Ok(Err(throttled)),
+    };
+    if let Some(code) = &issued.code {
+        let minutes = CODE_MINUTES.to_string();
+        let (subject, body) = notify::templates::compose(
+            &mut tx,
+            MessageKind::SignInCode,
+            lang,
+            &[("code", code.as_str()), ("minutes", minutes.as_str())],
+        )
+        .await?;
+        notify::enqueue(
+            &mut tx,
+            vault,
+            &NewMessage {
+                government_id: None,
+                channel,
+                recipient: target,
+                template: MessageKind::SignInCode.code(),
+                lang,
+                subject,
+                body,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(issued))
+}
+
+/// A code entered, as one command: [`check_code`] and, when it is right, the citizen's session at
+/// the level the code proved, in one transaction. A wrong attempt is counted (committed) too.
+pub async fn sign_in_with_code(
+    db: &Db,
+    vault: &Vault,
+    pending_token: &str,
+    nik: Option<&Nik>,
+    code: &str,
+    session: &NewSession<'_>,
+    now: DateTime<Utc>,
+) -> Result<CodeCheck, StoreError> {
+    let mut tx = db.begin().await?;
+    let check = check_code(&mut tx, vault, pending_token, nik, code, now).await?;
+    if let CodeCheck::Accepted { citizen_id, assurance, .. } = check {
+        open_citizen_session(
+            &mut tx,
+            citizen_id,
+            session.token_hash,
+            session.csrf_token,
+            session.expires_at,
+            assurance,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(check)
 }

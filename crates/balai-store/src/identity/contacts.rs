@@ -9,7 +9,7 @@ use crate::notify::{self, NewMessage};
 use crate::{StoreError, Tx, query};
 use balai_domain::Lang;
 use balai_domain::contact::{Channel, mask_recipient};
-use balai_domain::identity::Assurance;
+use balai_domain::identity::{Action, Assurance, Principal, Target, permits};
 use balai_domain::notify::MessageKind;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -354,4 +354,45 @@ pub(crate) async fn tell(
         told.push(to);
     }
     Ok(told.len())
+}
+
+/// A citizen starts changing their own contact, as one command: the session's permission (its
+/// level), then [`start_change`], in one transaction. A refused change writes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn start_own_change(
+    db: &crate::Db,
+    vault: &Vault,
+    citizen_id: i64,
+    session: Assurance,
+    channel: Channel,
+    new_recipient: &str,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Result<ChangeStarted, ChangeRefused>, StoreError> {
+    if !permits(&Principal::citizen(citizen_id, session), Action::ChangeOwnContact, &Target::citizen(citizen_id)) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    let started = start_change(&mut tx, vault, citizen_id, session, channel, new_recipient, lang, now).await?;
+    tx.commit().await?;
+    Ok(started)
+}
+
+/// A citizen enters the codes of their open change, as one command ([`confirm_change`]); a wrong
+/// attempt is counted (committed) too.
+#[allow(clippy::too_many_arguments)]
+pub async fn confirm_own_change(
+    db: &crate::Db,
+    vault: &Vault,
+    citizen_id: i64,
+    pending_token: &str,
+    new_code: &str,
+    old_code: Option<&str>,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<ChangeCheck, StoreError> {
+    let mut tx = db.begin().await?;
+    let checked = confirm_change(&mut tx, vault, citizen_id, pending_token, new_code, old_code, lang, now).await?;
+    tx.commit().await?;
+    Ok(checked)
 }

@@ -107,3 +107,22 @@ async fn counter_place(tx: &mut Tx, agency_id: Option<i64>, lang: Lang) -> Resul
         None => lang.pick("loket pelayanan", "a service counter").to_owned(),
     })
 }
+
+/// The binding as one command: [`bind_contact_at_counter`] in its own transaction, whose permission
+/// check reads the officer's account inside it. A refused binding writes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn bind_contact_at_counter_as_officer(
+    db: &crate::Db,
+    vault: &Vault,
+    officer_id: i64,
+    nik: &Nik,
+    channel: Channel,
+    recipient: &str,
+    register: Option<&RegisterRecord>,
+    lang: Lang,
+) -> Result<Result<CounterBinding, CounterRefused>, StoreError> {
+    let mut tx = db.begin().await?;
+    let bound = bind_contact_at_counter(&mut tx, vault, officer_id, nik, channel, recipient, register, lang).await?;
+    tx.commit().await?;
+    Ok(bound)
+}

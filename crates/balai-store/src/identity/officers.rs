@@ -5,11 +5,12 @@
 //! that form before it is looked up. Failed sign-ins are rows of `sign_in_failures`, counted per
 //! account and per client address over a sliding window ([`sign_in_limits`]), so every node agrees.
 
+use super::access::authorize_officer;
 use super::vault::Vault;
-use super::{PrincipalKind, close_all_sessions};
+use super::{NewSession, PrincipalKind, close_all_sessions, close_session, open_session, set_pending_totp};
 use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
 use crate::{Db, StoreError, Tx, query};
-use balai_domain::identity::{Principal, Role, Username, sign_in_limits};
+use balai_domain::identity::{Action, Principal, Role, Target, Username, sign_in_limits};
 use balai_domain::validation::{FieldErrors, Rule};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -499,4 +500,120 @@ fn officer_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option
             .await?
             .map(|r| to_json(&r)))
     })
+}
+
+// ---- commands: each opens its transaction, checks what it must, writes with its leaf, commits ----
+
+/// An officer whose password was right and whose role needs a second factor gets a half-open
+/// session; `enrol_secret` is the secret to enrol when none is enrolled yet.
+pub async fn start_second_factor(
+    db: &Db,
+    vault: &Vault,
+    officer_id: i64,
+    session: &NewSession<'_>,
+    enrol_secret: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    open_session(
+        &mut tx,
+        PrincipalKind::OfficerAwaitingTotp,
+        officer_id,
+        session.token_hash,
+        session.csrf_token,
+        session.expires_at,
+    )
+    .await?;
+    if let Some(secret) = enrol_secret {
+        set_pending_totp(&mut tx, vault, session.token_hash, secret).await?;
+    }
+    tx.commit().await
+}
+
+/// A failed sign-in (wrong password, wrong or reused second factor, or an attempt on a refused
+/// account), counted in its own transaction: see [`record_failed_sign_in`].
+pub async fn count_failed_sign_in(
+    db: &Db,
+    vault: &Vault,
+    account: Option<&str>,
+    officer_id: Option<i64>,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    record_failed_sign_in(&mut tx, vault, account, officer_id, client, now).await?;
+    tx.commit().await
+}
+
+/// Spends a TOTP time step of the officer in a half-open session; the first step accepted while
+/// enrolling (`enrol_secret`) enrols that secret. Returns false when the step was used already.
+pub async fn accept_totp_step(
+    db: &Db,
+    vault: &Vault,
+    officer_id: i64,
+    step: i64,
+    enrol_secret: Option<&str>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let fresh = use_totp_step(&mut tx, officer_id, step).await?;
+    if fresh && let Some(secret) = enrol_secret {
+        set_totp_secret(&mut tx, &Actor::officer(officer_id), vault, officer_id, secret).await?;
+    }
+    tx.commit().await?;
+    Ok(fresh)
+}
+
+/// The officer has proved who they are: their account failures are cleared, a half-open session
+/// (the second-factor step) ends, and their session opens, its leaf in the audit log.
+pub async fn sign_in_officer(
+    db: &Db,
+    officer_id: i64,
+    half_open: Option<&str>,
+    session: &NewSession<'_>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    if let Some(hash) = half_open {
+        close_session(&mut tx, PrincipalKind::OfficerAwaitingTotp, hash, officer_id).await?;
+    }
+    record_good_sign_in(&mut tx, officer_id).await?;
+    open_session(
+        &mut tx,
+        PrincipalKind::Officer,
+        officer_id,
+        session.token_hash,
+        session.csrf_token,
+        session.expires_at,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// An officer creates another: their permission to manage the government's officers is judged
+/// inside the transaction against their account as it is now, then [`create_officer`].
+pub async fn create_officer_as_officer(db: &Db, officer_id: i64, new: &NewOfficer<'_>) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let place = new.government_id.map_or_else(Target::default, Target::government);
+    authorize_officer(&mut tx, officer_id, Action::ManageOfficers, &place).await?;
+    let id = create_officer(&mut tx, &Actor::officer(officer_id), new).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An officer resets the password of an officer of `government_id` (see [`reset_password`]), with
+/// their permission judged inside the transaction. An officer of another government is not found.
+pub async fn reset_password_as_officer(
+    db: &Db,
+    officer_id: i64,
+    government_id: i64,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    authorize_officer(&mut tx, officer_id, Action::ManageOfficers, &Target::government(government_id)).await?;
+    let of: Option<(Option<i64>,)> =
+        tx.fetch_optional(query("SELECT government_id FROM officers WHERE id = $1").bind(id)).await?;
+    if of.is_none_or(|(g,)| g != Some(government_id)) {
+        return Err(StoreError::NotFound);
+    }
+    reset_password(&mut tx, &Actor::officer(officer_id), id, password_hash).await?;
+    tx.commit().await
 }

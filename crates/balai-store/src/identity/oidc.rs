@@ -359,3 +359,82 @@ pub async fn bind_verified_contacts(
     }
     Ok(bound)
 }
+
+// ---- commands: each opens its transaction, writes with its leaf, commits ----
+
+/// Keeps a pending sign-in bound to the browser that is leaving for the provider ([`begin_login`]).
+pub async fn keep_pending_login(
+    db: &crate::Db,
+    vault: &Vault,
+    flow: LoginFlow,
+    binding_hash: &str,
+    pending: &PendingLogin,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    begin_login(&mut tx, vault, flow, binding_hash, pending, expires_at).await?;
+    tx.commit().await
+}
+
+/// Takes, once, the pending sign-in of the browser coming back ([`take_login`]).
+pub async fn take_pending_login(
+    db: &crate::Db,
+    vault: &Vault,
+    flow: LoginFlow,
+    binding_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<PendingLogin>, StoreError> {
+    let mut tx = db.begin().await?;
+    let pending = take_login(&mut tx, vault, flow, binding_hash, now).await?;
+    tx.commit().await?;
+    Ok(pending)
+}
+
+/// An officer the government's provider vouched for: their record brought in line with the claims
+/// ([`sign_in_claimed`]) in one transaction. Returns the officer's id.
+pub async fn claim_officer(db: &crate::Db, claimed: &ClaimedOfficer<'_>) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let id = sign_in_claimed(&mut tx, claimed).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A citizen a citizen identity provider vouched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CitizenSignedIn {
+    pub citizen_id: i64,
+    pub origin: CitizenOrigin,
+    /// How many verified contacts were bound.
+    pub contacts_bound: usize,
+}
+
+/// The citizen's sign-in through a citizen identity provider as one command: their record (held,
+/// from the register, or from the provider's name), the contacts the provider verified, and the
+/// session at the level the provider proved, in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign_in_citizen_from_provider(
+    db: &crate::Db,
+    vault: &Vault,
+    nik: &Nik,
+    name: Option<&str>,
+    register: Option<&RegisterRecord>,
+    assurance: Assurance,
+    verified: &[(Channel, String)],
+    lang: Lang,
+    session: &super::NewSession<'_>,
+) -> Result<CitizenSignedIn, StoreError> {
+    let mut tx = db.begin().await?;
+    let (citizen_id, origin) = citizen_for_claims(&mut tx, vault, nik, name, register).await?;
+    let contacts_bound = bind_verified_contacts(&mut tx, vault, citizen_id, assurance, verified, lang).await?;
+    super::open_citizen_session(
+        &mut tx,
+        citizen_id,
+        session.token_hash,
+        session.csrf_token,
+        session.expires_at,
+        assurance,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(CitizenSignedIn { citizen_id, origin, contacts_bound })
+}

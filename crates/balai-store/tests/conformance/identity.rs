@@ -6,7 +6,7 @@ use balai_domain::identity::{Action, Role, Target, permits};
 use balai_domain::validation::Rule;
 use balai_store::audit::{self, Actor};
 use balai_store::identity::{self, NewOfficer, PrincipalKind, Vault, officers};
-use balai_store::{Db, StoreError};
+use balai_store::{Db, StoreError, query};
 use chrono::{DateTime, Duration, Utc};
 
 crate::conformance!(
@@ -21,6 +21,7 @@ crate::conformance!(
     a_totp_step_is_accepted_once,
     a_password_reset_ends_every_session_and_the_second_factor,
     every_stored_role_gets_exactly_the_permissions_of_its_place,
+    an_officer_command_refuses_a_revoked_or_unpermitted_officer_and_writes_nothing,
 );
 
 async fn an_admin(db: &Db, username: &str) -> i64 {
@@ -416,4 +417,63 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     expected.sort();
     assert_eq!(granted, expected);
     assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 15 * 6, "every role × action × place was asked");
+}
+
+/// The officer commands judge the caller against their account inside the transaction: an admin
+/// whose role was revoked a moment ago, or an officer whose role never managed officers, is refused
+/// with `Forbidden`, and no officer row, password or audit leaf is written.
+async fn an_officer_command_refuses_a_revoked_or_unpermitted_officer_and_writes_nothing(db: Db) {
+    let f = fixture(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    let admin = identity::create_admin(
+        &mut tx,
+        &Actor::system("test"),
+        Some(f.government.id),
+        "admin.kupang",
+        "Admin Kupang",
+        "$argon2id$fake",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let new = |username| NewOfficer {
+        government_id: Some(f.government.id),
+        agency_id: Some(f.agency.id),
+        unit_id: None,
+        role: Role::Officer,
+        username,
+        display_name: "Petugas",
+        password_hash: "$argon2id$fake",
+    };
+
+    // Permitted: the admin creates an officer, with its leaf naming the admin.
+    let ani = officers::create_officer_as_officer(&db, admin, &new("ani")).await.unwrap();
+    let leaves = audit::leaves_about(&db, &audit::Subject::new("officers", ani)).await.unwrap();
+    assert_eq!(leaves.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(), ["identity.officer.create"]);
+
+    // An officer of the agency may not manage officers: refused, nothing written.
+    let head = audit::head(&db).await.unwrap().0;
+    assert!(matches!(officers::create_officer_as_officer(&db, ani, &new("budi")).await, Err(StoreError::Forbidden)));
+    assert!(matches!(
+        officers::reset_password_as_officer(&db, ani, f.government.id, admin, "$argon2id$taken").await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(identity::officer_by_username(&db, "budi").await.unwrap().is_none());
+    assert_eq!(officers::officer(&db, admin).await.unwrap().unwrap().password_hash, "$argon2id$fake");
+    assert_eq!(audit::head(&db).await.unwrap().0, head, "no leaf for a refused command");
+
+    // The admin's role is revoked (the session they hold still names the old role): refused too.
+    db.execute(query("UPDATE officers SET role = $1 WHERE id = $2").bind(Role::Auditor.code()).bind(admin))
+        .await
+        .unwrap();
+    let officers_before = officers::officers_of(&db, f.government.id).await.unwrap().len();
+    assert!(matches!(officers::create_officer_as_officer(&db, admin, &new("citra")).await, Err(StoreError::Forbidden)));
+    assert!(matches!(
+        officers::reset_password_as_officer(&db, admin, f.government.id, ani, "$argon2id$reset").await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(identity::officer_by_username(&db, "citra").await.unwrap().is_none());
+    assert_eq!(officers::officers_of(&db, f.government.id).await.unwrap().len(), officers_before);
+    assert_eq!(officers::officer(&db, ani).await.unwrap().unwrap().password_hash, "$argon2id$fake");
+    assert_eq!(audit::head(&db).await.unwrap().0, head, "no leaf for a refused command");
 }

@@ -285,13 +285,7 @@ async fn read_citizen(
             return case_page(&state, lang, &uri, &admin, &case, form, None).await;
         }
     };
-    let read = async {
-        let mut tx = state.db.begin().await?;
-        let read = access::read_citizen_for_case(&mut tx, &state.vault, admin.admin_id, case.id, &purpose).await?;
-        tx.commit().await?;
-        Ok::<_, balai_store::StoreError>(read)
-    }
-    .await;
+    let read = access::read_citizen_for_case(&state.db, &state.vault, admin.admin_id, case.id, &purpose).await;
     match read {
         Ok(Ok(citizen)) => {
             tracing::info!(case = case.id, "citizen record opened for a case");

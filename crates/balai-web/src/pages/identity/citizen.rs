@@ -8,6 +8,7 @@ use crate::i18n::RequestLang;
 use crate::identity::{self, CITIZEN_COOKIE, PENDING_COOKIE};
 use crate::ops::ClientAddr;
 use crate::pages::{Chrome, FieldErrors, error_page, no_store, render};
+use crate::posted::CitizenPost;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -544,50 +545,30 @@ struct CsrfForm {
     csrf: String,
 }
 
+crate::posted::csrf_form!(CsrfForm);
+
 async fn sign_out(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    citizen: Citizen,
-    Form(form): Form<CsrfForm>,
+    CitizenPost { citizen, lang, uri, form: _ }: CitizenPost<CsrfForm>,
 ) -> Response {
-    end_sessions(&state, lang, &uri, &citizen, &form.csrf, false).await
+    end_sessions(&state, lang, &uri, &citizen, false).await
 }
 
 /// Ends every session of the citizen, on every device (a lost phone, a shared computer).
 async fn sign_out_everywhere(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    citizen: Citizen,
-    Form(form): Form<CsrfForm>,
+    CitizenPost { citizen, lang, uri, form: _ }: CitizenPost<CsrfForm>,
 ) -> Response {
-    end_sessions(&state, lang, &uri, &citizen, &form.csrf, true).await
+    end_sessions(&state, lang, &uri, &citizen, true).await
 }
 
-async fn end_sessions(
-    state: &AppState,
-    lang: Lang,
-    uri: &Uri,
-    citizen: &Citizen,
-    csrf: &str,
-    everywhere: bool,
-) -> Response {
-    use balai_store::identity::{PrincipalKind, close_all_sessions, close_session};
-    if !citizen.check_csrf(csrf) {
-        tracing::warn!("citizen sign-out refused: CSRF token mismatch");
-        return error_page(lang, uri, AppError::Forbidden);
-    }
-    let closed = async {
-        let mut tx = state.db.begin().await?;
-        if everywhere {
-            close_all_sessions(&mut tx, PrincipalKind::Citizen, citizen.citizen_id).await?;
-        } else {
-            close_session(&mut tx, PrincipalKind::Citizen, &citizen.token_hash, citizen.citizen_id).await?;
-        }
-        tx.commit().await
-    }
-    .await;
+async fn end_sessions(state: &AppState, lang: Lang, uri: &Uri, citizen: &Citizen, everywhere: bool) -> Response {
+    use balai_store::identity::{PrincipalKind, sign_out, sign_out_everywhere};
+    let closed = if everywhere {
+        sign_out_everywhere(&state.db, PrincipalKind::Citizen, citizen.citizen_id).await.map(drop)
+    } else {
+        sign_out(&state.db, PrincipalKind::Citizen, &citizen.token_hash, citizen.citizen_id).await
+    };
     if let Err(e) = closed {
         return error_page(lang, uri, e.into());
     }

@@ -26,9 +26,8 @@ use balai_domain::Lang;
 use balai_domain::contact::{Channel, normalize_recipient};
 use balai_domain::identity::assurance_from_acr;
 use balai_domain::nik::Nik;
-use balai_store::StoreError;
-use balai_store::identity::oidc::{self, LoginFlow};
-use balai_store::identity::{self, citizens};
+use balai_store::identity::oidc::{self, CitizenSignedIn, LoginFlow};
+use balai_store::identity::{NewSession, citizens};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
@@ -187,14 +186,8 @@ async fn signed_in_citizen(
     let assurance = assurance_from_acr(person.acr.as_deref(), &idp.substantial_acr);
     // The register is asked only for a NIK Balai holds no record of, and outside the write
     // transaction: it is a network call, and must not hold the writer.
-    let held = async {
-        let mut tx = state.db.begin_read().await?;
-        let id = citizens::citizen_id_by_nik(&mut tx, &state.vault, &nik).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await
-    .map_err(|e| error_page(lang, uri, e.into()))?;
+    let held =
+        citizens::held_citizen_id(&state.db, &state.vault, &nik).await.map_err(|e| error_page(lang, uri, e.into()))?;
     let register = match held {
         Some(_) => None,
         None => match state.config.register.lookup(&nik).await {
@@ -221,31 +214,30 @@ async fn signed_in_citizen(
     .filter_map(|(channel, value)| Some((channel, normalize_recipient(channel, value?).ok()?)))
     .collect();
     let token = auth::random_token();
-    let opened = async {
-        let mut tx = state.db.begin().await?;
-        let (citizen_id, origin) =
-            oidc::citizen_for_claims(&mut tx, &state.vault, &nik, person.name.as_deref(), register.as_ref()).await?;
-        let bound = oidc::bind_verified_contacts(&mut tx, &state.vault, citizen_id, assurance, &verified, lang).await?;
-        identity::open_citizen_session(
-            &mut tx,
-            citizen_id,
-            &auth::token_hash(&token),
-            &auth::random_token(),
-            Utc::now() + Duration::minutes(state.config.session_minutes),
-            assurance,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>((citizen_id, origin, bound))
-    }
+    let session = NewSession {
+        token_hash: &auth::token_hash(&token),
+        csrf_token: &auth::random_token(),
+        expires_at: Utc::now() + Duration::minutes(state.config.session_minutes),
+    };
+    let opened = oidc::sign_in_citizen_from_provider(
+        &state.db,
+        &state.vault,
+        &nik,
+        person.name.as_deref(),
+        register.as_ref(),
+        assurance,
+        &verified,
+        lang,
+        &session,
+    )
     .await;
     match opened {
-        Ok((citizen_id, origin, bound)) => {
+        Ok(CitizenSignedIn { citizen_id, origin, contacts_bound }) => {
             tracing::info!(
                 citizen_id,
                 origin = ?origin,
                 assurance = assurance.code(),
-                contacts_bound = bound,
+                contacts_bound,
                 "citizen signed in through the identity provider"
             );
             Ok((token, next))

@@ -6,7 +6,7 @@ use crate::auth::{self, Citizen};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, FieldErrors, error_page, no_store, render};
-use axum::Form;
+use crate::posted::CitizenPost;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
@@ -98,20 +98,12 @@ async fn form(RequestLang(lang): RequestLang, uri: Uri, citizen: Citizen) -> Res
     no_store(render(&contact_page(lang, &uri, &citizen, ContactForm::default(), Vec::new())))
 }
 
+crate::posted::csrf_form!(ContactForm, CodeForm);
+
 async fn start(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    citizen: Citizen,
-    Form(form): Form<ContactForm>,
+    CitizenPost { citizen, lang, uri, form }: CitizenPost<ContactForm>,
 ) -> Response {
-    if !citizen.check_csrf(&form.csrf) {
-        tracing::warn!("contact change refused: CSRF token mismatch");
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
-    if !citizen.may(Action::ChangeOwnContact) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let channel = if form.channel == "email" { Channel::Email } else { Channel::Sms };
     let recipient = match contact::normalize_recipient(channel, &form.to) {
         Ok(r) => r,
@@ -121,22 +113,16 @@ async fn start(
             return no_store((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
         }
     };
-    let started = async {
-        let mut tx = state.db.begin().await?;
-        let started = contacts::start_change(
-            &mut tx,
-            &state.vault,
-            citizen.citizen_id,
-            citizen.assurance,
-            channel,
-            &recipient,
-            lang,
-            Utc::now(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, balai_store::StoreError>(started)
-    }
+    let started = contacts::start_own_change(
+        &state.db,
+        &state.vault,
+        citizen.citizen_id,
+        citizen.assurance,
+        channel,
+        &recipient,
+        lang,
+        Utc::now(),
+    )
     .await;
     let refusal = match started {
         Ok(Ok(started)) => {
@@ -297,35 +283,22 @@ async fn code_form(
 
 async fn confirm(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
     headers: HeaderMap,
-    citizen: Citizen,
-    Form(form): Form<CodeForm>,
+    CitizenPost { citizen, lang, uri, form }: CitizenPost<CodeForm>,
 ) -> Response {
-    if !citizen.check_csrf(&form.csrf) {
-        tracing::warn!("contact change code refused: CSRF token mismatch");
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let Some(token) = auth::cookie_value(&headers, CHANGE_COOKIE) else {
         return code_page(&state, lang, &uri, &headers, &citizen, None, StatusCode::OK).await;
     };
-    let checked = async {
-        let mut tx = state.db.begin().await?;
-        let checked = contacts::confirm_change(
-            &mut tx,
-            &state.vault,
-            citizen.citizen_id,
-            token,
-            &form.new_code,
-            form.old_code.as_deref(),
-            lang,
-            Utc::now(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, balai_store::StoreError>(checked)
-    }
+    let checked = contacts::confirm_own_change(
+        &state.db,
+        &state.vault,
+        citizen.citizen_id,
+        token,
+        &form.new_code,
+        form.old_code.as_deref(),
+        lang,
+        Utc::now(),
+    )
     .await;
     let lang_q = if lang == Lang::En { "?lang=en" } else { "" };
     match checked {

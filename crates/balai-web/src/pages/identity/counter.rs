@@ -7,7 +7,7 @@ use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, FieldErrors, error_page, no_store, render};
-use axum::Form;
+use crate::posted::OfficerPost;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -117,17 +117,12 @@ async fn form(RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Respons
     no_store(render(&page(lang, &uri, &admin, CounterForm::default(), Vec::new(), None)))
 }
 
+crate::posted::csrf_form!(CounterForm);
+
 async fn bind(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
-    Form(form): Form<CounterForm>,
+    OfficerPost { admin, lang, uri, form }: OfficerPost<CounterForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        tracing::warn!("counter binding refused: CSRF token mismatch");
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     if !may_verify(&admin) {
         return error_page(lang, &uri, AppError::Forbidden);
     }
@@ -159,9 +154,7 @@ async fn bind(
     };
     let outcome = async {
         // The register is asked outside the transaction, and only for a person Balai does not hold.
-        let mut read = state.db.begin_read().await?;
-        let held = citizens::citizen_id_by_nik(&mut read, &state.vault, &nik).await?;
-        read.commit().await?;
+        let held = citizens::held_citizen_id(&state.db, &state.vault, &nik).await?;
         let register = match held {
             Some(_) => None,
             None => match state.config.register.lookup(&nik).await {
@@ -172,9 +165,8 @@ async fn bind(
                 }
             },
         };
-        let mut tx = state.db.begin().await?;
-        let bound = counter::bind_contact_at_counter(
-            &mut tx,
+        let bound = counter::bind_contact_at_counter_as_officer(
+            &state.db,
             &state.vault,
             admin.admin_id,
             &nik,
@@ -184,7 +176,6 @@ async fn bind(
             lang,
         )
         .await?;
-        tx.commit().await?;
         Ok::<_, balai_store::StoreError>(bound.map_err(Some))
     }
     .await;

@@ -135,13 +135,7 @@ async fn signed_in_officer(
         government_region: identity.text_claim(&sso.government_claim),
         agency_code: identity.text_claim(&sso.agency_claim),
     };
-    let signed_in = async {
-        let mut tx = state.db.begin().await?;
-        let id = oidc::sign_in_claimed(&mut tx, &claimed).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(id)
-    }
-    .await;
+    let signed_in = oidc::claim_officer(&state.db, &claimed).await;
     match signed_in {
         Ok(id) => Ok((id, next)),
         Err(StoreError::Invalid(errors)) => {

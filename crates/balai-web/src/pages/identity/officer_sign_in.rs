@@ -1,12 +1,13 @@
 //! Officer sign-in: password, the second factor (TOTP), sign-out.
 
 use crate::AppState;
-use crate::auth::{self, Admin, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
+use crate::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::ops::{ClientAddr, throttle_key};
 use crate::pages::urlencode;
 use crate::pages::{Chrome, error_page, no_store, render};
+use crate::posted::OfficerPost;
 use crate::redirect::{Area, local_path};
 use axum::Form;
 use axum::Router;
@@ -15,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use balai_domain::Lang;
+use balai_store::identity::NewSession;
 use balai_store::identity::PrincipalKind;
 use balai_store::identity::officers::{self, SignInRefused};
 use balai_store::{StoreError, identity};
@@ -163,24 +165,14 @@ async fn login(
     if officer.role().requires_totp() {
         // The password was right; the second factor is still due, in a half-open session.
         let token = auth::random_token();
-        let opened = async {
-            let mut tx = state.db.begin().await?;
-            let hash = auth::token_hash(&token);
-            identity::open_session(
-                &mut tx,
-                PrincipalKind::OfficerAwaitingTotp,
-                officer.id,
-                &hash,
-                &auth::random_token(),
-                now + Duration::minutes(5),
-            )
-            .await?;
-            if officer.totp_secret_enc.is_none() {
-                identity::set_pending_totp(&mut tx, &state.vault, &hash, &balai_auth::totp::new_secret()).await?;
-            }
-            tx.commit().await
-        }
-        .await;
+        let session = NewSession {
+            token_hash: &auth::token_hash(&token),
+            csrf_token: &auth::random_token(),
+            expires_at: now + Duration::minutes(5),
+        };
+        let enrol = officer.totp_secret_enc.is_none().then(balai_auth::totp::new_secret);
+        let opened =
+            officers::start_second_factor(&state.db, &state.vault, officer.id, &session, enrol.as_deref()).await;
         if let Err(e) = opened {
             return error_page(lang, &uri, e.into());
         }
@@ -249,9 +241,7 @@ async fn count_failure(
     client: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = state.db.begin().await?;
-    officers::record_failed_sign_in(&mut tx, &state.vault, account, officer_id, client, now).await?;
-    tx.commit().await
+    officers::count_failed_sign_in(&state.db, &state.vault, account, officer_id, client, now).await
 }
 
 /// How an officer proved who they are, which decides how the browser moves on.
@@ -274,24 +264,12 @@ pub(super) async fn finish_sign_in(
 ) -> Response {
     let token = auth::random_token();
     let minutes = state.config.session_minutes;
-    let opened = async {
-        let mut tx = state.db.begin().await?;
-        if let Some(hash) = half_open {
-            identity::close_session(&mut tx, PrincipalKind::OfficerAwaitingTotp, hash, officer_id).await?;
-        }
-        identity::officers::record_good_sign_in(&mut tx, officer_id).await?;
-        identity::open_session(
-            &mut tx,
-            PrincipalKind::Officer,
-            officer_id,
-            &auth::token_hash(&token),
-            &auth::random_token(),
-            state.config.clock.now() + Duration::minutes(minutes),
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
+    let session = NewSession {
+        token_hash: &auth::token_hash(&token),
+        csrf_token: &auth::random_token(),
+        expires_at: state.config.clock.now() + Duration::minutes(minutes),
+    };
+    let opened = officers::sign_in_officer(&state.db, officer_id, half_open, &session).await;
     if let Err(e) = opened {
         return error_page(lang, uri, e.into());
     }
@@ -441,23 +419,8 @@ async fn totp_submit(
     let accepted = match step {
         None => false,
         Some(step) => {
-            let used = async {
-                let mut tx = state.db.begin().await?;
-                let fresh = identity::officers::use_totp_step(&mut tx, h.officer.id, step as i64).await?;
-                if fresh && h.enrolling {
-                    identity::officers::set_totp_secret(
-                        &mut tx,
-                        &h.officer_actor(),
-                        &state.vault,
-                        h.officer.id,
-                        &h.secret,
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok::<bool, StoreError>(fresh)
-            }
-            .await;
+            let enrol = h.enrolling.then_some(h.secret.as_str());
+            let used = officers::accept_totp_step(&state.db, &state.vault, h.officer.id, step as i64, enrol).await;
             match used {
                 Ok(fresh) => fresh,
                 Err(e) => return error_page(lang, &uri, e.into()),
@@ -478,12 +441,6 @@ async fn totp_submit(
     finish_sign_in(&state, lang, &uri, h.officer.id, &next, Some(&h.hash), SignInMethod::PasswordAndTotp).await
 }
 
-impl HalfOpen {
-    fn officer_actor(&self) -> balai_store::audit::Actor {
-        balai_store::audit::Actor::officer(self.officer.id)
-    }
-}
-
 /// An Argon2id hash of a random string, verified against when the username is unknown.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -496,22 +453,13 @@ struct CsrfForm {
     csrf: String,
 }
 
+crate::posted::csrf_form!(CsrfForm);
+
 async fn logout(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
-    Form(form): Form<CsrfForm>,
+    OfficerPost { admin, lang, uri, form: _ }: OfficerPost<CsrfForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
-    let closed = async {
-        let mut tx = state.db.begin().await?;
-        identity::close_session(&mut tx, PrincipalKind::Officer, &admin.token_hash, admin.admin_id).await?;
-        tx.commit().await
-    }
-    .await;
+    let closed = identity::sign_out(&state.db, PrincipalKind::Officer, &admin.token_hash, admin.admin_id).await;
     if let Err(e) = closed {
         return error_page(lang, &uri, e.into());
     }
@@ -525,22 +473,9 @@ async fn logout(
 /// Ends every session of this officer — a lost phone, a shared computer left signed in.
 async fn logout_everywhere(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
-    Form(form): Form<CsrfForm>,
+    OfficerPost { admin, lang, uri, form: _ }: OfficerPost<CsrfForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
-    let closed = async {
-        let mut tx = state.db.begin().await?;
-        let n = identity::close_all_sessions(&mut tx, PrincipalKind::Officer, admin.admin_id).await?;
-        tx.commit().await?;
-        Ok::<_, StoreError>(n)
-    }
-    .await;
-    match closed {
+    match identity::sign_out_everywhere(&state.db, PrincipalKind::Officer, admin.admin_id).await {
         Ok(n) => tracing::info!(officer_id = admin.admin_id, sessions = n, "officer signed out everywhere"),
         Err(e) => return error_page(lang, &uri, e.into()),
     }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::FieldView;
 use crate::pages::{Chrome, error_page, no_store, render};
-use axum::Form;
+use crate::posted::OfficerPost;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -217,17 +217,13 @@ async fn list(
     }
 }
 
+crate::posted::csrf_form!(NewOfficerForm, ResetForm);
+
 async fn create(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path(region): Path<String>,
-    Form(form): Form<NewOfficerForm>,
+    OfficerPost { admin, lang, uri, form }: OfficerPost<NewOfficerForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let government = match government_for(&state, &admin, &region).await {
         Ok(g) => g,
         Err(e) => return error_page(lang, &uri, e),
@@ -263,13 +259,7 @@ async fn create(
         display_name: &display_name,
         password_hash: &hash,
     };
-    let created = async {
-        let mut tx = state.db.begin().await?;
-        let id = officers::create_officer(&mut tx, &admin.actor(), &new).await?;
-        tx.commit().await?;
-        Ok::<i64, StoreError>(id)
-    }
-    .await;
+    let created = officers::create_officer_as_officer(&state.db, admin.admin_id, &new).await;
     match created {
         Ok(id) => {
             tracing::info!(admin_id = admin.admin_id, officer_id = id, "officer created");
@@ -309,15 +299,9 @@ struct ResetForm {
 
 async fn reset_password(
     State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    admin: Admin,
     Path((region, id)): Path<(String, i64)>,
-    Form(form): Form<ResetForm>,
+    OfficerPost { admin, lang, uri, form }: OfficerPost<ResetForm>,
 ) -> Response {
-    if !admin.check_csrf(&form.csrf) {
-        return error_page(lang, &uri, AppError::Forbidden);
-    }
     let government = match government_for(&state, &admin, &region).await {
         Ok(g) => g,
         Err(e) => return error_page(lang, &uri, e),
@@ -333,12 +317,7 @@ async fn reset_password(
         return page(&state, lang, &uri, &admin, &government, NewOfficerForm::default(), errors, None).await;
     }
     let hash = balai_auth::hash_password(&form.password);
-    let done = async {
-        let mut tx = state.db.begin().await?;
-        officers::reset_password(&mut tx, &admin.actor(), officer.id, &hash).await?;
-        tx.commit().await
-    }
-    .await;
+    let done = officers::reset_password_as_officer(&state.db, admin.admin_id, government.id, officer.id, &hash).await;
     if let Err(e) = done {
         return error_page(lang, &uri, e.into());
     }

@@ -56,19 +56,14 @@ pub(super) async fn leave_for_provider(
         pkce_verifier: started.pkce_verifier,
         next_path: next,
     };
-    let kept = async {
-        let mut tx = state.db.begin().await?;
-        oidc::begin_login(
-            &mut tx,
-            &state.vault,
-            flow,
-            &auth::token_hash(&binding),
-            &pending,
-            Utc::now() + Duration::minutes(PENDING_MINUTES),
-        )
-        .await?;
-        tx.commit().await
-    }
+    let kept = oidc::keep_pending_login(
+        &state.db,
+        &state.vault,
+        flow,
+        &auth::token_hash(&binding),
+        &pending,
+        Utc::now() + Duration::minutes(PENDING_MINUTES),
+    )
     .await;
     kept.map_err(NotSent::Store)?;
     let mut response = Redirect::to(&started.authorize_url).into_response();
@@ -127,14 +122,8 @@ pub(super) async fn come_back(
     let pending = match auth::cookie_value(headers, binding_cookie(flow)) {
         None => None,
         Some(binding) => {
-            let taken = async {
-                let mut tx = state.db.begin().await?;
-                let pending =
-                    oidc::take_login(&mut tx, &state.vault, flow, &auth::token_hash(binding), Utc::now()).await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(pending)
-            }
-            .await;
+            let taken =
+                oidc::take_pending_login(&state.db, &state.vault, flow, &auth::token_hash(binding), Utc::now()).await;
             taken.map_err(|e| refused(Refusal::Store(e), None))?
         }
     };
