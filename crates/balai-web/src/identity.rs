@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth;
 use crate::error::{AppError, Refusal};
+use crate::pages::identity::texts;
 use axum::http::StatusCode;
 use balai_domain::Lang;
 use balai_domain::contact::{self, Channel};
@@ -69,7 +70,7 @@ fn unknown_channel(lang: Lang) -> Refusal {
         ("Isian tidak sah", "Invalid input"),
         Some("channel"),
         "unknown",
-        lang.pick("Pilih surel, SMS atau WhatsApp.", "Choose e-mail, SMS or WhatsApp.").to_owned(),
+        texts::CHOOSE_E_MAIL_SMS_OR.get(lang).to_owned(),
     )
 }
 
@@ -78,34 +79,19 @@ fn throttled(lang: Lang, t: Throttled) -> Refusal {
         Throttled::Nik { retry_after_seconds } => (
             "codes_per_nik",
             retry_after_seconds,
-            match lang {
-                Lang::Id => format!(
-                    "Sudah {} kode diminta untuk NIK dan tujuan ini dalam {} menit. Coba lagi dalam {} menit.",
-                    codes::MAX_CODES_PER_NIK,
-                    codes::THROTTLE_WINDOW_MINUTES,
-                    minutes(retry_after_seconds)
-                ),
-                Lang::En => format!(
-                    "{} codes were already requested for this NIK and destination within {} minutes. Try again in {} minute(s).",
-                    codes::MAX_CODES_PER_NIK,
-                    codes::THROTTLE_WINDOW_MINUTES,
-                    minutes(retry_after_seconds)
-                ),
-            },
+            texts::CODES_WERE_ALREADY_REQUESTED_FOR.fill(
+                lang,
+                &[
+                    ("max", &codes::MAX_CODES_PER_NIK.to_string()),
+                    ("window", &codes::THROTTLE_WINDOW_MINUTES.to_string()),
+                    ("minutes", &minutes(retry_after_seconds).to_string()),
+                ],
+            ),
         ),
         Throttled::Client { retry_after_seconds } => (
             "codes_per_client",
             retry_after_seconds,
-            match lang {
-                Lang::Id => format!(
-                    "Terlalu banyak permintaan kode dari perangkat ini. Coba lagi dalam {} menit.",
-                    minutes(retry_after_seconds)
-                ),
-                Lang::En => format!(
-                    "Too many code requests from this device. Try again in {} minute(s).",
-                    minutes(retry_after_seconds)
-                ),
-            },
+            texts::TOO_MANY_CODE_REQUESTS_FROM.fill(lang, &[("minutes", &minutes(retry_after_seconds).to_string())]),
         ),
     };
     let mut r = refusal(
@@ -153,11 +139,7 @@ pub fn no_open_code(lang: Lang) -> Refusal {
         ("Tidak ada kode yang berlaku", "No valid code"),
         Some("code"),
         "no_open_code",
-        lang.pick(
-            "Tidak ada kode yang masih berlaku di perangkat ini: kode berlaku 5 menit dan 5 kali percobaan, di perangkat yang memintanya. Minta kode baru.",
-            "No code is open on this device: a code is valid for 5 minutes and 5 attempts, on the device that asked for it. Request a new code.",
-        )
-        .to_owned(),
+        texts::NO_CODE_IS_OPEN_ON.get(lang).to_owned(),
     )
 }
 
@@ -169,7 +151,7 @@ fn malformed_code(lang: Lang) -> Refusal {
         ("Isian tidak sah", "Invalid input"),
         Some("code"),
         "code_format",
-        lang.pick("Kode terdiri dari 6 angka.", "The code has 6 digits.").to_owned(),
+        texts::THE_CODE_HAS_6_DIGITS.get(lang).to_owned(),
     )
 }
 
@@ -288,11 +270,7 @@ fn register_unavailable(lang: Lang) -> Refusal {
         ("Data kependudukan tidak dapat dihubungi", "The population register is unavailable"),
         None,
         "register_unavailable",
-        lang.pick(
-            "Data kependudukan sedang tidak dapat dihubungi. Coba lagi beberapa menit lagi.",
-            "The population register cannot be reached right now. Try again in a few minutes.",
-        )
-        .to_owned(),
+        texts::THE_POPULATION_REGISTER_CANNOT_BE.get(lang).to_owned(),
     );
     r.retry_after = Some(60);
     r

@@ -6,6 +6,7 @@ use crate::error::{ApiError, AppError, Problem, Refusal};
 use crate::i18n::RequestLang;
 use crate::identity::{self, CITIZEN_COOKIE, PENDING_COOKIE};
 use crate::ops::ClientAddr;
+use crate::pages::identity::texts;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -64,15 +65,10 @@ fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, body: &str) -> Result<
             AppError::from(Refusal {
                 status: StatusCode::BAD_REQUEST,
                 problem_type: "/problems/bad-body",
-                title: lang.pick("Isi permintaan tidak sah", "Invalid request body"),
+                title: texts::INVALID_REQUEST_BODY.get(lang),
                 field: None,
                 rule: "json_object",
-                message: lang
-                    .pick(
-                        "Isi permintaan harus objek JSON sesuai dokumentasi API.",
-                        "The body must be a JSON object as documented.",
-                    )
-                    .to_owned(),
+                message: texts::THE_BODY_MUST_BE_A.get(lang).to_owned(),
                 retry_after: None,
                 attempts_left: None,
             }),

@@ -1,6 +1,7 @@
 //! Citizen pages: sign in with NIK and a one-time code, the citizen's own record, sign out.
 //! The NIK never travels in a URL: after the first form, the browser holds only a pending token.
 
+use super::texts;
 use crate::AppState;
 use crate::auth::{self, Citizen, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
@@ -105,43 +106,28 @@ fn sign_in_page(
 ) -> Response {
     let (csrf, csrf_cookie) = auth::issue_login_csrf(state);
     let page = SignInPage {
-        chrome: Chrome::new(lang, lang.pick("Masuk dengan NIK", "Sign in with your NIK"), uri),
-        intro: lang.pick(
-            "Kami kirim kode 6 angka ke surel atau ponsel yang tercatat untuk NIK Anda (di data kependudukan, atau yang dicatat petugas loket). Kode berlaku 5 menit. Belum ada kontak tercatat? Datangi loket pelayanan dengan KTP-el.",
-            "We send a 6-digit code to the e-mail address or phone on record for your NIK (in the population register, or recorded by a counter officer). The code is valid for 5 minutes. No contact on record? Visit a service counter with your KTP-el.",
-        ),
-        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        chrome: Chrome::new(lang, texts::SIGN_IN_WITH_YOUR_NIK.get(lang), uri),
+        intro: texts::WE_SEND_A_6_DIGIT.get(lang),
+        error_summary: texts::PLEASE_CHECK_THE_FOLLOWING.get(lang),
         errors,
         csrf: csrf.clone(),
         next: safe_next(form.next.as_deref()),
-        nik_hint: lang.pick(
-            "16 angka, tertera di KTP-el atau Kartu Keluarga.",
-            "16 digits, printed on your KTP-el or family card.",
-        ),
+        nik_hint: texts::NIK_HINT.get(lang),
         nik: form.nik,
-        channel_label: lang.pick("Kirim kode lewat", "Send the code by"),
+        channel_label: texts::SEND_THE_CODE_BY.get(lang),
         channels: Channel::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(),
         channel: if form.channel.is_empty() { "email".to_owned() } else { form.channel },
-        to_label: lang.pick("Alamat surel atau nomor ponsel", "E-mail address or mobile number"),
-        to_hint: lang.pick(
-            "Kontak yang tercatat, misalnya nama@contoh.id atau 0812 3456 7890. Boleh dikosongkan: kode dikirim ke kontak yang tercatat.",
-            "The contact on record, for example name@example.id or 0812 3456 7890. May be left empty: the code goes to the contact on record.",
-        ),
+        to_label: texts::E_MAIL_ADDRESS_OR_MOBILE.get(lang),
+        to_hint: texts::THE_CONTACT_ON_RECORD_FOR.get(lang),
         to: form.to,
-        submit_label: lang.pick("Kirim kode", "Send code"),
-        demo_hint: state.config.demo_inbox.then(|| match lang {
-            Lang::Id => format!(
-                "Demo: masuk sebagai Maria Yosefina Lado dengan NIK {} dan surel yang tercatat, {}; kodenya muncul di kotak pesan demo. Kode hanya dikirim ke kontak yang tercatat.",
-                balai_store::seed::DEMO_CITIZEN_NIK,
-                balai_store::seed::DEMO_CITIZEN_EMAIL
-            ),
-            Lang::En => format!(
-                "Demo: sign in as Maria Yosefina Lado with NIK {} and the e-mail address on record, {}; the code appears in the demo inbox. Codes go only to a contact on record.",
-                balai_store::seed::DEMO_CITIZEN_NIK,
-                balai_store::seed::DEMO_CITIZEN_EMAIL
-            ),
+        submit_label: texts::SEND_CODE.get(lang),
+        demo_hint: state.config.demo_inbox.then(|| {
+            texts::DEMO_SIGN_IN_AS_MARIA.fill(
+                lang,
+                &[("nik", balai_store::seed::DEMO_CITIZEN_NIK), ("email", balai_store::seed::DEMO_CITIZEN_EMAIL)],
+            )
         }),
-        demo_inbox_label: lang.pick("Buka kotak pesan demo", "Open the demo inbox"),
+        demo_inbox_label: texts::OPEN_THE_DEMO_INBOX.get(lang),
         idp: super::citizen_idp::IdpLink::for_sign_in(state, lang, &safe_next(form.next.as_deref())),
     };
     let mut response = (status, render(&page)).into_response();
@@ -250,38 +236,26 @@ async fn code_page(
     let (csrf, csrf_cookie) = auth::issue_login_csrf(state);
     let zone = balai_domain::IndonesianTimeZone::Wita;
     // Worded alike whether or not a code was sent: the page must not tell a stranger which it was.
-    let sent_to = match lang {
-        Lang::Id => format!(
-            "Bila {} adalah kontak yang tercatat untuk NIK ini, kode sudah dikirim ke sana lewat {}. Berlaku sampai {}; sisa percobaan {}.",
-            pending.masked_recipient,
-            pending.channel.label(lang),
-            zone.format(pending.expires_at),
-            pending.attempts_left
-        ),
-        Lang::En => format!(
-            "If {} is the contact on record for this NIK, the code was sent there by {}. Valid until {}; {} attempt(s) left.",
-            pending.masked_recipient,
-            pending.channel.label(lang),
-            zone.format(pending.expires_at),
-            pending.attempts_left
-        ),
-    };
+    let sent_to = texts::IF_IS_THE_CONTACT_ON.fill(
+        lang,
+        &[
+            ("masked_recipient", &pending.masked_recipient.to_string()),
+            ("channel", pending.channel.label(lang)),
+            ("until", &zone.format(pending.expires_at).to_string()),
+            ("attempts_left", &pending.attempts_left.to_string()),
+        ],
+    );
     let page = CodePage {
-        chrome: Chrome::new(lang, lang.pick("Masukkan kode", "Enter the code"), uri),
+        chrome: Chrome::new(lang, texts::ENTER_THE_CODE.get(lang), uri),
         sent_to,
         error,
         csrf: csrf.clone(),
         next: safe_next(next),
-        code_label: lang.pick("Kode 6 angka", "6-digit code"),
-        code_hint: lang.pick(
-            "Jangan berikan kode ini kepada siapa pun, termasuk petugas.",
-            "Never give this code to anyone, officers included.",
-        ),
-        submit_label: lang.pick("Masuk", "Sign in"),
-        restart_label: lang.pick("Minta kode baru atau ganti tujuan", "Request a new code or change the destination"),
-        demo_inbox_label: state.config.demo_inbox.then(|| {
-            lang.pick("Demo: lihat kotak pesan (kode ada di sana)", "Demo: open the message inbox (the code is there)")
-        }),
+        code_label: texts::T_6_DIGIT_CODE.get(lang),
+        code_hint: texts::NEVER_GIVE_THIS_CODE_TO.get(lang),
+        submit_label: texts::SIGN_IN.get(lang),
+        restart_label: texts::REQUEST_A_NEW_CODE_OR.get(lang),
+        demo_inbox_label: state.config.demo_inbox.then(|| texts::DEMO_OPEN_INBOX_FOR_CODE.get(lang)),
     };
     let mut response = (status, render(&page)).into_response();
     response.headers_mut().append(header::SET_COOKIE, csrf_cookie);
@@ -400,41 +374,32 @@ async fn account(
         })
         .collect();
     let page = AccountPage {
-        chrome: Chrome::new(lang, lang.pick("Data saya", "My record"), &uri),
-        level_label: lang.pick("Tingkat kepastian masuk", "Sign-in assurance"),
+        chrome: Chrome::new(lang, texts::MY_RECORD.get(lang), &uri),
+        level_label: texts::SIGN_IN_ASSURANCE.get(lang),
         level: citizen.assurance.label(lang),
-        change_contact_label: lang.pick("Ubah ponsel atau surel", "Change phone or e-mail"),
-        full_note: (!full).then(|| {
-            lang.pick(
-                "Alamat, tanggal lahir dan nomor dokumen hanya tampil bila Anda masuk dengan tingkat substansial: setelah petugas memeriksa KTP-el Anda di loket, atau lewat penyedia identitas digital.",
-                "Address, birth date and document numbers are shown only when you sign in at the substantial level: after an officer checks your KTP-el at a counter, or through a digital identity provider.",
-            )
-        }),
-        access_label: lang.pick("Siapa yang mengakses data saya", "Who has accessed my data"),
+        change_contact_label: texts::CHANGE_PHONE_OR_E_MAIL.get(lang),
+        full_note: (!full).then(|| texts::ADDRESS_BIRTH_DATE_AND_DOCUMENT.get(lang)),
+        access_label: texts::WHO_HAS_ACCESSED_MY_DATA.get(lang),
         masked_nik: record.masked_nik(),
-        name_label: lang.pick("Nama", "Name"),
-        not_yet: lang.pick("belum tercatat", "not recorded yet"),
+        name_label: texts::NAME.get(lang),
+        not_yet: texts::NOT_RECORDED_YET.get(lang),
         full_name: record.full_name.clone(),
-        birth_label: lang.pick("Tempat, tanggal lahir", "Place and date of birth"),
+        birth_label: texts::PLACE_AND_DATE_OF_BIRTH.get(lang),
         birth,
-        address_label: lang.pick("Alamat", "Address"),
+        address_label: texts::ADDRESS.get(lang),
         address: record.address.clone().filter(|_| full),
-        kk_label: lang.pick("Nomor KK", "Family card number"),
+        kk_label: texts::FAMILY_CARD_NUMBER.get(lang),
         masked_kk: record.kk.as_deref().map(mask_digits).filter(|_| full),
-        phone_label: lang.pick("Ponsel", "Mobile"),
+        phone_label: texts::MOBILE.get(lang),
         phone: record.phone.as_deref().map(mask_recipient),
-        email_label: lang.pick("Surel", "E-mail"),
+        email_label: texts::E_MAIL.get(lang),
         email: record.email.as_deref().map(mask_recipient),
-        documents_heading: lang
-            .pick("Dokumen yang sudah dipegang pemerintah", "Documents the government already holds"),
+        documents_heading: texts::DOCUMENTS_THE_GOVERNMENT_ALREADY_HOLDS.get(lang),
         documents,
-        no_documents: lang.pick(
-            "Belum ada. Dokumen yang diterbitkan untuk Anda tercatat di sini dan tidak akan diminta lagi.",
-            "None yet. Documents issued to you are recorded here and never asked for again.",
-        ),
+        no_documents: texts::NONE_YET_DOCUMENTS_ISSUED_TO.get(lang),
         csrf: citizen.csrf_token.clone(),
-        sign_out_label: lang.pick("Keluar", "Sign out"),
-        sign_out_everywhere_label: lang.pick("Keluar dari semua perangkat", "Sign out on every device"),
+        sign_out_label: texts::SIGN_OUT.get(lang),
+        sign_out_everywhere_label: texts::SIGN_OUT_ON_EVERY_DEVICE.get(lang),
     };
     no_store(render(&page))
 }
@@ -443,8 +408,8 @@ async fn account(
 pub(crate) fn birth_line(lang: Lang, record: &citizens::Citizen) -> Option<String> {
     record.birth_date.map(|d| {
         let sex = match record.sex {
-            Some(Sex::Female) => lang.pick("perempuan", "female"),
-            Some(Sex::Male) => lang.pick("laki-laki", "male"),
+            Some(Sex::Female) => texts::FEMALE.get(lang),
+            Some(Sex::Male) => texts::MALE.get(lang),
             None => "",
         };
         let place = if record.birth_place.is_empty() { String::new() } else { format!("{}, ", record.birth_place) };
@@ -511,23 +476,17 @@ async fn access_log(
         })
         .collect();
     let page = AccessPage {
-        chrome: Chrome::new(lang, lang.pick("Siapa yang mengakses data saya", "Who has accessed my data"), &uri),
-        intro: lang.pick(
-            "Petugas hanya dapat membuka data Anda melalui permohonan atau pengaduan yang mereka tangani, dengan menyebut tujuannya. Setiap pembukaan tercatat di sini dan di log audit publik.",
-            "Officers can open your record only through an application or complaint they handle, naming the purpose. Every opening is listed here and in the public audit log.",
-        ),
-        empty: lang.pick("Belum ada petugas yang membuka data Anda.", "No officer has opened your record yet."),
-        when_label: lang.pick("Waktu", "When"),
-        agency_label: lang.pick("Perangkat daerah", "Agency"),
-        role_label: lang.pick("Peran petugas", "Officer's role"),
-        case_label: lang.pick("Kasus", "Case"),
-        purpose_label: lang.pick("Tujuan", "Purpose"),
-        leaf_label: lang.pick("Entri log audit", "Audit log entry"),
-        complain: lang.pick(
-            "Ada pembukaan yang tidak Anda kenali? Sampaikan pengaduan dan sebutkan nomor entri log auditnya.",
-            "An opening you do not recognise? File a complaint and quote its audit log entry number.",
-        ),
-        back_label: lang.pick("Kembali ke data saya", "Back to my record"),
+        chrome: Chrome::new(lang, texts::WHO_HAS_ACCESSED_MY_DATA.get(lang), &uri),
+        intro: texts::OFFICERS_CAN_OPEN_YOUR_RECORD.get(lang),
+        empty: texts::NO_OFFICER_HAS_OPENED_YOUR.get(lang),
+        when_label: texts::WHEN.get(lang),
+        agency_label: texts::AGENCY.get(lang),
+        role_label: texts::OFFICER_S_ROLE.get(lang),
+        case_label: texts::CASE.get(lang),
+        purpose_label: texts::PURPOSE.get(lang),
+        leaf_label: texts::AUDIT_LOG_ENTRY.get(lang),
+        complain: texts::AN_OPENING_YOU_DO_NOT.get(lang),
+        back_label: texts::BACK_TO_MY_RECORD.get(lang),
         reads,
     };
     no_store(render(&page))

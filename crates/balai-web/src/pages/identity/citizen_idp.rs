@@ -11,6 +11,7 @@
 //! told. Creating the record, binding and opening the session are one transaction.
 
 use super::oidc_flow::{self, CallbackParams, NotSent, Refusal, Refused};
+use super::texts;
 use crate::AppState;
 use crate::auth::{self, LOGIN_CSRF_COOKIE};
 use crate::error::AppError;
@@ -72,8 +73,8 @@ impl IdpLink {
     pub fn for_sign_in(state: &AppState, lang: Lang, next: &str) -> Option<IdpLink> {
         state.config.citizen_oidc.as_ref().map(|_| IdpLink {
             href: format!("/masuk/idp?next={}{}", crate::pages::urlencode(next), lang_amp(lang)),
-            label: lang.pick("Masuk dengan identitas digital", "Sign in with your digital identity"),
-            or_label: lang.pick("atau dengan NIK dan kode sekali pakai", "or with your NIK and a one-time code"),
+            label: texts::SIGN_IN_WITH_YOUR_DIGITAL.get(lang),
+            or_label: texts::OR_WITH_YOUR_NIK_AND.get(lang),
         })
     }
 }
@@ -143,28 +144,12 @@ async fn signed_in_citizen(
         Err(Refused { reason, next }) => {
             let next = safe_next(next.as_deref());
             let (status, message) = match reason {
-                Refusal::Restart => (
-                    StatusCode::UNAUTHORIZED,
-                    lang.pick(
-                        "Sesi masuk lewat identitas digital sudah tidak berlaku (lebih dari 10 menit, sudah dipakai, atau tidak dimulai di perangkat ini). Silakan mulai lagi.",
-                        "The digital identity sign-in is no longer valid (over 10 minutes old, already used, or not started on this device). Please start again.",
-                    ),
-                ),
-                Refusal::ProviderSaidNo => (
-                    StatusCode::UNAUTHORIZED,
-                    lang.pick(
-                        "Penyedia identitas digital tidak mengizinkan masuk, atau Anda membatalkannya.",
-                        "The digital identity provider did not allow the sign-in, or you cancelled it.",
-                    ),
-                ),
+                Refusal::Restart => (StatusCode::UNAUTHORIZED, texts::IDP_SIGN_IN_EXPIRED.get(lang)),
+                Refusal::ProviderSaidNo => {
+                    (StatusCode::UNAUTHORIZED, texts::THE_DIGITAL_IDENTITY_PROVIDER_DID.get(lang))
+                }
                 Refusal::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, unavailable(lang)),
-                Refusal::Unverified => (
-                    StatusCode::UNAUTHORIZED,
-                    lang.pick(
-                        "Masuk lewat identitas digital gagal diverifikasi. Silakan coba lagi.",
-                        "The digital identity sign-in could not be verified. Please try again.",
-                    ),
-                ),
+                Refusal::Unverified => (StatusCode::UNAUTHORIZED, texts::IDP_SIGN_IN_UNVERIFIED.get(lang)),
                 Refusal::Store(e) => return Err(error_page(lang, uri, e.into())),
             };
             return Err(refused_page(lang, uri, status, message, &next));
@@ -196,10 +181,7 @@ async fn signed_in_citizen(
                 tracing::warn!(error = %e, "population register lookup failed");
                 return Err(refuse(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    lang.pick(
-                        "Data kependudukan sedang tidak dapat dihubungi. Coba lagi beberapa menit lagi.",
-                        "The population register cannot be reached right now. Try again in a few minutes.",
-                    ),
+                    texts::THE_POPULATION_REGISTER_CANNOT_BE.get(lang),
                 ));
             }
         },
@@ -247,21 +229,11 @@ async fn signed_in_citizen(
 }
 
 fn no_nik(lang: Lang, claim: &str) -> String {
-    match lang {
-        Lang::Id => format!(
-            "Penyedia identitas digital tidak menyertakan NIK yang sah (klaim {claim}), jadi Balai tidak tahu siapa Anda. Masuklah dengan NIK dan kode, atau hubungi penyedia identitas Anda."
-        ),
-        Lang::En => format!(
-            "The digital identity provider sent no valid NIK (claim {claim}), so Balai cannot tell who you are. Sign in with your NIK and a code, or contact your identity provider."
-        ),
-    }
+    texts::THE_DIGITAL_IDENTITY_PROVIDER_SENT.fill(lang, &[("claim", claim)])
 }
 
 fn unavailable(lang: Lang) -> &'static str {
-    lang.pick(
-        "Penyedia identitas digital sedang tidak dapat dihubungi. Coba lagi nanti, atau masuk dengan NIK dan kode.",
-        "The digital identity provider cannot be reached. Try again later, or sign in with your NIK and a code.",
-    )
+    texts::THE_DIGITAL_IDENTITY_PROVIDER_CANNOT.get(lang)
 }
 
 #[derive(askama::Template)]
@@ -279,12 +251,12 @@ struct RefusedPage {
 fn refused_page(lang: Lang, uri: &Uri, status: StatusCode, message: &str, next: &str) -> Response {
     let next_q = crate::pages::urlencode(next);
     let page = RefusedPage {
-        chrome: Chrome::new(lang, lang.pick("Belum dapat masuk", "Not signed in"), uri),
+        chrome: Chrome::new(lang, texts::NOT_SIGNED_IN.get(lang), uri),
         message: message.to_owned(),
         retry_href: format!("/masuk/idp?next={next_q}{}", lang_amp(lang)),
-        retry_label: lang.pick("Coba lagi dengan identitas digital", "Try the digital identity again"),
+        retry_label: texts::TRY_THE_DIGITAL_IDENTITY_AGAIN.get(lang),
         code_href: format!("/masuk?next={next_q}{}", lang_amp(lang)),
-        code_label: lang.pick("Masuk dengan NIK dan kode", "Sign in with your NIK and a code"),
+        code_label: texts::SIGN_IN_WITH_NIK_AND_CODE.get(lang),
     };
     no_store((status, render(&page)).into_response())
 }

@@ -1,6 +1,7 @@
 //! A citizen changes their phone or e-mail address: a code to the new contact and, for a basic session,
 //! one to the contact on record, entered together on the device that asked. Everyone concerned is told.
 
+use super::texts;
 use crate::AppState;
 use crate::auth::{self, Citizen};
 use crate::error::AppError;
@@ -73,21 +74,18 @@ fn contact_page(
     errors: Vec<(&'static str, String)>,
 ) -> ContactPage {
     ContactPage {
-        chrome: Chrome::new(lang, lang.pick("Ubah kontak", "Change a contact"), uri),
-        intro: lang.pick(
-            "Kami kirim kode ke kontak baru dan, kecuali Anda masuk pada tingkat substansial, satu kode lagi ke kontak yang tercatat. Tidak bisa menerima kode di kontak lama? Datangi loket pelayanan dengan KTP-el.",
-            "We send a code to the new contact and, unless you signed in at the substantial level, another to the contact on record. Cannot receive a code at the old contact? Visit a service counter with your KTP-el.",
-        ),
-        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        chrome: Chrome::new(lang, texts::CHANGE_A_CONTACT.get(lang), uri),
+        intro: texts::WE_SEND_A_CODE_TO.get(lang),
+        error_summary: texts::PLEASE_CHECK_THE_FOLLOWING.get(lang),
         errors,
         csrf: citizen.csrf_token.clone(),
-        channel_label: lang.pick("Kontak yang diubah", "Contact to change"),
+        channel_label: texts::CONTACT_TO_CHANGE.get(lang),
         channels: [Channel::Sms, Channel::Email].iter().map(|c| (c.code(), c.label(lang))).collect(),
         channel: if form.channel.is_empty() { "sms".to_owned() } else { form.channel },
-        to_label: lang.pick("Nomor ponsel atau alamat surel baru", "New mobile number or e-mail address"),
+        to_label: texts::NEW_MOBILE_NUMBER_OR_E.get(lang),
         to: form.to,
-        submit_label: lang.pick("Kirim kode", "Send codes"),
-        back_label: lang.pick("Kembali ke data saya", "Back to my record"),
+        submit_label: texts::SEND_CODES.get(lang),
+        back_label: texts::BACK_TO_MY_RECORD.get(lang),
     }
 }
 
@@ -148,34 +146,22 @@ async fn start(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let (status, message) = match refusal {
-        ChangeRefused::Unchanged => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang.pick("Kontak ini sudah tercatat.", "This contact is already on record.").to_owned(),
-        ),
-        ChangeRefused::NoContactToConfirm => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang.pick(
-                "Tidak ada kontak tercatat untuk menerima kode konfirmasi. Datangi loket pelayanan dengan KTP-el.",
-                "No contact on record can receive the confirming code. Visit a service counter with your KTP-el.",
-            )
-            .to_owned(),
-        ),
+        ChangeRefused::Unchanged => {
+            (StatusCode::UNPROCESSABLE_ENTITY, texts::THIS_CONTACT_IS_ALREADY_ON.get(lang).to_owned())
+        }
+        ChangeRefused::NoContactToConfirm => {
+            (StatusCode::UNPROCESSABLE_ENTITY, texts::NO_CONTACT_ON_RECORD_CAN.get(lang).to_owned())
+        }
         ChangeRefused::Throttled { retry_after_seconds } => (
             StatusCode::TOO_MANY_REQUESTS,
-            match lang {
-                Lang::Id => format!(
-                    "Sudah {} kali pengubahan kontak dimulai dalam {} menit. Coba lagi dalam {} menit.",
-                    contacts::MAX_CHANGES,
-                    contacts::CHANGE_WINDOW_MINUTES,
-                    (retry_after_seconds + 59) / 60
-                ),
-                Lang::En => format!(
-                    "{} contact changes were started within {} minutes. Try again in {} minute(s).",
-                    contacts::MAX_CHANGES,
-                    contacts::CHANGE_WINDOW_MINUTES,
-                    (retry_after_seconds + 59) / 60
-                ),
-            },
+            texts::CONTACT_CHANGES_WERE_STARTED_WITHIN.fill(
+                lang,
+                &[
+                    ("max", &contacts::MAX_CHANGES.to_string()),
+                    ("window", &contacts::CHANGE_WINDOW_MINUTES.to_string()),
+                    ("minutes", &((retry_after_seconds + 59) / 60).to_string()),
+                ],
+            ),
         ),
     };
     let page = contact_page(lang, &uri, &citizen, form, vec![("to", message)]);
@@ -247,26 +233,15 @@ async fn code_page(
         }
     };
     let page = CodePage {
-        chrome: Chrome::new(lang, lang.pick("Masukkan kode", "Enter the codes"), uri),
+        chrome: Chrome::new(lang, texts::ENTER_THE_CODES.get(lang), uri),
         sent_to,
         error,
         csrf: citizen.csrf_token.clone(),
-        new_code_label: match lang {
-            Lang::Id => format!("Kode yang dikirim ke {}", pending.new_contact),
-            Lang::En => format!("Code sent to {}", pending.new_contact),
-        },
-        old_code_label: pending.old_contact.as_ref().map(|old| match lang {
-            Lang::Id => format!("Kode yang dikirim ke {old}"),
-            Lang::En => format!("Code sent to {old}"),
-        }),
-        submit_label: lang.pick("Simpan kontak", "Save the contact"),
-        restart_label: lang.pick("Mulai lagi", "Start again"),
-        demo_inbox_label: state.config.demo_inbox.then(|| {
-            lang.pick(
-                "Demo: lihat kotak pesan (kode ada di sana)",
-                "Demo: open the message inbox (the codes are there)",
-            )
-        }),
+        new_code_label: texts::CODE_SENT_TO.fill(lang, &[("contact", &pending.new_contact)]),
+        old_code_label: pending.old_contact.as_ref().map(|old| texts::CODE_SENT_TO.fill(lang, &[("contact", old)])),
+        submit_label: texts::SAVE_THE_CONTACT.get(lang),
+        restart_label: texts::START_AGAIN.get(lang),
+        demo_inbox_label: state.config.demo_inbox.then(|| texts::DEMO_OPEN_INBOX_FOR_CODES.get(lang)),
     };
     no_store((status, render(&page)).into_response())
 }
@@ -311,10 +286,7 @@ async fn confirm(
             response
         }
         Ok(ChangeCheck::Wrong { attempts_left }) if attempts_left > 0 => {
-            let message = match lang {
-                Lang::Id => format!("Kode salah. Sisa percobaan: {attempts_left}."),
-                Lang::En => format!("Wrong code. Attempts left: {attempts_left}."),
-            };
+            let message = texts::WRONG_CODE_ATTEMPTS_LEFT.fill(lang, &[("attempts_left", &attempts_left.to_string())]);
             code_page(&state, lang, &uri, &headers, &citizen, Some(message), StatusCode::UNAUTHORIZED).await
         }
         Ok(_) => {

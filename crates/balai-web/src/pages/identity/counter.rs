@@ -2,6 +2,7 @@
 //! e-mail address the citizen gives, at the substantial level. It is how a person with no contact on
 //! record, or who lost the old one, comes to sign in online; every old and new contact is told.
 
+use super::texts;
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -79,30 +80,24 @@ fn page(
     errors: Vec<(&'static str, String)>,
     done: Option<String>,
 ) -> CounterPage {
-    let mut chrome = Chrome::new(lang, lang.pick("Loket: verifikasi warga", "Counter: verify a citizen"), uri);
+    let mut chrome = Chrome::new(lang, texts::COUNTER_VERIFY_A_CITIZEN.get(lang), uri);
     chrome.admin_name = Some(admin.display_name.clone());
     CounterPage {
         chrome,
-        intro: lang.pick(
-            "Periksa KTP-el asli warga secara langsung, lalu catat ponsel atau surel yang ia berikan. Warga itu kemudian dapat masuk daring pada tingkat substansial; setiap kontak lama dan baru diberi tahu.",
-            "Check the citizen's original KTP-el in person, then record the phone or e-mail address they give. They can then sign in online at the substantial level; every old and new contact is told.",
-        ),
+        intro: texts::CHECK_THE_CITIZEN_S_ORIGINAL.get(lang),
         done,
-        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        error_summary: texts::PLEASE_CHECK_THE_FOLLOWING.get(lang),
         errors,
         csrf: admin.csrf_token.clone(),
-        nik_hint: lang.pick("16 angka, dari KTP-el yang Anda pegang.", "16 digits, from the KTP-el in your hand."),
+        nik_hint: texts::COUNTER_NIK_HINT.get(lang),
         nik: form.nik,
-        channel_label: lang.pick("Kontak yang dicatat", "Contact to record"),
+        channel_label: texts::CONTACT_TO_RECORD.get(lang),
         channels: [Channel::Sms, Channel::Email].iter().map(|c| (c.code(), c.label(lang))).collect(),
         channel: if form.channel.is_empty() { "sms".to_owned() } else { form.channel },
-        to_label: lang.pick("Nomor ponsel atau alamat surel", "Mobile number or e-mail address"),
+        to_label: texts::MOBILE_NUMBER_OR_E_MAIL.get(lang),
         to: form.to,
-        ktp_label: lang.pick(
-            "Saya telah memeriksa KTP-el asli warga ini secara langsung, dan fotonya sesuai dengan orang di depan saya.",
-            "I have checked this citizen's original KTP-el in person, and its photo matches the person before me.",
-        ),
-        submit_label: lang.pick("Catat kontak", "Record the contact"),
+        ktp_label: texts::I_HAVE_CHECKED_THIS_CITIZEN.get(lang),
+        submit_label: texts::RECORD_THE_CONTACT.get(lang),
     }
 }
 
@@ -138,14 +133,7 @@ async fn bind(
         .map_err(|e| errors.push(("to", e.message(lang).to_owned())))
         .ok();
     if form.ktp_checked != "yes" {
-        errors.push((
-            "ktp_checked",
-            lang.pick(
-                "Kontak hanya dicatat setelah KTP-el asli diperiksa langsung.",
-                "A contact is recorded only after the original KTP-el was checked in person.",
-            )
-            .to_owned(),
-        ));
+        errors.push(("ktp_checked", texts::A_CONTACT_IS_RECORDED_ONLY.get(lang).to_owned()));
     }
     let (Some(nik), Some(recipient), true) = (nik, recipient, errors.is_empty()) else {
         return no_store(
@@ -182,33 +170,21 @@ async fn bind(
     match outcome {
         Ok(Ok(bound)) => {
             tracing::info!(citizen_id = bound.citizen_id, created = bound.created, "contact bound at a counter");
-            let done = match lang {
-                Lang::Id => format!(
-                    "Kontak {} dicatat untuk NIK {} (tingkat substansial). Pemberitahuan dikirim ke {} kontak.",
-                    contact::mask_recipient(&recipient),
-                    mask_digits(nik.expose()),
-                    bound.notices
-                ),
-                Lang::En => format!(
-                    "Contact {} recorded for NIK {} (substantial level). Notices sent to {} contact(s).",
-                    contact::mask_recipient(&recipient),
-                    mask_digits(nik.expose()),
-                    bound.notices
-                ),
-            };
+            let done = texts::CONTACT_RECORDED_FOR_NIK_SUBSTANTIAL.fill(
+                lang,
+                &[
+                    ("contact", &contact::mask_recipient(&recipient).to_string()),
+                    ("nik", &mask_digits(nik.expose()).to_string()),
+                    ("notices", &bound.notices.to_string()),
+                ],
+            );
             no_store(render(&page(lang, &uri, &admin, CounterForm::default(), Vec::new(), Some(done))))
         }
         Ok(Err(refused)) => {
             let message = match refused {
                 Some(CounterRefused::NotPermitted) => return error_page(lang, &uri, AppError::Forbidden),
-                Some(CounterRefused::UnknownPerson) => lang.pick(
-                    "NIK ini tidak ada di data kependudukan. Arahkan warga ke Disdukcapil untuk memperbaiki datanya.",
-                    "This NIK is not in the population register. Send the citizen to Disdukcapil to correct their data.",
-                ),
-                None => lang.pick(
-                    "Data kependudukan sedang tidak dapat dihubungi. Coba lagi beberapa menit lagi.",
-                    "The population register cannot be reached right now. Try again in a few minutes.",
-                ),
+                Some(CounterRefused::UnknownPerson) => texts::THIS_NIK_IS_NOT_IN.get(lang),
+                None => texts::THE_POPULATION_REGISTER_CANNOT_BE.get(lang),
             };
             let status =
                 if refused.is_none() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::UNPROCESSABLE_ENTITY };

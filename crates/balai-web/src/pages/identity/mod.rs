@@ -8,6 +8,7 @@ mod officer_oidc;
 mod officer_sign_in;
 mod officers;
 pub(crate) mod oidc_flow;
+pub(crate) mod texts;
 
 pub use citizen_idp::CitizenIdp;
 pub use officer_oidc::OidcSignIn;

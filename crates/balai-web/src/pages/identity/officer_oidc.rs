@@ -8,6 +8,7 @@
 
 use super::officer_sign_in::{NextParam, SignInMethod, finish_sign_in, login_page, safe_next};
 use super::oidc_flow::{self, CallbackParams, NotSent, Refusal, Refused};
+use super::texts;
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
@@ -96,15 +97,9 @@ async fn signed_in_officer(
             let next = next.map_or_else(|| "/admin".to_owned(), |n| safe_next(Some(&n)));
             let message = match reason {
                 Refusal::Restart => restart(lang),
-                Refusal::ProviderSaidNo => lang.pick(
-                    "Penyedia identitas tidak mengizinkan masuk.",
-                    "The identity provider did not allow the sign-in.",
-                ),
+                Refusal::ProviderSaidNo => texts::THE_IDENTITY_PROVIDER_DID_NOT.get(lang),
                 Refusal::Unavailable => unavailable(lang),
-                Refusal::Unverified => lang.pick(
-                    "Masuk lewat SSO gagal diverifikasi. Silakan coba lagi.",
-                    "The SSO sign-in could not be verified. Please try again.",
-                ),
+                Refusal::Unverified => texts::THE_SSO_SIGN_IN_COULD.get(lang),
                 Refusal::Store(e) => return Err(error_page(lang, uri, e.into())),
             };
             return Err(refuse(message, next));
@@ -116,13 +111,7 @@ async fn signed_in_officer(
         && !identity.used_second_factor()
     {
         tracing::warn!(role = role.unwrap_or_default(), "OIDC sign-in refused: the role needs a second factor");
-        return Err(refuse(
-            lang.pick(
-                "Peran ini mewajibkan verifikasi dua langkah. Masuklah di penyedia identitas dengan faktor kedua.",
-                "This role requires two-step verification. Sign in at the identity provider with a second factor.",
-            ),
-            next,
-        ));
+        return Err(refuse(texts::THIS_ROLE_REQUIRES_TWO_STEP.get(lang), next));
     }
     let login_name = identity.email.as_deref().filter(|_| identity.email_verified).unwrap_or(&identity.subject);
     let display_name = identity.name.as_deref().unwrap_or(login_name);
@@ -145,14 +134,7 @@ async fn signed_in_officer(
                 _ => &sso.agency_claim,
             };
             tracing::warn!(claim = %claim, "OIDC sign-in refused: a claim names no Balai role or place");
-            let message = match lang {
-                Lang::Id => format!(
-                    "Akun SSO ini belum diberi peran atau tempat tugas yang dikenal Balai (klaim {claim}). Hubungi admin pemerintah daerah."
-                ),
-                Lang::En => format!(
-                    "This SSO account has no role or place Balai knows (claim {claim}). Ask the government's administrator."
-                ),
-            };
+            let message = texts::THIS_SSO_ACCOUNT_HAS_NO.fill(lang, &[("claim", &claim.to_string())]);
             Err(login_page(state, lang, uri, Some(message), next, String::new()))
         }
         Err(e) => Err(error_page(lang, uri, e.into())),
@@ -160,15 +142,9 @@ async fn signed_in_officer(
 }
 
 fn restart(lang: Lang) -> &'static str {
-    lang.pick(
-        "Sesi masuk lewat SSO sudah tidak berlaku. Silakan mulai lagi.",
-        "The SSO sign-in is no longer valid. Please start again.",
-    )
+    texts::THE_SSO_SIGN_IN_IS.get(lang)
 }
 
 fn unavailable(lang: Lang) -> &'static str {
-    lang.pick(
-        "Penyedia identitas (SSO) sedang tidak dapat dihubungi. Coba lagi nanti atau masuk dengan kata sandi.",
-        "The identity provider (SSO) cannot be reached. Try again later or sign in with a password.",
-    )
+    texts::THE_IDENTITY_PROVIDER_SSO_CANNOT.get(lang)
 }

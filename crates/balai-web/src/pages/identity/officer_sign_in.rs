@@ -1,5 +1,6 @@
 //! Officer sign-in: password, the second factor (TOTP), sign-out.
 
+use super::texts;
 use crate::AppState;
 use crate::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE, TOTP_COOKIE};
 use crate::error::AppError;
@@ -65,18 +66,18 @@ pub(super) fn login_page(
 ) -> Response {
     let (csrf, csrf_cookie) = auth::issue_login_csrf(state);
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    let heading = lang.pick("Masuk sebagai petugas", "Officer sign-in");
+    let heading = texts::OFFICER_SIGN_IN.get(lang);
     let page = LoginPage {
         chrome: Chrome::new(lang, heading, uri),
         heading,
-        username_label: lang.pick("Nama pengguna", "Username"),
-        password_label: lang.pick("Kata sandi", "Password"),
-        submit_label: lang.pick("Masuk", "Sign in"),
+        username_label: texts::USERNAME.get(lang),
+        password_label: texts::PASSWORD.get(lang),
+        submit_label: texts::SIGN_IN.get(lang),
         error,
         csrf: csrf.clone(),
         sso_href: state.config.oidc.as_ref().map(|_| format!("/admin/masuk/oidc?next={}", urlencode(&next))),
-        sso_label: lang.pick("Masuk dengan akun SSO pemerintah", "Sign in with the government SSO account"),
-        or_label: lang.pick("atau dengan nama pengguna dan kata sandi", "or with a username and password"),
+        sso_label: texts::SIGN_IN_WITH_THE_GOVERNMENT.get(lang),
+        or_label: texts::OR_WITH_A_USERNAME_AND.get(lang),
         next,
         username,
     };
@@ -158,7 +159,7 @@ async fn login(
                 return error_page(lang, &uri, e.into());
             }
             tracing::info!("officer sign-in failed");
-            let message = lang.pick("Nama pengguna atau kata sandi salah.", "Wrong username or password.");
+            let message = texts::WRONG_USERNAME_OR_PASSWORD.get(lang);
             return login_page(&state, lang, &uri, Some(message.to_owned()), next, form.username);
         }
     };
@@ -335,28 +336,19 @@ async fn half_open(state: &AppState, headers: &HeaderMap) -> Result<Option<HalfO
 }
 
 fn totp_page(lang: Lang, uri: &Uri, h: &HalfOpen, next: String, error: Option<String>, status: StatusCode) -> Response {
-    let intro = if h.enrolling {
-        lang.pick(
-            "Peran Anda wajib memakai faktor kedua. Tambahkan kunci ini ke aplikasi autentikator (misalnya FreeOTP atau Google Authenticator), lalu masukkan kode 6 angka yang muncul.",
-            "Your role needs a second factor. Add this key to an authenticator app (for example FreeOTP or Google Authenticator), then enter the 6-digit code it shows.",
-        )
-    } else {
-        lang.pick(
-            "Masukkan kode 6 angka dari aplikasi autentikator Anda.",
-            "Enter the 6-digit code from your authenticator app.",
-        )
-    };
+    let intro =
+        if h.enrolling { texts::YOUR_ROLE_NEEDS_A_SECOND.get(lang) } else { texts::ENTER_THE_6_DIGIT_CODE.get(lang) };
     let page = TotpPage {
-        chrome: Chrome::new(lang, lang.pick("Faktor kedua", "Second factor"), uri),
+        chrome: Chrome::new(lang, texts::SECOND_FACTOR.get(lang), uri),
         intro: intro.to_owned(),
         enrolment_uri: h.enrolling.then(|| balai_auth::totp::enrolment_uri(&h.secret, &h.officer.username)).flatten(),
         enrolment_secret: h.enrolling.then(|| h.secret.clone()),
-        secret_label: lang.pick("Kunci", "Key"),
+        secret_label: texts::KEY.get(lang),
         error,
         csrf: h.csrf.clone(),
         next,
-        code_label: lang.pick("Kode autentikator", "Authenticator code"),
-        submit_label: lang.pick("Masuk", "Sign in"),
+        code_label: texts::AUTHENTICATOR_CODE.get(lang),
+        submit_label: texts::SIGN_IN.get(lang),
     };
     no_store((status, render(&page)).into_response())
 }
@@ -432,10 +424,7 @@ async fn totp_submit(
             return error_page(lang, &uri, e.into());
         }
         tracing::info!(officer_id = h.officer.id, "second factor refused");
-        let message = lang.pick(
-            "Kode salah atau sudah dipakai. Tunggu kode berikutnya di aplikasi, lalu coba lagi.",
-            "Wrong or already used code. Wait for the next code in the app, then try again.",
-        );
+        let message = texts::WRONG_OR_ALREADY_USED_CODE.get(lang);
         return totp_page(lang, &uri, &h, next, Some(message.to_owned()), StatusCode::UNAUTHORIZED);
     }
     finish_sign_in(&state, lang, &uri, h.officer.id, &next, Some(&h.hash), SignInMethod::PasswordAndTotp).await

@@ -1,6 +1,7 @@
 //! Officer administration: a government admin lists the government's officers, creates one with a
 //! role and an agency, and resets a password (which also ends the officer's sessions and second factor).
 
+use super::texts;
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -119,21 +120,15 @@ async fn page(
             options,
         }
     };
-    let mut agency_options = vec![(String::new(), lang.pick("— tanpa perangkat daerah —", "— no agency —").to_owned())];
+    let mut agency_options = vec![(String::new(), texts::NO_AGENCY.get(lang).to_owned())];
     agency_options.extend(agencies.iter().map(|a| (a.id.to_string(), a.name.clone())));
     let role_options = Role::STAFF.iter().map(|r| (r.code().to_owned(), r.label(lang).to_owned())).collect();
     let fields = vec![
-        field("username", lang.pick("Nama pengguna", "Username"), "text", &form.username, Vec::new()),
-        field("display_name", lang.pick("Nama lengkap", "Full name"), "text", &form.display_name, Vec::new()),
-        field("role", lang.pick("Peran", "Role"), "select", &form.role, role_options),
-        field("agency", lang.pick("Perangkat daerah", "Agency"), "select", &form.agency, agency_options),
-        field(
-            "password",
-            lang.pick("Kata sandi awal (paling sedikit 12 karakter)", "Initial password (at least 12 characters)"),
-            "password",
-            "",
-            Vec::new(),
-        ),
+        field("username", texts::USERNAME.get(lang), "text", &form.username, Vec::new()),
+        field("display_name", texts::FULL_NAME.get(lang), "text", &form.display_name, Vec::new()),
+        field("role", texts::ROLE.get(lang), "select", &form.role, role_options),
+        field("agency", texts::AGENCY.get(lang), "select", &form.agency, agency_options),
+        field("password", texts::INITIAL_PASSWORD_AT_LEAST_12.get(lang), "password", "", Vec::new()),
     ];
     let rows = officers
         .iter()
@@ -147,24 +142,24 @@ async fn page(
         })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut chrome = Chrome::new(lang, format!("{} — {}", lang.pick("Petugas", "Officers"), government.name), uri);
+    let mut chrome = Chrome::new(lang, format!("{} — {}", texts::OFFICERS.get(lang), government.name), uri);
     chrome.admin_name = Some(admin.display_name.clone());
     let page = OfficersPage {
         chrome,
         region: government.region_code.clone(),
         csrf: admin.csrf_token.clone(),
         notice,
-        error_summary: lang.pick("Periksa isian berikut", "Please check the following"),
+        error_summary: texts::PLEASE_CHECK_THE_FOLLOWING.get(lang),
         errors: errors.0.iter().map(|e| (e.field.clone(), field_message(lang, &e.field, &e.rule))).collect(),
         officers: rows,
-        username_label: lang.pick("Nama pengguna", "Username"),
-        role_label: lang.pick("Peran", "Role"),
-        reset_label: lang.pick("Atur ulang kata sandi", "Reset password"),
-        new_password_label: lang.pick("Kata sandi baru", "New password"),
-        locked_label: lang.pick("Terkunci sementara", "Locked for now"),
-        new_heading: lang.pick("Petugas baru", "New officer"),
+        username_label: texts::USERNAME.get(lang),
+        role_label: texts::ROLE.get(lang),
+        reset_label: texts::RESET_PASSWORD.get(lang),
+        new_password_label: texts::NEW_PASSWORD.get(lang),
+        locked_label: texts::LOCKED_FOR_NOW.get(lang),
+        new_heading: texts::NEW_OFFICER.get(lang),
         fields,
-        create_label: lang.pick("Buat akun petugas", "Create officer account"),
+        create_label: texts::CREATE_OFFICER_ACCOUNT.get(lang),
     };
     // Usernames, roles and lock states of staff: not for browser or proxy caches.
     no_store((status, render(&page)).into_response())
@@ -172,34 +167,13 @@ async fn page(
 
 fn field_message(lang: Lang, field: &str, rule: &Rule) -> String {
     match (field, rule) {
-        ("username", Rule::Format { .. }) => lang
-            .pick(
-                "Nama pengguna hanya boleh berisi huruf a–z, angka 0–9, titik, garis bawah dan tanda hubung, diawali huruf atau angka (huruf besar dijadikan kecil).",
-                "A username may hold only the letters a–z, digits 0–9, full stops, underscores and hyphens, starting with a letter or digit (capitals become lower case).",
-            )
-            .into(),
-        ("username", Rule::Duplicate) => lang
-            .pick(
-                "Nama pengguna ini sudah dipakai (huruf besar dan kecil dianggap sama).",
-                "This username is taken (capital and small letters count as the same).",
-            )
-            .into(),
-        ("password", Rule::TooShort { min }) => match lang {
-            Lang::Id => format!("Kata sandi paling sedikit {min} karakter."),
-            Lang::En => format!("The password needs at least {min} characters."),
-        },
-        ("agency_id" | "agency", Rule::Required) => lang
-            .pick(
-                "Peran ini bekerja di satu perangkat daerah: pilih perangkat daerahnya.",
-                "This role works in one agency: choose it.",
-            )
-            .into(),
-        ("agency_id" | "agency", Rule::Unknown) => lang
-            .pick(
-                "Peran ini tidak terikat pada perangkat daerah; kosongkan pilihan.",
-                "This role belongs to no agency; leave it empty.",
-            )
-            .into(),
+        ("username", Rule::Format { .. }) => texts::A_USERNAME_MAY_HOLD_ONLY.get(lang).into(),
+        ("username", Rule::Duplicate) => texts::THIS_USERNAME_IS_TAKEN_CAPITAL.get(lang).into(),
+        ("password", Rule::TooShort { min }) => {
+            texts::THE_PASSWORD_NEEDS_AT_LEAST.fill(lang, &[("min", &min.to_string())])
+        }
+        ("agency_id" | "agency", Rule::Required) => texts::THIS_ROLE_WORKS_IN_ONE.get(lang).into(),
+        ("agency_id" | "agency", Rule::Unknown) => texts::THIS_ROLE_BELONGS_TO_NO.get(lang).into(),
         _ => rule.message(lang),
     }
 }
@@ -322,15 +296,6 @@ async fn reset_password(
         return error_page(lang, &uri, e.into());
     }
     tracing::info!(admin_id = admin.admin_id, officer_id = officer.id, "officer password reset");
-    let notice = match lang {
-        Lang::Id => format!(
-            "Kata sandi {} diatur ulang; semua sesinya berakhir dan faktor keduanya perlu didaftarkan lagi.",
-            officer.username
-        ),
-        Lang::En => format!(
-            "{}'s password was reset; all their sessions ended and their second factor must be enrolled again.",
-            officer.username
-        ),
-    };
+    let notice = texts::S_PASSWORD_WAS_RESET_ALL.fill(lang, &[("username", &officer.username.to_string())]);
     page(&state, lang, &uri, &admin, &government, NewOfficerForm::default(), FieldErrors::default(), Some(notice)).await
 }

@@ -7,6 +7,7 @@
 //! the state and has the provider's answer verified (code with the PKCE verifier, ID token against
 //! the nonce). Everything after that (what the claims mean) is each flow's own.
 
+use super::texts;
 use crate::AppState;
 use crate::auth;
 use crate::pages::{Chrome, no_store, render};
@@ -182,11 +183,11 @@ struct ContinuePage {
 /// provider the browser is on a cross-site redirect chain, where it would withhold the
 /// SameSite=Strict session cookie from a redirect; this page starts a same-site navigation instead.
 pub(super) fn continue_page(lang: Lang, uri: &Uri, next: &str) -> Response {
-    let heading = lang.pick("Anda sudah masuk", "You are signed in");
+    let heading = texts::YOU_ARE_SIGNED_IN.get(lang);
     let page = ContinuePage {
         chrome: Chrome::new(lang, heading, uri),
         heading,
-        continue_label: lang.pick("Lanjutkan", "Continue"),
+        continue_label: texts::CONTINUE.get(lang),
         next: next.to_owned(),
     };
     no_store(render(&page))
