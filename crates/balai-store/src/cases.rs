@@ -3,7 +3,7 @@
 //! in its own table keyed by the case id; access to the citizen's record goes through the case
 //! ([`crate::identity::access`]).
 
-use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::org::Place;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::identity::Target;
@@ -148,13 +148,10 @@ pub async fn agency_cases(db: &Db, government_id: i64, agency_id: i64, limit: i6
 pub(crate) const AUDITED: &[AuditedTable] = &[AuditedTable::new("cases", case_state)];
 
 fn case_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<CaseRow>(
-                crate::dynamic_query(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
-                    .bind(numeric_id("cases", id)?),
-            )
-            .await?
-            .map(|r| to_json(&r)))
-    })
+    audit::row_state::<CaseRow>(
+        tx,
+        "cases",
+        crate::dynamic_query(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")),
+        id,
+    )
 }

@@ -816,30 +816,24 @@ struct StepState {
 }
 
 fn category_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<Category>(
-                query("SELECT id, government_id, code, name_id, name_en FROM service_categories WHERE id = $1")
-                    .bind(numeric_id("service_categories", id)?),
-            )
-            .await?
-            .map(|r| audit::to_json(&r)))
-    })
+    audit::row_state::<Category>(
+        tx,
+        "service_categories",
+        query("SELECT id, government_id, code, name_id, name_en FROM service_categories WHERE id = $1"),
+        id,
+    )
 }
 
 fn service_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<ServiceState>(
-                query(
-                    "SELECT id, government_id, agency_id, category_id, code, current_version, created_at, updated_at \
+    audit::row_state::<ServiceState>(
+        tx,
+        "services",
+        query(
+            "SELECT id, government_id, agency_id, category_id, code, current_version, created_at, updated_at \
                      FROM services WHERE id = $1",
-                )
-                .bind(numeric_id("services", id)?),
-            )
-            .await?
-            .map(|r| audit::to_json(&r)))
-    })
+        ),
+        id,
+    )
 }
 
 fn version_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {

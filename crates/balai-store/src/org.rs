@@ -5,7 +5,7 @@
 //! The audit leaves keep the kinds they were first written under (`catalogue.government.create`, …):
 //! a hashed leaf cannot be renamed, and readers of the log filter on them.
 
-use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::{Db, Page, Paging, StoreError, Tx, dynamic_query, query};
 use balai_domain::IndonesianTimeZone;
 use balai_domain::org::{self, UnitNode};
@@ -235,40 +235,31 @@ pub(crate) const AUDITED: &[AuditedTable] = &[
 ];
 
 fn government_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<Government>(
-                query("SELECT id, region_code, name, time_zone, created_at FROM governments WHERE id = $1")
-                    .bind(numeric_id("governments", id)?),
-            )
-            .await?
-            .map(|r| audit::to_json(&r)))
-    })
+    audit::row_state::<Government>(
+        tx,
+        "governments",
+        query("SELECT id, region_code, name, time_zone, created_at FROM governments WHERE id = $1"),
+        id,
+    )
 }
 
 fn agency_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<Agency>(
-                query(
-                    "SELECT id, government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at \
+    audit::row_state::<Agency>(
+        tx,
+        "agencies",
+        query(
+            "SELECT id, government_id, code, name, short_name, address, phone, email, maklumat, created_at, updated_at \
                      FROM agencies WHERE id = $1",
-                )
-                .bind(numeric_id("agencies", id)?),
-            )
-            .await?
-            .map(|r| audit::to_json(&r)))
-    })
+        ),
+        id,
+    )
 }
 
 fn unit_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<Unit>(
-                query("SELECT id, government_id, agency_id, parent_id, code, name FROM units WHERE id = $1")
-                    .bind(numeric_id("units", id)?),
-            )
-            .await?
-            .map(|r| audit::to_json(&r)))
-    })
+    audit::row_state::<Unit>(
+        tx,
+        "units",
+        query("SELECT id, government_id, agency_id, parent_id, code, name FROM units WHERE id = $1"),
+        id,
+    )
 }

@@ -38,7 +38,7 @@ pub use state::{
     AliasLister, AuditedTable, BoxFuture, IdLister, LeafNumberLister, LeafNumbers, StateReader, registered_tables,
     state_json,
 };
-pub(crate) use state::{numeric_id, to_json};
+pub(crate) use state::{numeric_id, row_state, to_json};
 pub use upgrade::CURRENT_LAYOUT;
 pub(crate) use upgrade::upgrade_layout;
 pub use verify::{Finding, Verified, verify};

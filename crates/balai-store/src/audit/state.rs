@@ -3,6 +3,7 @@
 //! looks them up by name. It knows no context's rows or columns.
 
 use super::{ABSENT, Subject, sha256_hex};
+use crate::db::{Query, Record};
 use crate::{StoreError, Tx, dynamic_query};
 use serde::Serialize;
 use std::future::Future;
@@ -77,6 +78,17 @@ pub fn registered_tables() -> impl Iterator<Item = &'static AuditedTable> {
 
 pub(crate) fn registered(table: &str) -> Option<&'static AuditedTable> {
     registered_tables().find(|t| t.name == table)
+}
+
+/// The state reader of a table whose state is its row alone: `select` reads the row by its integer
+/// id (`$1`), and the row is serialised as it is.
+pub(crate) fn row_state<'a, T: Record + Serialize + 'a>(
+    tx: &'a mut Tx,
+    table: &'static str,
+    select: Query,
+    id: &'a str,
+) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    Box::pin(async move { Ok(tx.fetch_optional::<T>(select.bind(numeric_id(table, id)?)).await?.map(|r| to_json(&r))) })
 }
 
 /// Serialises a state row: the JSON a state hash is taken of.

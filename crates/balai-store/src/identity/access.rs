@@ -5,7 +5,7 @@
 
 use super::citizens::{Citizen, citizen_in};
 use super::vault::Vault;
-use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::cases::{self, CaseKind};
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::IndonesianTimeZone;
@@ -222,18 +222,15 @@ struct CitizenReadState {
 }
 
 fn read_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<CitizenReadState>(
-                query(
-                    "SELECT id, government_id, citizen_id, case_id, officer_id, officer_role, agency_id, purpose, read_at \
+    audit::row_state::<CitizenReadState>(
+        tx,
+        "citizen_reads",
+        query(
+            "SELECT id, government_id, citizen_id, case_id, officer_id, officer_role, agency_id, purpose, read_at \
                      FROM citizen_reads WHERE id = $1",
-                )
-                .bind(numeric_id("citizen_reads", id)?),
-            )
-            .await?
-            .map(|r| to_json(&r)))
-    })
+        ),
+        id,
+    )
 }
 
 fn leaf_numbers_of_reads<'a>(tx: &'a mut Tx) -> BoxFuture<'a, Result<audit::LeafNumbers, StoreError>> {

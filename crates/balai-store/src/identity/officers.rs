@@ -8,7 +8,7 @@
 use super::access::authorize_officer;
 use super::vault::Vault;
 use super::{NewSession, PrincipalKind, close_all_sessions, close_session, open_session, set_pending_totp};
-use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::identity::{Action, Principal, Role, Target, Username, sign_in_limits};
 use balai_domain::validation::{FieldErrors, Rule};
@@ -488,18 +488,15 @@ struct OfficerState {
 }
 
 fn officer_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<OfficerState>(
-                query(
-                    "SELECT id, government_id, agency_id, unit_id, role, username, display_name, password_hash, \
+    audit::row_state::<OfficerState>(
+        tx,
+        "officers",
+        query(
+            "SELECT id, government_id, agency_id, unit_id, role, username, display_name, password_hash, \
                      totp_secret_enc, oidc_issuer, oidc_subject, created_at FROM officers WHERE id = $1",
-                )
-                .bind(numeric_id("officers", id)?),
-            )
-            .await?
-            .map(|r| to_json(&r)))
-    })
+        ),
+        id,
+    )
 }
 
 // ---- commands: each opens its transaction, checks what it must, writes with its leaf, commits ----

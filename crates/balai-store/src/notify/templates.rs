@@ -8,7 +8,7 @@
 //! [`CheckedText`] before any transaction opens, and [`save_text`] takes only that: the write lock
 //! (SQLite's single writer) is never held while a template runs.
 
-use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id, to_json};
+use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::identity::access::authorize_officer;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::Lang;
@@ -250,15 +250,12 @@ pub async fn compose(
 pub(crate) const AUDITED: &[AuditedTable] = &[AuditedTable::new("message_templates", template_state)];
 
 fn template_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
-    Box::pin(async move {
-        Ok(tx
-            .fetch_optional::<TemplateRow>(
-                crate::dynamic_query(format!("SELECT {TEMPLATE_COLUMNS} FROM message_templates WHERE id = $1"))
-                    .bind(numeric_id("message_templates", id)?),
-            )
-            .await?
-            .map(|r| to_json(&r)))
-    })
+    audit::row_state::<TemplateRow>(
+        tx,
+        "message_templates",
+        crate::dynamic_query(format!("SELECT {TEMPLATE_COLUMNS} FROM message_templates WHERE id = $1")),
+        id,
+    )
 }
 
 #[cfg(test)]
