@@ -14,7 +14,6 @@ use balai_domain::org::Place;
 use balai_store::identity;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "balai_admin";
@@ -266,7 +265,8 @@ impl FromRequestParts<AppState> for Citizen {
             return Err(to_sign_in());
         };
         let hash = token_hash(token);
-        match identity::live_session(&state.db, identity::PrincipalKind::Citizen, &hash, Utc::now()).await {
+        match identity::live_session(&state.db, identity::PrincipalKind::Citizen, &hash, state.config.clock.now()).await
+        {
             Ok(Some(s)) => Ok(Citizen {
                 citizen_id: s.principal_id,
                 assurance: s.citizen_assurance(),

@@ -213,6 +213,13 @@ async fn an_officer_needs_no_second_factor_but_may_change_no_standard() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(app.get_with_cookie("/admin/kalender/53.71/2026", &cookie).await.status, StatusCode::FORBIDDEN);
+    // Posting an edit anyway is refused as such, even without the form's version: who may edit is
+    // answered before what the form lacks.
+    let csrf = dashboard.hidden("csrf");
+    let posted = app
+        .post_form("/admin/layanan/53.71/AKTA-LAHIR/ubah", &cookie, &[("csrf", &csrf), ("change_note", "Uji")])
+        .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -571,16 +571,17 @@ async fn revise_service(
 ) -> Response {
     let mut errors = HashMap::new();
     let form = to_raw(pairs, &mut errors);
+    // Who may edit is answered first: someone who may not learns nothing about the form's rules.
+    let detail = match load_for_edit(&state, &admin, &region, &code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &uri, e),
+    };
     // The version the editor started from is the optimistic lock: without it the edit would land on
     // whatever is current and silently undo someone else's.
     let Some(expected_version) = field_value(&form, "expected_version").trim().parse::<i64>().ok().filter(|v| *v >= 1)
     else {
         tracing::warn!(admin_id = admin.admin_id, "service edit refused: no expected version");
         return error_page(lang, &uri, missing_expected_version(lang).into());
-    };
-    let detail = match load_for_edit(&state, &admin, &region, &code).await {
-        Ok(d) => d,
-        Err(e) => return error_page(lang, &uri, e),
     };
     let (standard, requirement_rows, step_rows) = form_to_standard(&form, &mut errors);
     let edit = StandardEdit {
