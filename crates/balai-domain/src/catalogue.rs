@@ -459,6 +459,32 @@ impl ServiceStandard {
 pub(crate) mod tests {
     use super::*;
 
+    #[test]
+    fn every_document_type_and_standard_field_has_its_own_label_in_each_language() {
+        for lang in Lang::ALL {
+            let documents: std::collections::BTreeSet<&str> = DocumentType::ALL.iter().map(|d| d.label(lang)).collect();
+            assert_eq!(documents.len(), DocumentType::ALL.len(), "two document types read alike in {lang:?}");
+            assert!(documents.iter().all(|l| !l.trim().is_empty()));
+            let fields: std::collections::BTreeSet<&str> = StandardField::ALL.iter().map(|f| f.label(lang)).collect();
+            assert_eq!(fields.len(), StandardField::ALL.len(), "two fields read alike in {lang:?}");
+        }
+        assert_eq!(DocumentType::Ktp.label(Lang::Id), "KTP-el");
+        assert_eq!(StandardField::Fee.labels(), ("Biaya/tarif (Rupiah)", "Fee (rupiah)"));
+    }
+
+    #[test]
+    fn only_requirements_and_steps_are_typed_as_rows() {
+        let rows: Vec<StandardField> = StandardField::ALL.into_iter().filter(|f| f.is_rows()).collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows.contains(&StandardField::Requirements) && rows.contains(&StandardField::Steps));
+    }
+
+    #[test]
+    fn a_service_is_found_by_either_name_or_a_keyword_in_lower_case() {
+        let text = birth_certificate().search_text();
+        assert_eq!(text, "penerbitan akta kelahiran birth certificate akta lahir");
+    }
+
     pub fn birth_certificate() -> ServiceStandard {
         ServiceStandard {
             name: "Penerbitan Akta Kelahiran".into(),

@@ -427,6 +427,21 @@ pub mod sign_in_limits {
 mod tests {
     use super::*;
 
+    #[test]
+    fn staff_of_an_agency_name_it_and_the_government_wide_roles_do_not() {
+        let bound: Vec<Role> = Role::ALL.into_iter().filter(|r| r.is_agency_bound()).collect();
+        assert_eq!(bound, [Role::Officer, Role::Verifier, Role::AgencyHead]);
+    }
+
+    #[test]
+    fn every_role_has_its_own_name_in_each_language() {
+        for lang in crate::Lang::ALL {
+            let names: std::collections::BTreeSet<&str> = Role::ALL.iter().map(|r| r.label(lang)).collect();
+            assert_eq!(names.len(), Role::ALL.len(), "two roles read alike in {lang:?}");
+        }
+        assert_eq!(Role::AgencyHead.label(crate::Lang::Id), "Kepala perangkat daerah");
+    }
+
     const GOV: i64 = 1;
     const OTHER_GOV: i64 = 2;
     const AGENCY: i64 = 10;
