@@ -665,6 +665,9 @@ mod tests {
         assert_eq!(Purpose::parse("   "), Err(Rule::Required));
         assert_eq!(Purpose::parse("cek"), Err(Rule::TooShort { min: 10 }));
         assert_eq!(Purpose::parse(&"a".repeat(201)), Err(Rule::TooLong { max: 200 }));
+        // The bounds themselves are allowed.
+        assert!(Purpose::parse(&"a".repeat(Purpose::MIN_CHARS)).is_ok());
+        assert!(Purpose::parse(&"a".repeat(Purpose::MAX_CHARS)).is_ok());
         for leaking in [
             "Cocokkan NIK 5371014107900001",
             "Telepon warga di 0812-3456-7890 untuk konfirmasi",
