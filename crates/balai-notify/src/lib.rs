@@ -181,6 +181,18 @@ pub struct Pass {
     pub dead: usize,
     /// Held back by a channel's rate limit, for a later pass.
     pub deferred: usize,
+    /// Outcomes not recorded because this worker's lease ran out and another worker claimed the
+    /// message meanwhile (its outcome stands; the message may have gone out twice).
+    pub lease_lost: usize,
+}
+
+fn lease_lost(message: &Message, pass: &mut Pass) {
+    tracing::warn!(
+        message = message.id,
+        channel = message.channel.code(),
+        "outcome dropped: the lease ran out and another worker holds the message"
+    );
+    pass.lease_lost += 1;
 }
 
 impl Channels {
@@ -208,27 +220,43 @@ impl Channels {
                 return Ok(pass);
             }
             for message in due {
+                let Some(lease) = message.lease.clone() else {
+                    return Err(StoreError::Corrupt(format!("claimed message {} has no lease", message.id)));
+                };
                 if let Some(wait) = self.limits.wait_for(message.channel) {
                     let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
-                    notify::defer(db, message.id, until).await?;
-                    pass.deferred += 1;
+                    if notify::defer(db, message.id, &lease, until).await? {
+                        pass.deferred += 1;
+                    } else {
+                        lease_lost(&message, &mut pass);
+                    }
                     continue;
                 }
                 match self.deliver(&message).await {
                     Ok(transport) => {
-                        notify::mark_sent(db, message.id, transport, Utc::now()).await?;
-                        tracing::debug!(message = message.id, channel = message.channel.code(), transport, "delivered");
-                        pass.sent += 1;
-                    }
-                    Err(error) => {
-                        let status = notify::mark_failed(db, message.id, &error, Utc::now()).await?;
-                        tracing::warn!(message = message.id, channel = message.channel.code(), %error, status, "delivery failed");
-                        if status == "dead" {
-                            pass.dead += 1;
+                        if notify::mark_sent(db, message.id, &lease, transport, Utc::now()).await? {
+                            tracing::debug!(
+                                message = message.id,
+                                channel = message.channel.code(),
+                                transport,
+                                "delivered"
+                            );
+                            pass.sent += 1;
                         } else {
-                            pass.retrying += 1;
+                            lease_lost(&message, &mut pass);
                         }
                     }
+                    Err(error) => match notify::mark_failed(db, message.id, &lease, &error, Utc::now()).await? {
+                        Some(status) => {
+                            tracing::warn!(message = message.id, channel = message.channel.code(), %error, status, "delivery failed");
+                            if status == "dead" {
+                                pass.dead += 1;
+                            } else {
+                                pass.retrying += 1;
+                            }
+                        }
+                        None => lease_lost(&message, &mut pass),
+                    },
                 }
             }
         }

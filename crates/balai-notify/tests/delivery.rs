@@ -102,7 +102,7 @@ async fn a_sign_in_code_reaches_the_citizen_by_email_over_smtp() {
 
     let pass = channels.run_once(&db, &vault).await.unwrap();
 
-    assert_eq!(pass, Pass { sent: 1, retrying: 0, dead: 0, deferred: 0 });
+    assert_eq!(pass, Pass { sent: 1, retrying: 0, dead: 0, deferred: 0, lease_lost: 0 });
     let mails = smtp.received();
     assert_eq!(mails.len(), 1, "one mail in the maildir");
     assert!(mails[0].contains("To: warga@contoh.id"), "{}", mails[0]);
@@ -126,7 +126,7 @@ async fn an_unreachable_mail_server_leaves_the_message_for_a_retry_without_namin
 
     let pass = channels.run_once(&db, &vault).await.unwrap();
 
-    assert_eq!(pass, Pass { sent: 0, retrying: 1, dead: 0, deferred: 0 });
+    assert_eq!(pass, Pass { sent: 0, retrying: 1, dead: 0, deferred: 0, lease_lost: 0 });
     let stored = notify::message(&db, &vault, id).await.unwrap().unwrap();
     assert_eq!(stored.status, "pending");
     assert!(stored.next_attempt_at > chrono::Utc::now() + chrono::Duration::seconds(20), "backed off");
@@ -174,7 +174,10 @@ async fn sms_and_whatsapp_go_to_the_gateway_webhook_with_its_token() {
     let channels =
         Channels { phone: Some(WebhookChannel::new(&url, Some("rahasia".into())).unwrap()), ..Channels::default() };
 
-    assert_eq!(channels.run_once(&db, &vault).await.unwrap(), Pass { sent: 2, retrying: 0, dead: 0, deferred: 0 });
+    assert_eq!(
+        channels.run_once(&db, &vault).await.unwrap(),
+        Pass { sent: 2, retrying: 0, dead: 0, deferred: 0, lease_lost: 0 }
+    );
 
     let received = gateway.received.lock().unwrap().clone();
     assert_eq!(received.len(), 2);
@@ -195,7 +198,10 @@ async fn a_gateway_error_is_retried_and_a_missing_channel_is_never_sent_silently
     let email = enqueue(&db, &vault, Channel::Email, "warga@contoh.id", "Kode: 444444").await;
     let channels = Channels { phone: Some(WebhookChannel::new(&url, None).unwrap()), ..Channels::default() };
 
-    assert_eq!(channels.run_once(&db, &vault).await.unwrap(), Pass { sent: 0, retrying: 2, dead: 0, deferred: 0 });
+    assert_eq!(
+        channels.run_once(&db, &vault).await.unwrap(),
+        Pass { sent: 0, retrying: 2, dead: 0, deferred: 0, lease_lost: 0 }
+    );
 
     let sms = notify::message(&db, &vault, sms).await.unwrap().unwrap();
     assert_eq!(sms.last_error.as_deref(), Some("webhook answered HTTP 503"));
@@ -211,7 +217,10 @@ async fn the_demo_inbox_takes_messages_no_real_channel_would() {
     let id = enqueue(&db, &vault, Channel::Whatsapp, "+6281234567890", "Kode: 555555").await;
     let channels = Channels { demo_inbox: true, ..Channels::default() };
 
-    assert_eq!(channels.run_once(&db, &vault).await.unwrap(), Pass { sent: 1, retrying: 0, dead: 0, deferred: 0 });
+    assert_eq!(
+        channels.run_once(&db, &vault).await.unwrap(),
+        Pass { sent: 1, retrying: 0, dead: 0, deferred: 0, lease_lost: 0 }
+    );
     let stored = notify::message(&db, &vault, id).await.unwrap().unwrap();
     assert_eq!((stored.status.as_str(), stored.transport.as_deref()), ("sent", Some("demo")));
 }
@@ -235,7 +244,11 @@ async fn a_gateway_is_never_sent_more_than_its_rate_and_held_messages_keep_their
     };
 
     let pass = channels.run_once(&db, &vault).await.unwrap();
-    assert_eq!(pass, Pass { sent: 3, retrying: 0, dead: 0, deferred: 3 }, "two SMS and the e-mail go out");
+    assert_eq!(
+        pass,
+        Pass { sent: 3, retrying: 0, dead: 0, deferred: 3, lease_lost: 0 },
+        "two SMS and the e-mail go out"
+    );
     assert_eq!(gateway.received.lock().unwrap().len(), 2, "the gateway saw exactly its limit");
     assert_eq!(notify::message(&db, &vault, email).await.unwrap().unwrap().status, "sent", "other channels flow");
     for id in &ids[2..] {

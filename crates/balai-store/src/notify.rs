@@ -82,6 +82,20 @@ pub struct Message {
     pub transport: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// This worker's claim on the message: only messages from [`claim_due`] carry one, and only its
+    /// holder may record the outcome.
+    pub lease: Option<Lease>,
+}
+
+/// The random token of one claim of a message. Claiming again (after the lease ran out) makes a new
+/// one, so the earlier worker's outcome no longer lands.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Lease(String);
+
+impl std::fmt::Debug for Lease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lease(…)")
+    }
 }
 
 impl std::fmt::Debug for Message {
@@ -107,6 +121,7 @@ fn open(vault: &Vault, row: MessageRow) -> Result<Message, StoreError> {
         transport: row.transport,
         created_at: row.created_at,
         sent_at: row.sent_at,
+        lease: None,
     })
 }
 
@@ -125,59 +140,104 @@ pub async fn claim_due(db: &Db, vault: &Vault, now: DateTime<Utc>, limit: i64) -
     let lease_until = now + Duration::seconds(LEASE_SECONDS);
     let mut claimed = Vec::new();
     for row in due {
+        let lease = Lease(hex_token());
         let won = db
             .execute(
-                query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3")
-                    .bind(lease_until)
-                    .bind(row.id)
-                    .bind(row.next_attempt_at),
+                query(
+                    "UPDATE outbox SET next_attempt_at = $1, lease_token = $2 \
+                     WHERE id = $3 AND status = 'pending' AND next_attempt_at = $4",
+                )
+                .bind(lease_until)
+                .bind(lease.0.as_str())
+                .bind(row.id)
+                .bind(row.next_attempt_at),
             )
             .await?;
         if won == 1 {
-            claimed.push(open(vault, row)?);
+            let mut message = open(vault, row)?;
+            message.lease = Some(lease);
+            claimed.push(message);
         }
     }
     Ok(claimed)
 }
 
-/// Puts a claimed message back until `until` without counting an attempt (a channel's rate limit).
-pub async fn defer(db: &Db, id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
-    db.execute(
-        query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending'").bind(until).bind(id),
-    )
-    .await?;
-    Ok(())
+/// 128 random bits as hex: a claim's token.
+fn hex_token() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub async fn mark_sent(db: &Db, id: i64, transport: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    db.execute(
-        query("UPDATE outbox SET status = 'sent', attempts = attempts + 1, transport = $1, sent_at = $2, last_error = NULL WHERE id = $3")
+/// Puts a claimed message back until `until` without counting an attempt (a channel's rate limit).
+/// `false` when the lease was lost (another worker has claimed the message since).
+pub async fn defer(db: &Db, id: i64, lease: &Lease, until: DateTime<Utc>) -> Result<bool, StoreError> {
+    let moved = db
+        .execute(
+            query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND lease_token = $3")
+                .bind(until)
+                .bind(id)
+                .bind(lease.0.as_str()),
+        )
+        .await?;
+    Ok(moved == 1)
+}
+
+/// Records a delivery. `false` when the lease was lost: another worker claimed the message after
+/// this one's lease ran out, and its outcome is the one that stands.
+pub async fn mark_sent(
+    db: &Db,
+    id: i64,
+    lease: &Lease,
+    transport: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let moved = db
+        .execute(
+            query(
+                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, transport = $1, sent_at = $2, last_error = NULL \
+                 WHERE id = $3 AND status = 'pending' AND lease_token = $4",
+            )
             .bind(transport)
             .bind(now)
-            .bind(id),
-    )
-    .await?;
-    Ok(())
+            .bind(id)
+            .bind(lease.0.as_str()),
+        )
+        .await?;
+    Ok(moved == 1)
 }
 
 /// Records a failed attempt: the message is retried after [`backoff`], or dead once [`gives_up`] says
 /// so (the policy is `balai_domain::notify::delivery`).
-/// `error` must not contain the recipient or the body. Returns the new status.
-pub async fn mark_failed(db: &Db, id: i64, error: &str, now: DateTime<Utc>) -> Result<&'static str, StoreError> {
+/// `error` must not contain the recipient or the body. Returns the new status, or `None` when the
+/// lease was lost (see [`mark_sent`]).
+pub async fn mark_failed(
+    db: &Db,
+    id: i64,
+    lease: &Lease,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<&'static str>, StoreError> {
     let (attempts,): (i64,) = db.fetch_one(query("SELECT attempts FROM outbox WHERE id = $1").bind(id)).await?;
     let failures = attempts + 1;
     let status = if gives_up(failures) { "dead" } else { "pending" };
     let error: String = error.chars().take(500).collect();
-    db.execute(
-        query("UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $5")
+    // The attempt count read above is checked again, with the lease, so a concurrent change is not lost.
+    let moved = db
+        .execute(
+            query(
+                "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 \
+                 WHERE id = $5 AND status = 'pending' AND lease_token = $6 AND attempts = $7",
+            )
             .bind(status)
             .bind(failures)
             .bind(now + backoff(failures))
             .bind(error)
-            .bind(id),
-    )
-    .await?;
-    Ok(status)
+            .bind(id)
+            .bind(lease.0.as_str())
+            .bind(attempts),
+        )
+        .await?;
+    Ok((moved == 1).then_some(status))
 }
 
 /// The newest messages, newest first (the demo's inbox page and the admin's outbox view).

@@ -12,6 +12,7 @@ crate::conformance!(
     a_message_is_sealed_and_sent_once,
     a_rolled_back_transaction_sends_nothing,
     failures_back_off_and_end_as_dead_letters,
+    a_worker_whose_lease_ran_out_cannot_overwrite_the_next_claimants_outcome,
     two_workers_never_claim_the_same_message,
 );
 
@@ -51,7 +52,8 @@ async fn a_message_is_sealed_and_sent_once(db: Db) {
     assert_eq!(due.len(), 1);
     assert_eq!((due[0].id, due[0].recipient.as_str(), due[0].body.as_str()), (id, "+6281234500011", "Kode: 123456"));
     assert!(notify::claim_due(&db, &vault, Utc::now(), 10).await.unwrap().is_empty(), "leased to the first worker");
-    notify::mark_sent(&db, id, "webhook", Utc::now()).await.unwrap();
+    let lease = due[0].lease.clone().expect("a claimed message carries its lease");
+    assert!(notify::mark_sent(&db, id, &lease, "webhook", Utc::now()).await.unwrap());
     let later = Utc::now() + Duration::hours(2);
     assert!(notify::claim_due(&db, &vault, later, 10).await.unwrap().is_empty(), "sent messages are never due again");
     let recent = notify::recent(&db, &vault, 10).await.unwrap();
@@ -86,7 +88,9 @@ async fn failures_back_off_and_end_as_dead_letters(db: Db) {
     for attempt in 1..=MAX_ATTEMPTS {
         let due = notify::claim_due(&db, &vault, now, 10).await.unwrap();
         assert_eq!(due.len(), 1, "due again at attempt {attempt}");
-        let status = notify::mark_failed(&db, id, "webhook answered HTTP 503", now).await.unwrap();
+        let lease = due[0].lease.clone().expect("a claimed message carries its lease");
+        let status =
+            notify::mark_failed(&db, id, &lease, "webhook answered HTTP 503", now).await.unwrap().expect("lease held");
         let message = notify::message(&db, &vault, id).await.unwrap().unwrap();
         assert_eq!(message.attempts, attempt);
         if attempt < MAX_ATTEMPTS {
@@ -101,6 +105,28 @@ async fn failures_back_off_and_end_as_dead_letters(db: Db) {
     assert!(notify::claim_due(&db, &vault, now + Duration::days(1), 10).await.unwrap().is_empty(), "dead is dead");
     let message = notify::message(&db, &vault, id).await.unwrap().unwrap();
     assert_eq!((message.status.as_str(), message.last_error.as_deref()), ("dead", Some("webhook answered HTTP 503")));
+}
+
+async fn a_worker_whose_lease_ran_out_cannot_overwrite_the_next_claimants_outcome(db: Db) {
+    let vault = vault();
+    let id = enqueue(&db, &vault, "Kode: 7").await;
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let slow = notify::claim_due(&db, &vault, now, 10).await.unwrap().remove(0);
+    // The slow worker's lease runs out; another worker claims the message and delivers it.
+    let later = now + Duration::seconds(notify::LEASE_SECONDS + 1);
+    let quick = notify::claim_due(&db, &vault, later, 10).await.unwrap().remove(0);
+    assert_ne!(slow.lease, quick.lease, "each claim has its own token");
+    assert!(notify::mark_sent(&db, id, quick.lease.as_ref().unwrap(), "webhook", later).await.unwrap());
+    // The slow worker's failure, deferral or delivery no longer lands.
+    let slow_lease = slow.lease.as_ref().unwrap();
+    assert_eq!(notify::mark_failed(&db, id, slow_lease, "timed out", later).await.unwrap(), None);
+    assert!(!notify::defer(&db, id, slow_lease, later + Duration::hours(1)).await.unwrap());
+    assert!(!notify::mark_sent(&db, id, slow_lease, "smtp", later).await.unwrap());
+    let message = notify::message(&db, &vault, id).await.unwrap().unwrap();
+    assert_eq!(
+        (message.status.as_str(), message.transport.as_deref(), message.attempts, message.last_error),
+        ("sent", Some("webhook"), 1, None)
+    );
 }
 
 async fn two_workers_never_claim_the_same_message(db: Db) {
