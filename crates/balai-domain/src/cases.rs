@@ -4,8 +4,8 @@
 //! case waits on the citizen.
 //!
 //! The flow is data: a table of (state, event) → state, checked by one pure [`Flow::transition`], so a
-//! context adds its flow by writing a table, and a test can walk every path. The first table is the
-//! application flow; its states and events are the shape the applications work starts from.
+//! context adds its flow by writing a table, and a test can walk every path. The application flow is
+//! in [`crate::applications`].
 
 use crate::calendar::{CalendarError, Deadline, IndonesianTimeZone, MAX_WORKING_DAYS, WorkingCalendar};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -115,78 +115,6 @@ pub enum ClockRule {
     /// The case is closed: the clock stopped for good.
     Stops,
 }
-
-/// Where an application stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationState {
-    /// Received; the SLA counts from here.
-    Submitted,
-    /// An officer checks the file (berkas).
-    Verifying,
-    /// The officer asked the citizen for a missing or corrected document.
-    AwaitingCitizen,
-    /// The file is complete; the agency produces the output.
-    InProcess,
-    Completed,
-    Rejected,
-    Withdrawn,
-}
-
-impl ApplicationState {
-    pub const ALL: [ApplicationState; 7] = [
-        ApplicationState::Submitted,
-        ApplicationState::Verifying,
-        ApplicationState::AwaitingCitizen,
-        ApplicationState::InProcess,
-        ApplicationState::Completed,
-        ApplicationState::Rejected,
-        ApplicationState::Withdrawn,
-    ];
-
-    pub fn clock(self) -> ClockRule {
-        match self {
-            ApplicationState::Submitted | ApplicationState::Verifying | ApplicationState::InProcess => ClockRule::Runs,
-            ApplicationState::AwaitingCitizen => ClockRule::Pauses,
-            ApplicationState::Completed | ApplicationState::Rejected | ApplicationState::Withdrawn => ClockRule::Stops,
-        }
-    }
-}
-
-/// What can happen to an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationEvent {
-    StartVerification,
-    AskCitizen,
-    CitizenAnswers,
-    Accept,
-    Complete,
-    Reject,
-    Withdraw,
-}
-
-use ApplicationEvent as Ev;
-use ApplicationState as St;
-
-const fn step(from: St, event: Ev, to: St) -> Transition<St, Ev> {
-    Transition { from, event, to }
-}
-
-/// The application flow. A citizen may withdraw until the agency has accepted the file; after that
-/// the agency finishes the work.
-pub const APPLICATION_FLOW: Flow<ApplicationState, ApplicationEvent> = Flow::new(&[
-    step(St::Submitted, Ev::StartVerification, St::Verifying),
-    step(St::Submitted, Ev::Withdraw, St::Withdrawn),
-    step(St::Verifying, Ev::AskCitizen, St::AwaitingCitizen),
-    step(St::Verifying, Ev::Accept, St::InProcess),
-    step(St::Verifying, Ev::Reject, St::Rejected),
-    step(St::Verifying, Ev::Withdraw, St::Withdrawn),
-    step(St::AwaitingCitizen, Ev::CitizenAnswers, St::Verifying),
-    step(St::AwaitingCitizen, Ev::Reject, St::Rejected),
-    step(St::AwaitingCitizen, Ev::Withdraw, St::Withdrawn),
-    step(St::InProcess, Ev::Complete, St::Completed),
-]);
 
 /// Why the clock refused an instruction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -324,7 +252,6 @@ mod tests {
     use super::*;
     use crate::identity::{Principal, Target, permits};
     use crate::org::Place;
-    use std::collections::BTreeSet;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -376,100 +303,6 @@ mod tests {
         let action = crate::identity::Action::ViewOwnRecord;
         assert!(permits(&owner, action, &Target::at_concerning(forwarded, Some(9))));
         assert!(!permits(&stranger, action, &Target::at_concerning(forwarded, Some(9))));
-    }
-
-    #[test]
-    fn an_application_goes_from_submitted_through_a_question_to_completed() {
-        let mut state = St::Submitted;
-        for (event, expected) in [
-            (Ev::StartVerification, St::Verifying),
-            (Ev::AskCitizen, St::AwaitingCitizen),
-            (Ev::CitizenAnswers, St::Verifying),
-            (Ev::Accept, St::InProcess),
-            (Ev::Complete, St::Completed),
-        ] {
-            state = APPLICATION_FLOW.transition(state, event).unwrap();
-            assert_eq!(state, expected, "after {event:?}");
-        }
-        assert_eq!(APPLICATION_FLOW.transition(St::Verifying, Ev::Reject), Ok(St::Rejected));
-        assert_eq!(APPLICATION_FLOW.transition(St::AwaitingCitizen, Ev::Withdraw), Ok(St::Withdrawn));
-    }
-
-    #[test]
-    fn refused_events_say_whether_the_case_is_closed_or_the_step_is_wrong() {
-        assert_eq!(
-            APPLICATION_FLOW.transition(St::Completed, Ev::Withdraw),
-            Err(TransitionError::Closed { state: St::Completed, event: Ev::Withdraw })
-        );
-        assert_eq!(
-            APPLICATION_FLOW.transition(St::InProcess, Ev::Withdraw),
-            Err(TransitionError::NotAllowed { state: St::InProcess, event: Ev::Withdraw })
-        );
-        assert_eq!(
-            APPLICATION_FLOW.transition(St::Submitted, Ev::Complete).unwrap_err().to_string(),
-            "Complete is not allowed while the case is Submitted"
-        );
-        assert_eq!(
-            APPLICATION_FLOW.transition(St::Rejected, Ev::Accept).unwrap_err().to_string(),
-            "the case is closed (Rejected); Accept cannot change it"
-        );
-    }
-
-    #[test]
-    fn the_officer_is_offered_the_events_of_the_current_state_only() {
-        assert_eq!(APPLICATION_FLOW.events(St::Submitted).collect::<Vec<_>>(), [Ev::StartVerification, Ev::Withdraw]);
-        assert_eq!(APPLICATION_FLOW.events(St::InProcess).collect::<Vec<_>>(), [Ev::Complete]);
-        assert_eq!(APPLICATION_FLOW.events(St::Withdrawn).count(), 0);
-        assert!(APPLICATION_FLOW.is_final(St::Completed));
-        assert!(!APPLICATION_FLOW.is_final(St::AwaitingCitizen));
-    }
-
-    /// The table itself: one outcome per (state, event); every state reachable from Submitted; every
-    /// open state can still end; the closed states are exactly those whose clock stops, and only the
-    /// wait on the citizen pauses it.
-    #[test]
-    fn the_application_flow_table_is_sound() {
-        let table = APPLICATION_FLOW.transitions();
-        let keys: BTreeSet<String> = table.iter().map(|t| format!("{:?}/{:?}", t.from, t.event)).collect();
-        assert_eq!(keys.len(), table.len(), "a (state, event) pair appears twice");
-        // The table handed out is the one the flow runs on.
-        let offered: usize = St::ALL.into_iter().map(|s| APPLICATION_FLOW.events(s).count()).sum();
-        assert_eq!(table.len(), offered);
-        for t in table {
-            assert_eq!(APPLICATION_FLOW.transition(t.from, t.event), Ok(t.to), "{t:?}");
-        }
-
-        let mut reached = vec![St::Submitted];
-        let mut i = 0;
-        while let Some(&state) = reached.get(i) {
-            for event in APPLICATION_FLOW.events(state) {
-                let next = APPLICATION_FLOW.transition(state, event).unwrap();
-                if !reached.contains(&next) {
-                    reached.push(next);
-                }
-            }
-            i += 1;
-        }
-        for state in St::ALL {
-            assert!(reached.contains(&state), "{state:?} cannot be reached");
-            let can_end = |from: St| {
-                let mut seen = vec![from];
-                let mut j = 0;
-                while let Some(&s) = seen.get(j) {
-                    for e in APPLICATION_FLOW.events(s) {
-                        let n = APPLICATION_FLOW.transition(s, e).unwrap();
-                        if !seen.contains(&n) {
-                            seen.push(n);
-                        }
-                    }
-                    j += 1;
-                }
-                seen.iter().any(|s| APPLICATION_FLOW.is_final(*s))
-            };
-            assert!(can_end(state), "{state:?} can never be closed");
-            assert_eq!(APPLICATION_FLOW.is_final(state), state.clock() == ClockRule::Stops, "{state:?}");
-            assert_eq!(state.clock() == ClockRule::Pauses, state == St::AwaitingCitizen, "{state:?}");
-        }
     }
 
     #[test]

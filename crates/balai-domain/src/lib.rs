@@ -2,6 +2,7 @@
 //!
 //! Each module is one bounded context (or a value shared by several), named as in every other layer.
 
+pub mod applications;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
