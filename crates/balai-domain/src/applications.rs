@@ -1,5 +1,6 @@
 //! Applications (permohonan): the route a case follows through a service's procedure, the events
-//! that move it, and the tracking number a citizen quotes.
+//! that move it, the tracking number a citizen quotes, and the form and documents a service asks
+//! for ([`form`]).
 //!
 //! # The rules
 //!
@@ -25,8 +26,13 @@
 //! Which status an event may leave from is the table [`APPLICATION_FLOW`] (a [`Flow`]); the step
 //! and fee rules are guards on top of it. [`allowed_events`] is exactly the set [`apply`] accepts.
 
+pub mod form;
 mod tracking;
 
+pub use form::{
+    ChoiceOption, FieldKind, FieldProblem, FieldRule, FieldValues, FormField, MAX_FORM_FIELDS, Prefill,
+    RequiredDocument, check_form, json_schema, required_documents, validate_fields,
+};
 pub use tracking::{TRACKING_ALPHABET, TrackingNumber, TrackingNumberError};
 
 use crate::Lang;

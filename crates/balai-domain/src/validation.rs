@@ -32,6 +32,12 @@ pub enum Rule {
         steps_total: i64,
         sla_days: i64,
     },
+    /// A number smaller than another it must not be below (a maximum below its minimum).
+    BelowMinimum {
+        min: i64,
+    },
+    /// A setting that does not fit the kind of field it is on (a birth date prefilled into a yes/no).
+    NotForThisKind,
     /// Text that goes into the public audit log or a message must not carry a NIK, KK or phone number.
     ContainsPersonalNumber,
 }
@@ -67,6 +73,10 @@ impl Rule {
             (Rule::StepsExceedSla { steps_total, sla_days }, Lang::En) => format!(
                 "The steps add up to {steps_total} working days, more than the completion time ({sla_days} working days)."
             ),
+            (Rule::BelowMinimum { min }, Lang::Id) => format!("Tidak boleh kurang dari {min}."),
+            (Rule::BelowMinimum { min }, Lang::En) => format!("Must not be less than {min}."),
+            (Rule::NotForThisKind, Lang::Id) => "Tidak cocok dengan jenis isian ini.".into(),
+            (Rule::NotForThisKind, Lang::En) => "Does not fit this kind of field.".into(),
             (Rule::ContainsPersonalNumber, Lang::Id) => {
                 "Jangan tulis NIK, nomor KK, nomor telepon atau angka panjang lain di sini.".into()
             }
