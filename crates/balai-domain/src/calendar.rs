@@ -520,66 +520,68 @@ mod holiday_list_tests {
         assert_eq!(weekdays_left(2026, &[]), 261);
         assert_eq!(weekdays_left(2026, &holidays), 259);
     }
+}
 
-    mod properties {
-        use super::super::*;
-        use proptest::prelude::*;
+/// Deadline rules over random calendars.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
 
-        fn d(s: &str) -> NaiveDate {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A calendar of 2025–2026 with any set of up to 40 holidays (weekends included: a holiday on a
+    /// Sunday changes nothing and must not confuse the count).
+    fn any_calendar() -> impl Strategy<Value = WorkingCalendar> {
+        prop::collection::vec(0u64..730, 0..40).prop_map(|offsets| {
+            let first = d("2025-01-01");
+            WorkingCalendar::new([2025, 2026], offsets.into_iter().map(|o| first + chrono::Days::new(o))).unwrap()
+        })
+    }
+
+    /// A start in 2025, so even the longest service level ends inside 2026.
+    fn any_start() -> impl Strategy<Value = NaiveDate> {
+        (0u64..365).prop_map(|o| d("2025-01-01") + chrono::Days::new(o))
+    }
+
+    proptest! {
+        #[test]
+        fn a_due_date_is_a_working_day_exactly_n_working_days_on(
+            cal in any_calendar(), start in any_start(), n in 1u32..=150,
+        ) {
+            let due = cal.add_working_days(start, n).unwrap();
+            prop_assert!(cal.is_working_day(due).unwrap(), "{} + {} = {}", start, n, due);
+            prop_assert_eq!(cal.working_days_between(start, due).unwrap(), n);
+            // And no earlier day would do.
+            prop_assert_eq!(cal.working_days_between(start, due.pred_opt().unwrap()).unwrap(), n - 1);
         }
 
-        /// A calendar of 2025–2026 with any set of up to 40 holidays (weekends included: a holiday on a
-        /// Sunday changes nothing and must not confuse the count).
-        fn any_calendar() -> impl Strategy<Value = WorkingCalendar> {
-            prop::collection::vec(0u64..730, 0..40).prop_map(|offsets| {
-                let first = d("2025-01-01");
-                WorkingCalendar::new([2025, 2026], offsets.into_iter().map(|o| first + chrono::Days::new(o))).unwrap()
-            })
+        #[test]
+        fn zero_working_days_is_the_start_or_the_next_working_day(cal in any_calendar(), start in any_start()) {
+            let due = cal.add_working_days(start, 0).unwrap();
+            prop_assert!(cal.is_working_day(due).unwrap());
+            prop_assert_eq!(due == start, cal.is_working_day(start).unwrap());
+            prop_assert_eq!(due, if due == start { start } else { cal.add_working_days(start, 1).unwrap() });
         }
 
-        /// A start in 2025, so even the longest service level ends inside 2026.
-        fn any_start() -> impl Strategy<Value = NaiveDate> {
-            (0u64..365).prop_map(|o| d("2025-01-01") + chrono::Days::new(o))
+        #[test]
+        fn more_working_days_never_end_earlier(
+            cal in any_calendar(), start in any_start(), n in 0u32..=150, extra in 0u32..=100,
+        ) {
+            let due = cal.add_working_days(start, n).unwrap();
+            let later = cal.add_working_days(start, n + extra).unwrap();
+            prop_assert!(due <= later);
+            if n > 0 && extra > 0 {
+                prop_assert!(due < later, "{} + {} and + {} both end on {}", start, n, n + extra, due);
+            }
         }
 
-        proptest! {
-            #[test]
-            fn a_due_date_is_a_working_day_exactly_n_working_days_on(
-                cal in any_calendar(), start in any_start(), n in 1u32..=150,
-            ) {
-                let due = cal.add_working_days(start, n).unwrap();
-                prop_assert!(cal.is_working_day(due).unwrap(), "{} + {} = {}", start, n, due);
-                prop_assert_eq!(cal.working_days_between(start, due).unwrap(), n);
-                // And no earlier day would do.
-                prop_assert_eq!(cal.working_days_between(start, due.pred_opt().unwrap()).unwrap(), n - 1);
-            }
-
-            #[test]
-            fn zero_working_days_is_the_start_or_the_next_working_day(cal in any_calendar(), start in any_start()) {
-                let due = cal.add_working_days(start, 0).unwrap();
-                prop_assert!(cal.is_working_day(due).unwrap());
-                prop_assert_eq!(due == start, cal.is_working_day(start).unwrap());
-                prop_assert_eq!(due, if due == start { start } else { cal.add_working_days(start, 1).unwrap() });
-            }
-
-            #[test]
-            fn more_working_days_never_end_earlier(
-                cal in any_calendar(), start in any_start(), n in 0u32..=150, extra in 0u32..=100,
-            ) {
-                let due = cal.add_working_days(start, n).unwrap();
-                let later = cal.add_working_days(start, n + extra).unwrap();
-                prop_assert!(due <= later);
-                if n > 0 && extra > 0 {
-                    prop_assert!(due < later, "{} + {} and + {} both end on {}", start, n, n + extra, due);
-                }
-            }
-
-            #[test]
-            fn a_later_start_never_ends_earlier(cal in any_calendar(), start in any_start(), days in 0u64..60, n in 0u32..=60) {
-                let later_start = start + chrono::Days::new(days);
-                prop_assert!(cal.add_working_days(start, n).unwrap() <= cal.add_working_days(later_start, n).unwrap());
-            }
+        #[test]
+        fn a_later_start_never_ends_earlier(cal in any_calendar(), start in any_start(), days in 0u64..60, n in 0u32..=60) {
+            let later_start = start + chrono::Days::new(days);
+            prop_assert!(cal.add_working_days(start, n).unwrap() <= cal.add_working_days(later_start, n).unwrap());
         }
     }
 }

@@ -437,4 +437,54 @@ mod tests {
         let late_in_year = SlaClock::start(utc("2026-12-28T01:00:00Z"), 5, IndonesianTimeZone::Wib).unwrap();
         assert_eq!(late_in_year.due(&calendar()), Err(SlaError::Calendar(CalendarError::YearNotCovered(2027))));
     }
+
+    mod properties {
+        use super::super::*;
+        use chrono::{Days, Duration};
+        use proptest::prelude::*;
+
+        fn any_calendar() -> impl Strategy<Value = WorkingCalendar> {
+            prop::collection::vec(0u64..730, 0..40).prop_map(|offsets| {
+                let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+                WorkingCalendar::new([2025, 2026], offsets.into_iter().map(|o| first + Days::new(o))).unwrap()
+            })
+        }
+
+        proptest! {
+            /// Waiting on the citizen only ever moves the deadline later, by exactly the working days
+            /// the pauses covered, and a paused clock reads the same however long the pause lasts.
+            #[test]
+            fn pauses_add_back_their_working_days_and_freeze_the_reading(
+                cal in any_calendar(),
+                start_hour in 0i64..(24 * 200),
+                working_days in 0u32..=60,
+                pauses in prop::collection::vec((0i64..300, 0i64..300), 0..8),
+                zone in prop::sample::select(IndonesianTimeZone::ALL.to_vec()),
+            ) {
+                let start = DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().with_timezone(&Utc)
+                    + Duration::hours(start_hour);
+                let plain = SlaClock::start(start, working_days, zone).unwrap();
+                let mut clock = plain.clone();
+                let mut at = start;
+                let mut added = 0;
+                for (gap, length) in pauses {
+                    let began = at + Duration::hours(gap);
+                    let ended = began + Duration::hours(length);
+                    clock.pause(began).unwrap();
+                    let reading = clock.remaining(&cal, began).unwrap();
+                    prop_assert_eq!(clock.remaining(&cal, ended).unwrap(), reading);
+                    prop_assert_eq!(clock.breached(&cal, ended).unwrap(), clock.breached(&cal, began).unwrap());
+                    clock.resume(ended).unwrap();
+                    added += cal.working_days_between(zone.local_date(began), zone.local_date(ended)).unwrap();
+                    at = ended;
+                }
+                prop_assert_eq!(clock.paused_working_days(&cal).unwrap(), added);
+                let due = clock.due(&cal).unwrap();
+                let plain_due = plain.due(&cal).unwrap();
+                prop_assert!(due.due_date >= plain_due.due_date);
+                prop_assert_eq!(due.due_date, cal.add_working_days(zone.local_date(start), working_days + added).unwrap());
+                prop_assert!(cal.is_working_day(due.due_date).unwrap());
+            }
+        }
+    }
 }
