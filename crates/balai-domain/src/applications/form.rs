@@ -410,7 +410,6 @@ fn address(key: &str, value: &Value, problems: &mut Vec<FieldProblem>) -> Option
         problems.push(FieldProblem::new(key, FieldRule::WrongType { expected: "object" }));
         return None;
     };
-    let before = problems.len();
     if let Some(other) = parts.keys().find(|k| *k != "region" && *k != "street") {
         problems.push(FieldProblem::new(format!("{key}.{other}"), FieldRule::UnknownField));
     }
@@ -435,7 +434,7 @@ fn address(key: &str, value: &Value, problems: &mut Vec<FieldProblem>) -> Option
             .ok(),
     };
     match (region, street) {
-        (Some(region), Some(street)) if problems.len() == before => Some(json!({"region": region, "street": street})),
+        (Some(region), Some(street)) => Some(json!({"region": region, "street": street})),
         _ => None,
     }
 }

@@ -7,7 +7,7 @@
 //! check symbol itself) catches every single wrong symbol and every swap of two symbols.
 
 use crate::Lang;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
@@ -38,7 +38,8 @@ fn check_value(values: &[u32; RANDOM_SYMBOLS]) -> u32 {
 }
 
 /// A tracking number, always held in its shown form `XXXX-XXXX-C`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct TrackingNumber(String);
 
 /// Why typed input is not a tracking number.
@@ -161,6 +162,14 @@ impl fmt::Display for TrackingNumber {
     }
 }
 
+impl TryFrom<String> for TrackingNumber {
+    type Error = TrackingNumberError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
 impl FromStr for TrackingNumber {
     type Err = TrackingNumberError;
 
@@ -224,6 +233,7 @@ mod tests {
             assert_eq!(TrackingNumber::parse(s), Ok(number.clone()));
             assert_eq!(s.parse::<TrackingNumber>(), Ok(number.clone()));
             assert_eq!(serde_json::to_string(&number).unwrap(), format!("\"{s}\""));
+            assert_eq!(serde_json::from_value::<TrackingNumber>(s.to_lowercase().into()).unwrap(), number);
         }
     }
 
@@ -338,6 +348,10 @@ mod tests {
         assert_eq!(TrackingNumber::parse(&plain[..8]), Err(TrackingNumberError::WrongLength));
         assert_eq!(TrackingNumber::parse(&format!("{plain}2")), Err(TrackingNumberError::WrongLength));
         assert_eq!(TrackingNumber::parse(&"-".repeat(65)), Err(TrackingNumberError::WrongLength));
+        // Up to 64 bytes of input are read, however many of them are separators.
+        let padded = format!("{}{}", "-".repeat(64 - plain.len()), plain);
+        assert_eq!(TrackingNumber::parse(&padded), Ok(number.clone()));
+        assert_eq!(TrackingNumber::parse(&format!("-{padded}")), Err(TrackingNumberError::WrongLength));
         for c in ['0', 'O', 'o', '1', 'I', 'i', 'L', 'l'] {
             let typed = format!("{c}{}", &plain[1..]);
             assert_eq!(TrackingNumber::parse(&typed), Err(TrackingNumberError::AmbiguousSymbol(c)), "{typed}");
@@ -346,6 +360,12 @@ mod tests {
             let typed = format!("{}{c}{}", &plain[..4], &plain[5..]);
             assert_eq!(TrackingNumber::parse(&typed), Err(TrackingNumberError::UnknownSymbol(c)), "{typed}");
         }
+    }
+
+    #[test]
+    fn a_stored_value_that_is_not_a_tracking_number_is_refused_when_read() {
+        assert!(serde_json::from_str::<TrackingNumber>("\"2222-2222-3\"").is_err());
+        assert!(serde_json::from_str::<TrackingNumber>("12").is_err());
     }
 
     #[test]
