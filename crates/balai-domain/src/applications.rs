@@ -31,7 +31,7 @@ mod tracking;
 
 pub use form::{
     ChoiceOption, FieldKind, FieldProblem, FieldRule, FieldValues, FormField, MAX_FORM_FIELDS, Prefill,
-    RequiredDocument, check_form, json_schema, required_documents, validate_fields,
+    RequiredDocument, check_form, into_field_errors, json_schema, required_documents, validate_fields,
 };
 pub use tracking::{TRACKING_ALPHABET, TrackingNumber, TrackingNumberError};
 

@@ -15,10 +15,20 @@ pub enum MessageKind {
     /// The code that proves a citizen holds a phone or e-mail address they are binding (the new one)
     /// or giving up (the old one).
     ContactCode,
+    /// An application moved: received, asked for a correction, forwarded, completed, rejected.
+    CaseUpdate,
+    /// To the head of an agency: a step of a case passed its deadline.
+    SlaBreach,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 3] = [MessageKind::SignInCode, MessageKind::ContactChanged, MessageKind::ContactCode];
+    pub const ALL: [MessageKind; 5] = [
+        MessageKind::SignInCode,
+        MessageKind::ContactChanged,
+        MessageKind::ContactCode,
+        MessageKind::CaseUpdate,
+        MessageKind::SlaBreach,
+    ];
 
     /// Stored with each outbox message and each edited text.
     pub fn code(self) -> &'static str {
@@ -26,6 +36,8 @@ impl MessageKind {
             MessageKind::SignInCode => "sign-in-code",
             MessageKind::ContactChanged => "contact-changed",
             MessageKind::ContactCode => "contact-code",
+            MessageKind::CaseUpdate => "case-update",
+            MessageKind::SlaBreach => "sla-breach",
         }
     }
 
@@ -38,6 +50,8 @@ impl MessageKind {
             MessageKind::SignInCode => lang.pick("Kode masuk warga", "Citizen sign-in code"),
             MessageKind::ContactChanged => lang.pick("Kontak warga diubah", "Citizen contact changed"),
             MessageKind::ContactCode => lang.pick("Kode pengubahan kontak", "Contact change code"),
+            MessageKind::CaseUpdate => lang.pick("Perkembangan permohonan", "Application update"),
+            MessageKind::SlaBreach => lang.pick("Batas waktu terlampaui", "Deadline passed"),
         }
     }
 
@@ -47,6 +61,14 @@ impl MessageKind {
             MessageKind::SignInCode => &[("code", "123456"), ("minutes", "5")],
             MessageKind::ContactChanged => &[("contact", "+62812••••890"), ("place", "loket Disdukcapil Kota Kupang")],
             MessageKind::ContactCode => &[("code", "123456"), ("minutes", "10"), ("contact", "+62812••••890")],
+            MessageKind::CaseUpdate => {
+                &[("tracking_number", "K7QX-4M9P-2"), ("service", "Penerbitan Akta Kelahiran"), ("status", "Diproses")]
+            }
+            MessageKind::SlaBreach => &[
+                ("tracking_number", "K7QX-4M9P-2"),
+                ("service", "Penerbitan Akta Kelahiran"),
+                ("step", "Verifikasi berkas"),
+            ],
         }
     }
 
@@ -56,6 +78,8 @@ impl MessageKind {
             MessageKind::SignInCode => &["code"],
             MessageKind::ContactChanged => &["contact"],
             MessageKind::ContactCode => &["code"],
+            MessageKind::CaseUpdate => &["tracking_number", "status"],
+            MessageKind::SlaBreach => &["tracking_number"],
         }
     }
 
@@ -63,6 +87,7 @@ impl MessageKind {
     pub fn max_body_chars(self) -> usize {
         match self {
             MessageKind::SignInCode | MessageKind::ContactChanged | MessageKind::ContactCode => 300,
+            MessageKind::CaseUpdate | MessageKind::SlaBreach => 600,
         }
     }
 
@@ -95,6 +120,22 @@ impl MessageKind {
             (MessageKind::ContactChanged, Lang::Id) => (
                 "Kontak Balai Anda diubah",
                 "Kontak Balai Anda diubah: {{ contact }} kini tercatat ({{ place }}). Bukan Anda? Segera datangi loket pelayanan dengan KTP-el.",
+            ),
+            (MessageKind::CaseUpdate, Lang::Id) => (
+                "Permohonan {{ tracking_number }}: {{ status }}",
+                "Permohonan {{ service }} Anda ({{ tracking_number }}) kini berstatus: {{ status }}. Lihat rinciannya di halaman Lacak permohonan dengan nomor {{ tracking_number }}.",
+            ),
+            (MessageKind::CaseUpdate, Lang::En) => (
+                "Application {{ tracking_number }}: {{ status }}",
+                "Your application for {{ service }} ({{ tracking_number }}) is now: {{ status }}. See the details on the Track an application page with number {{ tracking_number }}.",
+            ),
+            (MessageKind::SlaBreach, Lang::Id) => (
+                "Batas waktu terlampaui: {{ tracking_number }}",
+                "Tahap \"{{ step }}\" permohonan {{ service }} ({{ tracking_number }}) melewati batas waktunya. Mohon segera ditindaklanjuti.",
+            ),
+            (MessageKind::SlaBreach, Lang::En) => (
+                "Deadline passed: {{ tracking_number }}",
+                "The step \"{{ step }}\" of application {{ service }} ({{ tracking_number }}) has passed its deadline. Please act on it now.",
             ),
             (MessageKind::ContactChanged, Lang::En) => (
                 "Your Balai contact was changed",

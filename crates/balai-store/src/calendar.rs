@@ -118,6 +118,20 @@ pub async fn working_calendar(db: &Db, government_id: i64) -> Result<WorkingCale
     WorkingCalendar::new(years, dates.into_iter().map(|(d,)| d)).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// The same, read in the caller's transaction (a command's deadlines and its writes see one state).
+pub(crate) async fn working_calendar_in(tx: &mut Tx, government_id: i64) -> Result<WorkingCalendar, StoreError> {
+    let years: Vec<(i64,)> = tx
+        .fetch_all(query("SELECT year FROM calendar_years WHERE government_id = $1 ORDER BY year").bind(government_id))
+        .await?;
+    let years = years
+        .into_iter()
+        .map(|(y,)| i32::try_from(y).map_err(|_| StoreError::Corrupt(format!("calendar year {y}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let dates: Vec<(NaiveDate,)> =
+        tx.fetch_all(query("SELECT date FROM holidays WHERE government_id = $1").bind(government_id)).await?;
+    WorkingCalendar::new(years, dates.into_iter().map(|(d,)| d)).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 // ---- audited state ----------------------------------------------------------------------------
 
 /// A government's year is one audited subject (`government_id/year`): its holidays are its state.

@@ -6,6 +6,7 @@
 use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::org::Place;
 use crate::{Db, StoreError, Tx, query};
+use balai_domain::applications::TrackingNumber;
 use balai_domain::identity::Target;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,10 +25,17 @@ pub(crate) struct CaseRow {
     service_id: Option<i64>,
     title: String,
     opened_at: DateTime<Utc>,
+    tracking_number: Option<String>,
+    status: String,
+    current_step: i64,
+    due_at: Option<DateTime<Utc>>,
+    paused_since: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    version: i64,
 }
 
-pub(crate) const CASE_COLUMNS: &str =
-    "id, government_id, kind, agency_id, unit_id, citizen_id, service_id, title, opened_at";
+pub(crate) const CASE_COLUMNS: &str = "id, government_id, kind, agency_id, unit_id, citizen_id, service_id, title, opened_at, \
+     tracking_number, status, current_step, due_at, paused_since, closed_at, version";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case {
@@ -40,6 +48,19 @@ pub struct Case {
     pub service_id: Option<i64>,
     pub title: String,
     pub opened_at: DateTime<Utc>,
+    /// What the citizen quotes and looks the case up by, without signing in.
+    pub tracking_number: Option<String>,
+    /// The status code of the case's kind (for applications, an `ApplicationStatus` code).
+    pub status: String,
+    /// The position of the step the case is at on its route.
+    pub current_step: i64,
+    /// The overall deadline; moved when the clock pauses for the citizen.
+    pub due_at: Option<DateTime<Utc>>,
+    /// Set while the case waits on the citizen (the clock stands still).
+    pub paused_since: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Optimistic concurrency: every transition increments it.
+    pub version: i64,
 }
 
 impl Case {
@@ -77,6 +98,13 @@ impl TryFrom<CaseRow> for Case {
             service_id: row.service_id,
             title: row.title,
             opened_at: row.opened_at,
+            tracking_number: row.tracking_number,
+            status: row.status,
+            current_step: row.current_step,
+            due_at: row.due_at,
+            paused_since: row.paused_since,
+            closed_at: row.closed_at,
+            version: row.version,
         })
     }
 }
@@ -89,15 +117,33 @@ pub struct NewCase<'a> {
     pub citizen_id: Option<i64>,
     pub service_id: Option<i64>,
     pub title: &'a str,
+    /// The first status, a code of the kind's flow.
+    pub status: &'a str,
+    pub opened_at: DateTime<Utc>,
+    /// The overall deadline, when the case has one.
+    pub due_at: Option<DateTime<Utc>>,
+    /// The route: every hand-over with its unit and working-day SLA. The first step starts at once.
+    pub steps: &'a [NewStep<'a>],
 }
 
-/// Opens a case; the opening is a leaf of the audit log.
-pub async fn open_case(tx: &mut Tx, actor: &Actor, new: &NewCase<'_>) -> Result<i64, StoreError> {
+/// One hand-over on a case's route.
+pub struct NewStep<'a> {
+    pub name: &'a str,
+    pub unit_id: i64,
+    pub sla_days: u32,
+    /// The first step's deadline, set by the caller from the government's calendar.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Opens a case with a fresh tracking number and its route; the opening is a leaf of the audit log.
+pub async fn open_case(tx: &mut Tx, actor: &Actor, new: &NewCase<'_>) -> Result<Opened, StoreError> {
+    let tracking_number = TrackingNumber::from_random(rand::random::<[u8; 16]>());
     let id = tx
         .insert(
             query(
-                "INSERT INTO cases (government_id, kind, agency_id, unit_id, citizen_id, service_id, title, opened_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO cases (government_id, kind, agency_id, unit_id, citizen_id, service_id, title, opened_at, \
+                 tracking_number, status, current_step, due_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, 1) RETURNING id",
             )
             .bind(new.government_id)
             .bind(new.kind.code())
@@ -106,11 +152,273 @@ pub async fn open_case(tx: &mut Tx, actor: &Actor, new: &NewCase<'_>) -> Result<
             .bind(new.citizen_id)
             .bind(new.service_id)
             .bind(new.title)
-            .bind(Utc::now()),
+            .bind(new.opened_at)
+            .bind(tracking_number.as_str())
+            .bind(new.status)
+            .bind(new.due_at),
         )
         .await?;
+    for (position, step) in new.steps.iter().enumerate() {
+        let first = position == 0;
+        tx.execute(
+            query(
+                "INSERT INTO case_steps (government_id, case_id, position, name, unit_id, sla_days, started_at, due_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(new.government_id)
+            .bind(id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(step.name)
+            .bind(step.unit_id)
+            .bind(i64::from(step.sla_days))
+            .bind(if first { Some(new.opened_at) } else { None })
+            .bind(if first { step.due_at } else { None }),
+        )
+        .await?;
+    }
     audit::record_change(tx, actor, "cases.open", &Subject::new("cases", id), Some(new.government_id)).await?;
-    Ok(id)
+    Ok(Opened { id, tracking_number })
+}
+
+/// A case just opened: its id and the number the citizen follows it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub id: i64,
+    pub tracking_number: TrackingNumber,
+}
+
+/// One hand-over on a case's route, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CaseStep {
+    pub id: i64,
+    pub case_id: i64,
+    pub position: i64,
+    pub name: String,
+    pub unit_id: i64,
+    pub sla_days: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+const STEP_COLUMNS: &str = "id, case_id, position, name, unit_id, sla_days, started_at, due_at, done_at, breached_at";
+
+pub(crate) async fn steps_in(tx: &mut Tx, case_id: i64) -> Result<Vec<CaseStep>, StoreError> {
+    tx.fetch_all(
+        crate::dynamic_query(format!("SELECT {STEP_COLUMNS} FROM case_steps WHERE case_id = $1 ORDER BY position"))
+            .bind(case_id),
+    )
+    .await
+}
+
+pub async fn steps(db: &Db, case_id: i64) -> Result<Vec<CaseStep>, StoreError> {
+    db.fetch_all(
+        crate::dynamic_query(format!("SELECT {STEP_COLUMNS} FROM case_steps WHERE case_id = $1 ORDER BY position"))
+            .bind(case_id),
+    )
+    .await
+}
+
+/// One transition of a case, as the history shows it: who, when, from, to, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CaseEvent {
+    pub id: i64,
+    pub case_id: i64,
+    pub event: String,
+    /// `officer`, `citizen` or `system`.
+    pub actor: String,
+    pub officer_id: Option<i64>,
+    pub from_status: String,
+    pub to_status: String,
+    pub step: i64,
+    pub from_unit_id: Option<i64>,
+    pub to_unit_id: Option<i64>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+const EVENT_COLUMNS: &str =
+    "id, case_id, event, actor, officer_id, from_status, to_status, step, from_unit_id, to_unit_id, reason, at";
+
+pub(crate) async fn events_in(tx: &mut Tx, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+    tx.fetch_all(
+        crate::dynamic_query(format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY id"))
+            .bind(case_id),
+    )
+    .await
+}
+
+pub async fn events(db: &Db, case_id: i64) -> Result<Vec<CaseEvent>, StoreError> {
+    db.fetch_all(
+        crate::dynamic_query(format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY id"))
+            .bind(case_id),
+    )
+    .await
+}
+
+/// Who made a transition, as the case history and the audit log name them.
+#[derive(Debug, Clone)]
+pub enum EventActor {
+    Officer(i64),
+    Citizen(i64),
+    System(&'static str),
+}
+
+impl EventActor {
+    fn code(&self) -> &'static str {
+        match self {
+            EventActor::Officer(_) => "officer",
+            EventActor::Citizen(_) => "citizen",
+            EventActor::System(_) => "system",
+        }
+    }
+
+    pub(crate) async fn audit_actor(&self, tx: &mut Tx) -> Result<Actor, StoreError> {
+        match self {
+            EventActor::Officer(id) => Ok(Actor::officer(*id)),
+            EventActor::Citizen(id) => crate::identity::citizens::audit_actor(tx, *id).await,
+            EventActor::System(what) => Ok(Actor::system(what)),
+        }
+    }
+}
+
+/// Where a case moves: its new status, step and place, and its clock.
+#[derive(Debug, Clone)]
+pub struct Move<'a> {
+    pub event: &'a str,
+    pub actor: EventActor,
+    pub to_status: &'a str,
+    pub to_step: i64,
+    pub to_agency_id: i64,
+    pub to_unit_id: Option<i64>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub paused_since: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Written for the citizen to read; never field values.
+    pub reason: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// Moves a case in the caller's transaction: the case row (guarded by its version, so two officers
+/// acting at once cannot both win), the event row, and one audit leaf for each.
+pub(crate) async fn move_case(tx: &mut Tx, case: &Case, step: &Move<'_>) -> Result<i64, StoreError> {
+    let changed = tx
+        .execute(
+            query(
+                "UPDATE cases SET status = $1, current_step = $2, agency_id = $3, unit_id = $4, due_at = $5, \
+                 paused_since = $6, closed_at = $7, version = version + 1 WHERE id = $8 AND version = $9",
+            )
+            .bind(step.to_status)
+            .bind(step.to_step)
+            .bind(step.to_agency_id)
+            .bind(step.to_unit_id)
+            .bind(step.due_at)
+            .bind(step.paused_since)
+            .bind(step.closed_at)
+            .bind(case.id)
+            .bind(case.version),
+        )
+        .await?;
+    if changed == 0 {
+        let current = case_in(tx, case.id).await?.ok_or(StoreError::NotFound)?;
+        return Err(StoreError::StaleVersion { current: current.version });
+    }
+    let officer_id = match step.actor {
+        EventActor::Officer(id) => Some(id),
+        _ => None,
+    };
+    let event_id = tx
+        .insert(
+            query(
+                "INSERT INTO case_events (government_id, case_id, event, actor, officer_id, from_status, to_status, step, \
+                 from_unit_id, to_unit_id, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(case.government_id)
+            .bind(case.id)
+            .bind(step.event)
+            .bind(step.actor.code())
+            .bind(officer_id)
+            .bind(case.status.as_str())
+            .bind(step.to_status)
+            .bind(case.current_step)
+            .bind(case.unit_id)
+            .bind(step.to_unit_id)
+            .bind(step.reason)
+            .bind(step.at),
+        )
+        .await?;
+    let actor = step.actor.audit_actor(tx).await?;
+    let action = format!("cases.{}", step.event);
+    audit::record_change(tx, &actor, &action, &Subject::new("case_events", event_id), Some(case.government_id)).await?;
+    audit::record_change(tx, &actor, &action, &Subject::new("cases", case.id), Some(case.government_id)).await?;
+    Ok(event_id)
+}
+
+/// Records an event that does not move the case (a breach of a step's deadline), with its leaf.
+pub(crate) async fn note_event(
+    tx: &mut Tx,
+    case: &Case,
+    event: &str,
+    actor: &EventActor,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let event_id = tx
+        .insert(
+            query(
+                "INSERT INTO case_events (government_id, case_id, event, actor, officer_id, from_status, to_status, step, \
+                 from_unit_id, to_unit_id, reason, at) VALUES ($1, $2, $3, $4, NULL, $5, $5, $6, $7, $7, $8, $9) RETURNING id",
+            )
+            .bind(case.government_id)
+            .bind(case.id)
+            .bind(event)
+            .bind(actor.code())
+            .bind(case.status.as_str())
+            .bind(case.current_step)
+            .bind(case.unit_id)
+            .bind(reason)
+            .bind(at),
+        )
+        .await?;
+    let audit_actor = actor.audit_actor(tx).await?;
+    audit::record_change(
+        tx,
+        &audit_actor,
+        &format!("cases.{event}"),
+        &Subject::new("case_events", event_id),
+        Some(case.government_id),
+    )
+    .await?;
+    Ok(event_id)
+}
+
+/// Updates one step of a case's route (its unit, start, deadline, completion) in the caller's transaction.
+pub(crate) async fn set_step(tx: &mut Tx, step: &CaseStep) -> Result<(), StoreError> {
+    tx.execute(
+        query(
+            "UPDATE case_steps SET unit_id = $1, started_at = $2, due_at = $3, done_at = $4, breached_at = $5 WHERE id = $6",
+        )
+        .bind(step.unit_id)
+        .bind(step.started_at)
+        .bind(step.due_at)
+        .bind(step.done_at)
+        .bind(step.breached_at)
+        .bind(step.id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A case by its tracking number.
+pub(crate) async fn case_by_tracking_in(tx: &mut Tx, tracking_number: &str) -> Result<Option<Case>, StoreError> {
+    let row: Option<CaseRow> = tx
+        .fetch_optional(
+            crate::dynamic_query(format!("SELECT {CASE_COLUMNS} FROM cases WHERE tracking_number = $1"))
+                .bind(tracking_number),
+        )
+        .await?;
+    row.map(Case::try_from).transpose()
 }
 
 pub(crate) async fn case_in(tx: &mut Tx, id: i64) -> Result<Option<Case>, StoreError> {
@@ -145,13 +453,23 @@ pub async fn agency_cases(db: &Db, government_id: i64, agency_id: i64, limit: i6
 // ---- audited state ----------------------------------------------------------------------------
 
 /// Cases are audited rows (each context's own details are audited with its own tables).
-pub(crate) const AUDITED: &[AuditedTable] = &[AuditedTable::new("cases", case_state)];
+pub(crate) const AUDITED: &[AuditedTable] =
+    &[AuditedTable::new("cases", case_state), AuditedTable::new("case_events", event_state)];
 
 fn case_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
     audit::row_state::<CaseRow>(
         tx,
         "cases",
         crate::dynamic_query(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1")),
+        id,
+    )
+}
+
+fn event_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<String>, StoreError>> {
+    audit::row_state::<CaseEvent>(
+        tx,
+        "case_events",
+        crate::dynamic_query(format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE id = $1")),
         id,
     )
 }

@@ -937,3 +937,166 @@ mod tests {
         );
     }
 }
+
+// ---- what an application is made under ---------------------------------------------------------
+
+/// The current version of a service as an application needs it: its route, documents, fee and form.
+#[derive(Debug, Clone)]
+pub struct ApplicationTerms {
+    pub service_id: i64,
+    pub service_code: String,
+    pub version_id: i64,
+    pub government_id: i64,
+    pub agency_id: i64,
+    pub name: String,
+    pub name_en: String,
+    pub product: String,
+    pub sla_days: i64,
+    pub fee: Rupiah,
+    pub requirements: Vec<Requirement>,
+    pub steps: Vec<TermsStep>,
+    pub form: Vec<balai_domain::applications::FormField>,
+}
+
+/// One procedure step with its unit's place (a step may belong to a unit of another agency).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TermsStep {
+    pub description: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub agency_id: i64,
+    pub sla_days: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TermsRow {
+    service_id: i64,
+    service_code: String,
+    version_id: i64,
+    government_id: i64,
+    agency_id: i64,
+    name: String,
+    name_en: String,
+    product: String,
+    sla_days: i64,
+    fee: i64,
+    form_fields: String,
+}
+
+/// The current terms of a government's service, read in the caller's transaction (so a submission
+/// is checked against exactly the version it is recorded under). `None`: no such service.
+pub(crate) async fn application_terms_in(
+    tx: &mut Tx,
+    government_id: i64,
+    code: &str,
+) -> Result<Option<ApplicationTerms>, StoreError> {
+    let row: Option<TermsRow> = tx
+        .fetch_optional(
+            query(
+                "SELECT s.id AS service_id, s.code AS service_code, v.id AS version_id, s.government_id, s.agency_id, \
+                 v.name, v.name_en, v.product, v.sla_days, v.fee, v.form_fields \
+                 FROM services s JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
+                 WHERE s.government_id = $1 AND s.code = $2",
+            )
+            .bind(government_id)
+            .bind(code),
+        )
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    terms_of_version(tx, row).await.map(Some)
+}
+
+/// The terms an application was made under (its own version, even after the standard changed).
+pub(crate) async fn application_terms_of_version_in(
+    tx: &mut Tx,
+    version_id: i64,
+) -> Result<ApplicationTerms, StoreError> {
+    let row: TermsRow = tx
+        .fetch_one(
+            query(
+                "SELECT s.id AS service_id, s.code AS service_code, v.id AS version_id, s.government_id, s.agency_id, \
+                 v.name, v.name_en, v.product, v.sla_days, v.fee, v.form_fields \
+                 FROM service_versions v JOIN services s ON s.id = v.service_id WHERE v.id = $1",
+            )
+            .bind(version_id),
+        )
+        .await?;
+    terms_of_version(tx, row).await
+}
+
+async fn terms_of_version(tx: &mut Tx, row: TermsRow) -> Result<ApplicationTerms, StoreError> {
+    let requirements: Vec<RequirementRow> = tx
+        .fetch_all(
+            query("SELECT document, doc_type, held_by_government, note FROM service_requirements WHERE version_id = $1 ORDER BY position")
+                .bind(row.version_id),
+        )
+        .await?;
+    let requirements = requirements
+        .into_iter()
+        .map(|r| {
+            let doc_type = DocumentType::parse(&r.doc_type)
+                .ok_or_else(|| StoreError::Corrupt(format!("document type {}", r.doc_type)))?;
+            Ok(Requirement { document: r.document, doc_type, held_by_government: r.held_by_government, note: r.note })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let steps: Vec<TermsStep> = tx
+        .fetch_all(
+            query(
+                "SELECT st.description, st.unit_id, u.name AS unit_name, u.agency_id, st.sla_days FROM service_steps st \
+                 JOIN units u ON u.id = st.unit_id WHERE st.version_id = $1 ORDER BY st.position",
+            )
+            .bind(row.version_id),
+        )
+        .await?;
+    let form = serde_json::from_str(&row.form_fields)
+        .map_err(|e| StoreError::Corrupt(format!("form fields of service version {}: {e}", row.version_id)))?;
+    Ok(ApplicationTerms {
+        service_id: row.service_id,
+        service_code: row.service_code,
+        version_id: row.version_id,
+        government_id: row.government_id,
+        agency_id: row.agency_id,
+        name: row.name,
+        name_en: row.name_en,
+        product: row.product,
+        sla_days: row.sla_days,
+        fee: Rupiah(row.fee),
+        requirements,
+        steps,
+        form,
+    })
+}
+
+/// Sets the application form of a service's current version (the demo and imports; admins edit the
+/// form with the standard).
+pub async fn set_form_fields(
+    tx: &mut Tx,
+    actor: &Actor,
+    service_id: i64,
+    fields: &[balai_domain::applications::FormField],
+) -> Result<(), StoreError> {
+    if let Err(problems) = balai_domain::applications::check_form(fields) {
+        return Err(StoreError::Invalid(problems));
+    }
+    let json = serde_json::to_string(fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (version_id, government_id): (i64, i64) = tx
+        .fetch_optional(
+            query(
+                "SELECT v.id, s.government_id FROM services s JOIN service_versions v \
+                 ON v.service_id = s.id AND v.version = s.current_version WHERE s.id = $1",
+            )
+            .bind(service_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.execute(query("UPDATE service_versions SET form_fields = $1 WHERE id = $2").bind(json).bind(version_id)).await?;
+    audit::record_change(
+        tx,
+        actor,
+        "catalogue.service.form",
+        &Subject::new("services", service_id),
+        Some(government_id),
+    )
+    .await?;
+    Ok(())
+}

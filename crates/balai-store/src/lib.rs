@@ -1,6 +1,7 @@
 //! Balai persistence: one [`Db`] over SQLite or PostgreSQL, migrations per backend, one module per
 //! context. Every function here is covered by the conformance suite in `tests/`, run on both engines.
 
+pub mod applications;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
@@ -43,6 +44,18 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// An idempotency key was used before with a different request.
+    #[error("this idempotency key was used for a different request")]
+    IdempotencyConflict,
+    /// A per-user bound was reached (uploads a day, …).
+    #[error("too many requests")]
+    TooManyRequests,
+    /// The case's workflow does not allow this now.
+    #[error(transparent)]
+    Workflow(#[from] balai_domain::applications::WorkflowError),
+    /// A deadline falls where the government's calendar does not reach (an admin must add the year).
+    #[error(transparent)]
+    Calendar(#[from] balai_domain::calendar::CalendarError),
 }
 
 impl From<FieldErrors> for StoreError {

@@ -5,7 +5,7 @@
 
 use crate::audit::AuditedTable;
 use crate::identity::{access, citizens, officers};
-use crate::{calendar, cases, catalogue, notify, org};
+use crate::{applications, calendar, cases, catalogue, notify, org};
 
 const CONTEXTS: &[&[AuditedTable]] = &[
     org::AUDITED,
@@ -14,6 +14,7 @@ const CONTEXTS: &[&[AuditedTable]] = &[
     officers::AUDITED,
     citizens::AUDITED,
     cases::AUDITED,
+    applications::AUDITED,
     access::AUDITED,
     notify::templates::AUDITED,
 ];

@@ -427,9 +427,14 @@ pub async fn seed_demo_cases(db: &Db, vault: &crate::identity::Vault, officer_id
                 citizen_id: Some(citizen_id),
                 service_id: Some(service.service.id),
                 title,
+                status: "in_progress",
+                opened_at: chrono::Utc::now(),
+                due_at: None,
+                steps: &[],
             },
         )
-        .await?;
+        .await?
+        .id;
         first.get_or_insert(id);
     }
     let purpose = balai_domain::identity::Purpose::parse("Verifikasi berkas permohonan akta kelahiran")

@@ -21,6 +21,10 @@ pub enum Expected {
     RegionCode,
     WithinTree,
     LeafRange,
+    /// An `Idempotency-Key` header of 1 to 100 characters.
+    IdempotencyKey,
+    /// A JSON object `{government, service, fields, documents}`.
+    ApplicationBody,
 }
 
 impl Expected {
@@ -33,6 +37,8 @@ impl Expected {
             Expected::RegionCode => texts::EXPECTED_REGION_CODE,
             Expected::WithinTree => texts::EXPECTED_WITHIN_TREE,
             Expected::LeafRange => texts::EXPECTED_LEAF_RANGE,
+            Expected::IdempotencyKey => texts::EXPECTED_IDEMPOTENCY_KEY,
+            Expected::ApplicationBody => texts::EXPECTED_APPLICATION_BODY,
         }
         .get(lang)
     }
@@ -51,6 +57,17 @@ pub enum AppError {
     StaleVersion { current: i64 },
     #[error("forbidden")]
     Forbidden,
+    /// The case's workflow does not allow this event now.
+    #[error("workflow: {0}")]
+    Workflow(balai_domain::applications::WorkflowError),
+    /// A deadline could not be counted: the calendar lacks a year (an administrator must add it).
+    #[error("calendar: {0}")]
+    Calendar(balai_domain::calendar::CalendarError),
+    /// An idempotency key reused with a different request.
+    #[error("idempotency key reused")]
+    IdempotencyConflict,
+    #[error("too many requests")]
+    TooManyRequests,
     /// A request refused by a rule of the domain, already phrased in the request's language.
     #[error("refused: {}", .0.rule)]
     Refused(Box<Refusal>),
@@ -86,6 +103,10 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(errors) => AppError::Invalid(errors),
             StoreError::StaleVersion { current } => AppError::StaleVersion { current },
             StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Workflow(e) => AppError::Workflow(e),
+            StoreError::Calendar(e) => AppError::Calendar(e),
+            StoreError::IdempotencyConflict => AppError::IdempotencyConflict,
+            StoreError::TooManyRequests => AppError::TooManyRequests,
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -99,6 +120,8 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::StaleVersion { .. } => StatusCode::CONFLICT,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Workflow(_) | AppError::Calendar(_) | AppError::IdempotencyConflict => StatusCode::CONFLICT,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused(r) => r.status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,6 +135,10 @@ impl AppError {
             AppError::Invalid(_) => "/problems/validation",
             AppError::StaleVersion { .. } => "/problems/stale-version",
             AppError::Forbidden => "/problems/forbidden",
+            AppError::Workflow(_) => "/problems/workflow",
+            AppError::Calendar(_) => "/problems/calendar-not-covered",
+            AppError::IdempotencyConflict => "/problems/idempotency-key-reused",
+            AppError::TooManyRequests => "/problems/too-many-requests",
             AppError::Refused(r) => r.problem_type,
             AppError::Internal(_) => "/problems/internal",
         }
@@ -124,6 +151,10 @@ impl AppError {
             AppError::Invalid(_) => texts::INVALID_TITLE.get(lang),
             AppError::StaleVersion { .. } => texts::STALE_VERSION_TITLE.get(lang),
             AppError::Forbidden => texts::FORBIDDEN_TITLE.get(lang),
+            AppError::Workflow(_) => texts::WORKFLOW_TITLE.get(lang),
+            AppError::Calendar(_) => texts::CALENDAR_TITLE.get(lang),
+            AppError::IdempotencyConflict => texts::KEY_REUSED_TITLE.get(lang),
+            AppError::TooManyRequests => texts::TOO_MANY_TITLE.get(lang),
             AppError::Refused(r) => r.title,
             AppError::Internal(_) => texts::INTERNAL_TITLE.get(lang),
         }
@@ -140,6 +171,15 @@ impl AppError {
                 texts::STALE_VERSION_DETAIL.fill(lang, &[("current", &current.to_string())])
             }
             AppError::Forbidden => texts::FORBIDDEN_DETAIL.get(lang).into(),
+            AppError::Workflow(e) => e.message(lang),
+            AppError::Calendar(balai_domain::calendar::CalendarError::YearNotCovered(year)) => {
+                texts::CALENDAR_YEAR_DETAIL.fill(lang, &[("year", &year.to_string())])
+            }
+            AppError::Calendar(balai_domain::calendar::CalendarError::TooManyDays(days)) => {
+                texts::CALENDAR_DAYS_DETAIL.fill(lang, &[("days", &days.to_string())])
+            }
+            AppError::IdempotencyConflict => texts::KEY_REUSED_DETAIL.get(lang).into(),
+            AppError::TooManyRequests => texts::TOO_MANY_DETAIL.get(lang).into(),
             AppError::Refused(r) => r.message.clone(),
             // Internal details go to the log, never to the client.
             AppError::Internal(_) => texts::INTERNAL_DETAIL.get(lang).into(),

@@ -531,3 +531,45 @@ pub fn required_documents(requirements: &[Requirement]) -> Vec<RequiredDocument>
 
 #[cfg(test)]
 mod tests;
+
+/// The problems of a submission as the field errors every edge already shows (problem+json's
+/// `errors`, a form's marked fields): each keeps its field name and the nearest general rule.
+pub fn into_field_errors(problems: Vec<FieldProblem>) -> crate::validation::FieldErrors {
+    use crate::validation::Rule;
+    let mut errors = crate::validation::FieldErrors::default();
+    for problem in problems {
+        let rule = match problem.rule {
+            FieldRule::TooManyFields { max } => Rule::TooMany { max },
+            FieldRule::UnknownField | FieldRule::NotAnOption => Rule::Unknown,
+            FieldRule::Required => Rule::Required,
+            FieldRule::WrongType { expected } => Rule::Format { expected },
+            FieldRule::OutOfRange { min, max } => Rule::OutOfRange { min, max },
+            FieldRule::TooLong { max } => Rule::TooLong { max },
+            FieldRule::BadDate => Rule::Format { expected: "2026-08-17" },
+            FieldRule::BadRegion => Rule::Format { expected: "5371011001" },
+        };
+        errors.push(problem.field, rule);
+    }
+    errors
+}
+
+#[cfg(test)]
+mod field_error_tests {
+    use super::*;
+    use crate::validation::Rule;
+
+    #[test]
+    fn each_problem_keeps_its_field_and_the_nearest_general_rule() {
+        let problems = vec![
+            FieldProblem::new("nama", FieldRule::Required),
+            FieldProblem::new("lahir", FieldRule::BadDate),
+            FieldProblem::new("x", FieldRule::UnknownField),
+            FieldProblem::new("umur", FieldRule::OutOfRange { min: 0, max: 150 }),
+        ];
+        let errors = into_field_errors(problems);
+        assert_eq!(errors.for_field("nama"), Some(&Rule::Required));
+        assert_eq!(errors.for_field("lahir"), Some(&Rule::Format { expected: "2026-08-17" }));
+        assert_eq!(errors.for_field("x"), Some(&Rule::Unknown));
+        assert_eq!(errors.for_field("umur"), Some(&Rule::OutOfRange { min: 0, max: 150 }));
+    }
+}

@@ -30,7 +30,7 @@ struct SealedTable {
 
 /// Documents before citizens: a citizen's audited state includes its documents, so the citizen's
 /// leaf must be written after they are re-sealed.
-const SEALED: [SealedTable; 5] = [
+const SEALED: [SealedTable; 6] = [
     SealedTable {
         table: "citizen_documents",
         key: "id",
@@ -54,6 +54,12 @@ const SEALED: [SealedTable; 5] = [
         key: "id",
         audited_as: Some("identity.officer.reseal"),
         columns: &[("totp_secret_enc", "officers.totp_secret")],
+    },
+    SealedTable {
+        table: "applications",
+        key: "case_id",
+        audited_as: Some("applications.reseal"),
+        columns: &[("fields_enc", "applications.fields")],
     },
     SealedTable {
         table: "outbox",

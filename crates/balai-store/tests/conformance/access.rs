@@ -78,10 +78,15 @@ async fn case_for(db: &Db, f: &Fixture, citizen_id: Option<i64>, unit_id: Option
             citizen_id,
             service_id: None,
             title: "Penerbitan Akta Kelahiran",
+            status: "in_progress",
+            opened_at: chrono::Utc::now(),
+            due_at: None,
+            steps: &[],
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .id;
     tx.commit().await.unwrap();
     id
 }

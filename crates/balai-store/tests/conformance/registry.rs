@@ -43,6 +43,13 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("outbox", "messages waiting to be delivered: delivery state, not a record"),
     ("server_leases", "which server runs the scheduled jobs"),
     ("key_guard", "one lock row serialising lease taking and key rotation"),
+    (
+        "case_steps",
+        "a case's route: every change to it is made by a transition whose event row and case row are leaves",
+    ),
+    ("uploads", "files a citizen sent: a record of storage, audited once attached through its application"),
+    ("application_documents", "what an application attaches: written with the application, whose submission is a leaf"),
+    ("submission_keys", "idempotency keys: which case a client's retry maps to, not a record"),
 ];
 
 fn vault() -> Vault {

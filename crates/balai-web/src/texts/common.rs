@@ -15,6 +15,10 @@ crate::texts::texts! {
         / "a region code such as 53.71";
     EXPECTED_WITHIN_TREE = "dalam ukuran pohon saat ini"
         / "within the current tree size";
+    EXPECTED_IDEMPOTENCY_KEY = "header Idempotency-Key berisi 1–100 karakter, unik untuk setiap permohonan"
+        / "an Idempotency-Key header of 1–100 characters, unique to each application";
+    EXPECTED_APPLICATION_BODY = "objek JSON {government, service, fields, documents}"
+        / "a JSON object {government, service, fields, documents}";
     EXPECTED_LEAF_RANGE = "antara start dan start + 1000, dalam ukuran pohon"
         / "between start and start + 1000, within the tree size";
 
@@ -39,6 +43,22 @@ crate::texts::texts! {
         / "Forbidden";
     FORBIDDEN_DETAIL = "Anda tidak berhak melakukan ini."
         / "You may not do this.";
+    WORKFLOW_TITLE = "Langkah ini tidak diizinkan sekarang"
+        / "This step is not allowed now";
+    CALENDAR_TITLE = "Kalender hari kerja belum lengkap"
+        / "The working-day calendar is incomplete";
+    CALENDAR_YEAR_DETAIL = "Kalender hari kerja tahun {year} belum diisi, sehingga batas waktu tidak dapat dihitung. Admin pemerintah daerah perlu mengisi hari libur tahun itu di Kalender hari kerja."
+        / "The working-day calendar has no holidays for {year}, so the deadline cannot be counted. A government administrator must fill in that year's holidays in the working-day calendar.";
+    CALENDAR_DAYS_DETAIL = "Batas waktu {days} hari kerja melebihi yang diizinkan standar pelayanan mana pun."
+        / "A deadline of {days} working days is beyond what any service standard allows.";
+    KEY_REUSED_TITLE = "Kunci idempotensi sudah dipakai"
+        / "Idempotency key already used";
+    KEY_REUSED_DETAIL = "Kunci Idempotency-Key ini sudah dipakai untuk permohonan lain dengan isi berbeda. Kirim ulang dengan kunci baru bila ini permohonan baru."
+        / "This Idempotency-Key was already used for a different request. Send a new key if this is a new application.";
+    TOO_MANY_TITLE = "Terlalu banyak permintaan"
+        / "Too many requests";
+    TOO_MANY_DETAIL = "Batas harian tercapai. Coba lagi besok."
+        / "The daily limit was reached. Try again tomorrow.";
     INTERNAL_TITLE = "Kesalahan pada server"
         / "Server error";
     INTERNAL_DETAIL = "Permintaan tidak dapat diproses. Silakan coba lagi."

@@ -30,10 +30,15 @@ pub(crate) async fn marias_application(app: &TestApp) -> i64 {
             citizen_id: Some(maria),
             service_id: Some(service.service.id),
             title: "Penerbitan Akta Kelahiran",
+            status: "in_progress",
+            opened_at: chrono::Utc::now(),
+            due_at: None,
+            steps: &[],
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .id;
     tx.commit().await.unwrap();
     id
 }

@@ -1,0 +1,305 @@
+//! Applications API: a service's form, uploads, submitting with an idempotency key, and the public
+//! tracking of a case by its number (no personal data).
+
+use crate::AppState;
+use crate::applications::{ApiCitizen, clean_and_store, problem_of_file_error};
+use crate::error::{ApiError, AppError, Expected, Problem};
+use crate::i18n::RequestLang;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use balai_domain::Lang;
+use balai_domain::applications::TrackingNumber;
+use balai_store::applications::{self, Application, DocumentChoice, DocumentSource, PublicApplication};
+use balai_store::org;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/services/{code}/form", get(service_form))
+        .route("/v1/uploads", post(upload))
+        .route("/v1/applications", post(submit))
+        .route("/v1/applications/{tracking_number}", get(track))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FormQuery {
+    /// Region code of the government, e.g. `53.71`.
+    government: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormDocument {
+    code: String,
+    name: String,
+    required: bool,
+    accepted: Vec<String>,
+    /// The id of the citizen's own copy held by the government, when signed in and held.
+    on_file: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormDoc {
+    /// JSON Schema (draft 2020-12) of the `fields` object.
+    #[schema(value_type = Object)]
+    schema: serde_json::Value,
+    documents: Vec<FormDocument>,
+}
+
+fn region_of(state: &AppState, given: Option<String>) -> Result<String, AppError> {
+    given
+        .filter(|g| !g.is_empty())
+        .or_else(|| state.config.default_region.clone())
+        .ok_or(AppError::BadParameter { param: "government", expected: Expected::RegionCode })
+}
+
+/// The application form of a service: the JSON Schema of its fields and the documents it needs.
+#[utoipa::path(get, path = "/api/v1/services/{code}/form", tag = "applications",
+    params(("code" = String, Path, description = "Service code"), FormQuery),
+    responses((status = 200, body = FormDoc),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn service_form(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    Path(code): Path<String>,
+    Query(q): Query<FormQuery>,
+    citizen: Option<ApiCitizen>,
+) -> Result<Json<FormDoc>, ApiError> {
+    let fail = |e: AppError| ApiError(e, lang);
+    let region = region_of(&state, q.government).map_err(fail)?;
+    let government = org::government_by_region(&state.db, &region).await.map_err(|e| fail(e.into()))?;
+    let terms = applications::form_terms(&state.db, government.id, &code, citizen.map(|c| c.citizen_id))
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let documents = terms
+        .documents
+        .iter()
+        .map(|d| FormDocument {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            required: d.required,
+            accepted: d.accepted.iter().map(|t| (*t).to_owned()).collect(),
+            on_file: terms.on_file.iter().find(|(c, _)| *c == d.code).map(|(_, id)| *id),
+        })
+        .collect();
+    Ok(Json(FormDoc { schema: balai_domain::applications::json_schema(&terms.terms.form), documents }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadDoc {
+    id: i64,
+    content_type: String,
+    size: i64,
+}
+
+/// Uploads one file (multipart, field `file`): PDF, JPEG or PNG, recognised by its bytes; images are
+/// re-encoded without their metadata.
+#[utoipa::path(post, path = "/api/v1/uploads", tag = "applications",
+    params(FormQuery),
+    request_body(content_type = "multipart/form-data", description = "One part named `file`"),
+    responses((status = 201, body = UploadDoc),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn upload(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    Query(q): Query<FormQuery>,
+    citizen: ApiCitizen,
+    mut multipart: Multipart,
+) -> Response {
+    let fail = |e: AppError| ApiError(e, lang).into_response();
+    let region = match region_of(&state, q.government) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let government = match org::government_by_region(&state.db, &region).await {
+        Ok(g) => g,
+        Err(e) => return fail(e.into()),
+    };
+    let mut bytes = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match crate::applications::read_bounded(field, state.config.max_upload_bytes).await {
+                Ok(b) => {
+                    bytes = Some(b);
+                    break;
+                }
+                Err(e) => return ApiError(problem_of_file_error(lang, &e), lang).into_response(),
+            },
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(_) => break,
+        }
+    }
+    let Some(bytes) = bytes else {
+        let mut e = balai_domain::validation::FieldErrors::default();
+        e.push("file", balai_domain::validation::Rule::Required);
+        return fail(AppError::Invalid(e));
+    };
+    match clean_and_store(&state, lang, citizen.citizen_id, government.id, bytes).await {
+        Ok(upload) => (
+            StatusCode::CREATED,
+            Json(UploadDoc { id: upload.id, content_type: upload.content_type, size: upload.size }),
+        )
+            .into_response(),
+        Err(e) => ApiError(e, lang).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DocumentRef {
+    code: String,
+    /// An upload's id from `POST /api/v1/uploads`.
+    upload: Option<i64>,
+    /// The id of a document the government holds for the citizen (`on_file` in the form).
+    on_file: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ApplicationRequest {
+    /// Region code of the government, e.g. `53.71`.
+    government: String,
+    /// Service code.
+    service: String,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    fields: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    documents: Vec<DocumentRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepDoc {
+    name: String,
+    unit: String,
+    due_at: Option<String>,
+    done_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationDoc {
+    tracking_number: String,
+    service: String,
+    government: String,
+    status: String,
+    submitted_at: String,
+    due_at: Option<String>,
+    steps: Vec<StepDoc>,
+}
+
+impl From<PublicApplication> for ApplicationDoc {
+    fn from(a: PublicApplication) -> Self {
+        ApplicationDoc {
+            tracking_number: a.tracking_number,
+            service: a.service,
+            government: a.government,
+            status: a.status.code().to_owned(),
+            submitted_at: a.submitted_at.to_rfc3339(),
+            due_at: a.due_at.map(|d| d.to_rfc3339()),
+            steps: a
+                .steps
+                .into_iter()
+                .map(|s| StepDoc {
+                    name: s.name,
+                    unit: s.unit,
+                    due_at: s.due_at.map(|d| d.to_rfc3339()),
+                    done_at: s.done_at.map(|d| d.to_rfc3339()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Submits an application. Requires the `Idempotency-Key` header: the same key again returns the
+/// same case; the key with another body is refused (409).
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
+    request_body = ApplicationRequest,
+    params(("Idempotency-Key" = String, Header, description = "A client-chosen key, at most 100 characters")),
+    responses((status = 201, body = ApplicationDoc),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn submit(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    headers: HeaderMap,
+    citizen: ApiCitizen,
+    body: String,
+) -> Response {
+    let fail = |e: AppError| ApiError(e, lang).into_response();
+    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.trim().is_empty())
+    else {
+        return fail(AppError::BadParameter { param: "Idempotency-Key", expected: Expected::IdempotencyKey });
+    };
+    if key.chars().count() > applications::MAX_IDEMPOTENCY_KEY_CHARS {
+        return fail(AppError::BadParameter { param: "Idempotency-Key", expected: Expected::IdempotencyKey });
+    }
+    let request: ApplicationRequest = match serde_json::from_str(&body) {
+        Ok(r) => r,
+        Err(_) => return fail(AppError::BadParameter { param: "body", expected: Expected::ApplicationBody }),
+    };
+    let government = match org::government_by_region(&state.db, &request.government).await {
+        Ok(g) => g,
+        Err(balai_store::StoreError::NotFound) => {
+            let mut e = balai_domain::validation::FieldErrors::default();
+            e.push("government", balai_domain::validation::Rule::Unknown);
+            return fail(AppError::Invalid(e));
+        }
+        Err(e) => return fail(e.into()),
+    };
+    let mut problems = balai_domain::validation::FieldErrors::default();
+    let mut documents = Vec::new();
+    for (i, d) in request.documents.iter().take(applications::MAX_DOCUMENTS + 1).enumerate() {
+        match (d.upload, d.on_file) {
+            (Some(id), None) => documents.push(DocumentChoice { code: d.code.clone(), source: DocumentSource::Upload(id) }),
+            (None, Some(id)) => documents.push(DocumentChoice { code: d.code.clone(), source: DocumentSource::OnFile(id) }),
+            _ => problems.push(format!("documents[{i}]"), balai_domain::validation::Rule::Required),
+        }
+    }
+    if !problems.is_empty() {
+        return fail(AppError::Invalid(problems));
+    }
+    let application = Application {
+        government_id: government.id,
+        service_code: &request.service,
+        fields: &request.fields,
+        documents: &documents,
+        idempotency_key: key,
+        lang,
+    };
+    match applications::submit(&state.db, &state.vault, citizen.citizen_id, &application, state.config.clock.now()).await {
+        Ok(submitted) => {
+            let status = if submitted.replayed { StatusCode::OK } else { StatusCode::CREATED };
+            (status, Json(ApplicationDoc::from(submitted.application))).into_response()
+        }
+        Err(e) => fail(e.into()),
+    }
+}
+
+/// The public state of an application by its tracking number: no personal data.
+#[utoipa::path(get, path = "/api/v1/applications/{tracking_number}", tag = "applications",
+    params(("tracking_number" = String, Path, description = "e.g. K7QX-4M9P-2")),
+    responses((status = 200, body = ApplicationDoc),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn track(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    Path(number): Path<String>,
+) -> Result<Json<ApplicationDoc>, ApiError> {
+    let number = parse_tracking(lang, &number)?;
+    match applications::public_application(&state.db, &number).await {
+        Ok(Some(found)) => Ok(Json(found.into())),
+        Ok(None) => Err(ApiError(AppError::NotFound, lang)),
+        Err(e) => Err(ApiError(e.into(), lang)),
+    }
+}
+
+/// A tracking number with a bad checksum is answered without a database lookup, with a hint.
+pub fn parse_tracking(lang: Lang, number: &str) -> Result<TrackingNumber, ApiError> {
+    TrackingNumber::parse(number).map_err(|e| ApiError(crate::applications::bad_tracking_number(lang, &e), lang))
+}
