@@ -27,14 +27,7 @@ impl Font {
     pub(crate) fn new(name: &'static str, data: &'static [u8]) -> Result<Self, DocumentError> {
         let face = Face::parse(data, 0).map_err(|e| DocumentError::Font(e.to_string()))?;
         let units_per_em = f32::from(face.units_per_em());
-        Ok(Self {
-            name,
-            data,
-            face,
-            units_per_em,
-            remapper: GlyphRemapper::new(),
-            chars: BTreeMap::new(),
-        })
+        Ok(Self { name, data, face, units_per_em, remapper: GlyphRemapper::new(), chars: BTreeMap::new() })
     }
 
     /// The glyph for a character; one the font lacks is shown as "?" rather than an empty box.
@@ -79,20 +72,11 @@ impl Font {
         let program_ref = Ref::new(type0.get() + 3);
         let cmap_ref = Ref::new(type0.get() + 4);
 
-        let subset = subsetter::subset(self.data, 0, &self.remapper)
-            .map_err(|e| DocumentError::Font(e.to_string()))?;
+        let subset = subsetter::subset(self.data, 0, &self.remapper).map_err(|e| DocumentError::Font(e.to_string()))?;
         // A subset's name starts with a tag of six capitals; derived from the glyphs, not random.
-        let tag: String = Sha256::digest(&subset)
-            .iter()
-            .take(6)
-            .map(|b| char::from(b'A' + b % 26))
-            .collect();
+        let tag: String = Sha256::digest(&subset).iter().take(6).map(|b| char::from(b'A' + b % 26)).collect();
         let base_font = format!("{tag}+{}", self.name);
-        let system_info = SystemInfo {
-            registry: Str(b"Adobe"),
-            ordering: Str(b"Identity"),
-            supplement: 0,
-        };
+        let system_info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
         let scale = |v: f32| v * 1000.0 / self.units_per_em;
 
         pdf.type0_font(type0)
@@ -101,11 +85,8 @@ impl Font {
             .descendant_font(cid_ref)
             .to_unicode(cmap_ref);
 
-        let widths: Vec<f32> = self
-            .remapper
-            .remapped_gids()
-            .map(|old| scale(self.advance(GlyphId(old))).round())
-            .collect();
+        let widths: Vec<f32> =
+            self.remapper.remapped_gids().map(|old| scale(self.advance(GlyphId(old))).round()).collect();
         let mut cid = pdf.cid_font(cid_ref);
         cid.subtype(CidFontType::Type2)
             .base_font(Name(base_font.as_bytes()))
@@ -118,11 +99,7 @@ impl Font {
 
         let bbox = self.face.global_bounding_box();
         let ascent = scale(f32::from(self.face.ascender()));
-        let cap_height = self
-            .face
-            .capital_height()
-            .map(|h| scale(f32::from(h)))
-            .unwrap_or(ascent);
+        let cap_height = self.face.capital_height().map(|h| scale(f32::from(h))).unwrap_or(ascent);
         pdf.font_descriptor(descriptor_ref)
             .name(Name(base_font.as_bytes()))
             .flags(FontFlags::SYMBOLIC)

@@ -78,20 +78,14 @@ pub fn signed_message(sha256_hex: &str) -> String {
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Seals a PDF with the government's signing key.
 pub fn seal(pdf: &[u8], key: &SigningKey) -> Seal {
     let sha256_hex = sha256_hex(pdf);
     let signature = key.sign(signed_message(&sha256_hex).as_bytes());
-    Seal {
-        sha256_hex,
-        signature_b64: BASE64.encode(signature.to_bytes()),
-    }
+    Seal { sha256_hex, signature_b64: BASE64.encode(signature.to_bytes()) }
 }
 
 /// What checking a document against its seal found.
@@ -108,12 +102,7 @@ pub enum Verdict {
 
 /// Checks `pdf` against its seal and the government's public key. Needs nothing else, so it can
 /// be done offline.
-pub fn check(
-    pdf: &[u8],
-    seal_sha256_hex: &str,
-    signature_b64: &str,
-    key: &VerifyingKey,
-) -> Verdict {
+pub fn check(pdf: &[u8], seal_sha256_hex: &str, signature_b64: &str, key: &VerifyingKey) -> Verdict {
     let actual = sha256_hex(pdf);
     if !actual.eq_ignore_ascii_case(seal_sha256_hex.trim()) {
         return Verdict::Altered;

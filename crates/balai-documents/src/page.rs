@@ -67,11 +67,7 @@ impl Page {
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
+            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
             if self.width(weight, size, &candidate) <= max_width {
                 line = candidate;
                 continue;
@@ -114,14 +110,7 @@ impl Page {
     }
 
     /// Wrapped lines, each centred on the page; returns the baseline below the last line.
-    fn centred(
-        &mut self,
-        weight: Weight,
-        size: f32,
-        leading: f32,
-        mut baseline: f32,
-        text: &str,
-    ) -> f32 {
+    fn centred(&mut self, weight: Weight, size: f32, leading: f32, mut baseline: f32, text: &str) -> f32 {
         for line in self.wrap(weight, size, text, CONTENT_WIDTH) {
             let x = (PAGE_WIDTH - self.width(weight, size, &line)) / 2.0;
             self.text(weight, size, x, baseline, &line);
@@ -132,11 +121,7 @@ impl Page {
 
     fn rule(&mut self, top: f32, thickness: f32, x0: f32, x1: f32) {
         let y = PAGE_HEIGHT - top;
-        self.content
-            .set_line_width(thickness)
-            .move_to(x0, y)
-            .line_to(x1, y)
-            .stroke();
+        self.content.set_line_width(thickness).move_to(x0, y).line_to(x1, y).stroke();
     }
 
     fn fill_rgb(&mut self, (r, g, b): (f32, f32, f32)) {
@@ -147,16 +132,16 @@ impl Page {
         self.content.set_fill_gray(gray).set_stroke_gray(gray);
     }
 
-    /// The QR code with its top-left corner (quiet zone included) at (x, top).
+    /// The QR code, its dark modules starting at `x` (aligned with the text) and its quiet zone
+    /// (included in `QR_SIZE`) starting at `top`.
     fn qr(&mut self, matrix: &qr::Matrix, x: f32, top: f32) {
         let modules = (matrix.width + 2 * qr::QUIET_ZONE) as f32;
         let m = QR_SIZE / modules;
+        let x = x - qr::QUIET_ZONE as f32 * m;
         let origin_x = x + qr::QUIET_ZONE as f32 * m;
         let origin_top = top + qr::QUIET_ZONE as f32 * m;
         self.content.set_fill_gray(1.0);
-        self.content
-            .rect(x, PAGE_HEIGHT - top - QR_SIZE, QR_SIZE, QR_SIZE)
-            .fill_nonzero();
+        self.content.rect(x, PAGE_HEIGHT - top - QR_SIZE, QR_SIZE, QR_SIZE).fill_nonzero();
         self.content.set_fill_gray(0.0);
         for (row, column, len) in matrix.runs() {
             self.content.rect(
@@ -191,11 +176,7 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
     let zone = clean(doc.zone_label);
     let url = doc.verify_url.trim();
     let date = indonesian_date(doc.issued_on);
-    let dated = if zone.is_empty() {
-        date.clone()
-    } else {
-        format!("{date} ({zone})")
-    };
+    let dated = if zone.is_empty() { date.clone() } else { format!("{date} ({zone})") };
     let matrix = qr::Matrix::new(url)?;
 
     let mut page = Page {
@@ -246,15 +227,7 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
         page.text(Weight::Regular, 11.0, MARGIN, y, label);
         page.text(Weight::Regular, 11.0, MARGIN + label_width, y, ":");
         page.fill_gray(0.0);
-        let next = page.paragraph(
-            weight,
-            11.0,
-            16.0,
-            value_x,
-            y,
-            PAGE_WIDTH - MARGIN - value_x,
-            value,
-        );
+        let next = page.paragraph(weight, 11.0, 16.0, value_x, y, PAGE_WIDTH - MARGIN - value_x, value);
         y = next + 6.0;
     }
 
@@ -274,64 +247,24 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
     // The QR code (left) and the issuer (right), low on the page unless the particulars need
     // the room.
     let block_top = (y + 24.0).max(PAGE_HEIGHT - 330.0);
-    page.qr(&matrix, MARGIN - 8.0, block_top);
+    page.qr(&matrix, MARGIN, block_top);
     page.fill_gray(MUTED);
     let caption_width = 190.0;
     let mut qy = block_top + QR_SIZE + 6.0;
-    qy = page.paragraph(
-        Weight::Regular,
-        8.5,
-        11.0,
-        MARGIN,
-        qy,
-        caption_width,
-        "Pindai untuk memeriksa keaslian:",
-    );
-    qy = page.paragraph(
-        Weight::Regular,
-        8.0,
-        10.5,
-        MARGIN,
-        qy,
-        caption_width,
-        url,
-    );
+    qy = page.paragraph(Weight::Regular, 8.5, 11.0, MARGIN, qy, caption_width, "Pindai untuk memeriksa keaslian:");
+    qy = page.paragraph(Weight::Regular, 8.0, 10.5, MARGIN, qy, caption_width, url);
 
     let issuer_x = PAGE_WIDTH / 2.0 + 30.0;
     let issuer_width = PAGE_WIDTH - MARGIN - issuer_x;
     let mut iy = block_top + 24.0;
     page.fill_gray(0.0);
-    iy = page.paragraph(
-        Weight::Regular,
-        10.5,
-        15.0,
-        issuer_x,
-        iy,
-        issuer_width,
-        &format!("Diterbitkan pada {date}"),
-    );
+    iy = page.paragraph(Weight::Regular, 10.5, 15.0, issuer_x, iy, issuer_width, &format!("Diterbitkan pada {date}"));
     iy += 6.0;
     iy = page.paragraph(Weight::Bold, 10.5, 15.0, issuer_x, iy, issuer_width, &agency);
-    iy = page.paragraph(
-        Weight::Regular,
-        10.5,
-        15.0,
-        issuer_x,
-        iy,
-        issuer_width,
-        &government,
-    );
+    iy = page.paragraph(Weight::Regular, 10.5, 15.0, issuer_x, iy, issuer_width, &government);
     iy += 10.0;
     page.fill_gray(MUTED);
-    iy = page.paragraph(
-        Weight::Regular,
-        9.0,
-        12.0,
-        issuer_x,
-        iy,
-        issuer_width,
-        "Ditandatangani secara elektronik",
-    );
+    iy = page.paragraph(Weight::Regular, 9.0, 12.0, issuer_x, iy, issuer_width, "Ditandatangani secara elektronik");
 
     if qy.max(iy) > FOOTER_TOP - 12.0 {
         return Err(DocumentError::TooLong);
@@ -341,11 +274,13 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
     page.fill_gray(0.6);
     page.rule(FOOTER_TOP, 0.5, MARGIN, PAGE_WIDTH - MARGIN);
     page.fill_gray(MUTED);
-    let footer = format!("{product} · Nomor {number} · {government}");
-    let footer_lines = page.wrap(Weight::Regular, 8.0, &footer, CONTENT_WIDTH);
-    if let Some(line) = footer_lines.first() {
-        let x = (PAGE_WIDTH - page.width(Weight::Regular, 8.0, line)) / 2.0;
-        page.text(Weight::Regular, 8.0, x, FOOTER_TOP + 14.0, line);
+    // The issuer is in the letterhead; the footer names the document on every printout's edge.
+    let footer = format!("{product} · Nomor {number}");
+    let mut fy = FOOTER_TOP + 14.0;
+    for line in page.wrap(Weight::Regular, 8.0, &footer, CONTENT_WIDTH) {
+        let x = (PAGE_WIDTH - page.width(Weight::Regular, 8.0, &line)) / 2.0;
+        page.text(Weight::Regular, 8.0, x, fy, &line);
+        fy += 10.0;
     }
 
     write_pdf(page, &product, &number)
@@ -370,23 +305,13 @@ fn write_pdf(page: Page, product: &str, number: &str) -> Result<Vec<u8>, Documen
     }
     pdf.pages(pages_ref).kids([page_ref]).count(1);
     let mut pdf_page = pdf.page(page_ref);
-    pdf_page
-        .media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
-        .parent(pages_ref)
-        .contents(content_ref);
-    pdf_page
-        .resources()
-        .fonts()
-        .pair(REGULAR, regular_ref)
-        .pair(BOLD, bold_ref);
+    pdf_page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT)).parent(pages_ref).contents(content_ref);
+    pdf_page.resources().fonts().pair(REGULAR, regular_ref).pair(BOLD, bold_ref);
     pdf_page.finish();
 
     let compressed = deflate(&content);
-    pdf.stream(content_ref, &compressed)
-        .filter(Filter::FlateDecode);
-    pdf.document_info(info_ref)
-        .title(TextStr(&title))
-        .producer(TextStr("Balai"));
+    pdf.stream(content_ref, &compressed).filter(Filter::FlateDecode);
+    pdf.document_info(info_ref).title(TextStr(&title)).producer(TextStr("Balai"));
     page.regular.write(&mut pdf, regular_ref)?;
     page.bold.write(&mut pdf, bold_ref)?;
 
