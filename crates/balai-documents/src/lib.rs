@@ -1,0 +1,158 @@
+//! Output documents: the PDF a government issues when an application completes, and the seal
+//! that lets anyone check it is genuine and unchanged.
+//!
+//! - [`render_pdf`] typesets one A4 page (DejaVu Sans, embedded as a subset) with the product, the
+//!   citizen's name, the document number and date, the issuer, and a QR code pointing to the
+//!   verification page. The output depends only on the input: no timestamps or random ids, so the
+//!   same document renders to the same bytes.
+//! - [`seal`] hashes the PDF bytes (SHA-256) and signs, with the government's Ed25519 key, the
+//!   domain-separated message [`signed_message`]: `balai-document-v1\n{sha256_hex}\n`. The prefix
+//!   keeps a document seal from ever being valid as any other signature made with the same key.
+//! - [`check`] needs only the PDF, the seal and the public key, so it also works offline.
+//!
+//! This crate holds the PDF dependencies apart from the rest of the workspace, so they are built
+//! once and not again on every change elsewhere.
+
+mod font;
+mod page;
+mod qr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{Datelike, NaiveDate};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the embedded font cannot be used: {0}")]
+    Font(String),
+    #[error("the verification address does not fit in a QR code: {0}")]
+    QrCode(String),
+    #[error("the document does not fit on one page")]
+    TooLong,
+}
+
+/// What an output document says. Every field is printed as given (no personal data beyond the
+/// citizen's name belongs here).
+#[derive(Debug, Clone, Copy)]
+pub struct IssuedDocument<'a> {
+    /// "Pemerintah Kabupaten …".
+    pub government: &'a str,
+    /// The issuing agency (dinas, badan).
+    pub agency: &'a str,
+    /// The document issued, e.g. "Kartu Keluarga", "Izin Usaha Mikro".
+    pub product: &'a str,
+    /// The service applied for.
+    pub service: &'a str,
+    pub citizen_name: &'a str,
+    pub document_number: &'a str,
+    /// The date of issue in the government's time zone.
+    pub issued_on: NaiveDate,
+    /// That time zone's label: "WIB", "WITA" or "WIT".
+    pub zone_label: &'a str,
+    /// Where the document is verified: `{base_url}/verifikasi/{id}`; the QR code points there.
+    pub verify_url: &'a str,
+    /// The application's tracking number.
+    pub tracking_number: &'a str,
+}
+
+/// Renders the document as a one-page A4 PDF.
+pub fn render_pdf(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
+    page::render(doc)
+}
+
+/// A PDF's seal: its SHA-256 (lowercase hex) and the government's Ed25519 signature over
+/// [`signed_message`] of that hash (standard base64).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seal {
+    pub sha256_hex: String,
+    pub signature_b64: String,
+}
+
+/// The bytes the government's key signs for a document whose SHA-256 is `sha256_hex` (lowercase).
+/// Versioned and prefixed so it cannot be mistaken for anything else the key signs.
+pub fn signed_message(sha256_hex: &str) -> String {
+    format!("balai-document-v1\n{sha256_hex}\n")
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seals a PDF with the government's signing key.
+pub fn seal(pdf: &[u8], key: &SigningKey) -> Seal {
+    let sha256_hex = sha256_hex(pdf);
+    let signature = key.sign(signed_message(&sha256_hex).as_bytes());
+    Seal { sha256_hex, signature_b64: BASE64.encode(signature.to_bytes()) }
+}
+
+/// What checking a document against its seal found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The bytes are the sealed ones and the government's key signed them.
+    Genuine,
+    /// The bytes differ from the ones sealed: changed after issue, or another file.
+    Altered,
+    /// The bytes match the stated hash but the signature is not the government's over it: the
+    /// seal itself was forged or damaged, or the key is not the issuer's.
+    BadSignature,
+}
+
+/// Checks `pdf` against its seal and the government's public key. Needs nothing else, so it can
+/// be done offline.
+pub fn check(pdf: &[u8], seal_sha256_hex: &str, signature_b64: &str, key: &VerifyingKey) -> Verdict {
+    let actual = sha256_hex(pdf);
+    if !actual.eq_ignore_ascii_case(seal_sha256_hex.trim()) {
+        return Verdict::Altered;
+    }
+    let Ok(bytes) = BASE64.decode(signature_b64.trim()) else {
+        return Verdict::BadSignature;
+    };
+    let Ok(signature) = Signature::from_slice(&bytes) else {
+        return Verdict::BadSignature;
+    };
+    // The message is rebuilt from the hash of the bytes at hand, never taken from the seal.
+    match key.verify_strict(signed_message(&actual).as_bytes(), &signature) {
+        Ok(()) => Verdict::Genuine,
+        Err(_) => Verdict::BadSignature,
+    }
+}
+
+/// The QR code for `url` as an SVG image (scalable, with a light quiet zone), for the HTML
+/// verification page. A URL too long for any QR code gives an empty string.
+pub fn qr_svg(url: &str) -> String {
+    try_qr_svg(url).unwrap_or_default()
+}
+
+/// [`qr_svg`] that reports a URL too long for a QR code.
+pub fn try_qr_svg(url: &str) -> Result<String, DocumentError> {
+    Ok(qr::Matrix::new(url)?.svg(&format!("Kode QR: {url}")))
+}
+
+const MONTHS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+/// A date written the Indonesian way: "5 Desember 2026".
+pub fn indonesian_date(date: NaiveDate) -> String {
+    let month = MONTHS[date.month0() as usize];
+    format!("{} {month} {}", date.day(), date.year())
+}
+
+/// zlib-compressed stream data; deterministic for the same input.
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 9)
+}
