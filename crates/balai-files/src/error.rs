@@ -91,7 +91,7 @@ impl FileError {
 /// Bytes as megabytes (MiB, the unit file pickers show as "MB"), with the language's decimal mark.
 fn megabytes(bytes: usize, lang: Lang) -> String {
     const MIB: usize = 1024 * 1024;
-    if bytes % MIB == 0 {
+    if bytes.is_multiple_of(MIB) {
         return format!("{} MB", bytes / MIB);
     }
     // One decimal, rounded down so the stated limit is never above the real one.
