@@ -2,7 +2,6 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
@@ -43,8 +42,16 @@ pub(crate) fn reencode(bytes: &[u8], kind: FileKind, limits: &Limits) -> Result<
             if !matches!(image, DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_)) {
                 image = DynamicImage::ImageRgb8(image.to_rgb8());
             }
-            image
-                .write_with_encoder(JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY))
+            // `jpeg-encoder` rather than the image crate's own encoder: several times faster
+            // (SIMD where the CPU has it), and a 12-megapixel photo is the common upload.
+            let (color, width, height) = match &image {
+                DynamicImage::ImageLuma8(i) => (jpeg_encoder::ColorType::Luma, i.width(), i.height()),
+                _ => (jpeg_encoder::ColorType::Rgb, image.width(), image.height()),
+            };
+            let width = u16::try_from(width).map_err(|_| FileError::DecompressionBomb)?;
+            let height = u16::try_from(height).map_err(|_| FileError::DecompressionBomb)?;
+            jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
+                .encode(image.as_bytes(), width, height, color)
                 .map_err(|_| FileError::Corrupt)?;
         }
         _ => {
