@@ -20,6 +20,7 @@ crate::conformance!(
     an_extended_lease_keeps_the_job_from_other_workers,
     completion_inside_a_transaction_lands_only_if_that_transaction_commits,
     the_same_dedupe_key_is_queued_once_while_a_job_with_it_is_unfinished,
+    two_commands_queueing_the_same_key_at_once_make_one_job,
     an_oversized_payload_or_a_bad_kind_is_refused_and_nothing_is_queued,
 );
 
@@ -302,6 +303,28 @@ async fn the_same_dedupe_key_is_queued_once_while_a_job_with_it_is_unfinished(db
     let next = enqueue(&db, &keyed(CHECK)).await;
     assert_ne!(next, first, "a finished job does not hold its key");
     assert_eq!(record(&db, next).await.dedupe_key.as_deref(), Some(key));
+}
+
+async fn two_commands_queueing_the_same_key_at_once_make_one_job(db: Db) {
+    let second = another_pool(&db).await;
+    let now = now();
+    let job = NewJob { dedupe_key: Some("case-12-step-3"), ..new_job(CHECK, now) };
+    let mut first = db.begin().await.unwrap();
+    let id = jobs::enqueue(&mut first, &job).await.unwrap();
+    // The other command starts while the first is still open: it waits (SQLite's writer lock, or
+    // PostgreSQL's check of the uncommitted key) and then finds the first command's job.
+    let other = tokio::spawn(async move {
+        let job = NewJob { dedupe_key: Some("case-12-step-3"), ..new_job(CHECK, now) };
+        let mut tx = second.begin().await.unwrap();
+        let id = jobs::enqueue(&mut tx, &job).await.unwrap();
+        tx.commit().await.unwrap();
+        second.close().await;
+        id
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    first.commit().await.unwrap();
+    assert_eq!(other.await.unwrap(), id);
+    assert_eq!(jobs::pending_count(&db, CHECK).await.unwrap(), 1);
 }
 
 async fn an_oversized_payload_or_a_bad_kind_is_refused_and_nothing_is_queued(db: Db) {
