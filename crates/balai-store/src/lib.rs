@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod db;
 pub mod identity;
+pub mod jobs;
 pub mod leases;
 pub mod notify;
 pub mod org;

@@ -13,6 +13,7 @@ mod citizens;
 mod contacts;
 mod counter;
 mod identity;
+mod jobs;
 mod notify;
 mod oidc;
 mod org;

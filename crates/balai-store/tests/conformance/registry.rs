@@ -41,6 +41,7 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("contact_changes", "pending proofs of a new contact; the change itself is a leaf on the citizen"),
     ("sign_in_failures", "rate-limit counters: change on every attempt, purged"),
     ("outbox", "messages waiting to be delivered: delivery state, not a record"),
+    ("jobs", "work queued by commands: what a job changes goes through a command, which leaves its own leaf"),
     ("server_leases", "which server runs the scheduled jobs"),
     ("key_guard", "one lock row serialising lease taking and key rotation"),
     (

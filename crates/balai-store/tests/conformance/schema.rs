@@ -5,7 +5,8 @@
 //! same columns per table with the same NOT NULL-ness, the same primary keys, the same named indexes
 //! (columns in order, uniqueness) and the same unique constraints. Column types are not compared:
 //! they differ by design (TEXT vs TIMESTAMPTZ, INTEGER vs BIGINT). Nor are foreign keys, CHECK
-//! constraints or partial-index predicates (no migration has one yet); extend the reading when one lands.
+//! constraints or the text of partial-index predicates (only that an index is partial); extend the
+//! reading when one of them matters.
 //!
 //! Left out, because they belong to the engine or the migration runner and not to Balai's schema:
 //! `sqlite_sequence` and `sqlite_stat*` (SQLite's own bookkeeping for AUTOINCREMENT and ANALYZE),
@@ -23,6 +24,9 @@ struct Index {
     table: String,
     columns: Vec<String>,
     unique: bool,
+    /// Whether the index covers only the rows of a `WHERE` clause (the clause itself is not compared:
+    /// each engine prints it its own way).
+    partial: bool,
 }
 
 #[derive(Debug, Default)]
@@ -73,7 +77,7 @@ async fn sqlite_schema(db: &Db) -> Schema {
     }
     let indexes = db
         .fetch_text_rows(dynamic_query(format!(
-            "SELECT m.name, il.name, CAST(il.\"unique\" AS TEXT), il.origin, ii.name \
+            "SELECT m.name, il.name, CAST(il.\"unique\" AS TEXT), il.origin, ii.name, CAST(il.partial AS TEXT) \
              FROM ({tables}) m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii \
              ORDER BY m.name, il.name, ii.seqno"
         )))
@@ -91,6 +95,7 @@ async fn sqlite_schema(db: &Db) -> Schema {
                 primary: origin == "pk",
                 constraint: origin == "u",
                 column: text(&row[4]),
+                partial: text(&row[5]) == "1",
             }
         }),
     );
@@ -117,7 +122,7 @@ async fn postgres_schema(db: &Db) -> Schema {
     let indexes = db
         .fetch_text_rows(dynamic_query(
             "SELECT t.relname::text, i.relname::text, ix.indisunique::text, ix.indisprimary::text, \
-                    (con.oid IS NOT NULL)::text, a.attname::text \
+                    (con.oid IS NOT NULL)::text, a.attname::text, (ix.indpred IS NOT NULL)::text \
              FROM pg_index ix \
              JOIN pg_class t ON t.oid = ix.indrelid \
              JOIN pg_class i ON i.oid = ix.indexrelid \
@@ -144,6 +149,7 @@ async fn postgres_schema(db: &Db) -> Schema {
             primary,
             constraint: text(&row[4]) == "true",
             column: text(&row[5]),
+            partial: text(&row[6]) == "true",
         });
     }
     collect_indexes(&mut schema, columns_of_index.into_iter());
@@ -158,6 +164,7 @@ struct IndexColumn {
     primary: bool,
     constraint: bool,
     column: String,
+    partial: bool,
 }
 
 fn collect_indexes(schema: &mut Schema, rows: impl Iterator<Item = IndexColumn>) {
@@ -169,7 +176,12 @@ fn collect_indexes(schema: &mut Schema, rows: impl Iterator<Item = IndexColumn>)
         let target = if row.constraint { &mut constraints } else { &mut schema.named_indexes };
         target
             .entry(row.name)
-            .or_insert_with(|| Index { table: row.table, columns: Vec::new(), unique: row.unique })
+            .or_insert_with(|| Index {
+                table: row.table,
+                columns: Vec::new(),
+                unique: row.unique,
+                partial: row.partial,
+            })
             .columns
             .push(row.column);
     }
@@ -246,6 +258,8 @@ async fn sqlite_and_postgres_migrate_to_the_same_tables_columns_and_indexes() {
         }
         assert!(!schema.named_indexes.is_empty(), "named indexes are read back");
         assert!(!schema.unique_constraints.is_empty(), "unique constraints are read back");
+        assert!(schema.named_indexes.get("jobs_due").is_some_and(|i| i.partial), "partial indexes are read back");
+        assert!(schema.named_indexes.get("jobs_finished").is_some_and(|i| !i.partial), "full indexes are read back");
         assert!(!schema.columns.contains_key("_sqlx_migrations"), "the migration ledger is left out");
     }
     assert!(!sqlite_schema.columns.contains_key("sqlite_sequence"), "SQLite bookkeeping is left out");
@@ -285,6 +299,7 @@ async fn a_drifted_schema_is_reported_line_by_line() {
     drifted.named_indexes.get_mut(name).expect("index").columns.push("extra".into());
     drifted.named_indexes.get_mut(name).expect("index").unique = !index.unique;
     drifted.named_indexes.insert("only_here_idx".into(), index.clone());
+    drifted.named_indexes.get_mut("jobs_dedupe").expect("a partial index").partial = false;
     let constraint = original.unique_constraints.iter().next().expect("a unique constraint").clone();
     drifted.unique_constraints.remove(&constraint);
 
@@ -301,5 +316,6 @@ async fn a_drifted_schema_is_reported_line_by_line() {
         assert!(found.contains(line), "{line} missing from {found:#?}");
     }
     assert!(found.iter().any(|d| d.starts_with(&format!("index {name}: "))), "a changed index is reported");
-    assert_eq!(found.len(), expected.len() + 1, "{found:#?}");
+    assert!(found.iter().any(|d| d.starts_with("index jobs_dedupe: ")), "an index no longer partial is reported");
+    assert_eq!(found.len(), expected.len() + 2, "{found:#?}");
 }

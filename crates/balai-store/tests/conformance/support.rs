@@ -189,3 +189,15 @@ pub fn birth_certificate(unit_a: i64, unit_b: i64) -> ServiceStandard {
         effective_date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
     }
 }
+
+/// A second pool of its own on the same database: to the database, another process.
+pub async fn another_pool(db: &Db) -> Db {
+    match db {
+        Db::Sqlite(pool) => Db::Sqlite(
+            sqlx::SqlitePool::connect_with((*pool.connect_options()).clone()).await.expect("a second SQLite pool"),
+        ),
+        Db::Postgres(pool) => Db::Postgres(
+            sqlx::PgPool::connect_with((*pool.connect_options()).clone()).await.expect("a second PostgreSQL pool"),
+        ),
+    }
+}
