@@ -251,3 +251,22 @@ fn every_refusal_has_an_indonesian_and_an_english_message() {
         assert!(seen.insert(id), "{err:?} shares its message");
     }
 }
+
+#[test]
+fn an_object_stream_that_cannot_be_read_is_refused() {
+    let readable = pdf_with_object_stream("<< /S /GoTo /D [2 0 R /Fit] >>");
+    let at = readable.windows(12).position(|w| w == b"/FlateDecode").unwrap();
+    let mut unreadable = readable.clone();
+    unreadable.splice(at..at + 12, b"/LZWDecode".iter().copied());
+    assert!(clean(&readable, &Limits::default()).is_ok());
+    assert!(matches!(clean(&unreadable, &Limits::default()), Err(FileError::Corrupt)));
+}
+
+#[test]
+fn an_object_stream_inflating_past_the_allocation_limit_is_refused() {
+    let input = pdf_with_object_stream(&format!("<< /Padding ({}) >>", "A".repeat(200_000)));
+    assert!(input.len() < 10_000, "compresses well");
+    assert!(clean(&input, &Limits::default()).is_ok());
+    let tight = Limits { max_alloc_bytes: 100_000, ..Limits::default() };
+    assert!(matches!(clean(&input, &tight), Err(FileError::Corrupt)));
+}
