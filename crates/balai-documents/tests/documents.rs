@@ -123,13 +123,15 @@ fn the_qr_code_on_the_page_opens_the_verification_address() {
     let pdf_path = dir.path().join("document.pdf");
     std::fs::write(&pdf_path, render_pdf(&document()).expect("renders")).expect("write pdf");
     let prefix = dir.path().join("page");
-    let status = Command::new("pdftoppm")
+    let out = Command::new("pdftoppm")
         .args(["-r", "150", "-png", "-singlefile"])
         .arg(&pdf_path)
         .arg(&prefix)
-        .status()
+        .output()
         .expect("pdftoppm runs");
-    assert!(status.success(), "pdftoppm failed");
+    assert!(out.status.success(), "pdftoppm failed");
+    // poppler reports malformed objects, fonts or streams on stderr while still drawing.
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "a clean PDF");
     let png = dir.path().join("page.png");
     let page = image::open(&png).expect("a PNG page").to_luma8();
     // A4 at 150 dpi.

@@ -36,7 +36,7 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits) -> Result<(), FileError> {
     let mut budget = usize::try_from(limits.max_alloc_bytes).unwrap_or(usize::MAX);
     for data in object_streams(bytes) {
         let inflated = decompress_to_vec_zlib_with_limit(data, budget).map_err(|_| FileError::Corrupt)?;
-        budget -= inflated.len();
+        budget = budget.saturating_sub(inflated.len());
         check_names(&inflated)?;
     }
     Ok(())

@@ -210,3 +210,63 @@ fn same_input_same_digest() {
     assert_eq!(a.sha256_hex, clean(&input, &Limits::default()).unwrap().sha256_hex);
     assert_ne!(a.sha256_hex, b.sha256_hex);
 }
+
+#[test]
+fn grey_jpeg_and_transparent_png_keep_their_colour_type() {
+    let grey = image::GrayImage::from_fn(30, 20, |x, y| image::Luma([(x * 8 + y) as u8]));
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageLuma8(grey)
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let cleaned = clean(&jpeg, &Limits::default()).unwrap();
+    let decoded = image::load_from_memory(&cleaned.bytes).unwrap();
+    assert_eq!(decoded.dimensions(), (30, 20));
+    assert_eq!(decoded.color(), image::ColorType::L8);
+
+    let rgba = image::RgbaImage::from_fn(16, 16, |x, _| image::Rgba([200, 10, 10, (x * 16) as u8]));
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba8(rgba.clone())
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let cleaned = clean(&png, &Limits::default()).unwrap();
+    assert_eq!(image::load_from_memory(&cleaned.bytes).unwrap().to_rgba8(), rgba);
+}
+
+#[test]
+fn every_refusal_has_an_indonesian_and_an_english_message() {
+    let refusals = [
+        FileError::Empty,
+        FileError::TooLarge { max_bytes: 3 * 1024 * 1024 },
+        FileError::UnknownType,
+        FileError::DecompressionBomb,
+        FileError::Corrupt,
+        FileError::ActivePdf,
+        FileError::EncryptedPdf,
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for err in &refusals {
+        let id = err.message(Lang::Id);
+        let en = err.message(Lang::En);
+        assert_ne!(id, en, "{err:?}");
+        assert!(seen.insert(id), "{err:?} shares its message");
+    }
+}
+
+#[test]
+fn an_object_stream_that_cannot_be_read_is_refused() {
+    let readable = pdf_with_object_stream("<< /S /GoTo /D [2 0 R /Fit] >>");
+    let at = readable.windows(12).position(|w| w == b"/FlateDecode").unwrap();
+    let mut unreadable = readable.clone();
+    unreadable.splice(at..at + 12, b"/LZWDecode".iter().copied());
+    assert!(clean(&readable, &Limits::default()).is_ok());
+    assert!(matches!(clean(&unreadable, &Limits::default()), Err(FileError::Corrupt)));
+}
+
+#[test]
+fn an_object_stream_inflating_past_the_allocation_limit_is_refused() {
+    let input = pdf_with_object_stream(&format!("<< /Padding ({}) >>", "A".repeat(200_000)));
+    assert!(input.len() < 10_000, "compresses well");
+    assert!(clean(&input, &Limits::default()).is_ok());
+    let tight = Limits { max_alloc_bytes: 100_000, ..Limits::default() };
+    assert!(matches!(clean(&input, &tight), Err(FileError::Corrupt)));
+}
