@@ -156,3 +156,54 @@ pub fn indonesian_date(date: NaiveDate) -> String {
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 9)
 }
+
+/// The keys documents are signed with: one Ed25519 key per government, derived from one master
+/// secret kept with the deployment's other keys, so one government's key never signs another's
+/// papers and a government's public key can be published on its own.
+#[derive(Clone)]
+pub struct DocumentKeys {
+    master: std::sync::Arc<[u8; 32]>,
+}
+
+impl DocumentKeys {
+    pub fn from_master(master: [u8; 32]) -> DocumentKeys {
+        DocumentKeys { master: std::sync::Arc::new(master) }
+    }
+
+    /// The signing key of a government, by its region code (which never changes).
+    pub fn signing_key(&self, region_code: &str) -> SigningKey {
+        // SHA-256 over a domain-separated message, the master secret first: a key derivation for
+        // one fixed-length secret, with no key of one government revealing another's.
+        let mut hasher = Sha256::new();
+        hasher.update(b"balai-document-key-v1\n");
+        hasher.update(self.master.as_slice());
+        hasher.update(b"\n");
+        hasher.update(region_code.as_bytes());
+        let seed: [u8; 32] = hasher.finalize().into();
+        SigningKey::from_bytes(&seed)
+    }
+
+    pub fn verifying_key(&self, region_code: &str) -> VerifyingKey {
+        self.signing_key(region_code).verifying_key()
+    }
+}
+
+impl std::fmt::Debug for DocumentKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DocumentKeys(..)")
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn each_government_has_its_own_key_and_the_same_master_gives_the_same_keys() {
+        let keys = DocumentKeys::from_master([3; 32]);
+        let kupang = keys.verifying_key("53.71");
+        assert_eq!(kupang, DocumentKeys::from_master([3; 32]).verifying_key("53.71"));
+        assert_ne!(kupang, keys.verifying_key("53"));
+        assert_ne!(kupang, DocumentKeys::from_master([4; 32]).verifying_key("53.71"));
+    }
+}

@@ -25,6 +25,11 @@ impl FileStore {
         Ok(FileStore::from_store(Arc::new(store)))
     }
 
+    /// A store in memory: for tests and servers configured without storage (nothing survives a restart).
+    pub fn in_memory() -> FileStore {
+        FileStore::from_store(Arc::new(object_store::memory::InMemory::new()))
+    }
+
     /// A store over any backend, e.g. an S3-compatible bucket built from configuration.
     pub fn from_store(store: Arc<dyn ObjectStore>) -> FileStore {
         FileStore { store }

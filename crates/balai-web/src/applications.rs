@@ -11,9 +11,6 @@ use balai_domain::Lang;
 use balai_domain::applications::TrackingNumberError;
 use balai_files::{Cleaned, FileError, FileStore, Limits};
 use balai_store::applications::{self, IssuedDocument, Upload};
-use ed25519_dalek::SigningKey;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use std::sync::Arc;
 
 /// The applications texts shared by the API and the pages.
@@ -157,6 +154,7 @@ pub async fn clean_and_store(
         .map_err(|e| AppError::Internal(format!("file cleaning task: {e}")))?
         .map_err(|e| problem_of_file_error(lang, &e))?;
     let key = state
+        .config
         .files
         .put(government_id, &cleaned)
         .await
@@ -173,34 +171,6 @@ pub async fn clean_and_store(
         state.config.clock.now(),
     )
     .await?)
-}
-
-/// The keys documents are signed with: one Ed25519 key per government, derived from one master
-/// secret kept with the deployment's other keys, so a government's key never signs another's papers.
-#[derive(Clone)]
-pub struct DocumentKeys {
-    master: Arc<[u8; 32]>,
-}
-
-impl DocumentKeys {
-    pub fn from_master(master: [u8; 32]) -> DocumentKeys {
-        DocumentKeys { master: Arc::new(master) }
-    }
-
-    /// The signing key of a government (by its region code, which never changes).
-    pub fn signing_key(&self, region_code: &str) -> SigningKey {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.master.as_slice()).expect("HMAC takes any key length");
-        mac.update(b"balai-document-key-v1/");
-        mac.update(region_code.as_bytes());
-        let seed: [u8; 32] = mac.finalize().into_bytes().into();
-        SigningKey::from_bytes(&seed)
-    }
-}
-
-impl std::fmt::Debug for DocumentKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DocumentKeys(..)")
-    }
 }
 
 /// Where uploads and issued documents are kept.
@@ -226,7 +196,8 @@ pub async fn issue_document(
     officer_id: i64,
 ) -> Result<IssuedDocument, AppError> {
     let file = applications::case_file_for_officer(&state.db, &state.vault, officer_id, case_id).await?;
-    let citizen_id = file.case.citizen_id.ok_or_else(|| AppError::Internal("an application without a citizen".into()))?;
+    let citizen_id =
+        file.case.citizen_id.ok_or_else(|| AppError::Internal("an application without a citizen".into()))?;
     let citizen = balai_store::identity::citizens::citizen(&state.db, &state.vault, citizen_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -240,7 +211,7 @@ pub async fn issue_document(
     let id = crate::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(22).collect::<String>();
     let url = verify_url(state, host, &id);
     let product = if file.product.is_empty() { file.public.service.clone() } else { file.product.clone() };
-    let key = state.document_keys.signing_key(&government.region_code);
+    let key = state.config.document_keys.signing_key(&government.region_code);
     let owned = OwnedDocument {
         government: government.name.clone(),
         agency: agency.name.clone(),
@@ -263,17 +234,19 @@ pub async fn issue_document(
     .map_err(|e| AppError::Internal(format!("rendering a document: {e}")))?;
     let cleaned = Cleaned { kind: balai_files::FileKind::Pdf, bytes: pdf, sha256_hex: seal.sha256_hex.clone() };
     let object_key = state
+        .config
         .files
         .put(government.id, &cleaned)
         .await
         .map_err(|e| AppError::Internal(format!("keeping a document: {e}")))?;
+    let doc_type = applications::output_document_type(&product).code().to_owned();
     Ok(IssuedDocument {
         id,
         number,
         product,
         issuer: agency.name.clone(),
         issued_on,
-        doc_type: applications::output_document_type(&product).code().to_owned(),
+        doc_type,
         sha256: seal.sha256_hex,
         signature: seal.signature_b64,
         object_key,

@@ -2,6 +2,7 @@
 //! endpoints and middleware. One module per context, as in every other layer.
 
 pub mod api;
+pub mod applications;
 pub mod auth;
 pub mod clock;
 pub mod error;
@@ -50,6 +51,12 @@ pub struct WebConfig {
     pub public_origin: Option<String>,
     /// The time sign-in, the second factor and sessions act on (stories move it instead of waiting).
     pub clock: Clock,
+    /// Where uploads and issued documents are kept (a local directory, or object storage).
+    pub files: std::sync::Arc<balai_files::FileStore>,
+    /// The keys issued documents are signed with (one per government).
+    pub document_keys: balai_documents::DocumentKeys,
+    /// The largest file a citizen may upload.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -67,6 +74,10 @@ impl Default for WebConfig {
             register: register::RegisterConnector::none(),
             public_origin: None,
             clock: Clock::system(),
+            files: std::sync::Arc::new(balai_files::FileStore::in_memory()),
+            // A key nobody keeps: a server configured without one signs nothing that outlives it.
+            document_keys: balai_documents::DocumentKeys::from_master(rand::random()),
+            max_upload_bytes: 10 * 1024 * 1024,
         }
     }
 }

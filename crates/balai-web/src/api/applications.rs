@@ -123,13 +123,15 @@ pub async fn upload(
     let mut bytes = None;
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => match crate::applications::read_bounded(field, state.config.max_upload_bytes).await {
-                Ok(b) => {
-                    bytes = Some(b);
-                    break;
+            Ok(Some(field)) if field.name() == Some("file") => {
+                match crate::applications::read_bounded(field, state.config.max_upload_bytes).await {
+                    Ok(b) => {
+                        bytes = Some(b);
+                        break;
+                    }
+                    Err(e) => return ApiError(problem_of_file_error(lang, &e), lang).into_response(),
                 }
-                Err(e) => return ApiError(problem_of_file_error(lang, &e), lang).into_response(),
-            },
+            }
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(_) => break,
@@ -256,8 +258,12 @@ pub async fn submit(
     let mut documents = Vec::new();
     for (i, d) in request.documents.iter().take(applications::MAX_DOCUMENTS + 1).enumerate() {
         match (d.upload, d.on_file) {
-            (Some(id), None) => documents.push(DocumentChoice { code: d.code.clone(), source: DocumentSource::Upload(id) }),
-            (None, Some(id)) => documents.push(DocumentChoice { code: d.code.clone(), source: DocumentSource::OnFile(id) }),
+            (Some(id), None) => {
+                documents.push(DocumentChoice { code: d.code.clone(), source: DocumentSource::Upload(id) })
+            }
+            (None, Some(id)) => {
+                documents.push(DocumentChoice { code: d.code.clone(), source: DocumentSource::OnFile(id) })
+            }
             _ => problems.push(format!("documents[{i}]"), balai_domain::validation::Rule::Required),
         }
     }
@@ -272,7 +278,9 @@ pub async fn submit(
         idempotency_key: key,
         lang,
     };
-    match applications::submit(&state.db, &state.vault, citizen.citizen_id, &application, state.config.clock.now()).await {
+    match applications::submit(&state.db, &state.vault, citizen.citizen_id, &application, state.config.clock.now())
+        .await
+    {
         Ok(submitted) => {
             let status = if submitted.replayed { StatusCode::OK } else { StatusCode::CREATED };
             (status, Json(ApplicationDoc::from(submitted.application))).into_response()

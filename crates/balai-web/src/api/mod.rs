@@ -1,5 +1,6 @@
 //! The JSON API (`/api/v1`), described by OpenAPI 3.1 at `/api/openapi.json`.
 
+pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod identity;
@@ -30,11 +31,16 @@ use utoipa::OpenApi;
         audit::inclusion,
         audit::consistency,
         identity::request_code,
-        identity::verify
+        identity::verify,
+        applications::service_form,
+        applications::upload,
+        applications::submit,
+        applications::track
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     tags(
         (name = "catalogue", description = "Services, their standards (Standar Pelayanan) and agencies"),
+        (name = "applications", description = "Apply once for a service, upload documents, follow a case by its tracking number"),
         (name = "identity", description = "Citizen sign-in with NIK and a one-time code"),
         (name = "audit", description = "The tamper-evident audit log: RFC 6962 proofs and C2SP signed checkpoints")
     )
@@ -46,6 +52,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(catalogue::routes())
         .merge(identity::routes())
+        .merge(applications::routes())
         .merge(
             audit::routes().route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::rate_limited)),
         )
@@ -79,6 +86,9 @@ pub fn positive(value: Option<&str>, param: &'static str, default: i64) -> Resul
 /// The body types a state-changing API call may carry. Every endpoint takes JSON today; an upload
 /// endpoint would add `multipart/form-data` here for its own path, not for the whole API.
 const BODY_TYPES: &[&str] = &["application/json"];
+
+/// The one endpoint that takes a file: `multipart/form-data` there, and only there.
+const UPLOAD_PATH: &str = "/v1/uploads";
 
 /// Browsers send forms and `text/plain` across sites without asking (no CORS preflight), and a
 /// page on another site can make a visitor's browser call us. So a state-changing API call must
@@ -138,7 +148,10 @@ async fn json_from_this_site(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
-    if !media_type.is_some_and(|t| BODY_TYPES.contains(&t.as_str())) {
+    let upload = request.uri().path() == UPLOAD_PATH || request.uri().path() == "/api/v1/uploads";
+    let accepted =
+        media_type.as_deref().is_some_and(|t| BODY_TYPES.contains(&t) || (upload && t == "multipart/form-data"));
+    if !accepted {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "/problems/unsupported-media-type",
