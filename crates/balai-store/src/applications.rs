@@ -1333,6 +1333,18 @@ pub async fn issued_document(db: &Db, id: &str) -> Result<Option<IssuedRecord>, 
     .await
 }
 
+/// A citizen's issued documents, newest first.
+pub async fn issued_documents_of(db: &Db, citizen_id: i64) -> Result<Vec<IssuedRecord>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT id, government_id, case_id, citizen_id, number, product, issuer, issued_on, sha256, signature, object_key \
+             FROM issued_documents WHERE citizen_id = $1 ORDER BY created_at DESC LIMIT 200",
+        )
+        .bind(citizen_id),
+    )
+    .await
+}
+
 /// The number printed on an issued document: the service, the year and the tracking number, so it
 /// needs no counter (no contention between nodes) and is unique with the case.
 pub fn document_number(service_code: &str, tracking_number: &str, issued_on: chrono::NaiveDate) -> String {

@@ -95,6 +95,9 @@ pub struct Texts {
     pub error_body: &'static str,
     pub footer: &'static str,
     pub my_record: &'static str,
+    pub track: &'static str,
+    pub my_applications: &'static str,
+    pub apply: &'static str,
     pub admin: &'static str,
 }
 
@@ -148,6 +151,9 @@ pub const ID: Texts = Texts {
     error_body: "Permintaan Anda tidak dapat diproses saat ini. Silakan coba lagi.",
     footer: "Balai — portal layanan publik. Standar pelayanan sesuai UU 25/2009.",
     my_record: "Data saya",
+    track: "Lacak permohonan",
+    my_applications: "Permohonan saya",
+    apply: "Ajukan permohonan",
     admin: "Admin",
 };
 
@@ -201,6 +207,9 @@ pub const EN: Texts = Texts {
     error_body: "Your request could not be processed right now. Please try again.",
     footer: "Balai — public service portal. Service standards under Law 25/2009.",
     my_record: "My record",
+    track: "Track an application",
+    my_applications: "My applications",
+    apply: "Apply",
     admin: "Admin",
 };
 

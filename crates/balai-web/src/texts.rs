@@ -84,6 +84,8 @@ pub(crate) mod common;
 #[cfg(test)]
 pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("common", common::ALL),
+    ("applications", crate::pages::applications::texts::ALL),
+    ("applications api", crate::applications::texts::ALL),
     ("calendar", crate::pages::calendar::texts::ALL),
     ("catalogue", crate::pages::catalogue::texts::ALL),
     ("catalogue fields", crate::pages::catalogue::texts::FIELD_LABELS),

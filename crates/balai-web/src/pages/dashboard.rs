@@ -48,7 +48,7 @@ pub(crate) mod texts {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin", get(dashboard))
+    Router::new().route("/admin", get(home)).route("/admin/katalog", get(dashboard))
 }
 
 // ---- dashboard ------------------------------------------------------------------------------
@@ -94,6 +94,15 @@ struct DashboardPage {
     /// Deployment-wide admins edit the notification texts.
     templates_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
+}
+
+/// An officer's home is their work: the queue of their unit, what is due first. Those who work no
+/// cases (administrators, auditors) land on the catalogue and its tools.
+async fn home(State(state): State<AppState>, lang: RequestLang, uri: Uri, admin: Admin) -> Response {
+    if crate::pages::applications::works_cases(&admin) {
+        return crate::pages::applications::queue_home(&state, lang.0, &uri, &admin, Default::default()).await;
+    }
+    dashboard(State(state), lang, uri, admin).await
 }
 
 async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri, admin: Admin) -> Response {

@@ -1,5 +1,6 @@
 //! Server-rendered pages: mobile first, Bahasa Indonesia first, usable without JavaScript.
 
+pub mod applications;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
@@ -18,6 +19,7 @@ use balai_domain::Lang;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(applications::routes())
         .merge(catalogue::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())

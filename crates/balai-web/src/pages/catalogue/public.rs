@@ -226,6 +226,7 @@ struct ServicePage {
     is_old_version: bool,
     current_href: String,
     versions: Vec<VersionView>,
+    apply_href: String,
 }
 
 async fn service(
@@ -300,6 +301,7 @@ async fn service_page(state: &AppState, lang: Lang, uri: &Uri, detail: ServiceDe
         effective_date: s.effective_date.format("%d-%m-%Y").to_string(),
         is_old_version: detail.version.version != detail.service.current_version,
         current_href: format!("{base}{lang_q}"),
+        apply_href: format!("{base}/ajukan"),
         versions: versions
             .iter()
             .map(|v| VersionView {
