@@ -21,6 +21,7 @@ crate::conformance!(
     completion_inside_a_transaction_lands_only_if_that_transaction_commits,
     the_same_dedupe_key_is_queued_once_while_a_job_with_it_is_unfinished,
     two_commands_queueing_the_same_key_at_once_make_one_job,
+    purging_removes_only_jobs_done_before_the_cut_off,
     an_oversized_payload_or_a_bad_kind_is_refused_and_nothing_is_queued,
 );
 
@@ -325,6 +326,27 @@ async fn two_commands_queueing_the_same_key_at_once_make_one_job(db: Db) {
     first.commit().await.unwrap();
     assert_eq!(other.await.unwrap(), id);
     assert_eq!(jobs::pending_count(&db, CHECK).await.unwrap(), 1);
+}
+
+async fn purging_removes_only_jobs_done_before_the_cut_off(db: Db) {
+    let now = now();
+    let [old, recent, dead, waiting] = [
+        enqueue(&db, &new_job(CHECK, now)).await,
+        enqueue(&db, &new_job(CHECK, now)).await,
+        enqueue(&db, &new_job(CHECK, now)).await,
+        enqueue(&db, &new_job(CHECK, now + Duration::days(30))).await,
+    ];
+    let claimed = claim(&db, &[CHECK], now).await;
+    assert_eq!(ids(&claimed), [old, recent, dead]);
+    assert!(jobs::complete(&db, &claimed[0].lease, now).await.unwrap());
+    assert!(jobs::complete(&db, &claimed[1].lease, now + Duration::days(8)).await.unwrap());
+    assert!(jobs::fail(&db, &claimed[2].lease, now, "the case no longer exists", None).await.unwrap());
+
+    assert_eq!(jobs::purge_done(&db, now + Duration::days(7)).await.unwrap(), 1);
+    assert_eq!(jobs::job(&db, old).await.unwrap(), None);
+    for kept in [recent, dead, waiting] {
+        assert!(jobs::job(&db, kept).await.unwrap().is_some(), "job {kept} is kept");
+    }
 }
 
 async fn an_oversized_payload_or_a_bad_kind_is_refused_and_nothing_is_queued(db: Db) {
