@@ -1538,6 +1538,59 @@ async fn schedule_breach_check(
     position: usize,
     due_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let _ = (tx, case, position, due_at);
+    // One check per step and deadline: a deadline moved by a pause gets its own check.
+    let dedupe = format!("{}:{position}:{}", case.id, due_at.timestamp());
+    crate::jobs::enqueue(
+        tx,
+        &crate::jobs::NewJob {
+            kind: BREACH_CHECK,
+            government_id: Some(case.government_id),
+            payload: serde_json::json!({ "case_id": case.id, "position": position }),
+            run_at: due_at,
+            max_attempts: 5,
+            dedupe_key: Some(&dedupe),
+        },
+    )
+    .await?;
     Ok(())
+}
+
+/// The job that checks a step when its deadline falls.
+pub const BREACH_CHECK: &str = "sla.breach_check";
+
+/// What one round of the deadline worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlaRound {
+    pub checked: usize,
+    pub breached: usize,
+}
+
+/// One round of the deadline worker: runs the due breach checks from the job queue (any node may; a
+/// job is one node's at a time), then sweeps for late steps a lost job would have missed.
+pub async fn work_sla(db: &Db, vault: &Vault, now: DateTime<Utc>, limit: u32) -> Result<SlaRound, StoreError> {
+    let mut round = SlaRound::default();
+    for job in crate::jobs::claim(db, &[BREACH_CHECK], now, chrono::Duration::seconds(60), limit).await? {
+        let case_id = job.payload.get("case_id").and_then(serde_json::Value::as_i64);
+        let position = job.payload.get("position").and_then(serde_json::Value::as_i64);
+        let (Some(case_id), Some(position)) = (case_id, position) else {
+            crate::jobs::fail(db, &job.lease, now, "payload without case_id and position", None).await?;
+            continue;
+        };
+        match check_step_breach(db, vault, case_id, position, now).await {
+            Ok(breached) => {
+                round.checked += 1;
+                round.breached += usize::from(breached);
+                crate::jobs::complete(db, &job.lease, now).await?;
+            }
+            Err(e) => {
+                let retry = now + crate::jobs::backoff(job.attempts);
+                crate::jobs::fail(db, &job.lease, now, &e.to_string(), Some(retry)).await?;
+            }
+        }
+    }
+    for (case_id, position) in overdue_steps(db, now, i64::from(limit)).await? {
+        round.checked += 1;
+        round.breached += usize::from(check_step_breach(db, vault, case_id, position, now).await?);
+    }
+    Ok(round)
 }

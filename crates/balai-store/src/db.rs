@@ -134,7 +134,9 @@ impl Db {
                     .map_err(|e| StoreError::BadUrl(e.to_string()))?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    // A command is answered only once it survives a power cut, not just a crash of
+                    // the process: with WAL, FULL syncs the log at every commit (NORMAL would not).
+                    .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
                     // Reads of a large audit log are random B-tree descents: map the file instead of a
@@ -150,7 +152,10 @@ impl Db {
                 Ok(Db::Sqlite(pool))
             }
             "postgres" | "postgresql" => {
-                let options = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact_url(url)))?;
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|_| StoreError::BadUrl(redact_url(url)))?
+                    // Answered only once durable, whatever the server's default says.
+                    .options([("synchronous_commit", "on")]);
                 let target = format!("{}:{}", options.get_host(), options.get_port());
                 let pool = PgPoolOptions::new()
                     .max_connections(16)

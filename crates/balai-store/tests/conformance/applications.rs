@@ -488,12 +488,22 @@ async fn a_step_past_its_deadline_is_marked_late_once_with_an_event(db: Db) {
     let photo = upload(&db, &w, w.citizen).await;
     let case_id = apply(&db, &w, "k", &documents(photo, w.kk_on_file)).await.unwrap().case_id;
     let vault = vault();
+    assert_eq!(
+        balai_store::jobs::pending_count(&db, applications::BREACH_CHECK).await.unwrap(),
+        1,
+        "a check waits for the deadline"
+    );
+    let early = applications::work_sla(&db, &vault, at(9, 23), 10).await.unwrap();
+    assert_eq!(early.breached, 0, "nothing is late on Wednesday evening");
     // Wednesday evening is still on time; Thursday morning is late.
     assert!(applications::overdue_steps(&db, at(9, 23), 10).await.unwrap().is_empty());
     let thursday = at(10, 8);
     assert_eq!(applications::overdue_steps(&db, thursday, 10).await.unwrap(), vec![(case_id, 0)]);
-    assert!(applications::check_step_breach(&db, &vault, case_id, 0, thursday).await.unwrap());
+    let round = applications::work_sla(&db, &vault, thursday, 10).await.unwrap();
+    assert_eq!(round.breached, 1, "the queued check finds the step late");
+    assert_eq!(balai_store::jobs::pending_count(&db, applications::BREACH_CHECK).await.unwrap(), 0);
     assert!(!applications::check_step_breach(&db, &vault, case_id, 0, thursday).await.unwrap(), "once only");
+    assert_eq!(applications::work_sla(&db, &vault, thursday, 10).await.unwrap().breached, 0, "once only");
     let events = balai_store::cases::events(&db, case_id).await.unwrap();
     assert_eq!(events.iter().filter(|e| e.event == "breach").count(), 1);
     let (alerts,): (i64,) =
