@@ -27,6 +27,7 @@
 //! and fee rules are guards on top of it. [`allowed_events`] is exactly the set [`apply`] accepts.
 
 pub mod form;
+pub mod report;
 mod tracking;
 
 pub use form::{

@@ -1594,3 +1594,210 @@ pub async fn work_sla(db: &Db, vault: &Vault, now: DateTime<Utc>, limit: u32) ->
     }
     Ok(round)
 }
+
+// ---- unit reports -------------------------------------------------------------------------------
+
+/// A report line: a service or a unit, and its figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportLine {
+    pub name: String,
+    pub figures: balai_domain::applications::report::Figures,
+}
+
+/// Breaches of one step of one service at one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreachLine {
+    pub service: String,
+    pub step: String,
+    pub unit: String,
+    pub breaches: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub by_service: Vec<ReportLine>,
+    pub by_unit: Vec<ReportLine>,
+    pub breaches: Vec<BreachLine>,
+}
+
+/// The longest period one report covers (a bound for hostile parameters).
+pub const MAX_REPORT_DAYS: i64 = 366;
+
+#[derive(sqlx::FromRow)]
+struct ReportCaseRow {
+    service: String,
+    opened_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReportStepRow {
+    service: String,
+    step: String,
+    unit: String,
+    started_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    done_at: Option<DateTime<Utc>>,
+    breached_at: Option<DateTime<Utc>>,
+    case_closed: bool,
+}
+
+/// The unit report of an agency (its head) or a whole government (its administrator, auditors),
+/// for the days `from..=to` in the government's calendar.
+pub async fn report_for_officer(
+    db: &Db,
+    officer_id: i64,
+    government_id: i64,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Report, StoreError> {
+    use balai_domain::applications::report::{CaseFact, Completion, figures};
+    if to < from || (to - from).num_days() > MAX_REPORT_DAYS {
+        let mut e = FieldErrors::default();
+        e.push("sampai", Rule::OutOfRange { min: 0, max: MAX_REPORT_DAYS });
+        return Err(StoreError::Invalid(e));
+    }
+    let mut tx = db.begin_read().await?;
+    let who = crate::identity::access::officer_principal(&mut tx, officer_id).await?.ok_or(StoreError::Forbidden)?;
+    // An agency's head sees their agency; those who see the whole government see all of it.
+    let agency = match who.agency_id {
+        Some(agency_id) if who.government_id == Some(government_id) => Some(agency_id),
+        _ => None,
+    };
+    let target = match agency {
+        Some(agency_id) => balai_domain::identity::Target::agency(government_id, agency_id),
+        None => balai_domain::identity::Target::government(government_id),
+    };
+    if !balai_domain::identity::permits(&who, Action::ViewPerformance, &target) {
+        return Err(StoreError::Forbidden);
+    }
+    let (calendar, zone) = calendar_in(&mut tx, government_id).await?;
+    let start = zone.start_of_day(from);
+    let end = zone.start_of_day(to.succ_opt().unwrap_or(to));
+    let cases: Vec<ReportCaseRow> = tx
+        .fetch_all(
+            query(
+                "SELECT v.name AS service, c.opened_at, c.closed_at, c.due_at, c.status FROM cases c \
+                 JOIN applications a ON a.case_id = c.id JOIN service_versions v ON v.id = a.service_version_id \
+                 JOIN services s ON s.id = c.service_id \
+                 WHERE c.government_id = $1 AND ($2 = 0 OR s.agency_id = $2) AND c.opened_at < $4 \
+                 AND (c.closed_at IS NULL OR c.closed_at >= $3)",
+            )
+            .bind(government_id)
+            .bind(agency.unwrap_or(0))
+            .bind(start)
+            .bind(end),
+        )
+        .await?;
+    let steps: Vec<ReportStepRow> = tx
+        .fetch_all(
+            query(
+                "SELECT v.name AS service, st.name AS step, u.name AS unit, st.started_at, st.due_at, st.done_at, \
+                 st.breached_at, (c.closed_at IS NOT NULL) AS case_closed FROM case_steps st \
+                 JOIN cases c ON c.id = st.case_id JOIN applications a ON a.case_id = c.id \
+                 JOIN service_versions v ON v.id = a.service_version_id JOIN units u ON u.id = st.unit_id \
+                 WHERE c.government_id = $1 AND ($2 = 0 OR u.agency_id = $2) AND st.started_at IS NOT NULL \
+                 AND st.started_at < $4 AND (st.done_at IS NULL OR st.done_at >= $3)",
+            )
+            .bind(government_id)
+            .bind(agency.unwrap_or(0))
+            .bind(start)
+            .bind(end),
+        )
+        .await?;
+    tx.commit().await?;
+    let in_period = |t: DateTime<Utc>| t >= start && t < end;
+    let days = |a: DateTime<Utc>, b: DateTime<Utc>| {
+        calendar.working_days_between(zone.local_date(a), zone.local_date(b)).map_err(StoreError::Calendar)
+    };
+    let mut service_facts: std::collections::BTreeMap<String, Vec<CaseFact>> = Default::default();
+    for c in &cases {
+        let completed = match (c.status.as_str(), c.closed_at) {
+            ("completed", Some(closed)) if in_period(closed) => Some(Completion {
+                working_days: days(c.opened_at, closed)?,
+                on_time: c.due_at.is_none_or(|due| closed <= due),
+            }),
+            _ => None,
+        };
+        service_facts.entry(c.service.clone()).or_default().push(CaseFact {
+            received: in_period(c.opened_at),
+            completed,
+            open: c.closed_at.is_none(),
+        });
+    }
+    let mut unit_facts: std::collections::BTreeMap<String, Vec<CaseFact>> = Default::default();
+    let mut breaches: std::collections::BTreeMap<(String, String, String), u64> = Default::default();
+    for s in &steps {
+        let Some(started) = s.started_at else { continue };
+        let completed = match s.done_at {
+            Some(done) if in_period(done) => {
+                Some(Completion { working_days: days(started, done)?, on_time: s.due_at.is_none_or(|due| done <= due) })
+            }
+            _ => None,
+        };
+        unit_facts.entry(s.unit.clone()).or_default().push(CaseFact {
+            received: in_period(started),
+            completed,
+            open: s.done_at.is_none() && !s.case_closed,
+        });
+        if s.breached_at.is_some_and(in_period) {
+            *breaches.entry((s.service.clone(), s.step.clone(), s.unit.clone())).or_default() += 1;
+        }
+    }
+    let lines = |m: std::collections::BTreeMap<String, Vec<CaseFact>>| {
+        m.into_iter().map(|(name, facts)| ReportLine { name, figures: figures(&facts) }).collect::<Vec<_>>()
+    };
+    let mut breaches: Vec<BreachLine> = breaches
+        .into_iter()
+        .map(|((service, step, unit), breaches)| BreachLine { service, step, unit, breaches })
+        .collect();
+    breaches.sort_by(|a, b| b.breaches.cmp(&a.breaches).then_with(|| a.service.cmp(&b.service)));
+    Ok(Report { from, to, by_service: lines(service_facts), by_unit: lines(unit_facts), breaches })
+}
+
+impl Report {
+    /// The report as CSV: one row per service and per unit, then one per breached step.
+    pub fn to_csv(&self) -> String {
+        let opt = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_default();
+        let mut out = String::from(
+            "kind,name,received,completed,backlog,sla_compliance_percent,average_working_days,p90_working_days\n",
+        );
+        for (kind, lines) in [("service", &self.by_service), ("unit", &self.by_unit)] {
+            for l in lines {
+                let f = &l.figures;
+                out.push_str(&format!(
+                    "{kind},{},{},{},{},{},{},{}\n",
+                    csv_field(&l.name),
+                    f.received,
+                    f.completed,
+                    f.backlog,
+                    opt(f.sla_compliance_percent),
+                    opt(f.average_working_days),
+                    f.p90_working_days.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+        }
+        out.push_str("\nservice,step,unit,breaches\n");
+        for b in &self.breaches {
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                csv_field(&b.service),
+                csv_field(&b.step),
+                csv_field(&b.unit),
+                b.breaches
+            ));
+        }
+        out
+    }
+}
+
+/// A CSV field, quoted when it must be; a leading formula character is neutralised so a spreadsheet
+/// never runs a name as a formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}

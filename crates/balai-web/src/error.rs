@@ -25,6 +25,8 @@ pub enum Expected {
     IdempotencyKey,
     /// A JSON object `{government, service, fields, documents}`.
     ApplicationBody,
+    /// A date `YYYY-MM-DD`.
+    Date,
 }
 
 impl Expected {
@@ -39,6 +41,7 @@ impl Expected {
             Expected::LeafRange => texts::EXPECTED_LEAF_RANGE,
             Expected::IdempotencyKey => texts::EXPECTED_IDEMPOTENCY_KEY,
             Expected::ApplicationBody => texts::EXPECTED_APPLICATION_BODY,
+            Expected::Date => texts::EXPECTED_DATE,
         }
         .get(lang)
     }

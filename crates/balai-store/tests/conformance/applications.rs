@@ -24,6 +24,7 @@ crate::conformance!(
     a_deadline_beyond_the_calendar_is_refused_with_the_year,
     a_step_past_its_deadline_is_marked_late_once_with_an_event,
     a_fee_holds_the_last_step_until_an_authorised_officer_records_payment,
+    the_unit_report_counts_received_completed_backlog_and_breaches,
 );
 
 fn vault() -> Vault {
@@ -559,4 +560,66 @@ async fn a_fee_holds_the_last_step_until_an_authorised_officer_records_payment(d
     assert_eq!(paid.status, "in_progress");
     let events = balai_store::cases::events(&db, case_id).await.unwrap();
     assert_eq!(events.last().unwrap().reason, "KW-2026-0001");
+}
+
+async fn the_unit_report_counts_received_completed_backlog_and_breaches(db: Db) {
+    let w = world(&db, 0).await;
+    let vault = vault();
+    db.execute(query("UPDATE officers SET role = 'agency_head' WHERE id = $1").bind(w.verifier)).await.unwrap();
+    let first = apply(&db, &w, "a", &documents(upload(&db, &w, w.citizen).await, w.kk_on_file)).await.unwrap().case_id;
+    let second = apply(&db, &w, "b", &documents(upload(&db, &w, w.citizen).await, w.kk_on_file)).await.unwrap().case_id;
+    // The first is verified on Tuesday and completed on Wednesday: two working days, on time.
+    applications::act_as_officer(
+        &db,
+        &vault,
+        w.front_desk_officer,
+        first,
+        ApplicationEvent::Verify,
+        &Instruction::default(),
+        at(8, 10),
+    )
+    .await
+    .unwrap();
+    let document = issued("report-doc");
+    applications::act_as_officer(
+        &db,
+        &vault,
+        w.records_officer,
+        first,
+        ApplicationEvent::Complete,
+        &Instruction { issued: Some(&document), ..Instruction::default() },
+        at(9, 10),
+    )
+    .await
+    .unwrap();
+    // The second is left at the front desk past its deadline.
+    applications::work_sla(&db, &vault, at(10, 9), 10).await.unwrap();
+    let days = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    let report = applications::report_for_officer(&db, w.verifier, w.f.government.id, days(1), days(31)).await.unwrap();
+    let service = &report.by_service[0];
+    assert_eq!(service.name, "Penerbitan Akta Kelahiran");
+    let f = &service.figures;
+    assert_eq!((f.received, f.completed, f.backlog), (2, 1, 1));
+    assert_eq!(f.sla_compliance_percent, Some(100.0));
+    assert_eq!(f.p90_working_days, Some(2));
+    let front_desk = report.by_unit.iter().find(|l| l.name == "Seksi Loket").unwrap();
+    assert_eq!((front_desk.figures.received, front_desk.figures.completed, front_desk.figures.backlog), (2, 1, 1));
+    assert_eq!(report.breaches.len(), 1);
+    assert_eq!((report.breaches[0].step.as_str(), report.breaches[0].breaches), ("Verifikasi berkas", 1));
+    let csv = report.to_csv();
+    assert!(csv.contains("service,Penerbitan Akta Kelahiran,2,1,1,100.0,2.0,2"), "{csv}");
+    // A plain officer sees no report; a period of more than a year is refused by name.
+    let refused =
+        applications::report_for_officer(&db, w.front_desk_officer, w.f.government.id, days(1), days(31)).await;
+    assert!(matches!(refused, Err(StoreError::Forbidden)), "{refused:?}");
+    let too_long = applications::report_for_officer(
+        &db,
+        w.verifier,
+        w.f.government.id,
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        days(31),
+    )
+    .await;
+    assert!(matches!(too_long, Err(StoreError::Invalid(_))), "{too_long:?}");
+    let _ = second;
 }

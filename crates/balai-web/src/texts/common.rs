@@ -19,6 +19,8 @@ crate::texts::texts! {
         / "an Idempotency-Key header of 1–100 characters, unique to each application";
     EXPECTED_APPLICATION_BODY = "objek JSON {government, service, fields, documents}"
         / "a JSON object {government, service, fields, documents}";
+    EXPECTED_DATE = "tanggal TTTT-BB-HH, misalnya 2026-12-05"
+        / "a date YYYY-MM-DD, for example 2026-12-05";
     EXPECTED_LEAF_RANGE = "antara start dan start + 1000, dalam ukuran pohon"
         / "between start and start + 1000, within the tree size";
 

@@ -3,6 +3,7 @@
 
 mod apply;
 mod mine;
+mod report;
 pub(crate) mod texts;
 mod track;
 mod verify;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(apply::routes())
         .merge(mine::routes())
+        .merge(report::routes())
         .merge(track::routes())
         .merge(verify::routes())
         .merge(work::routes())

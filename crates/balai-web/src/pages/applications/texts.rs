@@ -175,6 +175,34 @@ crate::texts::texts! {
         / "Date of issue";
     OFFLINE = "Pemeriksaan luring: SHA-256 berkas harus {sha}, dan tanda tangan Ed25519 atas pesan \"balai-document-v1\\n{sha}\\n\" harus sah untuk kunci publik pemerintah daerah ini: {key}"
         / "Offline check: the file's SHA-256 must be {sha}, and the Ed25519 signature over the message \"balai-document-v1\\n{sha}\\n\" must be valid for this government's public key: {key}";
+    REPORT_HEADING = "Laporan kinerja unit"
+        / "Unit performance report";
+    FROM = "Dari"
+        / "From";
+    TO = "Sampai"
+        / "To";
+    CSV = "Unduh CSV"
+        / "Download CSV";
+    BY_SERVICE = "Per layanan"
+        / "By service";
+    BY_UNIT = "Per unit"
+        / "By unit";
+    NAME = "Nama"
+        / "Name";
+    RECEIVED = "Diterima"
+        / "Received";
+    COMPLETED = "Selesai"
+        / "Completed";
+    BACKLOG = "Tunggakan"
+        / "Backlog";
+    COMPLIANCE = "Tepat waktu"
+        / "On time";
+    AVERAGE = "Rata-rata hari kerja"
+        / "Average working days";
+    BREACHES = "Pelanggaran batas waktu per tahap"
+        / "Deadline breaches by step";
+    REPORT = "Laporan kinerja"
+        / "Performance report";
     SIGNATURE = "Tanda tangan"
         / "Signature";
 }
