@@ -486,6 +486,17 @@ async fn insert_version(
                 .bind(Utc::now()),
         )
         .await?;
+    // The application form is part of the standard: a new version keeps the one before it.
+    tx.execute(
+        query(
+            "UPDATE service_versions SET form_fields = COALESCE(\
+             (SELECT p.form_fields FROM service_versions p WHERE p.service_id = $1 AND p.version = $2), '[]') WHERE id = $3",
+        )
+        .bind(service_id)
+        .bind(version - 1)
+        .bind(version_id),
+    )
+    .await?;
     for (position, r) in s.requirements.iter().enumerate() {
         tx.execute(
             query(

@@ -25,6 +25,7 @@ crate::conformance!(
     a_step_past_its_deadline_is_marked_late_once_with_an_event,
     a_fee_holds_the_last_step_until_an_authorised_officer_records_payment,
     the_unit_report_counts_received_completed_backlog_and_breaches,
+    a_form_refuses_wrong_answers_by_name_and_survives_a_revision_of_the_standard,
 );
 
 fn vault() -> Vault {
@@ -622,4 +623,74 @@ async fn the_unit_report_counts_received_completed_backlog_and_breaches(db: Db) 
     .await;
     assert!(matches!(too_long, Err(StoreError::Invalid(_))), "{too_long:?}");
     let _ = second;
+}
+
+async fn a_form_refuses_wrong_answers_by_name_and_survives_a_revision_of_the_standard(db: Db) {
+    use balai_domain::applications::{FieldKind, FormField};
+    let w = world(&db, 0).await;
+    let form = vec![
+        FormField {
+            key: "nama_anak".into(),
+            label: "Nama anak".into(),
+            label_en: "Child's name".into(),
+            kind: FieldKind::Text { max_chars: 100 },
+            required: true,
+            prefill: None,
+        },
+        FormField {
+            key: "anak_ke".into(),
+            label: "Anak ke".into(),
+            label_en: "Birth order".into(),
+            kind: FieldKind::Number { min: 1, max: 20 },
+            required: true,
+            prefill: None,
+        },
+    ];
+    let service = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    catalogue::set_form_fields(&mut tx, &Actor::system("test"), service.service.id, &form).await.unwrap();
+    tx.commit().await.unwrap();
+    // A revision of the standard keeps the form.
+    let mut tx = db.begin().await.unwrap();
+    catalogue::revise_service(
+        &mut tx,
+        service.service.id,
+        1,
+        "kependudukan",
+        &service.standard,
+        &Actor::officer(1),
+        "Revisi",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let photo = upload(&db, &w, w.citizen).await;
+    let mut fields = serde_json::Map::new();
+    fields.insert("anak_ke".into(), serde_json::json!(99));
+    fields.insert("warna".into(), serde_json::json!("biru"));
+    let docs = documents(photo, w.kk_on_file);
+    let application = Application {
+        government_id: w.f.government.id,
+        service_code: "AKTA-LAHIR",
+        fields: &fields,
+        documents: &docs,
+        idempotency_key: "form",
+        lang: Lang::Id,
+    };
+    match applications::submit(&db, &vault(), w.citizen, &application, monday()).await {
+        Err(StoreError::Invalid(errors)) => {
+            assert!(errors.for_field("nama_anak").is_some(), "{errors:?}");
+            assert!(errors.for_field("anak_ke").is_some(), "{errors:?}");
+            assert!(errors.for_field("warna").is_some(), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(count(&db, "cases").await, 0);
+    let mut good = serde_json::Map::new();
+    good.insert("nama_anak".into(), serde_json::json!("Yosefina"));
+    good.insert("anak_ke".into(), serde_json::json!("2"));
+    let application = Application { fields: &good, ..application };
+    let submitted = applications::submit(&db, &vault(), w.citizen, &application, monday()).await.unwrap();
+    let file = applications::case_file_for_citizen(&db, &vault(), w.citizen, submitted.case_id).await.unwrap();
+    assert_eq!(file.fields.get("anak_ke"), Some(&serde_json::json!(2)), "a number sent as text is kept as a number");
 }
