@@ -343,6 +343,55 @@ pub async fn revise_service_as_officer(
     Ok(version)
 }
 
+/// An officer publishes a new version of a service's standard whose only change is its application
+/// form: the form is checked (every field named), the rest of the standard carried over unchanged.
+pub async fn revise_form_as_officer(
+    db: &Db,
+    officer_id: i64,
+    service_id: i64,
+    expected_version: i64,
+    fields: &[balai_domain::applications::FormField],
+    change_note: &str,
+) -> Result<i64, StoreError> {
+    // Read before the transaction; the version check inside refuses anything published meanwhile.
+    let current = service_by_id(db, service_id).await?;
+    let mut tx = db.begin().await?;
+    let (government_id, agency_id): (i64, i64) = tx
+        .fetch_optional(query("SELECT government_id, agency_id FROM services WHERE id = $1").bind(service_id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    authorize_officer(&mut tx, officer_id, Action::ManageCatalogue, &Target::agency(government_id, agency_id)).await?;
+    balai_domain::applications::check_form(fields).map_err(StoreError::Invalid)?;
+    if current.service.current_version != expected_version {
+        return Err(StoreError::StaleVersion { current: current.service.current_version });
+    }
+    let actor = Actor::officer(officer_id);
+    let edit = StandardEdit {
+        category: &current.service.category_code,
+        standard: &current.standard,
+        unreadable_inputs: false,
+    };
+    let version = revise_service_checked(&mut tx, service_id, expected_version, &edit, &actor, change_note).await?;
+    set_form_fields(&mut tx, &actor, service_id, fields).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// The application form of a service's current version.
+pub async fn form_fields(db: &Db, service_id: i64) -> Result<Vec<balai_domain::applications::FormField>, StoreError> {
+    let (json,): (String,) = db
+        .fetch_optional(
+            query(
+                "SELECT v.form_fields FROM services s JOIN service_versions v \
+                 ON v.service_id = s.id AND v.version = s.current_version WHERE s.id = $1",
+            )
+            .bind(service_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("form fields of service {service_id}: {e}")))
+}
+
 /// Publishes a new version of a service's standard. `expected_version` is the version the editor
 /// started from; if someone published in between, nothing is written and the caller learns the current one.
 pub async fn revise_service(

@@ -44,6 +44,8 @@ pub(crate) mod texts {
             / "Counter: verify a citizen";
         TEMPLATES = "Templat pesan"
             / "Message texts";
+        FORM = "Formulir"
+            / "Form";
     }
 }
 
@@ -60,6 +62,7 @@ struct AdminServiceRow {
     version: i64,
     public_href: String,
     edit_href: String,
+    form_href: String,
 }
 
 struct AdminGovernment {
@@ -84,6 +87,7 @@ struct DashboardPage {
     service_label: &'static str,
     version_label: &'static str,
     edit_label: &'static str,
+    form_label: &'static str,
     calendar_label: &'static str,
     maklumat_label: &'static str,
     officers_label: &'static str,
@@ -122,6 +126,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
                 services.extend(found.items.into_iter().map(|s| AdminServiceRow {
                     public_href: format!("/layanan/{}/{}", s.region_code, s.code),
                     edit_href: format!("/admin/layanan/{}/{}/ubah", s.region_code, s.code),
+                    form_href: format!("/admin/layanan/{}/{}/formulir", s.region_code, s.code),
                     name: s.name,
                     code: s.code,
                     agency: s.agency_name,
@@ -170,6 +175,7 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
         service_label: texts::SERVICE.get(lang),
         version_label: texts::VERSION.get(lang),
         edit_label: texts::EDIT.get(lang),
+        form_label: texts::FORM.get(lang),
         calendar_label: texts::CALENDAR.get(lang),
         maklumat_label: texts::MAKLUMAT.get(lang),
         officers_label: texts::OFFICERS.get(lang),

@@ -2,6 +2,7 @@
 //! officer works the unit's queue; anyone checks an issued document.
 
 mod apply;
+mod form_editor;
 mod mine;
 mod report;
 pub(crate) mod texts;
@@ -19,6 +20,7 @@ use chrono::{DateTime, Utc};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(apply::routes())
+        .merge(form_editor::routes())
         .merge(mine::routes())
         .merge(report::routes())
         .merge(track::routes())

@@ -203,6 +203,20 @@ crate::texts::texts! {
         / "Deadline breaches by step";
     REPORT = "Laporan kinerja"
         / "Performance report";
+    FORM_EDITOR_HEADING = "Formulir permohonan"
+        / "Application form";
+    FORM_EDITOR_INTRO = "Isian formulir adalah bagian dari standar pelayanan: menyimpannya menerbitkan versi baru standar, dengan catatan perubahan. Jenis isian: text, number, date, choice, address, yes_no."
+        / "The form is part of the service standard: saving it publishes a new version of the standard, with a change note. Field kinds: text, number, date, choice, address, yes_no.";
+    FORM_FIELDS_JSON = "Isian (JSON)"
+        / "Fields (JSON)";
+    FORM_EXAMPLE = "Contoh:"
+        / "Example:";
+    FORM_JSON_ERROR = "Bukan JSON yang sah (baris {line}): daftar objek isian, seperti pada contoh."
+        / "Not valid JSON (line {line}): a list of field objects, as in the example.";
+    CHANGE_NOTE = "Catatan perubahan"
+        / "Change note";
+    PUBLISH = "Terbitkan versi baru"
+        / "Publish a new version";
     SIGNATURE = "Tanda tangan"
         / "Signature";
 }
