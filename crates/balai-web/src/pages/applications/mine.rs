@@ -128,16 +128,6 @@ struct ShowQuery {
     baru: Option<String>,
 }
 
-fn event_label(lang: Lang, event: &str) -> String {
-    match event {
-        "submitted" => lang.pick("Diajukan", "Submitted").to_owned(),
-        "breach" => lang.pick("Melewati batas waktu tahap", "Step deadline passed").to_owned(),
-        other => balai_domain::applications::ApplicationEvent::parse(other)
-            .map(|e| e.label(lang).to_owned())
-            .unwrap_or_else(|| other.to_owned()),
-    }
-}
-
 async fn case_page(
     state: &AppState,
     lang: Lang,
@@ -156,7 +146,11 @@ async fn case_page(
     let events = file
         .events
         .iter()
-        .map(|e| EventLine { at: zone.format(e.at), what: event_label(lang, &e.event), reason: e.reason.clone() })
+        .map(|e| EventLine {
+            at: zone.format(e.at),
+            what: super::event_label(lang, &e.event),
+            reason: e.reason.clone(),
+        })
         .collect();
     let documents = file.documents.iter().map(|d| (d.code.clone(), d.doc_type.clone())).collect();
     let download_href = file

@@ -45,6 +45,17 @@ impl L {
     }
 }
 
+/// What a case event is called in the history.
+pub(crate) fn event_label(lang: Lang, event: &str) -> String {
+    match event {
+        "submitted" => texts::EVENT_SUBMITTED.get(lang).to_owned(),
+        "breach" => texts::EVENT_BREACH.get(lang).to_owned(),
+        other => balai_domain::applications::ApplicationEvent::parse(other)
+            .map(|e| e.label(lang).to_owned())
+            .unwrap_or_else(|| other.to_owned()),
+    }
+}
+
 /// A moment as the government's people read it: `5 Des 2026 14.30 WITA`.
 pub(crate) fn when(zone: IndonesianTimeZone, at: Option<DateTime<Utc>>) -> String {
     at.map(|t| zone.format(t)).unwrap_or_default()

@@ -217,6 +217,10 @@ crate::texts::texts! {
         / "Change note";
     PUBLISH = "Terbitkan versi baru"
         / "Publish a new version";
+    EVENT_SUBMITTED = "Diajukan"
+        / "Submitted";
+    EVENT_BREACH = "Melewati batas waktu tahap"
+        / "Step deadline passed";
     SIGNATURE = "Tanda tangan"
         / "Signature";
 }

@@ -230,13 +230,7 @@ async fn case_page(state: &AppState, lang: Lang, uri: &Uri, admin: &Admin, id: i
         .iter()
         .map(|e| EventLine {
             at: zone.format(e.at),
-            what: match e.event.as_str() {
-                "submitted" => lang.pick("Diajukan", "Submitted").to_owned(),
-                "breach" => lang.pick("Melewati batas waktu tahap", "Step deadline passed").to_owned(),
-                other => ApplicationEvent::parse(other)
-                    .map(|ev| ev.label(lang).to_owned())
-                    .unwrap_or_else(|| other.to_owned()),
-            },
+            what: super::event_label(lang, &e.event),
             reason: e.reason.clone(),
         })
         .collect();
