@@ -578,7 +578,7 @@ async fn tell(w: &World<'_>, tx: &mut Tx, plan: &Plan, draw: &mut Draw) -> Resul
     let drawn = plan.script == Script::Drawn;
     while plan.script != Script::Submitted {
         let sla = u64::try_from(terms.steps[step].sla_days).unwrap_or(0);
-        let late = drawn && draw.chance(0.15);
+        let late = drawn && draw.chance(0.08);
         let delay = if late { sla + 1 + draw.below(3) } else { draw.below(sla + 1) };
         let Some(next) = w.office.after(t, delay, draw)? else { break };
         let position = i64::try_from(step).unwrap_or(0);
@@ -801,7 +801,9 @@ pub(super) async fn seed(
     }
     let mut plans: Vec<Plan> = (0..DEMO_APPLICATIONS)
         .map(|_| {
-            let day = days[draw.below(days.len() as u64) as usize];
+            // More of them recent than old, as in an office whose older files are mostly done.
+            let n = days.len() as u64;
+            let day = days[draw.below(n).max(draw.below(n)).max(draw.below(n)) as usize];
             Plan {
                 service: *draw.pick(&weighted),
                 // Maria's own applications are the scripted ones below.

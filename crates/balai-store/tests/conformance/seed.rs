@@ -85,6 +85,9 @@ async fn the_demo_applications_show_every_state_and_the_officer_a_queue_due_firs
         ))
         .await
         .unwrap();
+    let (late_steps,): (i64,) =
+        db.fetch_one(query("SELECT COUNT(*) FROM case_steps WHERE breached_at IS NOT NULL")).await.unwrap();
+    eprintln!("seeded applications by status: {statuses:?}; late steps: {late_steps}");
     for status in ApplicationStatus::ALL {
         let n = statuses.iter().find(|(s, _)| s == status.code()).map_or(0, |(_, n)| *n);
         assert!(n > 0, "no application is {}: {statuses:?}", status.code());
