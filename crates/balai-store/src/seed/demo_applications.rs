@@ -576,7 +576,10 @@ async fn tell(w: &World<'_>, tx: &mut Tx, plan: &Plan, draw: &mut Draw) -> Resul
     let mut step = 0;
     let mut corrected = false;
     let drawn = plan.script == Script::Drawn;
-    while plan.script != Script::Submitted {
+    loop {
+        if plan.script == Script::Submitted {
+            break;
+        }
         let sla = u64::try_from(terms.steps[step].sla_days).unwrap_or(0);
         let late = drawn && draw.chance(0.08);
         let delay = if late { sla + 1 + draw.below(3) } else { draw.below(sla + 1) };
