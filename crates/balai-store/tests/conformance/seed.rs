@@ -155,4 +155,41 @@ async fn the_demo_applications_show_every_state_and_the_officer_a_queue_due_firs
     let file = applications::case_file_for_officer(&db, &vault, officer, birth.case_id).await.unwrap();
     assert_eq!(file.fields["alamat_orang_tua"]["region"], "5371041001");
     assert!(file.allowed.contains(&balai_domain::applications::ApplicationEvent::Verify));
+
+    // Maria can apply at once: the family-card form, her documents on file, an upload for the rest.
+    let terms = applications::form_terms(&db, government.id, "KK", Some(maria)).await.unwrap();
+    assert!(terms.terms.form.iter().any(|f| f.key == "alasan"), "the service has its form");
+    assert!(terms.on_file.iter().any(|(code, _)| code == "kk"), "her family card is on file");
+    let mut documents = Vec::new();
+    for document in &terms.documents {
+        let source = match terms.on_file.iter().find(|(code, _)| *code == document.code) {
+            Some((_, id)) => applications::DocumentSource::OnFile(*id),
+            None => {
+                let key = format!("uploads/{}/{:032x}", government.id, rand::random::<u128>());
+                let upload = applications::record_upload(&db, maria, government.id, &key, "image/png", 900, "aa", now)
+                    .await
+                    .unwrap();
+                applications::DocumentSource::Upload(upload.id)
+            }
+        };
+        documents.push(applications::DocumentChoice { code: document.code.clone(), source });
+    }
+    let fields = serde_json::json!({"alasan": "tambah_anggota", "nama_anggota_baru": "Kristofel Lado"});
+    let submitted = applications::submit(
+        &db,
+        &vault,
+        maria,
+        &applications::Application {
+            government_id: government.id,
+            service_code: "KK",
+            fields: fields.as_object().unwrap(),
+            documents: &documents,
+            idempotency_key: "maria-kk-1",
+            lang: balai_domain::Lang::Id,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(submitted.application.status, ApplicationStatus::InProgress);
 }
