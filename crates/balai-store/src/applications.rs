@@ -1182,6 +1182,13 @@ async fn case_file_in(tx: &mut Tx, vault: &Vault, case: Case) -> Result<CaseFile
     })
 }
 
+/// A case file read in the caller's transaction with no officer's permission checked: for the
+/// system's own work (the demo issues its completed cases' documents through it).
+pub(crate) async fn case_file_by_id_in(tx: &mut Tx, vault: &Vault, case_id: i64) -> Result<CaseFile, StoreError> {
+    let case = application_case_in(tx, case_id).await?;
+    case_file_in(tx, vault, case).await
+}
+
 /// The service's form and documents, with the citizen's own copies on file when signed in.
 #[derive(Debug, Clone)]
 pub struct FormTerms {
@@ -1383,7 +1390,20 @@ pub async fn check_step_breach(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    let Some(case) = cases::case_in(&mut tx, case_id).await? else { return Ok(false) };
+    let breached = check_step_breach_in(&mut tx, vault, case_id, position, now).await?;
+    tx.commit().await?;
+    Ok(breached)
+}
+
+/// [`check_step_breach`] in the caller's transaction (the demo marks its late steps through it).
+pub async fn check_step_breach_in(
+    tx: &mut Tx,
+    vault: &Vault,
+    case_id: i64,
+    position: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(case) = cases::case_in(tx, case_id).await? else { return Ok(false) };
     if case.closed_at.is_some() || case.paused_since.is_some() || case.current_step != position {
         return Ok(false);
     }
@@ -1401,27 +1421,27 @@ pub async fn check_step_breach(
     if changed == 0 {
         return Ok(false);
     }
-    cases::note_event(&mut tx, &case, "breach", &EventActor::System("sla"), "", now).await?;
+    cases::note_event(tx, &case, "breach", &EventActor::System("sla"), "", now).await?;
     let heads: Vec<(Option<String>,)> = tx
         .fetch_all(
             query("SELECT email FROM officers WHERE agency_id = $1 AND role = 'agency_head' AND email IS NOT NULL")
                 .bind(case.agency_id),
         )
         .await?;
-    let steps = cases::steps_in(&mut tx, case_id).await?;
+    let steps = cases::steps_in(tx, case_id).await?;
     let step_name = steps.iter().find(|s| s.position == position).map(|s| s.name.clone()).unwrap_or_default();
     for (email,) in heads {
         let Some(email) = email else { continue };
         let tracking = case.tracking_number.clone().unwrap_or_default();
         let (subject, body) = notify::templates::compose(
-            &mut tx,
+            tx,
             MessageKind::SlaBreach,
             Lang::Id,
             &[("tracking_number", tracking.as_str()), ("service", case.title.as_str()), ("step", step_name.as_str())],
         )
         .await?;
         notify::enqueue(
-            &mut tx,
+            tx,
             vault,
             &NewMessage {
                 government_id: Some(case.government_id),
@@ -1435,7 +1455,6 @@ pub async fn check_step_breach(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(true)
 }
 

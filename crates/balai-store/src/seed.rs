@@ -386,64 +386,27 @@ pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Resu
     Ok(true)
 }
 
-/// The demo's work in progress: two applications at Disdukcapil Kota Kupang for the demo citizens,
-/// and one read of Maria's record by the demo officer through the first of them — so her page
-/// "Siapa yang mengakses data saya" shows what a real read looks like. Done once.
-pub async fn seed_demo_cases(db: &Db, vault: &crate::identity::Vault, officer_id: i64) -> Result<bool, SeedError> {
-    use crate::cases::{self, CaseKind, NewCase};
-    use crate::identity::access;
-    use crate::identity::citizens;
+mod demo_applications;
+
+pub use demo_applications::{DEMO_APPLICATIONS, DEMO_WORKING_DAYS, DocumentIssuer, DocumentRequest, demo_forms};
+
+/// The demo's work: a few hundred applications at Kota Kupang in every state, submitted over the
+/// last [`DEMO_WORKING_DAYS`] working days before `now` and moved through the same commands a
+/// citizen and an officer use; completed ones carry the document `issuer` made. The demo officer
+/// reads Maria's record through her birth-certificate application, which waits at its first step —
+/// so her page "Siapa yang mengakses data saya" shows what a real read looks like. Done once.
+pub async fn seed_demo_cases(
+    db: &Db,
+    vault: &crate::identity::Vault,
+    officer_id: i64,
+    issuer: &dyn DocumentIssuer,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, SeedError> {
     let (count,): (i64,) = db.fetch_one(crate::query("SELECT COUNT(*) FROM cases")).await?;
     if count > 0 {
         return Ok(false);
     }
-    let actor = crate::audit::Actor::system("seed");
-    let birth = catalogue::service_by_code(db, "53.71", "AKTA-LAHIR").await?;
-    let family_card = catalogue::service_by_code(db, "53.71", "KK").await?;
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-    let nik = |text: &str| {
-        balai_domain::nik::Nik::parse(text, today).map_err(|e| SeedError::Invalid(format!("demo NIK: {e}")))
-    };
-    let mut tx = db.begin().await?;
-    let maria = citizens::citizen_id_by_nik(&mut tx, vault, &nik(DEMO_CITIZEN_NIK)?)
-        .await?
-        .ok_or_else(|| SeedError::Invalid("the demo citizen is missing".into()))?;
-    let yohanes = citizens::citizen_id_by_nik(&mut tx, vault, &nik("5371011708850002")?)
-        .await?
-        .ok_or_else(|| SeedError::Invalid("the second demo citizen is missing".into()))?;
-    let mut first = None;
-    for (service, citizen_id, title) in [
-        (&birth, maria, "Penerbitan Akta Kelahiran — anak kedua"),
-        (&family_card, yohanes, "Perubahan Kartu Keluarga — tambah anggota"),
-    ] {
-        let id = cases::open_case(
-            &mut tx,
-            &actor,
-            &NewCase {
-                government_id: service.service.government_id,
-                kind: CaseKind::Application,
-                agency_id: service.service.agency_id,
-                unit_id: None,
-                citizen_id: Some(citizen_id),
-                service_id: Some(service.service.id),
-                title,
-                status: "in_progress",
-                opened_at: chrono::Utc::now(),
-                due_at: None,
-                steps: &[],
-            },
-        )
-        .await?
-        .id;
-        first.get_or_insert(id);
-    }
-    let purpose = balai_domain::identity::Purpose::parse("Verifikasi berkas permohonan akta kelahiran")
-        .map_err(|e| SeedError::Invalid(format!("demo purpose: {e:?}")))?;
-    let case_id = first.expect("two cases were opened");
-    if let Err(refused) = access::read_citizen_for_case_in(&mut tx, vault, officer_id, case_id, &purpose).await? {
-        return Err(SeedError::Invalid(format!("the demo officer may not read the demo case: {refused:?}")));
-    }
-    tx.commit().await?;
+    demo_applications::seed(db, vault, officer_id, issuer, now).await?;
     Ok(true)
 }
 

@@ -45,6 +45,14 @@ pub struct Config {
     /// The key that seals personal data at rest (base64 of 32 bytes). Default:
     /// `<data_dir>/keys/personal-data.key`, created on first start with 0600 permissions.
     pub personal_data_key_file: Option<PathBuf>,
+    /// The master key issued documents are signed with (base64 of 32 bytes; one Ed25519 key per
+    /// government is derived from it). Default: `<data_dir>/keys/documents.key`, created on first
+    /// start with 0600 permissions.
+    pub document_key_file: Option<PathBuf>,
+    /// Where uploaded files and issued documents are kept. Default: `<data_dir>/files`.
+    pub files_dir: Option<PathBuf>,
+    /// The largest file a citizen may upload, in bytes.
+    pub max_upload_bytes: usize,
     /// Outgoing e-mail: `smtp://host:port`, `smtp://host?tls=required` or `smtps://user:password@host`.
     /// Empty: e-mail messages wait in the outbox (and the demo shows them on its inbox page).
     pub smtp_url: String,
@@ -122,6 +130,9 @@ impl Default for Config {
             audit_checkpoint_seconds: 30,
             audit_requests_per_second: 20,
             personal_data_key_file: None,
+            document_key_file: None,
+            files_dir: None,
+            max_upload_bytes: 10 * 1024 * 1024,
             smtp_url: String::new(),
             smtp_from: "Balai <noreply@balai.local>".into(),
             sms_webhook_url: String::new(),
@@ -413,6 +424,14 @@ impl Config {
 
     pub fn personal_data_key_path(&self) -> PathBuf {
         self.personal_data_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("personal-data.key"))
+    }
+
+    pub fn document_key_path(&self) -> PathBuf {
+        self.document_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("documents.key"))
+    }
+
+    pub fn files_path(&self) -> PathBuf {
+        self.files_dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
     }
 
     pub fn database_url(&self) -> String {

@@ -33,15 +33,26 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     let prepared = async {
         let signer = crate::audit::load_or_create_key(&config, &db).await?;
         let vault = crate::keys::load_or_create_vault(&config, &db).await?;
+        let documents = crate::keys::load_or_create_document_keys(&config, &db).await?;
+        let files = file_store(&config)?;
+        // Bound first: the seeded documents' QR codes point at this server's address.
+        let (listener, metrics) = bind(&config).await?;
         let seeded = seed::seed_demo(&db).await?;
         ensure_demo_admin(&db).await?;
         seed::seed_demo_citizens(&db, &vault).await?;
         let officer_id = ensure_demo_officer(&db).await?;
-        seed::seed_demo_cases(&db, &vault, officer_id).await?;
-        let (listener, metrics) = bind(&config).await?;
+        let issuer = DemoIssuer {
+            files: files.clone(),
+            keys: documents.clone(),
+            origin: config.public_origin().unwrap_or_else(|| local_origin(&listener)),
+        };
+        let cases_started = Instant::now();
+        if seed::seed_demo_cases(&db, &vault, officer_id, &issuer, chrono::Utc::now()).await? {
+            tracing::info!(ms = cases_started.elapsed().as_millis() as u64, "demo applications seeded");
+        }
         // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
         let shutdown = Shutdown::register()?;
-        Ok::<_, RunError>((Keys { signer, vault }, seeded, listener, metrics, shutdown))
+        Ok::<_, RunError>((Keys { signer, vault, documents, files }, seeded, listener, metrics, shutdown))
     }
     .await;
     let (keys, seeded, listener, metrics, shutdown) = lease.or_release(prepared).await?;
@@ -86,9 +97,11 @@ pub async fn serve(config: Config) -> Result<(), RunError> {
     let prepared = async {
         let signer = crate::audit::load_or_create_key(&config, &db).await?;
         let vault = crate::keys::load_or_create_vault(&config, &db).await?;
+        let documents = crate::keys::load_or_create_document_keys(&config, &db).await?;
+        let files = file_store(&config)?;
         let (listener, metrics) = bind(&config).await?;
         let shutdown = Shutdown::register()?;
-        Ok::<_, RunError>((Keys { signer, vault }, listener, metrics, shutdown))
+        Ok::<_, RunError>((Keys { signer, vault, documents, files }, listener, metrics, shutdown))
     }
     .await;
     let (keys, listener, metrics, shutdown) = lease.or_release(prepared).await?;
@@ -256,10 +269,115 @@ async fn bind(config: &Config) -> Result<(TcpListener, Option<TcpListener>), Run
     Ok((listener, metrics))
 }
 
-/// The keys a running server holds: the audit checkpoint signer and the personal-data vault.
+/// The keys a running server holds: the audit checkpoint signer, the personal-data vault and the
+/// document keys; and where it keeps files.
 struct Keys {
     signer: balai_ledger::NoteSigner,
     vault: balai_store::identity::Vault,
+    documents: balai_documents::DocumentKeys,
+    files: std::sync::Arc<balai_files::FileStore>,
+}
+
+/// Uploads and issued documents, in `files_dir` (private like the rest of the data directory).
+fn file_store(config: &Config) -> Result<std::sync::Arc<balai_files::FileStore>, RunError> {
+    let dir = config.files_path();
+    files::create_private_dir(&dir)?;
+    let store = balai_files::FileStore::local(&dir)
+        .map_err(|e| RunError::Io(format!("cannot keep files in {}: {e}", dir.display())))?;
+    Ok(std::sync::Arc::new(store))
+}
+
+/// The text before the first comma, parenthesis or "beserta"/"yang" clause.
+fn first_clause(text: &str) -> String {
+    let mut end = text.len();
+    for mark in [",", "(", ";", " beserta ", " yang ", " dan "] {
+        if let Some(at) = text.find(mark) {
+            end = end.min(at);
+        }
+    }
+    text[..end].trim().to_owned()
+}
+
+/// `http://` and the address the server listens on.
+fn local_origin(listener: &TcpListener) -> String {
+    match listener.local_addr() {
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => "http://127.0.0.1:8080".to_owned(),
+    }
+}
+
+/// Issues the demo's completed applications' documents as a completion in the product does: rendered,
+/// sealed with the government's key and kept in the file store.
+struct DemoIssuer {
+    files: std::sync::Arc<balai_files::FileStore>,
+    keys: balai_documents::DocumentKeys,
+    origin: String,
+}
+
+impl seed::DocumentIssuer for DemoIssuer {
+    fn issue<'a>(
+        &'a self,
+        request: &'a seed::DocumentRequest<'a>,
+    ) -> balai_store::audit::BoxFuture<'a, Result<balai_store::applications::IssuedDocument, String>> {
+        use balai_store::applications;
+        Box::pin(async move {
+            let file = request.file;
+            let government = request.government;
+            let zone = government.zone();
+            let issued_on = zone.local_date(request.now);
+            let tracking = file.public.tracking_number.as_str();
+            let number = applications::document_number(&file.service_code, tracking, issued_on);
+            let id: String =
+                balai_web::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(22).collect();
+            let url = format!("{}/verifikasi/{id}", self.origin.trim_end_matches('/'));
+            // A standard's product may describe more than one page holds: then its first clause, then
+            // the service's name, is what the page names.
+            let full = if file.product.is_empty() { file.public.service.clone() } else { file.product.clone() };
+            let mut rendered = None;
+            for product in [full.clone(), first_clause(&full), file.public.service.clone()] {
+                let document = balai_documents::IssuedDocument {
+                    government: &government.name,
+                    agency: request.agency,
+                    product: &product,
+                    service: &file.public.service,
+                    citizen_name: request.citizen_name,
+                    document_number: &number,
+                    issued_on,
+                    zone_label: zone.code(),
+                    verify_url: &url,
+                    tracking_number: tracking,
+                };
+                match balai_documents::render_pdf(&document) {
+                    Ok(pdf) => {
+                        rendered = Some((product, pdf));
+                        break;
+                    }
+                    Err(balai_documents::DocumentError::TooLong) => continue,
+                    Err(e) => return Err(format!("rendering {number}: {e}")),
+                }
+            }
+            let (product, pdf) = rendered.ok_or_else(|| format!("rendering {number}: it does not fit on one page"))?;
+            let seal = balai_documents::seal(&pdf, &self.keys.signing_key(&government.region_code));
+            let cleaned = balai_files::Cleaned {
+                kind: balai_files::FileKind::Pdf,
+                bytes: pdf,
+                sha256_hex: seal.sha256_hex.clone(),
+            };
+            let object_key =
+                self.files.put(government.id, &cleaned).await.map_err(|e| format!("keeping {number}: {e}"))?;
+            Ok(applications::IssuedDocument {
+                id,
+                number,
+                doc_type: applications::output_document_type(&product).code().to_owned(),
+                product,
+                issuer: request.agency.to_owned(),
+                issued_on,
+                sha256: seal.sha256_hex,
+                signature: seal.signature_b64,
+                object_key,
+            })
+        })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -273,7 +391,7 @@ async fn serve_until_shutdown(
     lease: ServerLease,
     demo: bool,
 ) -> Result<(), RunError> {
-    let Keys { signer, vault } = keys;
+    let Keys { signer, vault, documents, files } = keys;
     let (stop, stopped) = tokio::sync::watch::channel(None);
     lease.keep_renewed(vault.clone(), stop);
     let channels = channels(config, demo)?;
@@ -334,6 +452,9 @@ async fn serve_until_shutdown(
         register: population_register(config, demo),
         public_origin: config.public_origin(),
         clock: balai_web::Clock::system(),
+        files,
+        document_keys: documents,
+        max_upload_bytes: config.max_upload_bytes,
     };
     let app = balai_web::app(db.clone(), vault, web);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -126,3 +126,37 @@ fn swap_key_files(path: &std::path::Path, pending: &std::path::Path) -> Result<s
         .map_err(|e| RunError::Io(format!("cannot swap the key files in {}: {e}", path.display())))?;
     Ok(retired)
 }
+
+/// The master key issued documents are signed with: created only while no document was issued, since
+/// a new key would leave every issued document's seal unverifiable.
+pub async fn load_or_create_document_keys(config: &Config, db: &Db) -> Result<balai_documents::DocumentKeys, RunError> {
+    use base64::Engine as _;
+    let path = config.document_key_path();
+    let bad = |e: String| RunError::Key(format!("the document key {} cannot be read: {e}", path.display()));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (issued,): (i64,) = db.fetch_one(balai_store::query("SELECT COUNT(*) FROM issued_documents")).await?;
+            if issued > 0 {
+                return Err(RunError::Key(format!(
+                    "{issued} issued documents are sealed in this database but the document key {} is missing; \
+                     restore it from backup (a new key is never generated over issued documents)",
+                    path.display()
+                )));
+            }
+            // 32 random bytes in base64, as the personal-data key.
+            let text = Vault::generate_master_text();
+            if let Some(dir) = path.parent() {
+                crate::files::create_private_dir(dir)?;
+            }
+            write_key_file(&path, &text)?;
+            tracing::info!(path = %path.display(), "created the document key");
+            text
+        }
+        Err(e) => return Err(bad(e.to_string())),
+    };
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|e| bad(e.to_string()))?;
+    let master: [u8; 32] =
+        bytes.as_slice().try_into().map_err(|_| bad(format!("{} bytes, expected 32", bytes.len())))?;
+    Ok(balai_documents::DocumentKeys::from_master(master))
+}

@@ -549,9 +549,19 @@ fn the_data_directory_and_database_files_are_readable_by_their_owner_only() {
     for private in ["", "files", "keys"] {
         assert_eq!(mode(&data.join(private)), 0o700, "{private:?}");
     }
-    for file in ["balai.db", "balai.db-wal", "balai.db-shm", "keys/personal-data.key", "keys/audit-ed25519.key"] {
+    for file in [
+        "balai.db",
+        "balai.db-wal",
+        "balai.db-shm",
+        "keys/personal-data.key",
+        "keys/audit-ed25519.key",
+        "keys/documents.key",
+    ] {
         assert_eq!(mode(&data.join(file)), 0o600, "{file}");
     }
+    // The demo's issued documents are kept in files/, private too.
+    let (_, object_key, _, _) = first_issued_document(&data);
+    assert_eq!(mode(&data.join("files").join(&object_key)), 0o600, "{object_key}");
     assert!(stop(demo).success());
 
     let reset = start_demo(&data, &["--reset"]);
@@ -605,4 +615,46 @@ fn a_misspelt_balai_variable_is_warned_about_and_a_bad_value_names_its_variable(
     assert!(server.wait().unwrap().success());
     let warning = logs.lines().find(|l| l.contains("BALAI_SMTP_ULR")).unwrap_or_else(|| panic!("no warning: {logs}"));
     assert!(warning.contains("\"level\":\"WARN\"") && warning.contains("did you mean BALAI_SMTP_URL?"), "{warning}");
+}
+
+/// The first issued document of the demo: its government's region code, object key, SHA-256 and signature.
+fn first_issued_document(data: &std::path::Path) -> (String, String, String, String) {
+    let url = format!("sqlite://{}", data.join("balai.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = balai_store::Db::connect(&url).await.unwrap();
+        let row: (String, String, String, String) = db
+            .fetch_one(balai_store::query(
+                "SELECT g.region_code, d.object_key, d.sha256, d.signature FROM issued_documents d \
+                 JOIN governments g ON g.id = d.government_id ORDER BY d.created_at LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        db.close().await;
+        row
+    })
+}
+
+#[test]
+fn the_demo_issues_sealed_documents_and_a_missing_document_key_over_them_stops_the_start() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(stop(start_demo(&data, &[])).success());
+    // A completed demo application's PDF is in the file store, sealed with its government's key.
+    let (region, object_key, sha256, signature) = first_issued_document(&data);
+    let pdf = std::fs::read(data.join("files").join(&object_key)).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "{object_key} is a PDF");
+    let text = std::fs::read_to_string(data.join("keys/documents.key")).unwrap();
+    let master: [u8; 32] =
+        base64::engine::general_purpose::STANDARD.decode(text.trim()).unwrap().try_into().expect("32 bytes");
+    let key = balai_documents::DocumentKeys::from_master(master).verifying_key(&region);
+    assert_eq!(balai_documents::check(&pdf, &sha256, &signature, &key), balai_documents::Verdict::Genuine);
+
+    std::fs::remove_file(data.join("keys/documents.key")).unwrap();
+    let out = run(balai().args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "", "--data-dir"]).arg(&data));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("document key") && stderr.contains("missing"), "{stderr}");
+    assert!(!data.join("keys/documents.key").exists(), "no new key was written over issued documents");
 }

@@ -115,7 +115,7 @@ async fn populated(db: &Db) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    assert!(seed::seed_demo_cases(db, &vault, officer).await.unwrap());
+    assert!(seed::seed_demo_cases(db, &vault, officer, &crate::support::FakeIssuer, Utc::now()).await.unwrap());
 
     let mut tx = db.begin().await.unwrap();
     catalogue::update_maklumat(&mut tx, &actor, agency.id, "Kami siap melayani.").await.unwrap();

@@ -201,3 +201,32 @@ pub async fn another_pool(db: &Db) -> Db {
         ),
     }
 }
+
+/// Issues documents without rendering one: a random public id and the number the product prints.
+pub struct FakeIssuer;
+
+impl balai_store::seed::DocumentIssuer for FakeIssuer {
+    fn issue<'a>(
+        &'a self,
+        request: &'a balai_store::seed::DocumentRequest<'a>,
+    ) -> balai_store::audit::BoxFuture<'a, Result<balai_store::applications::IssuedDocument, String>> {
+        use balai_store::applications;
+        Box::pin(async move {
+            let file = request.file;
+            let issued_on = request.government.zone().local_date(request.now);
+            let id: String = format!("{:032x}", rand::random::<u128>()).chars().take(22).collect();
+            let product = if file.product.is_empty() { file.public.service.clone() } else { file.product.clone() };
+            Ok(applications::IssuedDocument {
+                number: applications::document_number(&file.service_code, &file.public.tracking_number, issued_on),
+                doc_type: applications::output_document_type(&product).code().to_owned(),
+                product,
+                issuer: request.agency.to_owned(),
+                issued_on,
+                sha256: "00".repeat(32),
+                signature: "not-signed".into(),
+                object_key: format!("uploads/{}/{id}", request.government.id),
+                id,
+            })
+        })
+    }
+}
