@@ -207,3 +207,57 @@ mod key_tests {
         assert_ne!(kupang, DocumentKeys::from_master([4; 32]).verifying_key("53.71"));
     }
 }
+
+/// Renders a document whose product may describe more than one page holds: the product as given,
+/// else its first clause, else the service's name is what the page names. Returns the product the
+/// page names and the PDF.
+pub fn render_pdf_fitting(doc: &IssuedDocument) -> Result<(String, Vec<u8>), DocumentError> {
+    let full = if doc.product.trim().is_empty() { doc.service.to_owned() } else { doc.product.to_owned() };
+    for product in [full.clone(), first_clause(&full), doc.service.to_owned()] {
+        match render_pdf(&IssuedDocument { product: &product, ..*doc }) {
+            Ok(pdf) => return Ok((product, pdf)),
+            Err(DocumentError::TooLong) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(DocumentError::TooLong)
+}
+
+/// The product's first clause: up to its first comma, bracket, semicolon or joining word.
+fn first_clause(text: &str) -> String {
+    let mut end = text.len();
+    for mark in [",", "(", ";", " beserta ", " yang ", " dan "] {
+        if let Some(at) = text.find(mark) {
+            end = end.min(at);
+        }
+    }
+    text[..end].trim().to_owned()
+}
+
+#[cfg(test)]
+mod fitting_tests {
+    use super::*;
+
+    #[test]
+    fn a_product_too_long_for_a_page_is_named_by_its_first_clause() {
+        assert_eq!(first_clause("Izin lingkungan (UKL-UPL), beserta lampiran"), "Izin lingkungan");
+        assert_eq!(first_clause("Kartu Keluarga"), "Kartu Keluarga");
+        let long = format!("Rekomendasi UKL-UPL, {}", "dokumen pendukung yang panjang sekali ".repeat(200));
+        let doc = IssuedDocument {
+            government: "Pemerintah Kota Kupang",
+            agency: "Dinas Lingkungan Hidup",
+            product: &long,
+            service: "Rekomendasi UKL-UPL",
+            citizen_name: "Maria Yosefina Lado",
+            document_number: "UKL/ABCD-EFGH-2/2026",
+            issued_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            zone_label: "WITA",
+            verify_url: "http://127.0.0.1:8080/verifikasi/abc",
+            tracking_number: "ABCD-EFGH-2",
+        };
+        assert!(matches!(render_pdf(&doc), Err(DocumentError::TooLong)));
+        let (product, pdf) = render_pdf_fitting(&doc).unwrap();
+        assert_eq!(product, "Rekomendasi UKL-UPL");
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+}

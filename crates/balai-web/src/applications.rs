@@ -230,14 +230,16 @@ pub async fn issue_document(
         url,
         tracking: tracking.clone(),
     };
-    let (pdf, seal) = tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, balai_documents::Seal), String> {
-        let pdf = balai_documents::render_pdf(&owned.borrowed()).map_err(|e| e.to_string())?;
-        let seal = balai_documents::seal(&pdf, &key);
-        Ok((pdf, seal))
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("document task: {e}")))?
-    .map_err(|e| AppError::Internal(format!("rendering a document: {e}")))?;
+    let (product, pdf, seal) =
+        tokio::task::spawn_blocking(move || -> Result<(String, Vec<u8>, balai_documents::Seal), String> {
+            // A product too long for the page is named by its first clause (the same on the record).
+            let (product, pdf) = balai_documents::render_pdf_fitting(&owned.borrowed()).map_err(|e| e.to_string())?;
+            let seal = balai_documents::seal(&pdf, &key);
+            Ok((product, pdf, seal))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("document task: {e}")))?
+        .map_err(|e| AppError::Internal(format!("rendering a document: {e}")))?;
     let cleaned = Cleaned { kind: balai_files::FileKind::Pdf, bytes: pdf, sha256_hex: seal.sha256_hex.clone() };
     let object_key = state
         .config

@@ -288,16 +288,6 @@ fn file_store(config: &Config) -> Result<std::sync::Arc<balai_files::FileStore>,
 }
 
 /// The text before the first comma, parenthesis or "beserta"/"yang" clause.
-fn first_clause(text: &str) -> String {
-    let mut end = text.len();
-    for mark in [",", "(", ";", " beserta ", " yang ", " dan "] {
-        if let Some(at) = text.find(mark) {
-            end = end.min(at);
-        }
-    }
-    text[..end].trim().to_owned()
-}
-
 /// `http://` and the address the server listens on.
 fn local_origin(listener: &TcpListener) -> String {
     match listener.local_addr() {
@@ -330,33 +320,20 @@ impl seed::DocumentIssuer for DemoIssuer {
             let id: String =
                 balai_web::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(22).collect();
             let url = format!("{}/verifikasi/{id}", self.origin.trim_end_matches('/'));
-            // A standard's product may describe more than one page holds: then its first clause, then
-            // the service's name, is what the page names.
-            let full = if file.product.is_empty() { file.public.service.clone() } else { file.product.clone() };
-            let mut rendered = None;
-            for product in [full.clone(), first_clause(&full), file.public.service.clone()] {
-                let document = balai_documents::IssuedDocument {
-                    government: &government.name,
-                    agency: request.agency,
-                    product: &product,
-                    service: &file.public.service,
-                    citizen_name: request.citizen_name,
-                    document_number: &number,
-                    issued_on,
-                    zone_label: zone.code(),
-                    verify_url: &url,
-                    tracking_number: tracking,
-                };
-                match balai_documents::render_pdf(&document) {
-                    Ok(pdf) => {
-                        rendered = Some((product, pdf));
-                        break;
-                    }
-                    Err(balai_documents::DocumentError::TooLong) => continue,
-                    Err(e) => return Err(format!("rendering {number}: {e}")),
-                }
-            }
-            let (product, pdf) = rendered.ok_or_else(|| format!("rendering {number}: it does not fit on one page"))?;
+            let document = balai_documents::IssuedDocument {
+                government: &government.name,
+                agency: request.agency,
+                product: &file.product,
+                service: &file.public.service,
+                citizen_name: request.citizen_name,
+                document_number: &number,
+                issued_on,
+                zone_label: zone.code(),
+                verify_url: &url,
+                tracking_number: tracking,
+            };
+            let (product, pdf) =
+                balai_documents::render_pdf_fitting(&document).map_err(|e| format!("rendering {number}: {e}"))?;
             let seal = balai_documents::seal(&pdf, &self.keys.signing_key(&government.region_code));
             let cleaned = balai_files::Cleaned {
                 kind: balai_files::FileKind::Pdf,
@@ -439,6 +416,20 @@ async fn serve_until_shutdown(
         }
     });
     tokio::spawn(channels.run_worker(db.clone(), vault.clone(), Duration::from_secs(2)));
+    // Deadlines: the breach checks the job queue holds, and a sweep for any a lost job missed.
+    let (sla_db, sla_vault) = (db.clone(), vault.clone());
+    tokio::spawn(async move {
+        loop {
+            match balai_store::applications::work_sla(&sla_db, &sla_vault, chrono::Utc::now(), 100).await {
+                Ok(round) if round.breached > 0 => {
+                    tracing::info!(breached = round.breached, "steps past their deadline")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the deadline worker failed a round"),
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    });
     let web = WebConfig {
         default_region: config.default_region.clone(),
         secure_cookies: cookie_security(config.secure_cookies, demo),
