@@ -17,9 +17,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use balai_domain::Lang;
 
-pub fn routes() -> Router<AppState> {
+/// `max_upload_bytes`: the size bound of one uploaded file, for the forms that carry files.
+pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
     Router::new()
-        .merge(applications::routes())
+        .merge(applications::routes(max_upload_bytes))
         .merge(catalogue::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())

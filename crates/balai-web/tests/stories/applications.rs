@@ -64,11 +64,8 @@ async fn unit(app: &TestApp, code: &str) -> i64 {
 pub(crate) async fn unit_officer(app: &TestApp, username: &str, unit_code: &str) -> String {
     let government = balai_store::org::government_by_region(&app.db, "53.71").await.unwrap();
     let unit_id = unit(app, unit_code).await;
-    let agency_id: (i64,) = app
-        .db
-        .fetch_one(balai_store::query("SELECT agency_id FROM units WHERE id = $1").bind(unit_id))
-        .await
-        .unwrap();
+    let agency_id: (i64,) =
+        app.db.fetch_one(balai_store::query("SELECT agency_id FROM units WHERE id = $1").bind(unit_id)).await.unwrap();
     let hash = balai_auth::hash_password(PASSWORD);
     let mut tx = app.db.begin().await.unwrap();
     let new = NewOfficer {
@@ -270,11 +267,8 @@ async fn newest_case(app: &TestApp, citizen: &str) -> i64 {
 
 /// Where a case sits now: its unit.
 async fn unit_of_case(app: &TestApp, case_id: i64) -> i64 {
-    let (unit,): (Option<i64>,) = app
-        .db
-        .fetch_one(balai_store::query("SELECT unit_id FROM cases WHERE id = $1").bind(case_id))
-        .await
-        .unwrap();
+    let (unit,): (Option<i64>,) =
+        app.db.fetch_one(balai_store::query("SELECT unit_id FROM cases WHERE id = $1").bind(case_id)).await.unwrap();
     unit.expect("an application sits at a unit")
 }
 
@@ -290,7 +284,8 @@ async fn act(app: &TestApp, officer: &str, case_id: i64, event: &str, extra: &[(
 }
 
 fn assert_no_personal_data(what: &str, body: &str) {
-    for secret in [MARIA_NAME, "Maria", MARIA, "5371••••••••0003", CHILD_NAME, "2026-11-28", "maria.lado"] {
+    for secret in [MARIA_NAME, "Maria", MARIA, "5371••••••••0003", CHILD_NAME, "2026-11-28", "maria.lado"]
+    {
         assert!(!body.contains(secret), "{what} shows {secret:?}: {body}");
     }
 }
@@ -452,7 +447,8 @@ async fn a_citizen_applies_with_a_photo_officers_work_the_case_and_the_issued_do
     let mut altered = pdf.clone();
     let middle = altered.len() / 2;
     altered[middle] ^= 0x01;
-    let checked = post_multipart(&app, &verify_path, "", &[file("file", "akta.pdf", "application/pdf", &altered)]).await;
+    let checked =
+        post_multipart(&app, &verify_path, "", &[file("file", "akta.pdf", "application/pdf", &altered)]).await;
     assert!(checked.body.contains("TIDAK ASLI"), "{} {}", checked.status, checked.body);
     assert!(!checked.body.contains("asli dan tidak berubah"));
 
@@ -462,8 +458,10 @@ async fn a_citizen_applies_with_a_photo_officers_work_the_case_and_the_issued_do
 /// The document's bytes as the citizen's browser receives them.
 async fn pdf_bytes(app: &TestApp, citizen: &str, document_id: &str) -> Vec<u8> {
     use http_body_util::BodyExt;
-    let request =
-        Request::get(format!("/akun/dokumen/{document_id}")).header(header::COOKIE, citizen).body(Body::empty()).unwrap();
+    let request = Request::get(format!("/akun/dokumen/{document_id}"))
+        .header(header::COOKIE, citizen)
+        .body(Body::empty())
+        .unwrap();
     let response = app.raw(request).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.into_body().collect().await.unwrap().to_bytes().to_vec()
@@ -567,7 +565,8 @@ async fn bad_applications_and_files_are_refused_by_name_and_leave_nothing_behind
     let check = tracking.chars().last().unwrap();
     let wrong = alphabet.chars().find(|c| *c != check).unwrap();
     let mistyped = format!("{}{wrong}", &tracking[..tracking.len() - 1]);
-    let hint = balai_domain::applications::TrackingNumber::parse(&mistyped).unwrap_err().message(balai_domain::Lang::Id);
+    let hint =
+        balai_domain::applications::TrackingNumber::parse(&mistyped).unwrap_err().message(balai_domain::Lang::Id);
     let api = app.get(&format!("/api/v1/applications/{mistyped}")).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND, "{}", api.body);
     assert_eq!(api.json()["type"], "/problems/bad-tracking-number");
@@ -580,14 +579,15 @@ async fn bad_applications_and_files_are_refused_by_name_and_leave_nothing_behind
 async fn an_officers_home_is_the_queue_with_the_nearest_deadline_first(app: TestApp) {
     with_form(&app).await;
     let maria = crate::identity::signed_in_citizen(&app).await;
-    let capil = unit_officer(&app, "capil", "disdukcapil-capil").await;
-    // Two applications; the first is verified, so its next step's deadline is later than the
-    // second's first step.
+    // Two applications on the same day; two days later the first is verified, so its next step is
+    // due after the second's first step: the second, applied for later, is due first.
     let body = application_body(&app, &maria).await;
     let a = submit(&app, &maria, Some("a"), &body).await.json()["tracking_number"].as_str().unwrap().to_owned();
     let a_case = newest_case(&app, &maria).await;
     let body = application_body(&app, &maria).await;
     let b = submit(&app, &maria, Some("b"), &body).await.json()["tracking_number"].as_str().unwrap().to_owned();
+    assert!(app.clock.advance(chrono::Duration::days(2)), "the stories' clock is adjustable");
+    let capil = unit_officer(&app, "capil", "disdukcapil-capil").await;
     let verified = act(&app, &capil, a_case, "verify", &[]).await;
     assert_eq!(verified.status, StatusCode::SEE_OTHER, "{}", verified.body);
 
@@ -597,7 +597,7 @@ async fn an_officers_home_is_the_queue_with_the_nearest_deadline_first(app: Test
     assert!(!home.body.contains("<h1>Kelola katalog layanan</h1>"), "not the catalogue heading");
     assert!(home.body.contains("href=\"/admin/katalog\""), "the catalogue is one link away");
     let (at_a, at_b) = (home.body.find(&a).expect("a in the queue"), home.body.find(&b).expect("b in the queue"));
-    assert!(at_b < at_a, "the nearest deadline first: {b} before {a}");
+    assert!(at_b < at_a, "the nearest deadline first: {b} before {a}: {}", home.body);
     assert_eq!(home.body.matches("action=\"/admin/keluar\"").count(), 1, "one sign-out button");
     assert!(!home.body.contains(MARIA_NAME) && !home.body.contains(CHILD_NAME), "the queue names no one");
 }

@@ -266,13 +266,7 @@ const ROUTES: &[Route] = &[
     ),
     route("POST", "/api/v1/auth/citizen/verify", &[], Guard::Api, &[("nik", MARIA), ("code", "123456")]),
     route("POST", "/api/v1/uploads", &[], Guard::ApiUpload, &[]),
-    route(
-        "POST",
-        "/api/v1/applications",
-        &[],
-        Guard::Api,
-        &[("government", "53.71"), ("service", "AKTA-LAHIR")],
-    ),
+    route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
 ];
 
 // ---- the guard: the table names exactly the state-changing routes the source declares ---------
@@ -574,12 +568,8 @@ impl Demo {
     /// Sends a photo to the upload endpoint in a body of `content_type`, with an Origin and a cookie.
     async fn send_upload(&self, content_type: &str, origin: Option<&str>, cookie: &str) -> TestResponse {
         let photo = crate::applications::jpeg(16, 16);
-        let (multipart_type, body) = crate::applications::multipart(&[crate::applications::file(
-            "file",
-            "foto.jpg",
-            "image/jpeg",
-            &photo,
-        )]);
+        let (multipart_type, body) =
+            crate::applications::multipart(&[crate::applications::file("file", "foto.jpg", "image/jpeg", &photo)]);
         let content_type = if content_type == "multipart/form-data" { multipart_type.as_str() } else { content_type };
         let mut request = Request::post("/api/v1/uploads")
             .header(header::HOST, "balai.test")

@@ -19,7 +19,10 @@ use balai_store::org;
 use base64::Engine as _;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/verifikasi/{id}", get(show).post(check_file))
+    Router::new().route(
+        "/verifikasi/{id}",
+        get(show).post(check_file).layer(crate::applications::multipart_limit(MAX_CHECKED_BYTES, 1)),
+    )
 }
 
 #[derive(askama::Template)]
