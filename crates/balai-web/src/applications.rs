@@ -85,16 +85,6 @@ impl axum::extract::OptionalFromRequestParts<AppState> for ApiCitizen {
     }
 }
 
-/// How many files one form may carry at the full size bound (a form asking for more documents has
-/// them sent smaller): with the size bound, what a multipart body may weigh.
-pub const MAX_FULL_SIZE_FILES: usize = 5;
-
-/// The body limit of a multipart route carrying up to `files` files of `max_upload_bytes` each, plus
-/// room for the text parts. Without it the framework's 2 MB default cuts a phone photo short.
-pub fn multipart_limit(max_upload_bytes: usize, files: usize) -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(max_upload_bytes.saturating_mul(files).saturating_add(256 * 1024))
-}
-
 /// Reads one multipart field, refusing it as soon as it grows past the bound (never buffering more).
 pub async fn read_bounded(mut field: axum::extract::multipart::Field<'_>, max: usize) -> Result<Vec<u8>, FileError> {
     let mut bytes = Vec::new();

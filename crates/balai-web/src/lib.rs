@@ -99,7 +99,7 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
     let state = AppState { db, vault, config, audit_limiter };
     ops::with_layers(
         Router::new()
-            .merge(pages::routes(state.config.max_upload_bytes))
+            .merge(pages::routes())
             .nest("/api", api::routes(state.clone()))
             .merge(ops::routes())
             .fallback(pages::not_found)

@@ -17,10 +17,10 @@ use balai_store::org;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/services/{code}/form", get(service_form))
-        .route("/v1/uploads", post(upload).layer(crate::applications::multipart_limit(max_upload_bytes, 1)))
+        .route("/v1/uploads", post(upload))
         .route("/v1/applications", post(submit))
         .route("/v1/applications/{tracking_number}", get(track))
 }

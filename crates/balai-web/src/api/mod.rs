@@ -52,7 +52,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(catalogue::routes())
         .merge(identity::routes())
-        .merge(applications::routes(state.config.max_upload_bytes))
+        .merge(applications::routes())
         .merge(
             audit::routes().route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::rate_limited)),
         )

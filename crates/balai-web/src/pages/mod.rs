@@ -17,10 +17,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use balai_domain::Lang;
 
-/// `max_upload_bytes`: the size bound of one uploaded file, for the forms that carry files.
-pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
-        .merge(applications::routes(max_upload_bytes))
+        .merge(applications::routes())
         .merge(catalogue::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())

@@ -22,9 +22,8 @@ use balai_store::applications::{self, Application, DocumentChoice, DocumentSourc
 use balai_store::org;
 use serde_json::{Map, Value};
 
-pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
-    let limit = crate::applications::multipart_limit(max_upload_bytes, crate::applications::MAX_FULL_SIZE_FILES);
-    Router::new().route("/layanan/{region}/{code}/ajukan", get(form).post(submit).layer(limit))
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/layanan/{region}/{code}/ajukan", get(form).post(submit))
 }
 
 pub(super) struct Choice {

@@ -21,12 +21,11 @@ use balai_domain::identity::Action;
 use balai_store::applications::{self, DocumentChoice, DocumentSource};
 use serde::Deserialize;
 
-pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
-    let limit = crate::applications::multipart_limit(max_upload_bytes, crate::applications::MAX_FULL_SIZE_FILES);
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/akun/permohonan", get(list))
         .route("/akun/permohonan/{id}", get(show))
-        .route("/akun/permohonan/{id}/perbaikan", post(correct).layer(limit))
+        .route("/akun/permohonan/{id}/perbaikan", post(correct))
         .route("/akun/dokumen/{id}", get(download))
 }
 

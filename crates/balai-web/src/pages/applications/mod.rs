@@ -15,10 +15,10 @@ use balai_domain::applications::ApplicationStatus;
 use balai_domain::calendar::IndonesianTimeZone;
 use chrono::{DateTime, Utc};
 
-pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
-        .merge(apply::routes(max_upload_bytes))
-        .merge(mine::routes(max_upload_bytes))
+        .merge(apply::routes())
+        .merge(mine::routes())
         .merge(track::routes())
         .merge(verify::routes())
         .merge(work::routes())

@@ -19,10 +19,7 @@ use balai_store::org;
 use base64::Engine as _;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/verifikasi/{id}",
-        get(show).post(check_file).layer(crate::applications::multipart_limit(MAX_CHECKED_BYTES, 1)),
-    )
+    Router::new().route("/verifikasi/{id}", get(show).post(check_file))
 }
 
 #[derive(askama::Template)]
