@@ -85,6 +85,12 @@ impl axum::extract::OptionalFromRequestParts<AppState> for ApiCitizen {
     }
 }
 
+/// The largest request that carries one file (the file's own bound, from configuration, is checked
+/// as it streams in; this stops a body that is far beyond any file before it is read).
+pub const MAX_ONE_FILE_REQUEST: usize = 24 * 1024 * 1024;
+/// The largest application form post: its documents together (each still bounded on its own).
+pub const MAX_FORM_REQUEST: usize = 64 * 1024 * 1024;
+
 /// Reads one multipart field, refusing it as soon as it grows past the bound (never buffering more).
 pub async fn read_bounded(mut field: axum::extract::multipart::Field<'_>, max: usize) -> Result<Vec<u8>, FileError> {
     let mut bytes = Vec::new();

@@ -2,9 +2,11 @@
 //! tracking of a case by its number (no personal data).
 
 use crate::AppState;
+use crate::applications::MAX_ONE_FILE_REQUEST;
 use crate::applications::{ApiCitizen, clean_and_store, problem_of_file_error};
 use crate::error::{ApiError, AppError, Expected, Problem};
 use crate::i18n::RequestLang;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/services/{code}/form", get(service_form))
-        .route("/v1/uploads", post(upload))
+        .route("/v1/uploads", post(upload).layer(DefaultBodyLimit::max(MAX_ONE_FILE_REQUEST)))
         .route("/v1/applications", post(submit))
         .route("/v1/applications/{tracking_number}", get(track))
 }

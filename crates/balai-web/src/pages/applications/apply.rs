@@ -4,12 +4,14 @@
 
 use super::L;
 use crate::AppState;
+use crate::applications::MAX_FORM_REQUEST;
 use crate::applications::{clean_and_store, read_bounded};
 use crate::auth::Citizen;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, error_page, no_store, render};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,7 +25,8 @@ use balai_store::org;
 use serde_json::{Map, Value};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/layanan/{region}/{code}/ajukan", get(form).post(submit))
+    Router::new()
+        .route("/layanan/{region}/{code}/ajukan", get(form).post(submit).layer(DefaultBodyLimit::max(MAX_FORM_REQUEST)))
 }
 
 pub(super) struct Choice {

@@ -4,12 +4,14 @@
 use super::track::{StepLine, step_lines};
 use super::{L, due_day, when};
 use crate::AppState;
+use crate::applications::MAX_FORM_REQUEST;
 use crate::applications::{clean_and_store, read_bounded};
 use crate::auth::Citizen;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, error_page, no_store, render};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -25,7 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/akun/permohonan", get(list))
         .route("/akun/permohonan/{id}", get(show))
-        .route("/akun/permohonan/{id}/perbaikan", post(correct))
+        .route("/akun/permohonan/{id}/perbaikan", post(correct).layer(DefaultBodyLimit::max(MAX_FORM_REQUEST)))
         .route("/akun/dokumen/{id}", get(download))
 }
 

@@ -4,11 +4,13 @@
 
 use super::L;
 use crate::AppState;
+use crate::applications::MAX_ONE_FILE_REQUEST;
 use crate::applications::read_bounded;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, error_page, render};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +21,8 @@ use balai_store::org;
 use base64::Engine as _;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/verifikasi/{id}", get(show).post(check_file))
+    Router::new()
+        .route("/verifikasi/{id}", get(show).post(check_file).layer(DefaultBodyLimit::max(MAX_ONE_FILE_REQUEST)))
 }
 
 #[derive(askama::Template)]
