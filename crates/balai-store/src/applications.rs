@@ -499,6 +499,7 @@ pub async fn may_act(db: &Db, officer_id: i64, case_id: i64, event: ApplicationE
 }
 
 /// The citizen sends the correction asked for: new answers and documents replace the old ones named.
+#[allow(clippy::too_many_arguments)]
 pub async fn resubmit_as_citizen(
     db: &Db,
     vault: &Vault,
@@ -1241,6 +1242,7 @@ pub struct Upload {
 /// Uploads one citizen may keep unattached within a day (a bound against filling the store).
 pub const MAX_UPLOADS_PER_DAY: i64 = 100;
 
+#[allow(clippy::too_many_arguments)]
 pub async fn record_upload(
     db: &Db,
     citizen_id: i64,
