@@ -199,12 +199,20 @@ pub async fn submit_in(
             e.push("service", Rule::Unknown);
             StoreError::Invalid(e)
         })?;
-    let values = match rules::validate_fields(&terms.form, application.fields) {
-        Ok(values) => values,
-        Err(problems) => return Err(StoreError::Invalid(problems)),
-    };
+    // The answers and the documents are both checked, so one refusal names every problem.
+    let values = rules::validate_fields(&terms.form, application.fields);
     let required = rules::required_documents(&terms.requirements);
-    let attached = check_documents(tx, citizen_id, application.government_id, &required, application.documents).await?;
+    let attached = check_documents(tx, citizen_id, application.government_id, &required, application.documents).await;
+    let (values, attached) = match (values, attached) {
+        (Ok(values), Ok(attached)) => (values, attached),
+        (Err(mut problems), Err(StoreError::Invalid(more))) => {
+            problems.0.extend(more.0);
+            return Err(StoreError::Invalid(problems));
+        }
+        (_, Err(e)) if !matches!(e, StoreError::Invalid(_)) => return Err(e),
+        (Err(problems), _) => return Err(StoreError::Invalid(problems)),
+        (Ok(_), Err(e)) => return Err(e),
+    };
     let route = route_of(&terms)?;
     let position = rules::start(&route).map_err(StoreError::Workflow)?;
     let (calendar, zone) = calendar_in(tx, terms.government_id).await?;

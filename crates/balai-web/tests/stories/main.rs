@@ -5,6 +5,7 @@ mod support;
 mod access;
 mod admin;
 mod api;
+mod applications;
 mod audit;
 mod catalogue;
 mod citizen_oidc;

@@ -25,6 +25,8 @@ enum Who {
     Admin,
     /// A plain officer (`officer` role) of Disdukcapil Kota Kupang.
     Petugas,
+    /// An officer of Disdukcapil Kota Kupang in another unit than the one a case sits at.
+    OtherUnit,
 }
 
 /// How a state-changing route is protected.
@@ -38,12 +40,19 @@ enum Guard {
     OfficerSession,
     /// A citizen's session and its CSRF token.
     Citizen,
+    /// A citizen's session and its CSRF token, in a `multipart/form-data` body (a form with files):
+    /// the token is checked before any file is kept.
+    CitizenMultipart,
+    /// Open to anyone, in a `multipart/form-data` body, and changes nothing (checking a file).
+    PublicReadOnly,
     /// A sign-in form: no session yet, so a signed double-submit token (cookie and field).
     SignInForm,
     /// The second factor: the half-open session from the password step and its CSRF token.
     SecondFactor,
     /// The JSON API: a JSON body only, and no other site's Origin (no cookie CSRF).
     Api,
+    /// The API's one file endpoint: `multipart/form-data` (and only there), no other site's Origin.
+    ApiUpload,
     /// An OpenID Connect callback (GET) that opens a session: only for the browser holding the
     /// binding cookie of a sign-in it started, with that sign-in's state (and the ID token's nonce).
     OidcCallback { binding_cookie: &'static str },
@@ -63,6 +72,10 @@ enum Arg {
     Officer,
     MessageKind,
     MessageLang,
+    /// An application (a case with a tracking number) by the signed-in citizen.
+    Application,
+    /// An issued document's public id.
+    Document,
 }
 
 struct Route {
@@ -162,6 +175,19 @@ const ROUTES: &[Route] = &[
         },
         &[("nik", MARIA), ("channel", "email"), ("to", "maria.lado@contoh.id"), ("ktp_checked", "on")],
     ),
+    // A case is worked by the unit it sits at: an officer of another unit is refused.
+    route(
+        "POST",
+        "/admin/permohonan/{id}/aksi",
+        &[Arg::Application],
+        Guard::Officer {
+            permission: "WorkCase",
+            with: Who::Petugas,
+            without: Who::OtherUnit,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("event", "verify")],
+    ),
     route(
         "POST",
         "/admin/kasus/{id}/data-warga",
@@ -214,6 +240,22 @@ const ROUTES: &[Route] = &[
     route("POST", "/keluar/semua", &[], Guard::Citizen, &[]),
     route("POST", "/akun/kontak", &[], Guard::Citizen, &[("channel", "email"), ("to", "maria.baru@contoh.id")]),
     route("POST", "/akun/kontak/kode", &[], Guard::Citizen, &[("new_code", "123456")]),
+    // ---- applying, correcting, checking a document ----
+    route(
+        "POST",
+        "/layanan/{region}/{code}/ajukan",
+        &[Arg::Region, Arg::Service],
+        Guard::CitizenMultipart,
+        &[("idempotency_key", "kunci-uji")],
+    ),
+    route("POST", "/akun/permohonan/{id}/perbaikan", &[Arg::Application], Guard::CitizenMultipart, &[]),
+    route(
+        "POST",
+        "/verifikasi/{id}",
+        &[Arg::Document],
+        Guard::PublicReadOnly,
+        &[("file", "%PDF-1.7\n% bukan dokumen yang diterbitkan\n")],
+    ),
     // ---- the JSON API ----
     route(
         "POST",
@@ -223,6 +265,8 @@ const ROUTES: &[Route] = &[
         &[("nik", MARIA), ("channel", "email"), ("to", "maria.lado@contoh.id")],
     ),
     route("POST", "/api/v1/auth/citizen/verify", &[], Guard::Api, &[("nik", MARIA), ("code", "123456")]),
+    route("POST", "/api/v1/uploads", &[], Guard::ApiUpload, &[]),
+    route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
 ];
 
 // ---- the guard: the table names exactly the state-changing routes the source declares ---------
@@ -364,10 +408,13 @@ fn the_guard_reads_chained_and_qualified_method_routers() {
 struct Demo {
     app: TestApp,
     case: i64,
+    application: i64,
+    document: String,
     agency: i64,
     petugas_id: i64,
     admin: String,
     petugas: String,
+    other_unit: String,
     citizen: String,
 }
 
@@ -415,7 +462,10 @@ impl Demo {
             format!("balai_admin={}", signed_in.cookie("balai_admin").expect("no second factor for officers"));
         let admin = app.sign_in_admin().await;
         let citizen = crate::identity::signed_in_citizen(&app).await;
-        Demo { app, case, agency, petugas_id, admin, petugas, citizen }
+        let (application, _) = crate::applications::marias_submitted_application(&app, "tabel-rute").await;
+        let document = crate::applications::marias_issued_document(&app, petugas_id).await;
+        let other_unit = crate::applications::unit_officer(&app, "petugas-dafduk", "disdukcapil-dafduk").await;
+        Demo { app, case, application, document, agency, petugas_id, admin, petugas, other_unit, citizen }
     }
 
     fn path(&self, route: &Route) -> String {
@@ -430,6 +480,8 @@ impl Demo {
                 Arg::Officer => self.petugas_id.to_string(),
                 Arg::MessageKind => "sign-in-code".to_owned(),
                 Arg::MessageLang => "id".to_owned(),
+                Arg::Application => self.application.to_string(),
+                Arg::Document => self.document.clone(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -443,6 +495,7 @@ impl Demo {
         match who {
             Who::Admin => &self.admin,
             Who::Petugas => &self.petugas,
+            Who::OtherUnit => &self.other_unit,
         }
     }
 
@@ -480,6 +533,9 @@ impl Demo {
             let query = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
             let uri = if query.is_empty() { path } else { format!("{path}?{query}") };
             self.app.get_with_cookie(&uri, cookie).await
+        } else if matches!(route.guard, Guard::CitizenMultipart | Guard::PublicReadOnly) {
+            let parts: Vec<_> = fields.iter().map(|(k, v)| crate::applications::text(k, v)).collect();
+            crate::applications::post_multipart(&self.app, &path, cookie, &parts).await
         } else {
             self.app.post_form(&path, cookie, &fields).await
         }
@@ -507,6 +563,32 @@ impl Demo {
         let addr: std::net::SocketAddr = "192.0.2.10:40000".parse().unwrap();
         request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
         self.app.request(request).await
+    }
+
+    /// Sends a photo to the upload endpoint in a body of `content_type`, with an Origin and a cookie.
+    async fn send_upload(&self, content_type: &str, origin: Option<&str>, cookie: &str) -> TestResponse {
+        let photo = crate::applications::jpeg(16, 16);
+        let (multipart_type, body) =
+            crate::applications::multipart(&[crate::applications::file("file", "foto.jpg", "image/jpeg", &photo)]);
+        let content_type = if content_type == "multipart/form-data" { multipart_type.as_str() } else { content_type };
+        let mut request = Request::post("/api/v1/uploads")
+            .header(header::HOST, "balai.test")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, cookie);
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        let mut request = request.body(Body::from(body)).unwrap();
+        let addr: std::net::SocketAddr = "192.0.2.10:40000".parse().unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        self.app.request(request).await
+    }
+
+    /// How many files citizens have uploaded.
+    async fn uploads(&self) -> i64 {
+        let (n,): (i64,) =
+            self.app.db.fetch_one(balai_store::dynamic_query("SELECT COUNT(*) FROM uploads".to_owned())).await.unwrap();
+        n
     }
 
     /// The session still works after the refused requests (signing out was refused too).
@@ -556,7 +638,7 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                 let r = demo.send(route, "", &[("csrf", "ditebak")]).await;
                 expect_sign_in(&r, "/admin/masuk", &path, &what("not signed in"));
             }
-            Guard::Citizen => {
+            Guard::Citizen | Guard::CitizenMultipart => {
                 let r = demo.send(route, &demo.citizen, &[]).await;
                 expect(&r, StatusCode::FORBIDDEN, &what("without a CSRF token"));
                 let r = demo.send(route, &demo.citizen, &[("csrf", "ditebak")]).await;
@@ -568,6 +650,29 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                 let r = demo.send(route, "", &[("csrf", "ditebak")]).await;
                 expect_sign_in(&r, "/masuk", &path, &what("not signed in"));
                 demo.still_signed_in(&demo.citizen, "/akun").await;
+            }
+            Guard::PublicReadOnly => {
+                // Anyone may send it, signed in or not; it answers and nothing changes.
+                for cookie in ["", demo.citizen.as_str(), demo.admin.as_str()] {
+                    let r = demo.send(route, cookie, &[]).await;
+                    expect(&r, StatusCode::OK, &what("a file to check"));
+                }
+            }
+            Guard::ApiUpload => {
+                let (uploads, before) = (demo.uploads().await, demo.state().await);
+                for origin in ["https://evil.example", "http://balai.test:8081", "null"] {
+                    let r = demo.send_upload("multipart/form-data", Some(origin), &demo.citizen).await;
+                    expect(&r, StatusCode::FORBIDDEN, &what(&format!("from {origin}")));
+                    assert_eq!(r.json()["type"], "/problems/foreign-origin");
+                }
+                for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+                    let r = demo.send_upload(content_type, None, &demo.citizen).await;
+                    expect(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, &what(content_type));
+                }
+                let r = demo.send_upload("multipart/form-data", None, "").await;
+                expect(&r, StatusCode::UNAUTHORIZED, &what("without a citizen session"));
+                assert_eq!(demo.uploads().await, uploads, "{}: a refused upload was kept", what("refused"));
+                assert_eq!(demo.state().await, before, "{}: the audit log or outbox changed", what("refused"));
             }
             Guard::SignInForm => {
                 let form = demo.app.get(if path.starts_with("/admin") { "/admin/masuk" } else { "/masuk" }).await;
@@ -659,9 +764,20 @@ async fn with_their_own_token_the_people_in_the_table_get_past_its_guards() {
                 assert_eq!(r.status, StatusCode::SEE_OTHER, "{what}");
                 assert_eq!(demo.app.get_with_cookie("/admin", &demo.petugas).await.status, StatusCode::SEE_OTHER);
             }
-            Guard::Citizen => {
+            Guard::Citizen | Guard::CitizenMultipart => {
                 let csrf = demo.csrf(&demo.citizen, "/akun").await;
                 past(&demo.send_as_is(route, &demo.citizen, &[("csrf", &csrf)]).await);
+            }
+            Guard::PublicReadOnly => {
+                let r = demo.send(route, "", &[]).await;
+                past(&r);
+                assert!(r.body.contains("TIDAK ASLI"), "{what}: the file is checked: {}", r.body);
+            }
+            Guard::ApiUpload => {
+                for origin in [None, Some("http://balai.test")] {
+                    let r = demo.send_upload("multipart/form-data", origin, &demo.citizen).await;
+                    assert_eq!(r.status, StatusCode::CREATED, "{what}: {}", r.body);
+                }
             }
             Guard::SignInForm => {
                 let form =

@@ -209,6 +209,11 @@ impl TestApp {
         checkpoint.map(|c| c.size as u64).unwrap_or_else(|| panic!("nothing new to sign"))
     }
 
+    /// The response as it is (a binary body, such as a PDF).
+    pub async fn raw(&self, request: Request<Body>) -> axum::response::Response {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();

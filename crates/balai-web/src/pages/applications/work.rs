@@ -293,9 +293,12 @@ async fn show(
     case_page(&state, lang, &uri, &admin, id, None).await
 }
 
+/// Every field defaults, so a form without its token meets the CSRF check (403), not the parser.
 #[derive(Deserialize)]
 struct ActForm {
+    #[serde(default)]
     csrf: String,
+    #[serde(default)]
     event: String,
     #[serde(default)]
     reason: String,
