@@ -122,6 +122,13 @@ const ROUTES: &[Route] = &[
     ),
     route(
         "POST",
+        "/admin/layanan/{region}/{code}/formulir",
+        &[Arg::Region, Arg::Service],
+        admin_only("ManageCatalogue"),
+        &[("fields", "[]"), ("change_note", "Uji formulir"), ("expected_version", "1")],
+    ),
+    route(
+        "POST",
         "/admin/instansi/{id}/maklumat",
         &[Arg::Agency],
         admin_only("ManageCatalogue"),
