@@ -973,6 +973,8 @@ pub struct CaseLine {
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub breached: bool,
+    /// Set while the case waits on the citizen: its clock stands still.
+    pub paused_since: Option<DateTime<Utc>>,
 }
 
 impl CaseLine {
@@ -983,7 +985,7 @@ impl CaseLine {
 
 const LINE_SELECT: &str = "SELECT c.id AS case_id, c.tracking_number, v.name AS service, c.status, c.current_step, \
      st.name AS step_name, c.unit_id, u.name AS unit, st.due_at AS step_due_at, c.due_at, c.opened_at, c.closed_at, \
-     (st.breached_at IS NOT NULL) AS breached \
+     (st.breached_at IS NOT NULL) AS breached, c.paused_since \
      FROM cases c JOIN applications a ON a.case_id = c.id JOIN service_versions v ON v.id = a.service_version_id \
      LEFT JOIN case_steps st ON st.case_id = c.id AND st.position = c.current_step \
      LEFT JOIN units u ON u.id = c.unit_id";
@@ -1000,7 +1002,8 @@ pub struct QueueFilter {
 pub const MAX_QUEUE_LINES: i64 = 200;
 
 /// An officer's open work, what is due first on top: their unit's cases, or their agency's when they
-/// have no unit. Staff outside an agency see nothing here.
+/// have no unit; cases waiting on the citizen (a correction, a payment) come after the running ones.
+/// Staff outside an agency see nothing here.
 pub async fn queue_for_officer(
     db: &Db,
     officer_id: i64,
@@ -1034,7 +1037,7 @@ pub async fn queue_for_officer(
     } else {
         sql.push_str(" AND $4 = $4");
     }
-    sql.push_str(" ORDER BY CASE WHEN st.due_at IS NULL THEN 1 ELSE 0 END, st.due_at, c.id LIMIT $5");
+    sql.push_str(" ORDER BY CASE WHEN c.paused_since IS NULL THEN 0 ELSE 1 END, CASE WHEN st.due_at IS NULL THEN 1 ELSE 0 END, st.due_at, c.id LIMIT $5");
     db.fetch_all(
         crate::dynamic_query(sql)
             .bind(government_id)

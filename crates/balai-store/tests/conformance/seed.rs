@@ -136,8 +136,11 @@ async fn the_demo_applications_show_every_state_and_the_officer_a_queue_due_firs
     let queue = applications::queue_for_officer(&db, officer, &QueueFilter::default(), now).await.unwrap();
     assert!(queue.len() > 10, "the demo officer has work: {}", queue.len());
     assert!(queue.iter().all(|l| l.closed_at.is_none()));
-    let dues: Vec<_> = queue.iter().map(|l| (l.step_due_at.is_none(), l.step_due_at)).collect();
+    // Running cases first, nearest step deadline first; then those waiting on the citizen.
+    let dues: Vec<_> =
+        queue.iter().map(|l| (l.paused_since.is_some(), l.step_due_at.is_none(), l.step_due_at)).collect();
     assert!(dues.windows(2).all(|w| w[0] <= w[1]), "sorted by the step's due time: {dues:?}");
+    assert!(queue.iter().any(|l| l.paused_since.is_some()) && queue[0].paused_since.is_none());
     assert!(queue.iter().any(|l| l.breached), "late cases are in the queue");
     // Maria's birth-certificate application waits at its first step, where the officer can work it.
     let maria = balai_store::identity::citizens::citizen_id_by_nik(

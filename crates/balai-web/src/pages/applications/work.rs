@@ -69,6 +69,8 @@ struct QueuePage {
     has_agency: bool,
     statuses: Vec<StatusOption>,
     late_only: bool,
+    /// Heads of agency (and those who oversee a government) read the unit report.
+    show_report: bool,
 }
 
 /// The working days between now and a step's deadline, as the queue shows it.
@@ -114,7 +116,11 @@ pub(crate) async fn queue_home(state: &AppState, lang: Lang, uri: &Uri, admin: &
     let lines = lines
         .into_iter()
         .map(|c| {
-            let (remaining, late) = remaining(l, zone, calendar.as_ref(), c.step_due_at, now);
+            // A case waiting on the citizen is not running late: its clock stands still.
+            let (remaining, late) = match c.paused_since {
+                Some(_) => (String::new(), c.breached),
+                None => remaining(l, zone, calendar.as_ref(), c.step_due_at, now),
+            };
             QueueLine {
                 href: format!("/admin/permohonan/{}", c.case_id),
                 tracking: c.tracking_number.clone().unwrap_or_default(),
@@ -143,6 +149,13 @@ pub(crate) async fn queue_home(state: &AppState, lang: Lang, uri: &Uri, admin: &
         has_agency: admin.principal.agency_id.is_some(),
         statuses,
         late_only,
+        show_report: admin.principal.government_id.is_some_and(|g| {
+            let target = match admin.principal.agency_id {
+                Some(a) => balai_domain::identity::Target::agency(g, a),
+                None => balai_domain::identity::Target::government(g),
+            };
+            admin.may(balai_domain::identity::Action::ViewPerformance, &target)
+        }),
     }))
 }
 
@@ -193,8 +206,10 @@ struct CasePage {
     error: Option<String>,
 }
 
-fn answer_text(value: &serde_json::Value) -> String {
+fn answer_text(l: L, value: &serde_json::Value) -> String {
     match value {
+        serde_json::Value::Bool(true) => l.t("YES").to_owned(),
+        serde_json::Value::Bool(false) => l.t("NO").to_owned(),
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Object(o) => {
             let region = o.get("region").and_then(|v| v.as_str()).unwrap_or_default();
@@ -215,7 +230,9 @@ async fn case_page(state: &AppState, lang: Lang, uri: &Uri, admin: &Admin, id: i
     let answers = file
         .form
         .iter()
-        .filter_map(|f| file.fields.get(&f.key).map(|v| (lang.pick(&f.label, &f.label_en).to_owned(), answer_text(v))))
+        .filter_map(|f| {
+            file.fields.get(&f.key).map(|v| (lang.pick(&f.label, &f.label_en).to_owned(), answer_text(l, v)))
+        })
         .collect();
     let documents = file
         .documents
