@@ -171,7 +171,7 @@ describe('Permohonan daring (applications)', () => {
       } else if (type === 'number') {
         await field.fill((await field.getAttribute('min')) || '1');
       } else if ((await field.getAttribute('name')).endsWith('.region')) {
-        await field.fill('53.71.01.1001');
+        await field.fill('5371041001');
       } else {
         await field.fill('Yosef Nara Lado');
       }
