@@ -19,6 +19,7 @@ use axum::routing::get;
 use balai_domain::Lang;
 use balai_domain::applications::{FieldKind, FormField, Prefill};
 use balai_domain::money::Rupiah;
+use balai_domain::region::{RegionCode, RegionLevel};
 use balai_domain::validation::{FieldErrors, Rule};
 use balai_store::applications::{self, Application, DocumentChoice, DocumentSource, FormTerms};
 use balai_store::org;
@@ -78,12 +79,23 @@ fn prefill_value(prefill: Option<Prefill>, citizen: &balai_store::identity::citi
         Some(Prefill::FullName) => (citizen.full_name.clone(), String::new()),
         Some(Prefill::BirthDate) => (citizen.birth_date.map(|d| d.to_string()).unwrap_or_default(), String::new()),
         Some(Prefill::Address) => {
-            (citizen.region_code.clone().unwrap_or_default(), citizen.address.clone().unwrap_or_default())
+            (village_code(citizen.region_code.as_deref()), citizen.address.clone().unwrap_or_default())
         }
         Some(Prefill::Email) => (citizen.email.clone().unwrap_or_default(), String::new()),
         Some(Prefill::Phone) => (citizen.phone.clone().unwrap_or_default(), String::new()),
         None => (String::new(), String::new()),
     }
+}
+
+/// The record's region as the address field takes it: a village code without dots. A record that
+/// names only a district (or an unreadable code) leaves the field to the citizen, rather than
+/// filling in a value the form itself refuses.
+fn village_code(region: Option<&str>) -> String {
+    region
+        .and_then(|code| RegionCode::parse_undotted(code.trim()).ok())
+        .filter(|code| code.level() == RegionLevel::Village)
+        .map(|code| code.as_str().replace('.', ""))
+        .unwrap_or_default()
 }
 
 fn inputs(lang: Lang, form: &[FormField], values: &Map<String, Value>, errors: &FieldErrors) -> Vec<InputView> {
@@ -373,5 +385,19 @@ async fn submit(
             (StatusCode::UNPROCESSABLE_ENTITY, no_store(render(&page))).into_response()
         }
         Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::village_code;
+
+    #[test]
+    fn only_a_village_code_is_prefilled_into_an_address() {
+        assert_eq!(village_code(Some("53.71.04.1001")), "5371041001");
+        assert_eq!(village_code(Some("5371041001")), "5371041001");
+        assert_eq!(village_code(Some("53.71.04")), "", "a district is not an address the form takes");
+        assert_eq!(village_code(Some("Kupang")), "");
+        assert_eq!(village_code(None), "");
     }
 }

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
+use crate::pages::dashboard::texts as dashboard_texts;
 use crate::pages::{Chrome, error_page, no_store, render};
 use crate::posted::OfficerPost;
 use axum::Router;
@@ -16,7 +17,7 @@ use axum::routing::{get, post};
 use balai_domain::Lang;
 use balai_domain::applications::{ApplicationEvent, ApplicationStatus};
 use balai_domain::calendar::IndonesianTimeZone;
-use balai_domain::identity::Role;
+use balai_domain::identity::{Action, Role, Target};
 use balai_store::applications::{self, Instruction, QueueFilter};
 use balai_store::org;
 use serde::Deserialize;
@@ -64,6 +65,10 @@ struct StatusOption {
 struct QueuePage {
     chrome: Chrome,
     l: L,
+    /// The officer's other work, as the catalogue home offered it: their cases, and the counter
+    /// for those who may bind a citizen's contact there.
+    cases_label: &'static str,
+    counter_label: Option<&'static str>,
     csrf: String,
     lines: Vec<QueueLine>,
     has_agency: bool,
@@ -144,6 +149,12 @@ pub(crate) async fn queue_home(state: &AppState, lang: Lang, uri: &Uri, admin: &
     no_store(render(&QueuePage {
         chrome,
         l,
+        cases_label: dashboard_texts::CASES.get(lang),
+        counter_label: admin
+            .principal
+            .government_id
+            .is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
+            .then(|| dashboard_texts::COUNTER.get(lang)),
         csrf: admin.csrf_token.clone(),
         lines,
         has_agency: admin.principal.agency_id.is_some(),
