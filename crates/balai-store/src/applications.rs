@@ -1089,6 +1089,8 @@ pub struct CaseFile {
     pub service_code: String,
     /// What the service issues (the standard's product).
     pub product: String,
+    /// The name of each required document, by code (for labels).
+    pub document_names: Vec<(String, String)>,
 }
 
 /// A case file for an officer who may work the case where it sits (else `Forbidden`).
@@ -1189,6 +1191,7 @@ async fn case_file_in(tx: &mut Tx, vault: &Vault, case: Case) -> Result<CaseFile
         paid_at: row.paid_at,
         receipt_number: row.receipt_number,
         service_code: terms.service_code,
+        document_names: rules::required_documents(&terms.requirements).into_iter().map(|d| (d.code, d.name)).collect(),
         product: terms.product,
     })
 }

@@ -264,11 +264,11 @@ fn unit_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<St
     )
 }
 
-/// Every unit of a government with its agency's short name, for choosing where to forward a case.
-pub async fn units_of_government(db: &Db, government_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+/// Every unit of a government (id, agency, "agency — unit"), for choosing where to forward a case.
+pub async fn units_of_government(db: &Db, government_id: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
     db.fetch_all(
         query(
-            "SELECT u.id, a.short_name || ' — ' || u.name FROM units u JOIN agencies a ON a.id = u.agency_id \
+            "SELECT u.id, u.agency_id, a.short_name || ' — ' || u.name FROM units u JOIN agencies a ON a.id = u.agency_id \
              WHERE u.government_id = $1 ORDER BY a.short_name, u.name LIMIT 1000",
         )
         .bind(government_id),

@@ -152,7 +152,16 @@ async fn case_page(
             reason: e.reason.clone(),
         })
         .collect();
-    let documents = file.documents.iter().map(|d| (d.code.clone(), d.doc_type.clone())).collect();
+    // The correction form offers each attached document by its name in the standard.
+    let documents = file
+        .documents
+        .iter()
+        .map(|d| {
+            let name =
+                file.document_names.iter().find(|(c, _)| *c == d.code).map_or(d.code.clone(), |(_, n)| n.clone());
+            (d.code.clone(), name)
+        })
+        .collect();
     let download_href = file
         .public
         .document_id

@@ -275,7 +275,14 @@ async fn case_page(state: &AppState, lang: Lang, uri: &Uri, admin: &Admin, id: i
         })
         .collect();
     let units = match balai_store::org::units_of_government(&state.db, file.case.government_id).await {
-        Ok(units) => units.into_iter().filter(|(u, _)| Some(*u) != file.case.unit_id).collect(),
+        // The case's own agency's units first: most hand-overs stay inside the agency.
+        Ok(units) => {
+            let (own, other): (Vec<_>, Vec<_>) = units
+                .into_iter()
+                .filter(|(u, _, _)| Some(*u) != file.case.unit_id)
+                .partition(|(_, agency, _)| *agency == file.case.agency_id);
+            own.into_iter().chain(other).map(|(u, _, name)| (u, name)).collect()
+        }
         Err(e) => return error_page(lang, uri, e.into()),
     };
     let fee = if file.fee > 0 { balai_domain::money::Rupiah(file.fee).to_string() } else { String::new() };
