@@ -282,6 +282,13 @@ pub async fn submit_in(
         )
         .await?;
     }
+    // A draft of this application is done with once it is sent.
+    tx.execute(
+        query("DELETE FROM application_drafts WHERE citizen_id = $1 AND service_id = $2")
+            .bind(citizen_id)
+            .bind(terms.service_id),
+    )
+    .await?;
     let case = cases::case_in(tx, opened.id).await?.ok_or(StoreError::NotFound)?;
     cases::note_event(tx, &case, "submitted", &EventActor::Citizen(citizen_id), "", now).await?;
     record_application(tx, &actor, "applications.submit", &case).await?;
@@ -1835,4 +1842,118 @@ impl Report {
 fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+// ---- drafts -------------------------------------------------------------------------------------
+
+/// Drafts one citizen may keep (one per service).
+pub const MAX_DRAFTS: i64 = 20;
+/// The largest draft, as JSON.
+pub const MAX_DRAFT_BYTES: usize = 64 * 1024;
+
+/// Keeps a citizen's unsent answers for a service (replacing an earlier draft of it). Answers are
+/// not checked until sent, but only the form's keys are kept and the size is bounded.
+pub async fn save_draft(
+    db: &Db,
+    vault: &Vault,
+    citizen_id: i64,
+    government_id: i64,
+    service_code: &str,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let terms =
+        catalogue::application_terms_in(&mut tx, government_id, service_code).await?.ok_or(StoreError::NotFound)?;
+    let kept: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .filter(|(k, _)| terms.form.iter().any(|f| &f.key == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let json = serde_json::Value::Object(kept).to_string();
+    let mut e = FieldErrors::default();
+    if json.len() > MAX_DRAFT_BYTES {
+        e.push("fields", Rule::TooLong { max: MAX_DRAFT_BYTES });
+    }
+    let (others,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM application_drafts WHERE citizen_id = $1 AND service_id <> $2")
+                .bind(citizen_id)
+                .bind(terms.service_id),
+        )
+        .await?;
+    if others >= MAX_DRAFTS {
+        e.push("drafts", Rule::TooMany { max: usize::try_from(MAX_DRAFTS).unwrap_or(20) });
+    }
+    e.into_result()?;
+    tx.execute(
+        query("DELETE FROM application_drafts WHERE citizen_id = $1 AND service_id = $2")
+            .bind(citizen_id)
+            .bind(terms.service_id),
+    )
+    .await?;
+    tx.execute(
+        query(
+            "INSERT INTO application_drafts (government_id, citizen_id, service_id, fields_enc, updated_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(government_id)
+        .bind(citizen_id)
+        .bind(terms.service_id)
+        .bind(vault.seal("application_drafts.fields", &json))
+        .bind(now),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// A citizen's draft for a service, if they kept one.
+pub async fn draft(
+    db: &Db,
+    vault: &Vault,
+    citizen_id: i64,
+    government_id: i64,
+    service_code: &str,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, StoreError> {
+    let row: Option<(String,)> = db
+        .fetch_optional(
+            query(
+                "SELECT d.fields_enc FROM application_drafts d JOIN services s ON s.id = d.service_id \
+                 WHERE d.citizen_id = $1 AND s.government_id = $2 AND s.code = $3",
+            )
+            .bind(citizen_id)
+            .bind(government_id)
+            .bind(service_code),
+        )
+        .await?;
+    let Some((sealed,)) = row else { return Ok(None) };
+    let json = vault
+        .open("application_drafts.fields", &sealed)
+        .map_err(|e| StoreError::Corrupt(format!("a sealed draft: {e}")))?;
+    match serde_json::from_str(&json) {
+        Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
+        _ => Err(StoreError::Corrupt("a draft is not a JSON object".into())),
+    }
+}
+
+/// One of a citizen's drafts, as "Permohonan saya" lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DraftLine {
+    pub service: String,
+    pub region_code: String,
+    pub service_code: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn drafts_of(db: &Db, citizen_id: i64) -> Result<Vec<DraftLine>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT v.name AS service, g.region_code, s.code AS service_code, d.updated_at FROM application_drafts d \
+             JOIN services s ON s.id = d.service_id JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
+             JOIN governments g ON g.id = s.government_id WHERE d.citizen_id = $1 ORDER BY d.updated_at DESC LIMIT $2",
+        )
+        .bind(citizen_id)
+        .bind(MAX_DRAFTS),
+    )
+    .await
 }

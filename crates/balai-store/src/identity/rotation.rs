@@ -30,7 +30,7 @@ struct SealedTable {
 
 /// Documents before citizens: a citizen's audited state includes its documents, so the citizen's
 /// leaf must be written after they are re-sealed.
-const SEALED: [SealedTable; 6] = [
+const SEALED: [SealedTable; 7] = [
     SealedTable {
         table: "citizen_documents",
         key: "id",
@@ -60,6 +60,12 @@ const SEALED: [SealedTable; 6] = [
         key: "case_id",
         audited_as: Some("applications.reseal"),
         columns: &[("fields_enc", "applications.fields")],
+    },
+    SealedTable {
+        table: "application_drafts",
+        key: "id",
+        audited_as: None,
+        columns: &[("fields_enc", "application_drafts.fields")],
     },
     SealedTable {
         table: "outbox",

@@ -26,6 +26,7 @@ crate::conformance!(
     a_fee_holds_the_last_step_until_an_authorised_officer_records_payment,
     the_unit_report_counts_received_completed_backlog_and_breaches,
     a_form_refuses_wrong_answers_by_name_and_survives_a_revision_of_the_standard,
+    a_draft_is_kept_sealed_until_the_application_is_sent,
 );
 
 fn vault() -> Vault {
@@ -690,4 +691,50 @@ async fn a_form_refuses_wrong_answers_by_name_and_survives_a_revision_of_the_sta
     let submitted = applications::submit(&db, &vault(), w.citizen, &application, monday()).await.unwrap();
     let file = applications::case_file_for_citizen(&db, &vault(), w.citizen, submitted.case_id).await.unwrap();
     assert_eq!(file.fields.get("anak_ke"), Some(&serde_json::json!(2)), "a number sent as text is kept as a number");
+}
+
+async fn a_draft_is_kept_sealed_until_the_application_is_sent(db: Db) {
+    use balai_domain::applications::{FieldKind, FormField};
+    let w = world(&db, 0).await;
+    let vault = vault();
+    let form = vec![FormField {
+        key: "nama_anak".into(),
+        label: "Nama anak".into(),
+        label_en: "Child's name".into(),
+        kind: FieldKind::Text { max_chars: 100 },
+        required: true,
+        prefill: None,
+    }];
+    let service = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    catalogue::set_form_fields(&mut tx, &Actor::system("test"), service.service.id, &form).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("nama_anak".into(), serde_json::json!("Yosefina Lado"));
+    fields.insert("bukan_isian".into(), serde_json::json!("x"));
+    applications::save_draft(&db, &vault, w.citizen, w.f.government.id, "AKTA-LAHIR", &fields, monday()).await.unwrap();
+    let kept = applications::draft(&db, &vault, w.citizen, w.f.government.id, "AKTA-LAHIR").await.unwrap().unwrap();
+    assert_eq!(kept.get("nama_anak"), Some(&serde_json::json!("Yosefina Lado")));
+    assert!(kept.get("bukan_isian").is_none(), "only the form's keys are kept");
+    let (sealed,): (String,) = db.fetch_one(query("SELECT fields_enc FROM application_drafts")).await.unwrap();
+    assert!(!sealed.contains("Yosefina"), "a draft is sealed at rest");
+    assert_eq!(applications::drafts_of(&db, w.citizen).await.unwrap().len(), 1);
+    let big = serde_json::Map::from_iter([("nama_anak".to_owned(), serde_json::json!("x".repeat(70_000)))]);
+    let refused =
+        applications::save_draft(&db, &vault, w.citizen, w.f.government.id, "AKTA-LAHIR", &big, monday()).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
+    // Sending the application ends the draft.
+    let photo = upload(&db, &w, w.citizen).await;
+    let docs = documents(photo, w.kk_on_file);
+    let application = Application {
+        government_id: w.f.government.id,
+        service_code: "AKTA-LAHIR",
+        fields: &kept,
+        documents: &docs,
+        idempotency_key: "draft",
+        lang: Lang::Id,
+    };
+    applications::submit(&db, &vault, w.citizen, &application, monday()).await.unwrap();
+    assert!(applications::draft(&db, &vault, w.citizen, w.f.government.id, "AKTA-LAHIR").await.unwrap().is_none());
+    assert!(applications::drafts_of(&db, w.citizen).await.unwrap().is_empty());
 }

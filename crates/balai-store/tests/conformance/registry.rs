@@ -51,6 +51,7 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("uploads", "files a citizen sent: a record of storage, audited once attached through its application"),
     ("application_documents", "what an application attaches: written with the application, whose submission is a leaf"),
     ("submission_keys", "idempotency keys: which case a client's retry maps to, not a record"),
+    ("application_drafts", "a citizen's unsent answers: nothing official until they are submitted"),
 ];
 
 fn vault() -> Vault {

@@ -17,6 +17,7 @@ crate::on_both_engines!(
     a_citizen_applies_with_a_photo_officers_work_the_case_and_the_issued_document_proves_itself,
     bad_applications_and_files_are_refused_by_name_and_leave_nothing_behind,
     an_officers_home_is_the_queue_with_the_nearest_deadline_first,
+    a_citizen_keeps_a_draft_and_finds_it_again,
 );
 
 const MARIA: &str = "5371045203900003";
@@ -703,4 +704,37 @@ pub(crate) async fn marias_issued_document(app: &TestApp, officer_id: i64) -> St
         }
     }
     panic!("the case never reached its last step")
+}
+
+async fn a_citizen_keeps_a_draft_and_finds_it_again(app: TestApp) {
+    with_form(&app).await;
+    let maria = crate::identity::signed_in_citizen(&app).await;
+    let path = format!("/layanan/53.71/{SERVICE}/ajukan");
+    let form = app.get_with_cookie(&path, &maria).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = form.hidden("csrf");
+    let key = form.hidden("idempotency_key");
+    let before = count(&app, "cases").await;
+    let saved = post_multipart(
+        &app,
+        &path,
+        &maria,
+        &[
+            text("csrf", &csrf),
+            text("idempotency_key", &key),
+            text("f_child_name", CHILD_NAME),
+            text("action", "draft"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.header("location"), "/akun/permohonan?draf=1");
+    assert_eq!(count(&app, "cases").await, before, "a draft is not an application");
+    let mine = app.get_with_cookie("/akun/permohonan?draf=1", &maria).await;
+    assert!(mine.body.contains("id=\"drafts\"") && mine.body.contains(&format!("href=\"{path}\"")), "{}", mine.body);
+    let again = app.get_with_cookie(&path, &maria).await;
+    assert!(again.body.contains(&format!("value=\"{CHILD_NAME}\"")), "the draft fills the form again: {}", again.body);
+    // Without the session's token nothing is kept.
+    let without = post_multipart(&app, &path, &maria, &[text("csrf", "ditebak"), text("action", "draft")]).await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN, "a draft needs the session's token too");
 }

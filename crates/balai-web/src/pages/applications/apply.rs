@@ -237,6 +237,12 @@ async fn form(
         };
         values.insert(field.key.clone(), v);
     }
+    // A kept draft takes the place of what the record prefilled.
+    match applications::draft(&state.db, &state.vault, citizen.citizen_id, terms.terms.government_id, &code).await {
+        Ok(Some(draft)) => values.extend(draft),
+        Ok(None) => {}
+        Err(e) => return error_page(lang, &uri, e.into()),
+    }
     let key = crate::auth::random_token();
     no_store(render(&page(lang, &uri, &region, &code, &citizen, &terms, &values, &FieldErrors::default(), &[], key)))
 }
@@ -322,6 +328,27 @@ async fn submit(
                 }
             }
         }
+    }
+    // "Simpan draf": keep the answers (not the files) and finish later.
+    if get("action") == Some("draft") {
+        let now = state.config.clock.now();
+        return match applications::save_draft(
+            &state.db,
+            &state.vault,
+            citizen.citizen_id,
+            government.id,
+            &code,
+            &values,
+            now,
+        )
+        .await
+        {
+            Ok(()) => {
+                let query = if lang == Lang::En { "&lang=en" } else { "" };
+                Redirect::to(&format!("/akun/permohonan?draf=1{query}")).into_response()
+            }
+            Err(e) => error_page(lang, &uri, e.into()),
+        };
     }
     if let Err(problems) = balai_domain::applications::validate_fields(&terms.terms.form, &values) {
         errors.0.extend(balai_domain::applications::into_field_errors(problems).0);

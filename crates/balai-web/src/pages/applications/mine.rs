@@ -53,9 +53,22 @@ struct ListPage {
     lines: Vec<Line>,
     documents: Vec<DocumentLine>,
     may_download: bool,
+    drafts: Vec<(String, String, String)>,
+    draft_saved: bool,
 }
 
-async fn list(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri, citizen: Citizen) -> Response {
+#[derive(Deserialize)]
+struct ListQuery {
+    draf: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+    citizen: Citizen,
+) -> Response {
     let l = L(lang);
     let lines = match applications::citizen_applications(&state.db, citizen.citizen_id).await {
         Ok(lines) => lines,
@@ -78,6 +91,15 @@ async fn list(State(state): State<AppState>, RequestLang(lang): RequestLang, uri
             due: if c.closed_at.is_some() { String::new() } else { due_day(zone, c.due_at) },
         })
         .collect();
+    let drafts = match applications::drafts_of(&state.db, citizen.citizen_id).await {
+        Ok(d) => d
+            .into_iter()
+            .map(|d| {
+                (d.service, format!("/layanan/{}/{}/ajukan", d.region_code, d.service_code), zone.format(d.updated_at))
+            })
+            .collect(),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
     let may_download = citizen.may(Action::ReceiveOwnDocument);
     let documents = issued
         .into_iter()
@@ -93,6 +115,8 @@ async fn list(State(state): State<AppState>, RequestLang(lang): RequestLang, uri
         lines,
         documents,
         may_download,
+        drafts,
+        draft_saved: q.draf.is_some(),
     }))
 }
 

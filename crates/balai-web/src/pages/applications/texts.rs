@@ -221,6 +221,14 @@ crate::texts::texts! {
         / "Submitted";
     EVENT_BREACH = "Melewati batas waktu tahap"
         / "Step deadline passed";
+    SAVE_DRAFT = "Simpan draf"
+        / "Save as draft";
+    DRAFTS = "Draf"
+        / "Drafts";
+    DRAFT_SAVED = "Draf tersimpan. Isian disimpan; berkas diunggah saat permohonan dikirim."
+        / "Draft saved. The answers are kept; files are uploaded when the application is sent.";
+    CONTINUE = "Lanjutkan"
+        / "Continue";
     SIGNATURE = "Tanda tangan"
         / "Signature";
 }
