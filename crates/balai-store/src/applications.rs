@@ -1284,21 +1284,7 @@ pub async fn record_upload(
     if recent >= MAX_UPLOADS_PER_DAY {
         return Err(StoreError::TooManyRequests);
     }
-    let id = tx
-        .insert(
-            query(
-                "INSERT INTO uploads (government_id, citizen_id, object_key, content_type, size, sha256, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(government_id)
-            .bind(citizen_id)
-            .bind(object_key)
-            .bind(content_type)
-            .bind(size)
-            .bind(sha256)
-            .bind(now),
-        )
-        .await?;
+    let id = insert_upload(&mut tx, government_id, citizen_id, object_key, content_type, size, sha256, now).await?;
     tx.commit().await?;
     Ok(Upload {
         id,
@@ -1310,6 +1296,34 @@ pub async fn record_upload(
         sha256: sha256.to_owned(),
         created_at: now,
     })
+}
+
+/// Writes an upload's row in the caller's transaction (the one statement the product and the demo share).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_upload(
+    tx: &mut Tx,
+    government_id: i64,
+    citizen_id: i64,
+    object_key: &str,
+    content_type: &str,
+    size: i64,
+    sha256: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    tx.insert(
+        query(
+            "INSERT INTO uploads (government_id, citizen_id, object_key, content_type, size, sha256, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(government_id)
+        .bind(citizen_id)
+        .bind(object_key)
+        .bind(content_type)
+        .bind(size)
+        .bind(sha256)
+        .bind(at),
+    )
+    .await
 }
 
 /// An upload attached to a case an officer may work, for viewing (else `Forbidden` / `NotFound`).

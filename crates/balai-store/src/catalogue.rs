@@ -706,6 +706,19 @@ struct RequirementRow {
     note: String,
 }
 
+impl RequirementRow {
+    fn into_requirement(self) -> Result<Requirement, StoreError> {
+        let doc_type = DocumentType::parse(&self.doc_type)
+            .ok_or_else(|| StoreError::Corrupt(format!("document type {}", self.doc_type)))?;
+        Ok(Requirement {
+            document: self.document,
+            doc_type,
+            held_by_government: self.held_by_government,
+            note: self.note,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct StepRow {
     description: String,
@@ -776,14 +789,7 @@ async fn service_version_of(db: &Db, service: ServiceSummary, version: i64) -> R
             .bind(row.id),
         )
         .await?;
-    let requirements = requirements
-        .into_iter()
-        .map(|r| {
-            let doc_type = DocumentType::parse(&r.doc_type)
-                .ok_or_else(|| StoreError::Corrupt(format!("document type {}", r.doc_type)))?;
-            Ok(Requirement { document: r.document, doc_type, held_by_government: r.held_by_government, note: r.note })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let requirements = requirements.into_iter().map(RequirementRow::into_requirement).collect::<Result<Vec<_>, _>>()?;
     let step_unit_names = steps.iter().map(|s| s.unit_name.clone()).collect();
     let standard = ServiceStandard {
         name: row.name.clone(),
@@ -1091,14 +1097,7 @@ async fn terms_of_version(tx: &mut Tx, row: TermsRow) -> Result<ApplicationTerms
                 .bind(row.version_id),
         )
         .await?;
-    let requirements = requirements
-        .into_iter()
-        .map(|r| {
-            let doc_type = DocumentType::parse(&r.doc_type)
-                .ok_or_else(|| StoreError::Corrupt(format!("document type {}", r.doc_type)))?;
-            Ok(Requirement { document: r.document, doc_type, held_by_government: r.held_by_government, note: r.note })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let requirements = requirements.into_iter().map(RequirementRow::into_requirement).collect::<Result<Vec<_>, _>>()?;
     let steps: Vec<TermsStep> = tx
         .fetch_all(
             query(

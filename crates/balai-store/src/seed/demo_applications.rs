@@ -656,21 +656,10 @@ async fn record_upload(
         ("image/jpeg", 150_000 + draw.below(900_000))
     };
     let sha256: String = (0..4).map(|_| format!("{:016x}", draw.next())).collect();
-    Ok(tx
-        .insert(
-            query(
-                "INSERT INTO uploads (government_id, citizen_id, object_key, content_type, size, sha256, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(government_id)
-            .bind(citizen_id)
-            .bind(format!("uploads/{government_id}/{:016x}{:016x}", draw.next(), draw.next()))
-            .bind(content_type)
-            .bind(i64::try_from(size).unwrap_or(0))
-            .bind(sha256)
-            .bind(submitted - Duration::minutes(5 + draw.below(120) as i64)),
-        )
-        .await?)
+    let key = format!("uploads/{government_id}/{:016x}{:016x}", draw.next(), draw.next());
+    let at = submitted - Duration::minutes(5 + draw.below(120) as i64);
+    let size = i64::try_from(size).unwrap_or(0);
+    Ok(crate::applications::insert_upload(tx, government_id, citizen_id, &key, content_type, size, &sha256, at).await?)
 }
 
 // ---- the whole demo -------------------------------------------------------------------------------
