@@ -201,7 +201,7 @@ describe('Permohonan daring (applications)', () => {
     );
     await screenshot(page, 'apply-form-360');
 
-    const sent = await navigation(page, () => form.locator('[type="submit"]').click());
+    const sent = await navigation(page, () => form.locator('button[name="action"][value="send"]').click());
     assert.equal(sent.status(), 200, `sending answers 200 (${pathOf(page)}): ${await textOf(page, 'main')}`);
     const result = new URL(page.url());
     assert.match(result.pathname, /^\/akun\/permohonan\/\d+$/);
