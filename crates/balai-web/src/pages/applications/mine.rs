@@ -120,12 +120,6 @@ async fn list(
     }))
 }
 
-struct EventLine {
-    at: String,
-    what: String,
-    reason: String,
-}
-
 #[derive(askama::Template)]
 #[template(path = "my_application.html")]
 struct CasePage {
@@ -138,7 +132,7 @@ struct CasePage {
     status: ApplicationStatus,
     due: String,
     steps: Vec<StepLine>,
-    events: Vec<EventLine>,
+    events: Vec<super::EventLine>,
     correction: bool,
     action: String,
     csrf: String,
@@ -167,15 +161,7 @@ async fn case_page(
         Err(e) => return error_page(lang, uri, e.into()),
     };
     let zone = IndonesianTimeZone::parse(&file.public.time_zone).unwrap_or(IndonesianTimeZone::Wib);
-    let events = file
-        .events
-        .iter()
-        .map(|e| EventLine {
-            at: zone.format(e.at),
-            what: super::event_label(lang, &e.event),
-            reason: e.reason.clone(),
-        })
-        .collect();
+    let events = super::history(lang, zone, &file.events);
     // The correction form offers each attached document by its name in the standard.
     let documents = file
         .documents

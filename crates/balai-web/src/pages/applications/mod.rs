@@ -45,6 +45,25 @@ impl L {
     }
 }
 
+/// One line of a case's history, as `case_route.html` shows it.
+pub(crate) struct EventLine {
+    pub at: String,
+    pub what: String,
+    pub reason: String,
+}
+
+/// A case's history in the government's zone and the reader's language.
+pub(crate) fn history(
+    lang: Lang,
+    zone: IndonesianTimeZone,
+    events: &[balai_store::cases::CaseEvent],
+) -> Vec<EventLine> {
+    events
+        .iter()
+        .map(|e| EventLine { at: zone.format(e.at), what: event_label(lang, &e.event), reason: e.reason.clone() })
+        .collect()
+}
+
 /// What a case event is called in the history.
 pub(crate) fn event_label(lang: Lang, event: &str) -> String {
     match event {

@@ -180,12 +180,6 @@ async fn queue(
     queue_home(&state, lang, &uri, &admin, q).await
 }
 
-struct EventLine {
-    at: String,
-    what: String,
-    reason: String,
-}
-
 struct ActionView {
     code: &'static str,
     label: &'static str,
@@ -211,7 +205,7 @@ struct CasePage {
     answers: Vec<(String, String)>,
     documents: Vec<(String, Option<String>)>,
     steps: Vec<super::track::StepLine>,
-    events: Vec<EventLine>,
+    events: Vec<super::EventLine>,
     actions: Vec<ActionView>,
     units: Vec<(i64, String)>,
     error: Option<String>,
@@ -253,15 +247,7 @@ async fn case_page(state: &AppState, lang: Lang, uri: &Uri, admin: &Admin, id: i
             (d.code.clone(), href)
         })
         .collect();
-    let events = file
-        .events
-        .iter()
-        .map(|e| EventLine {
-            at: zone.format(e.at),
-            what: super::event_label(lang, &e.event),
-            reason: e.reason.clone(),
-        })
-        .collect();
+    let events = super::history(lang, zone, &file.events);
     let actions = file
         .allowed
         .iter()
