@@ -6,6 +6,7 @@ pub mod applications;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod complaints;
 pub mod contact;
 pub mod identity;
 pub mod lang;

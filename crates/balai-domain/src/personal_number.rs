@@ -49,6 +49,94 @@ pub fn carries_personal_number(text: &str) -> bool {
     false
 }
 
+/// What stands in a public text where a personal number or an e-mail address was.
+pub const REDACTED_NUMBER: &str = "[nomor disamarkan]";
+pub const REDACTED_EMAIL: &str = "[email disamarkan]";
+
+/// `text` with every long number (the runs [`carries_personal_number`] finds: NIK, KK, phone numbers
+/// however written) and every e-mail address replaced, for public views of what a citizen wrote. The
+/// text comes back in NFKC, so lookalike digits are caught too. An amount written after `Rp` is kept:
+/// complaints about fees quote them, and an amount identifies no one. Digits of other scripts go.
+pub fn redact(text: &str) -> String {
+    let chars: Vec<char> = text.nfkc().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(end) = email_at(&chars, i) {
+            out.push_str(REDACTED_EMAIL);
+            i = end;
+            continue;
+        }
+        if !chars[i].is_numeric() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut last_digit = i;
+        let mut digits = 0;
+        let mut foreign = false;
+        while i < chars.len() && !chars[i].is_alphabetic() && email_at(&chars, i).is_none() {
+            let c = chars[i];
+            if c.is_numeric() {
+                foreign |= !c.is_ascii_digit();
+                digits += 1;
+                last_digit = i;
+            }
+            i += 1;
+        }
+        let run = &chars[start..=last_digit];
+        let personal = foreign
+            || (digits >= LONG_NUMBER_DIGITS && !is_one_date(run) && !(is_amount(&chars[..start]) && is_grouped(run)));
+        if personal {
+            out.push_str(REDACTED_NUMBER);
+        } else {
+            out.extend(run);
+        }
+        // What followed the last digit (spaces, punctuation) is kept as written.
+        out.extend(&chars[last_digit + 1..i]);
+    }
+    out
+}
+
+/// `Rp`, `Rp.` or `Rp ` right before a number.
+fn is_amount(before: &[char]) -> bool {
+    let text: String = before.iter().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let trimmed = text.trim_end_matches([' ', '.']);
+    trimmed.to_ascii_lowercase().ends_with("rp")
+}
+
+/// `1.250.000` or `1250000`: one number, not several glued by spaces or dashes.
+fn is_grouped(run: &[char]) -> bool {
+    run.iter().all(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+}
+
+/// If an e-mail address starts at `i` (a local part, `@`, and a domain with a dot), where it ends.
+fn email_at(chars: &[char], i: usize) -> Option<usize> {
+    let local = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-');
+    if !local(chars[i]) || (i > 0 && local(chars[i - 1])) {
+        return None;
+    }
+    let mut at = i;
+    while at < chars.len() && local(chars[at]) {
+        at += 1;
+    }
+    if at == i || at >= chars.len() || chars[at] != '@' {
+        return None;
+    }
+    let mut end = at + 1;
+    while end < chars.len() && (chars[end].is_alphanumeric() || matches!(chars[end], '.' | '-')) {
+        end += 1;
+    }
+    // A trailing full stop ends the sentence, not the domain.
+    while end > at + 1 && chars[end - 1] == '.' {
+        end -= 1;
+    }
+    let domain: String = chars[at + 1..end].iter().collect();
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() >= 2 && labels.iter().all(|label| !label.is_empty()) { Some(end) } else { None }
+}
+
 /// `d/m/yyyy` or `yyyy-mm-dd` (separator `/`, `-` or `.`, the same twice), a real calendar day.
 fn is_one_date(run: &[char]) -> bool {
     let text: String = run.iter().collect();

@@ -40,6 +40,10 @@ pub enum Rule {
     NotForThisKind,
     /// Text that goes into the public audit log or a message must not carry a NIK, KK or phone number.
     ContainsPersonalNumber,
+    /// A point outside the area it must lie in: `Indonesia`, or the `government`'s configured area.
+    OutsideArea {
+        area: &'static str,
+    },
 }
 
 impl Rule {
@@ -80,6 +84,10 @@ impl Rule {
             (Rule::ContainsPersonalNumber, Lang::Id) => {
                 "Jangan tulis NIK, nomor KK, nomor telepon atau angka panjang lain di sini.".into()
             }
+            (Rule::OutsideArea { area: "Indonesia" }, Lang::Id) => "Lokasi harus berada di wilayah Indonesia.".into(),
+            (Rule::OutsideArea { area: "Indonesia" }, Lang::En) => "The location must be in Indonesia.".into(),
+            (Rule::OutsideArea { .. }, Lang::Id) => "Lokasi harus berada di wilayah pemerintah daerah ini.".into(),
+            (Rule::OutsideArea { .. }, Lang::En) => "The location must be in this government's area.".into(),
             (Rule::ContainsPersonalNumber, Lang::En) => {
                 "Do not write a NIK, family card number, phone number or other long number here.".into()
             }
