@@ -131,8 +131,12 @@ impl ComplaintClass {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Self::Information => lang.pick("Permintaan informasi", "Information request"),
-            Self::Ordinary => lang.pick("Pengaduan tanpa substansi pengawasan", "Complaint without supervisory content"),
-            Self::Supervisory => lang.pick("Pengaduan dengan substansi pengawasan", "Complaint with supervisory content"),
+            Self::Ordinary => {
+                lang.pick("Pengaduan tanpa substansi pengawasan", "Complaint without supervisory content")
+            }
+            Self::Supervisory => {
+                lang.pick("Pengaduan dengan substansi pengawasan", "Complaint with supervisory content")
+            }
         }
     }
 }
@@ -551,6 +555,22 @@ impl Rating {
             errors.push("comment", Rule::TooLong { max: MAX_COMMENT_CHARS });
         }
         errors.into_result().map(|()| Rating { stars, comment: comment.to_string() })
+    }
+}
+
+/// Why the flow refused an event, in the reader's language.
+pub fn flow_message(error: &crate::cases::TransitionError<ComplaintStatus, ComplaintEvent>, lang: Lang) -> String {
+    match error {
+        crate::cases::TransitionError::Closed { state, .. } => match lang {
+            Lang::Id => format!("Laporan sudah ditutup ({}); tidak dapat diubah lagi.", state.label(lang)),
+            Lang::En => format!("The report is closed ({}); it cannot change any more.", state.label(lang)),
+        },
+        crate::cases::TransitionError::NotAllowed { state, event } => match lang {
+            Lang::Id => {
+                format!("«{}» tidak dapat dilakukan saat laporan berstatus «{}».", event.label(lang), state.label(lang))
+            }
+            Lang::En => format!("«{}» is not possible while the report is «{}».", event.label(lang), state.label(lang)),
+        },
     }
 }
 

@@ -186,10 +186,12 @@ pub enum Action {
     ReadAuditLog,
     /// Edit the texts of notification messages (a government's, or with no government the deployment's).
     ManageTemplates,
+    /// Set a government's complaint rules: deadlines, the desk, the area, categories and answer templates.
+    ManageComplaints,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewOwnRecord,
         Action::ViewOwnFullRecord,
         Action::ChangeOwnContact,
@@ -205,6 +207,7 @@ impl Action {
         Action::ReadWhistleblowing,
         Action::ReadAuditLog,
         Action::ManageTemplates,
+        Action::ManageComplaints,
     ];
 
     /// The level a citizen's session needs for a citizen's own action (`None`: not a citizen's action).
@@ -294,7 +297,9 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
         Action::ManageCatalogue => {
             administers_government() || (who.role == Role::AgencyHead && same_agency() && target.agency_id().is_some())
         }
-        Action::ManageCalendar | Action::ManageOfficers | Action::ManageTemplates => administers_government(),
+        Action::ManageCalendar | Action::ManageOfficers | Action::ManageTemplates | Action::ManageComplaints => {
+            administers_government()
+        }
         Action::WorkCase | Action::ReadCitizenForCase => match who.role {
             Role::Officer => same_agency() && same_unit_or_agency_wide(),
             Role::Verifier | Role::AgencyHead => same_agency(),
@@ -510,7 +515,8 @@ mod tests {
             (Role::AgencyHead, ManageCatalogue | ViewPerformance) => agency_places.contains(&place),
             (
                 Role::GovernmentAdmin,
-                ManageCatalogue | ManageCalendar | ManageOfficers | ViewPerformance | ReadAuditLog | ManageTemplates,
+                ManageCatalogue | ManageCalendar | ManageOfficers | ViewPerformance | ReadAuditLog | ManageTemplates
+                | ManageComplaints,
             ) => government_places.contains(&place),
             (Role::Inspector, ReadWhistleblowing | ViewPerformance | ReadAuditLog) => {
                 government_places.contains(&place)
@@ -536,7 +542,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 15 * 6);
+        assert_eq!(checked, 6 * 16 * 6);
     }
 
     #[test]

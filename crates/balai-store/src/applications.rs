@@ -6,7 +6,9 @@
 //! version), the event, the audit leaves and the citizen's notification commit together or not at all.
 
 use crate::audit::{AuditedTable, BoxFuture};
-use crate::cases::{self, Case, CaseStep, EventActor, Move, NewCase, NewStep};
+use crate::cases::{
+    self, Case, CaseStep, EventActor, Move, NewCase, NewStep, calendar_in, deadline, extended, schedule_breach_check,
+};
 use crate::catalogue::{self, ApplicationTerms};
 use crate::identity::access::authorize_officer;
 use crate::identity::vault::Vault;
@@ -28,7 +30,6 @@ mod rules {
         balai_domain::applications::validate_fields(form, values).map_err(balai_domain::applications::into_field_errors)
     }
 }
-use balai_domain::calendar::{Deadline, IndonesianTimeZone, WorkingCalendar};
 use balai_domain::cases::CaseKind;
 use balai_domain::contact::Channel;
 use balai_domain::identity::Action;
@@ -391,45 +392,6 @@ fn route_of(terms: &ApplicationTerms) -> Result<Route, StoreError> {
             .collect(),
         fee_due: terms.fee.0 > 0,
     })
-}
-
-async fn calendar_in(tx: &mut Tx, government_id: i64) -> Result<(WorkingCalendar, IndonesianTimeZone), StoreError> {
-    let calendar = crate::calendar::working_calendar_in(tx, government_id).await?;
-    let (zone,): (String,) =
-        tx.fetch_one(query("SELECT time_zone FROM governments WHERE id = $1").bind(government_id)).await?;
-    let zone = IndonesianTimeZone::parse(&zone).ok_or_else(|| StoreError::Corrupt(format!("time zone {zone}")))?;
-    Ok((calendar, zone))
-}
-
-fn deadline(
-    calendar: &WorkingCalendar,
-    zone: IndonesianTimeZone,
-    start: DateTime<Utc>,
-    days: i64,
-) -> Result<Deadline, StoreError> {
-    let days = u32::try_from(days).map_err(|_| StoreError::Corrupt(format!("service level of {days} days")))?;
-    calendar.deadline(start, days, zone).map_err(StoreError::Calendar)
-}
-
-/// Moves a deadline later by the working days a pause took (a pause's own day costs nothing).
-fn extended(
-    calendar: &WorkingCalendar,
-    zone: IndonesianTimeZone,
-    due_at: DateTime<Utc>,
-    paused_since: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, StoreError> {
-    let paused = calendar
-        .working_days_between(zone.local_date(paused_since), zone.local_date(now))
-        .map_err(StoreError::Calendar)?;
-    if paused == 0 {
-        return Ok(due_at);
-    }
-    // `due_at` is the start of the day after the due date, in the government's zone.
-    let due_date = zone.local_date(due_at - chrono::Duration::seconds(1));
-    let moved = calendar.add_working_days(due_date, paused).map_err(StoreError::Calendar)?;
-    let next = moved.succ_opt().ok_or_else(|| StoreError::Corrupt("date overflow".into()))?;
-    Ok(zone.start_of_day(next))
 }
 
 // ---- acting on a case ---------------------------------------------------------------------------
@@ -1584,31 +1546,6 @@ fn issued_state<'a>(tx: &'a mut Tx, id: &'a str) -> BoxFuture<'a, Result<Option<
             .await?;
         Ok(row.map(|r| crate::audit::to_json(&r)))
     })
-}
-
-/// Queues the check of a step's deadline for the moment it falls due (the job queue runs it; the
-/// periodic scan catches anything a lost job missed).
-async fn schedule_breach_check(
-    tx: &mut Tx,
-    case: &Case,
-    position: usize,
-    due_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    // One check per step and deadline: a deadline moved by a pause gets its own check.
-    let dedupe = format!("{}:{position}:{}", case.id, due_at.timestamp());
-    crate::jobs::enqueue(
-        tx,
-        &crate::jobs::NewJob {
-            kind: BREACH_CHECK,
-            government_id: Some(case.government_id),
-            payload: serde_json::json!({ "case_id": case.id, "position": position }),
-            run_at: due_at,
-            max_attempts: 5,
-            dedupe_key: Some(&dedupe),
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// The job that checks a step when its deadline falls.

@@ -7,6 +7,7 @@ use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject};
 use crate::org::Place;
 use crate::{Db, StoreError, Tx, query};
 use balai_domain::applications::TrackingNumber;
+use balai_domain::calendar::{Deadline, IndonesianTimeZone, WorkingCalendar};
 use balai_domain::identity::Target;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -262,6 +263,8 @@ pub async fn events(db: &Db, case_id: i64) -> Result<Vec<CaseEvent>, StoreError>
 pub enum EventActor {
     Officer(i64),
     Citizen(i64),
+    /// A reporter who is not named: anonymous, or following a report by its tracking secret.
+    Reporter,
     System(&'static str),
 }
 
@@ -270,6 +273,7 @@ impl EventActor {
         match self {
             EventActor::Officer(_) => "officer",
             EventActor::Citizen(_) => "citizen",
+            EventActor::Reporter => "reporter",
             EventActor::System(_) => "system",
         }
     }
@@ -278,6 +282,7 @@ impl EventActor {
         match self {
             EventActor::Officer(id) => Ok(Actor::officer(*id)),
             EventActor::Citizen(id) => crate::identity::citizens::audit_actor(tx, *id).await,
+            EventActor::Reporter => Ok(Actor::public()),
             EventActor::System(what) => Ok(Actor::system(what)),
         }
     }
@@ -448,6 +453,77 @@ pub async fn agency_cases(db: &Db, government_id: i64, agency_id: i64, limit: i6
         )
         .await?;
     rows.into_iter().map(Case::try_from).collect()
+}
+
+// ---- deadlines ---------------------------------------------------------------------------------
+
+/// The government's working calendar and time zone, for deadlines.
+pub(crate) async fn calendar_in(
+    tx: &mut Tx,
+    government_id: i64,
+) -> Result<(WorkingCalendar, IndonesianTimeZone), StoreError> {
+    let calendar = crate::calendar::working_calendar_in(tx, government_id).await?;
+    let (zone,): (String,) =
+        tx.fetch_one(query("SELECT time_zone FROM governments WHERE id = $1").bind(government_id)).await?;
+    let zone = IndonesianTimeZone::parse(&zone).ok_or_else(|| StoreError::Corrupt(format!("time zone {zone}")))?;
+    Ok((calendar, zone))
+}
+
+/// The deadline `days` working days after `start`.
+pub(crate) fn deadline(
+    calendar: &WorkingCalendar,
+    zone: IndonesianTimeZone,
+    start: DateTime<Utc>,
+    days: i64,
+) -> Result<Deadline, StoreError> {
+    let days = u32::try_from(days).map_err(|_| StoreError::Corrupt(format!("service level of {days} days")))?;
+    calendar.deadline(start, days, zone).map_err(StoreError::Calendar)
+}
+
+/// Moves a deadline later by the working days a pause took (a pause's own day costs nothing).
+pub(crate) fn extended(
+    calendar: &WorkingCalendar,
+    zone: IndonesianTimeZone,
+    due_at: DateTime<Utc>,
+    paused_since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, StoreError> {
+    let paused = calendar
+        .working_days_between(zone.local_date(paused_since), zone.local_date(now))
+        .map_err(StoreError::Calendar)?;
+    if paused == 0 {
+        return Ok(due_at);
+    }
+    // `due_at` is the start of the day after the due date, in the government's zone.
+    let due_date = zone.local_date(due_at - chrono::Duration::seconds(1));
+    let moved = calendar.add_working_days(due_date, paused).map_err(StoreError::Calendar)?;
+    let next = moved.succ_opt().ok_or_else(|| StoreError::Corrupt("date overflow".into()))?;
+    Ok(zone.start_of_day(next))
+}
+
+/// Queues the check of a step's deadline for the moment it falls due (the job queue runs it; the
+/// periodic scan catches anything a lost job missed).
+pub(crate) async fn schedule_breach_check(
+    tx: &mut Tx,
+    case: &Case,
+    position: usize,
+    due_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    // One check per step and deadline: a deadline moved by a pause gets its own check.
+    let dedupe = format!("{}:{position}:{}", case.id, due_at.timestamp());
+    crate::jobs::enqueue(
+        tx,
+        &crate::jobs::NewJob {
+            kind: crate::applications::BREACH_CHECK,
+            government_id: Some(case.government_id),
+            payload: serde_json::json!({ "case_id": case.id, "position": position }),
+            run_at: due_at,
+            max_attempts: 5,
+            dedupe_key: Some(&dedupe),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 // ---- audited state ----------------------------------------------------------------------------

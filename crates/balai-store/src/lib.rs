@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod complaints;
 pub mod db;
 pub mod identity;
 pub mod jobs;
@@ -57,6 +58,9 @@ pub enum StoreError {
     /// A deadline falls where the government's calendar does not reach (an admin must add the year).
     #[error(transparent)]
     Calendar(#[from] balai_domain::calendar::CalendarError),
+    /// The complaint flow does not allow this now.
+    #[error(transparent)]
+    ComplaintFlow(complaints::FlowError),
 }
 
 impl From<FieldErrors> for StoreError {

@@ -5,7 +5,7 @@
 
 use crate::audit::AuditedTable;
 use crate::identity::{access, citizens, officers};
-use crate::{applications, calendar, cases, catalogue, notify, org};
+use crate::{applications, calendar, cases, catalogue, complaints, notify, org};
 
 const CONTEXTS: &[&[AuditedTable]] = &[
     org::AUDITED,
@@ -15,6 +15,7 @@ const CONTEXTS: &[&[AuditedTable]] = &[
     citizens::AUDITED,
     cases::AUDITED,
     applications::AUDITED,
+    complaints::AUDITED,
     access::AUDITED,
     notify::templates::AUDITED,
 ];

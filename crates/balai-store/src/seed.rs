@@ -40,6 +40,51 @@ pub struct GovernmentSeed {
     pub categories: Vec<CategorySeed>,
     pub agencies: Vec<AgencySeed>,
     pub services: Vec<ServiceSeed>,
+    /// The government's complaint desk, area, categories and answer templates (optional).
+    #[serde(default)]
+    pub complaints: Option<ComplaintsSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintsSeed {
+    /// The unit that verifies and disposes reports (pengelola pengaduan).
+    pub desk_unit: String,
+    /// `[min_lat, min_lon, max_lat, max_lon]`: reports must lie inside.
+    pub area: Option<[f64; 4]>,
+    pub similar_radius_m: u32,
+    pub similar_days: u32,
+    #[serde(default)]
+    pub categories: Vec<ComplaintCategorySeed>,
+    #[serde(default)]
+    pub templates: Vec<ComplaintTemplateSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintCategorySeed {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub description: String,
+    pub agency: Option<String>,
+    #[serde(default)]
+    pub keywords: String,
+    /// Open311 attributes, as a JSON list.
+    #[serde(default = "no_attributes")]
+    pub attributes: String,
+}
+
+fn no_attributes() -> String {
+    "[]".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintTemplateSeed {
+    pub category: Option<String>,
+    pub title: String,
+    pub body: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,7 +262,72 @@ pub async fn seed_government(tx: &mut Tx, toml_text: &str) -> Result<i64, SeedEr
             other => SeedError::Store(other),
         })?;
     }
+    if let Some(complaints) = &seed.complaints {
+        seed_complaints(tx, government.id, complaints, &agencies, &units).await?;
+    }
     Ok(government.id)
+}
+
+/// The complaint rules (DOMAIN.md's deadlines), categories and templates of a seeded government.
+async fn seed_complaints(
+    tx: &mut Tx,
+    government_id: i64,
+    seed: &ComplaintsSeed,
+    agencies: &HashMap<String, org::Agency>,
+    units: &HashMap<String, i64>,
+) -> Result<(), SeedError> {
+    use crate::complaints::{self, NewCategory, RulesEdit};
+    let actor = Actor::system("seed");
+    let invalid = |what: &str| SeedError::Invalid(format!("complaints: {what}"));
+    let desk_unit_id = *units.get(&seed.desk_unit).ok_or_else(|| invalid(&format!("desk unit {}", seed.desk_unit)))?;
+    let area = seed.area.map(|[min_lat, min_lon, max_lat, max_lon]| balai_domain::complaints::GeoBox {
+        min_lat,
+        min_lon,
+        max_lat,
+        max_lon,
+    });
+    let edit = RulesEdit {
+        deadlines: balai_domain::complaints::DeadlineRules::DEFAULT,
+        desk_unit_id,
+        area,
+        similar_radius_m: seed.similar_radius_m,
+        similar_days: seed.similar_days,
+        note: "Ketentuan awal: verifikasi 3 HK, informasi 5 HK, pengaduan 14 HK, pengaduan berkadar pengawasan 60 HK, tanggapan pelapor 10 HK (PermenPANRB 62/2018; periksa revisi 2025).",
+    };
+    let now = chrono::Utc::now();
+    complaints::rules::publish_in(tx, &actor, None, government_id, &edit, now).await.map_err(|e| match e {
+        StoreError::Invalid(errors) => invalid(&format!("rules {:?}", errors.0)),
+        other => SeedError::Store(other),
+    })?;
+    let mut category_ids = HashMap::new();
+    for c in &seed.categories {
+        let agency_id = match &c.agency {
+            Some(code) => Some(agencies.get(code).ok_or_else(|| invalid(&format!("agency {code}")))?.id),
+            None => None,
+        };
+        let new = NewCategory {
+            code: &c.code,
+            name_id: &c.name_id,
+            name_en: &c.name_en,
+            description: c.description.trim(),
+            agency_id,
+            keywords: &c.keywords,
+            attributes: &c.attributes,
+        };
+        let id = complaints::add_category_in(tx, &actor, government_id, &new).await.map_err(|e| match e {
+            StoreError::Invalid(errors) => invalid(&format!("category {}: {:?}", c.code, errors.0)),
+            other => SeedError::Store(other),
+        })?;
+        category_ids.insert(c.code.clone(), id);
+    }
+    for t in &seed.templates {
+        let category_id = match &t.category {
+            Some(code) => Some(*category_ids.get(code).ok_or_else(|| invalid(&format!("template category {code}")))?),
+            None => None,
+        };
+        complaints::add_template_in(tx, &actor, government_id, category_id, &t.title, t.body.trim()).await?;
+    }
+    Ok(())
 }
 
 fn standard_from_seed(s: &ServiceSeed, units: &HashMap<String, i64>) -> Result<ServiceStandard, SeedError> {

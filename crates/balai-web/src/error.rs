@@ -63,6 +63,9 @@ pub enum AppError {
     /// The case's workflow does not allow this event now.
     #[error("workflow: {0}")]
     Workflow(balai_domain::applications::WorkflowError),
+    /// The complaint flow does not allow this event now.
+    #[error("complaint flow: {0}")]
+    ComplaintFlow(balai_store::complaints::FlowError),
     /// A deadline could not be counted: the calendar lacks a year (an administrator must add it).
     #[error("calendar: {0}")]
     Calendar(balai_domain::calendar::CalendarError),
@@ -107,6 +110,7 @@ impl From<StoreError> for AppError {
             StoreError::StaleVersion { current } => AppError::StaleVersion { current },
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::Workflow(e) => AppError::Workflow(e),
+            StoreError::ComplaintFlow(e) => AppError::ComplaintFlow(e),
             StoreError::Calendar(e) => AppError::Calendar(e),
             StoreError::IdempotencyConflict => AppError::IdempotencyConflict,
             StoreError::TooManyRequests => AppError::TooManyRequests,
@@ -123,7 +127,10 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::StaleVersion { .. } => StatusCode::CONFLICT,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Workflow(_) | AppError::Calendar(_) | AppError::IdempotencyConflict => StatusCode::CONFLICT,
+            AppError::Workflow(_)
+            | AppError::ComplaintFlow(_)
+            | AppError::Calendar(_)
+            | AppError::IdempotencyConflict => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused(r) => r.status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -138,7 +145,7 @@ impl AppError {
             AppError::Invalid(_) => "/problems/validation",
             AppError::StaleVersion { .. } => "/problems/stale-version",
             AppError::Forbidden => "/problems/forbidden",
-            AppError::Workflow(_) => "/problems/workflow",
+            AppError::Workflow(_) | AppError::ComplaintFlow(_) => "/problems/workflow",
             AppError::Calendar(_) => "/problems/calendar-not-covered",
             AppError::IdempotencyConflict => "/problems/idempotency-key-reused",
             AppError::TooManyRequests => "/problems/too-many-requests",
@@ -154,7 +161,7 @@ impl AppError {
             AppError::Invalid(_) => texts::INVALID_TITLE.get(lang),
             AppError::StaleVersion { .. } => texts::STALE_VERSION_TITLE.get(lang),
             AppError::Forbidden => texts::FORBIDDEN_TITLE.get(lang),
-            AppError::Workflow(_) => texts::WORKFLOW_TITLE.get(lang),
+            AppError::Workflow(_) | AppError::ComplaintFlow(_) => texts::WORKFLOW_TITLE.get(lang),
             AppError::Calendar(_) => texts::CALENDAR_TITLE.get(lang),
             AppError::IdempotencyConflict => texts::KEY_REUSED_TITLE.get(lang),
             AppError::TooManyRequests => texts::TOO_MANY_TITLE.get(lang),
@@ -175,6 +182,7 @@ impl AppError {
             }
             AppError::Forbidden => texts::FORBIDDEN_DETAIL.get(lang).into(),
             AppError::Workflow(e) => e.message(lang),
+            AppError::ComplaintFlow(e) => balai_domain::complaints::flow_message(e, lang),
             AppError::Calendar(balai_domain::calendar::CalendarError::YearNotCovered(year)) => {
                 texts::CALENDAR_YEAR_DETAIL.fill(lang, &[("year", &year.to_string())])
             }

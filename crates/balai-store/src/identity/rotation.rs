@@ -30,7 +30,7 @@ struct SealedTable {
 
 /// Documents before citizens: a citizen's audited state includes its documents, so the citizen's
 /// leaf must be written after they are re-sealed.
-const SEALED: [SealedTable; 7] = [
+const SEALED: [SealedTable; 10] = [
     SealedTable {
         table: "citizen_documents",
         key: "id",
@@ -66,6 +66,24 @@ const SEALED: [SealedTable; 7] = [
         key: "id",
         audited_as: None,
         columns: &[("fields_enc", "application_drafts.fields")],
+    },
+    SealedTable {
+        table: "complaints",
+        key: "case_id",
+        audited_as: Some("complaints.reseal"),
+        columns: &[("reporter_enc", "complaints.reporter")],
+    },
+    SealedTable {
+        table: "complaint_followers",
+        key: "id",
+        audited_as: None,
+        columns: &[("email_enc", "complaint_followers.email")],
+    },
+    SealedTable {
+        table: "complaint_subscriptions",
+        key: "id",
+        audited_as: None,
+        columns: &[("email_enc", "complaint_subscriptions.email")],
     },
     SealedTable {
         table: "outbox",
@@ -171,6 +189,11 @@ pub async fn reseal_personal_data(
                 assignments.push(format!("{column} = ${}", values.len()));
                 if *label == "citizens.nik" {
                     nik = Some(plaintext);
+                } else if let Some((kind, hashed)) = crate::complaints::lookup_of(label, &plaintext) {
+                    // The complaint contexts find rows by keyed hashes of what they seal: they follow the key.
+                    values.push(Some(new.lookup_hash(kind, &hashed)));
+                    let hash_column = if *label == "complaints.reporter" { "reporter_hash" } else { "email_hash" };
+                    assignments.push(format!("{hash_column} = ${}", values.len()));
                 }
             }
             if let Some(nik) = nik {

@@ -404,7 +404,15 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     grant(
         &mut expected,
         "government_admin",
-        &["ManageCatalogue", "ManageCalendar", "ManageOfficers", "ViewPerformance", "ReadAuditLog", "ManageTemplates"],
+        &[
+            "ManageCatalogue",
+            "ManageCalendar",
+            "ManageOfficers",
+            "ViewPerformance",
+            "ReadAuditLog",
+            "ManageTemplates",
+            "ManageComplaints",
+        ],
         &government,
     );
     grant(&mut expected, "inspector", &["ViewPerformance", "ReadWhistleblowing", "ReadAuditLog"], &government);
@@ -416,7 +424,7 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     granted.sort();
     expected.sort();
     assert_eq!(granted, expected);
-    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 15 * 6, "every role × action × place was asked");
+    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 16 * 6, "every role × action × place was asked");
 }
 
 /// The officer commands judge the caller against their account inside the transaction: an admin

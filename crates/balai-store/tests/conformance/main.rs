@@ -10,6 +10,7 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod citizens;
+mod complaints;
 mod contacts;
 mod counter;
 mod identity;

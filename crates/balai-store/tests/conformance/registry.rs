@@ -52,6 +52,10 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("application_documents", "what an application attaches: written with the application, whose submission is a leaf"),
     ("submission_keys", "idempotency keys: which case a client's retry maps to, not a record"),
     ("application_drafts", "a citizen's unsent answers: nothing official until they are submitted"),
+    ("complaint_supporters", "\"me too\" marks: a public count, not a record; nobody's identity"),
+    ("complaint_submission_keys", "idempotency keys: which report a client's retry maps to, not a record"),
+    ("complaint_followers", "who asked for news of a report: a mailing list, sealed, not a record of the case"),
+    ("complaint_subscriptions", "who asked for news of an area or category: a mailing list, sealed"),
 ];
 
 fn vault() -> Vault {
@@ -148,6 +152,31 @@ async fn populated(db: &Db) {
     .unwrap();
     templates::save_text(&mut tx, &Actor::officer(officer), &text).await.unwrap();
     tx.commit().await.unwrap();
+    let photo = balai_store::complaints::StoredPhoto {
+        object_key: "complaints/test/photo".into(),
+        content_type: "image/jpeg".into(),
+        size: 10,
+        sha256: "ab".into(),
+    };
+    let report = balai_store::complaints::NewReport {
+        government_id: government.id,
+        kind: balai_domain::complaints::ReportKind::Complaint,
+        channel: balai_domain::complaints::Channel::Web,
+        category_code: "SAMPAH",
+        title: "Sampah menumpuk",
+        text: "Sampah di TPS belum diangkut.",
+        lat: "-10.17",
+        lon: "123.60",
+        address: "",
+        region_code: "",
+        anonymous: true,
+        confidential: false,
+        reporter: balai_store::complaints::Reporter::Guest { name: "", email: "", phone: "" },
+        photos: std::slice::from_ref(&photo),
+        open311_client_id: None,
+        idempotency_key: "",
+    };
+    balai_store::complaints::file_report(db, &vault, &report, Utc::now()).await.unwrap();
 }
 
 /// An id of the same shape as `id` that names no row: every number in it made huge.
