@@ -463,9 +463,10 @@ impl GeoBox {
         const MARGIN_DEG: f64 = 1e-7;
         let angle = metres.max(0.0) / EARTH_RADIUS_M;
         let dlat = angle.to_degrees() + MARGIN_DEG;
-        let ratio = angle.sin() / center.lat.to_radians().cos();
-        let dlon = if angle < std::f64::consts::FRAC_PI_2 && ratio < 1.0 {
-            ratio.asin().to_degrees() + MARGIN_DEG
+        let lat = center.lat.to_radians();
+        // A circle that reaches a pole spans every longitude.
+        let dlon = if angle < std::f64::consts::FRAC_PI_2 - lat.abs() {
+            (angle.sin() / lat.cos()).asin().to_degrees() + MARGIN_DEG
         } else {
             180.0
         };

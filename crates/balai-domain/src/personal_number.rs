@@ -358,6 +358,8 @@ mod tests {
             ("Rp 12.50.000", "Rp [nomor disamarkan]"),
             ("Rp 1.250.000,123", "Rp [nomor disamarkan]"),
             ("Rp 1250.000", "Rp [nomor disamarkan]"),
+            ("Rp 12.3-4.567", "Rp [nomor disamarkan]"),
+            ("Rp 1-2.345.678", "Rp [nomor disamarkan]"),
             ("Sharp 1234567", "Sharp [nomor disamarkan]"),
             ("Rp x 1234567", "Rp x [nomor disamarkan]"),
             ("Rp    1234567", "Rp    [nomor disamarkan]"),

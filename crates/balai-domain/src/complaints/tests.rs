@@ -516,6 +516,34 @@ fn the_box_around_a_point_is_no_bigger_than_its_circle_needs() {
     assert!(!b.contains(destination(KUPANG, 0.0, 0.1)));
 }
 
+#[test]
+fn the_box_around_a_point_reaches_the_whole_circle_in_every_direction() {
+    // Away from the equator a kilometre is more degrees of longitude: Sabang, Kupang, Rote.
+    for center in [GeoPoint { lat: 5.89, lon: 95.32 }, KUPANG, GeoPoint { lat: -10.75, lon: 123.12 }] {
+        for radius in [100.0, 5_000.0, 100_000.0] {
+            let b = GeoBox::around(center, radius);
+            for step in 0..24 {
+                let edge = destination(center, f64::from(step) * 15.0, radius);
+                assert!(b.contains(edge), "{center:?} {radius} m {}°", step * 15);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_circle_that_reaches_a_pole_spans_every_longitude() {
+    let quarter = 6_371_008.8 * std::f64::consts::FRAC_PI_2;
+    let b = GeoBox::around(GeoPoint { lat: 0.0, lon: 120.0 }, quarter);
+    assert_eq!((b.min_lon, b.max_lon), (-60.0, 300.0));
+    let b = GeoBox::around(KUPANG, 20_000_000.0);
+    assert_eq!((b.min_lon, b.max_lon), (KUPANG.lon - 180.0, KUPANG.lon + 180.0));
+    // From Kupang, 10° south, a circle of 95% of a quarter reaches the south pole.
+    let b = GeoBox::around(KUPANG, quarter * 0.95);
+    assert_eq!((b.min_lon, b.max_lon), (KUPANG.lon - 180.0, KUPANG.lon + 180.0));
+    let b = GeoBox::around(GeoPoint { lat: 0.0, lon: 120.0 }, quarter * 0.99);
+    assert!(b.max_lon - b.min_lon < 360.0);
+}
+
 /// Indonesia less a margin, so a box of up to 100 km around stays inside.
 fn point_in_indonesia() -> impl Strategy<Value = GeoPoint> {
     (-10.0..5.0f64, 96.0..140.0f64).prop_map(|(lat, lon)| GeoPoint { lat, lon })
