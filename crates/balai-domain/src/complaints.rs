@@ -438,7 +438,9 @@ pub struct GeoBox {
 }
 
 impl GeoBox {
-    /// Indonesia from Sabang to Merauke and from Miangas to Rote, with a margin for its sea.
+    /// Indonesia from Sabang to Merauke and from Miangas to Rote, with a margin for its sea. A rectangle
+    /// only keeps out points far away: Singapore, Kuala Lumpur, Brunei, Dili and the southern tip of the
+    /// Philippines lie inside it too. A government's own area ([`GeoPoint::parse`]) does the rest.
     pub const INDONESIA: GeoBox = GeoBox { min_lat: -11.2, min_lon: 94.7, max_lat: 6.3, max_lon: 141.1 };
 
     pub fn contains(&self, point: GeoPoint) -> bool {
@@ -455,11 +457,19 @@ impl GeoBox {
     }
 
     /// The box around `center` that holds every point within `metres` of it (for an indexed search
-    /// before the exact distance).
+    /// before the exact distance). The widest longitude of that circle is `asin(sin(d/R) / cos(lat))`,
+    /// a little more than `d / (R cos(lat))`; a margin of about a centimetre covers rounding.
     pub fn around(center: GeoPoint, metres: f64) -> GeoBox {
-        let dlat = (metres / EARTH_RADIUS_M).to_degrees();
-        let cos = center.lat.to_radians().cos().max(0.01);
-        let dlon = (metres / (EARTH_RADIUS_M * cos)).to_degrees();
+        const MARGIN_DEG: f64 = 1e-7;
+        let angle = metres.max(0.0) / EARTH_RADIUS_M;
+        let dlat = angle.to_degrees() + MARGIN_DEG;
+        let lat = center.lat.to_radians();
+        // A circle that reaches a pole spans every longitude.
+        let dlon = if angle < std::f64::consts::FRAC_PI_2 - lat.abs() {
+            (angle.sin() / lat.cos()).asin().to_degrees() + MARGIN_DEG
+        } else {
+            180.0
+        };
         GeoBox {
             min_lat: center.lat - dlat,
             min_lon: center.lon - dlon,
@@ -483,9 +493,11 @@ impl GeoPoint {
                 errors.push(field, Rule::Required);
                 return None;
             }
-            // At most 32 characters: a real coordinate needs a dozen.
-            match (text.len() <= 32).then(|| text.parse::<f64>().ok()).flatten() {
-                Some(value) if value.is_finite() && value.abs() <= limit => Some(value),
+            // Decimal degrees only (no `NaN`, `inf` or `1e2`), at most 32 characters: a real
+            // coordinate needs a dozen.
+            let decimal = text.len() <= 32 && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'));
+            match decimal.then(|| text.parse::<f64>().ok()).flatten() {
+                Some(value) if value.abs() <= limit => Some(value),
                 Some(_) => {
                     errors.push(field, Rule::OutOfRange { min: -(limit as i64), max: limit as i64 });
                     None
