@@ -427,6 +427,12 @@ async fn serve_until_shutdown(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "the deadline worker failed a round"),
             }
+            // Answered complaints whose reporter did not respond in time close (LAPOR!'s lapse).
+            match balai_store::complaints::work_lapses(&sla_db, &sla_vault, chrono::Utc::now(), 100).await {
+                Ok(round) if round.lapsed > 0 => tracing::info!(lapsed = round.lapsed, "answered reports closed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the complaint lapse worker failed a round"),
+            }
             tokio::time::sleep(Duration::from_secs(30)).await;
         }
     });
