@@ -167,7 +167,9 @@ async fn the_desk_verifies_and_disposes_and_bina_marga_answers_from_a_template_w
         .expect("the page lists the answer templates");
     let template = crate::support::html_unescape(template.split('#').next().unwrap_or_default());
     let chosen = app.get_with_cookie(&template, &roads).await;
-    let body = balai_store::complaints::templates(&app.db, page_government(&app).await, None).await.unwrap();
+    let government = page_government(&app).await;
+    let roads_category = complaints::category_by_code(&app.db, government, "JALAN-RUSAK").await.unwrap().map(|c| c.id);
+    let body = complaints::templates(&app.db, government, roads_category).await.unwrap();
     let shown = crate::support::html_unescape(&chosen.body);
     let with_body = body.iter().find(|t| shown.contains(&format!(">{}</textarea>", t.body)));
     let answer = with_body.expect("choosing a template fills the answer in").body.clone();

@@ -30,7 +30,7 @@ use std::collections::HashMap;
 const PATH: &str = "/admin/pengaduan/aturan";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(PATH, get(page).post(publish))
+    Router::new().route("/admin/pengaduan/aturan", get(page).post(publish))
 }
 
 /// The editor's address for an officer who may publish rules somewhere, else `None`.
