@@ -265,6 +265,11 @@ const AUTHORITY_REASONS: &[&str] = &[
 const RATING_COMMENTS: &[&str] =
     &["Cepat ditangani, terima kasih.", "Sudah diperbaiki, semoga awet.", "Cukup baik.", "Agak lama tetapi beres.", ""];
 
+/// One of the demo's fixed phrases.
+fn phrase(draw: &mut Draw, phrases: &'static [&'static str]) -> &'static str {
+    phrases[draw.below(phrases.len() as u64) as usize]
+}
+
 /// A report as drawn, before it is filed.
 struct Drawn {
     at: DateTime<Utc>,
@@ -532,7 +537,7 @@ pub async fn seed_demo_complaints(db: &Db, vault: &Vault, now: DateTime<Utc>) ->
         move_report(db, vault, gov, &govs, &mut draw, d, kind, report.case_id, duplicate_target, now).await?;
         if d.outcome == Outcome::Accepted && draw.chance(0.8) {
             let stars = [5, 5, 4, 4, 4, 3, 2, 1][draw.below(8) as usize];
-            let rating = Rating::parse(&stars.to_string(), *draw.pick(RATING_COMMENTS))
+            let rating = Rating::parse(&stars.to_string(), phrase(&mut draw, RATING_COMMENTS))
                 .map_err(|e| SeedError::Invalid(format!("a demo rating: {e:?}")))?;
             let key = ReporterKey::Secret { tracking_number: &tracking, secret: &secret };
             let rated_at = after(d.at, d.age_days as f64 * 0.9, now);
@@ -587,11 +592,11 @@ async fn move_report(
             None => false,
         }
     };
-    let answer = Instruction { reason: *draw.pick(ANSWERS), ..Instruction::default() };
+    let answer = Instruction { reason: phrase(draw, ANSWERS), ..Instruction::default() };
     match d.outcome {
         Outcome::Fresh | Outcome::LateAtDesk => {}
         Outcome::OnHold => {
-            moves.push(step(ComplaintEvent::Hold, desk.clone(), reason(*draw.pick(HOLD_REASONS)), at(0.2)));
+            moves.push(step(ComplaintEvent::Hold, desk.clone(), reason(phrase(draw, HOLD_REASONS)), at(0.2)));
         }
         Outcome::Verified => {
             moves.push(step(ComplaintEvent::Verify, desk.clone(), Instruction::default(), at(0.5)));
@@ -635,11 +640,11 @@ async fn move_report(
             }
         }
         Outcome::Unresolved => {
-            moves.push(step(ComplaintEvent::Hold, desk.clone(), reason(*draw.pick(HOLD_REASONS)), at(0.1)));
+            moves.push(step(ComplaintEvent::Hold, desk.clone(), reason(phrase(draw, HOLD_REASONS)), at(0.1)));
             moves.push(step(
                 ComplaintEvent::CloseUnresolved,
                 desk.clone(),
-                reason(*draw.pick(UNRESOLVED_REASONS)),
+                reason(phrase(draw, UNRESOLVED_REASONS)),
                 at(0.9),
             ));
         }
@@ -647,7 +652,7 @@ async fn move_report(
             moves.push(step(
                 ComplaintEvent::NotOurAuthority,
                 desk.clone(),
-                reason(*draw.pick(AUTHORITY_REASONS)),
+                reason(phrase(draw, AUTHORITY_REASONS)),
                 at(0.3),
             ));
         }
