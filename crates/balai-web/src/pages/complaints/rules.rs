@@ -3,8 +3,7 @@
 //! complaint desk, the area reports must lie in, what "nearby" means for similar reports). A new
 //! version applies to reports received after it; each report keeps the version it came under.
 
-use super::work::W;
-use super::work_texts as texts;
+use super::work_texts::{self as texts, W};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;

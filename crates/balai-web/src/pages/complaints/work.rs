@@ -4,7 +4,7 @@
 //! one handler; answers may carry resolution photos, cleaned like every other upload. An anonymous
 //! reporter is never described beyond "Pelapor anonim", and a guest's contact is never shown.
 
-use super::work_texts as texts;
+use super::work_texts::{self as texts, W};
 use crate::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
@@ -34,16 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/pengaduan/{id}", get(show))
         .route("/admin/pengaduan/{id}/aksi", post(act).layer(DefaultBodyLimit::max(MAX_ACTION_REQUEST)))
         .route("/admin/pengaduan/{id}/foto/{photo}", get(photo))
-}
-
-/// The texts of these pages, by name, for templates: `{{ w.t("QUEUE_HEADING") }}`.
-#[derive(Debug, Clone, Copy)]
-pub struct W(pub Lang);
-
-impl W {
-    pub fn t(&self, name: &str) -> &'static str {
-        texts::ALL.iter().find(|(n, _)| *n == name).map_or("?", |(_, text)| text.get(self.0))
-    }
 }
 
 /// The zone of a government, for dates as its people read them.

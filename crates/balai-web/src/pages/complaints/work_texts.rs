@@ -1,5 +1,5 @@
 //! The officers' complaint pages' fixed texts, looked up in templates by name through
-//! [`super::work::W`]: `{{ w.t("QUEUE_HEADING") }}`. A test checks that every name a template asks
+//! [`W`]: `{{ w.t("QUEUE_HEADING") }}`. A test checks that every name a template asks
 //! for exists.
 
 crate::texts::texts! {
@@ -195,4 +195,14 @@ crate::texts::texts! {
         / "Enter a number.";
     AREA_INCOMPLETE = "Isi keempat batas atau kosongkan semuanya."
         / "Fill in all four limits or none.";
+}
+
+/// The texts of these pages, by name, for templates: `{{ w.t("QUEUE_HEADING") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct W(pub balai_domain::Lang);
+
+impl W {
+    pub fn t(&self, name: &str) -> &'static str {
+        ALL.iter().find(|(n, _)| *n == name).map_or("?", |(_, text)| text.get(self.0))
+    }
 }
