@@ -1065,6 +1065,23 @@ pub(crate) async fn act_in(
     Ok(moved)
 }
 
+/// Moves a report as `actor` in the caller's transaction without asking whether the actor may: the
+/// demo seed's way through the same transition, events and leaves as every page.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn act_unchecked_in(
+    tx: &mut Tx,
+    vault: &Vault,
+    case_id: i64,
+    actor: EventActor,
+    event: ComplaintEvent,
+    instruction: &Instruction<'_>,
+    now: DateTime<Utc>,
+) -> Result<Case, StoreError> {
+    let case = complaint_case_in(tx, case_id).await?;
+    let row = complaint_row_in(tx, case_id).await?;
+    act_in(tx, vault, &case, &row, actor, event, instruction, now).await
+}
+
 /// Moves a report to another government's desk on this platform: it starts again there, under that
 /// government's rules, with the event kept in its history.
 #[allow(clippy::too_many_arguments)]

@@ -497,8 +497,12 @@ pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Resu
 }
 
 mod demo_applications;
+mod demo_complaints;
 
 pub use demo_applications::{DEMO_APPLICATIONS, DEMO_WORKING_DAYS, DocumentIssuer, DocumentRequest, demo_forms};
+pub use demo_complaints::{
+    DEMO_COMPLAINT_DAYS, DEMO_COMPLAINTS, DEMO_PUPR_HEAD, DEMO_PUPR_HEAD_EMAIL, seed_demo_complaints, set_work_email_in,
+};
 
 /// The demo's work: a few hundred applications at Kota Kupang in every state, submitted over the
 /// last [`DEMO_WORKING_DAYS`] working days before `now` and moved through the same commands a

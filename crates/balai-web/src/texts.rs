@@ -90,6 +90,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("catalogue", crate::pages::catalogue::texts::ALL),
     ("catalogue fields", crate::pages::catalogue::texts::FIELD_LABELS),
     ("cases", crate::pages::cases::texts::ALL),
+    ("complaints work", crate::pages::complaints::work_texts::ALL),
     ("dashboard", crate::pages::dashboard::texts::ALL),
     ("identity", crate::pages::identity::texts::ALL),
     ("notify", crate::pages::notify::texts::ALL),

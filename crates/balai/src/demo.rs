@@ -15,6 +15,12 @@ pub const DEMO_ADMIN_PASSWORD: &str = "demo-admin-2026";
 /// The demo officer at Disdukcapil Kota Kupang (no second factor: the officer role needs none).
 pub const DEMO_OFFICER: &str = "petugas";
 pub const DEMO_OFFICER_PASSWORD: &str = "demo-petugas-2026";
+/// The demo's complaint desk officer of Kota Kupang (pengelola pengaduan, DPMPTSP).
+pub const DEMO_DESK_OFFICER: &str = "pengaduan";
+pub const DEMO_DESK_OFFICER_PASSWORD: &str = "demo-pengaduan-2026";
+/// The demo's officer of PUPR Kota Kupang, Bina Marga: answers reports about roads.
+pub const DEMO_ROADS_OFFICER: &str = "binamarga";
+pub const DEMO_ROADS_OFFICER_PASSWORD: &str = "demo-binamarga-2026";
 
 pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     let started = Instant::now();
@@ -50,6 +56,11 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         if seed::seed_demo_cases(&db, &vault, officer_id, &issuer, chrono::Utc::now()).await? {
             tracing::info!(ms = cases_started.elapsed().as_millis() as u64, "demo applications seeded");
         }
+        ensure_demo_complaint_officers(&db).await?;
+        let complaints_started = Instant::now();
+        if seed::seed_demo_complaints(&db, &vault, chrono::Utc::now()).await? {
+            tracing::info!(ms = complaints_started.elapsed().as_millis() as u64, "demo complaints seeded");
+        }
         // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
         let shutdown = Shutdown::register()?;
         Ok::<_, RunError>((Keys { signer, vault, documents, files }, seeded, listener, metrics, shutdown))
@@ -74,6 +85,10 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         "  Warga:   {url}/masuk  (the demo NIK and its contact on record are on that page; codes arrive at {url}/demo/pesan)"
     );
     println!("  Loket:   {url}/admin/loket  (as {DEMO_OFFICER}: bind a contact after checking a KTP-el)");
+    println!(
+        "  Pengaduan: {url}/admin/pengaduan  (complaint desk: username {DEMO_DESK_OFFICER}, password \
+         {DEMO_DESK_OFFICER_PASSWORD}; PUPR Bina Marga: username {DEMO_ROADS_OFFICER}, password {DEMO_ROADS_OFFICER_PASSWORD})"
+    );
     println!("  API:     {url}/api/openapi.json");
     if let Some(m) = &metrics {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
@@ -239,6 +254,45 @@ async fn ensure_demo_officer(db: &Db) -> Result<i64, RunError> {
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The demo's complaint officers of Kota Kupang: the desk that verifies and disposes, and an officer of
+/// PUPR Bina Marga who answers reports about roads (no second factor: the officer role needs none).
+async fn ensure_demo_complaint_officers(db: &Db) -> Result<(), RunError> {
+    let government = balai_store::org::government_by_region(db, "53.71").await?;
+    for (username, password, unit_code, display_name) in [
+        (DEMO_DESK_OFFICER, DEMO_DESK_OFFICER_PASSWORD, "dpmptsp-pengaduan", "Petugas Pengelola Pengaduan"),
+        (DEMO_ROADS_OFFICER, DEMO_ROADS_OFFICER_PASSWORD, "pupr-bina-marga", "Petugas PUPR Bina Marga"),
+    ] {
+        if identity::officer_by_username(db, username).await?.is_some() {
+            continue;
+        }
+        let (unit_id, agency_id): (i64, i64) = db
+            .fetch_one(
+                balai_store::query("SELECT id, agency_id FROM units WHERE government_id = $1 AND code = $2")
+                    .bind(government.id)
+                    .bind(unit_code),
+            )
+            .await?;
+        let hash = balai_auth::hash_password(password);
+        let mut tx = db.begin().await?;
+        identity::create_officer(
+            &mut tx,
+            &balai_store::audit::Actor::system("demo"),
+            &identity::NewOfficer {
+                government_id: Some(government.id),
+                agency_id: Some(agency_id),
+                unit_id: Some(unit_id),
+                role: balai_domain::identity::Role::Officer,
+                username,
+                display_name,
+                password_hash: &hash,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 fn init_logging(config: &Config) {

@@ -152,6 +152,7 @@ async fn populated(db: &Db) {
     .unwrap();
     templates::save_text(&mut tx, &Actor::officer(officer), &text).await.unwrap();
     tx.commit().await.unwrap();
+    assert!(seed::seed_demo_complaints(db, &vault, Utc::now()).await.unwrap());
     let photo = balai_store::complaints::StoredPhoto {
         object_key: "complaints/test/photo".into(),
         content_type: "image/jpeg".into(),

@@ -46,6 +46,8 @@ pub(crate) mod texts {
             / "Message texts";
         FORM = "Formulir"
             / "Form";
+        COMPLAINTS = "Pengaduan masyarakat dan aturannya"
+            / "Public complaints and their rules";
     }
 }
 
@@ -97,6 +99,8 @@ struct DashboardPage {
     counter_label: Option<&'static str>,
     /// Deployment-wide admins edit the notification texts.
     templates_label: Option<&'static str>,
+    /// Those who publish the complaint rules (and see the complaints).
+    complaints_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
 }
 
@@ -186,6 +190,10 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
             .is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
             .then(|| texts::COUNTER.get(lang)),
         templates_label: admin.may(Action::ManageTemplates, &Target::default()).then(|| texts::TEMPLATES.get(lang)),
+        complaints_label: {
+            let target = admin.principal.government_id.map(Target::government).unwrap_or_default();
+            admin.may(Action::ManageComplaints, &target).then(|| texts::COMPLAINTS.get(lang))
+        },
         governments,
     }))
 }

@@ -27,6 +27,8 @@ enum Who {
     Petugas,
     /// An officer of Disdukcapil Kota Kupang in another unit than the one a case sits at.
     OtherUnit,
+    /// The complaint desk of Kota Kupang (an officer of its unit `dpmptsp-pengaduan`).
+    Desk,
 }
 
 /// How a state-changing route is protected.
@@ -76,6 +78,8 @@ enum Arg {
     Application,
     /// An issued document's public id.
     Document,
+    /// A complaint waiting at the complaint desk.
+    Complaint,
 }
 
 struct Route {
@@ -194,6 +198,37 @@ const ROUTES: &[Route] = &[
             refused: StatusCode::FORBIDDEN,
         },
         &[("event", "verify")],
+    ),
+    // A complaint is worked by the desk while it waits for verification: another agency's officer is refused.
+    route(
+        "POST",
+        "/admin/pengaduan/{id}/aksi",
+        &[Arg::Complaint],
+        Guard::Officer {
+            permission: "WorkCase",
+            with: Who::Desk,
+            without: Who::Petugas,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("event", "verify")],
+    ),
+    route(
+        "POST",
+        "/admin/pengaduan/aturan",
+        &[],
+        admin_only("ManageComplaints"),
+        &[
+            ("wilayah", "53.71"),
+            ("verify_days", "3"),
+            ("information_days", "5"),
+            ("ordinary_days", "14"),
+            ("supervisory_days", "60"),
+            ("response_days", "10"),
+            ("reopen_days", "5"),
+            ("similar_radius_m", "200"),
+            ("similar_days", "30"),
+            ("note", "Uji aturan"),
+        ],
     ),
     route(
         "POST",
@@ -422,6 +457,8 @@ struct Demo {
     admin: String,
     petugas: String,
     other_unit: String,
+    desk: String,
+    complaint: i64,
     citizen: String,
 }
 
@@ -472,7 +509,22 @@ impl Demo {
         let (application, _) = crate::applications::marias_submitted_application(&app, "tabel-rute").await;
         let document = crate::applications::marias_issued_document(&app, petugas_id).await;
         let other_unit = crate::applications::unit_officer(&app, "petugas-dafduk", "disdukcapil-dafduk").await;
-        Demo { app, case, application, document, agency, petugas_id, admin, petugas, other_unit, citizen }
+        let desk = crate::complaints_work::complaint_officer(&app, "meja-pengaduan", "dpmptsp-pengaduan").await;
+        let (complaint, _) = crate::complaints_work::pothole(&app, "tabel-rute", false).await;
+        Demo {
+            app,
+            case,
+            application,
+            document,
+            agency,
+            petugas_id,
+            admin,
+            petugas,
+            other_unit,
+            desk,
+            complaint,
+            citizen,
+        }
     }
 
     fn path(&self, route: &Route) -> String {
@@ -489,6 +541,7 @@ impl Demo {
                 Arg::MessageLang => "id".to_owned(),
                 Arg::Application => self.application.to_string(),
                 Arg::Document => self.document.clone(),
+                Arg::Complaint => self.complaint.to_string(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -503,6 +556,7 @@ impl Demo {
             Who::Admin => &self.admin,
             Who::Petugas => &self.petugas,
             Who::OtherUnit => &self.other_unit,
+            Who::Desk => &self.desk,
         }
     }
 

@@ -115,6 +115,8 @@ crate::texts::texts! {
         / "Late only";
     OTHER_TOOLS = "Alat lain"
         / "Other tools";
+    COMPLAINTS = "Pengaduan masyarakat"
+        / "Public complaints";
     CATALOGUE = "Kelola katalog layanan"
         / "Manage the service catalogue";
     SIGN_OUT = "Keluar"
