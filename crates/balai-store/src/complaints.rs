@@ -1467,7 +1467,9 @@ async fn enqueue_area_news(
     category_id: i64,
     location: Option<GeoPoint>,
 ) -> Result<(), StoreError> {
-    let subscribers: Vec<(String, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> = tx
+    /// A subscriber's sealed address and the box they follow, if any.
+    type Subscriber = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let subscribers: Vec<Subscriber> = tx
         .fetch_all(
             query(
                 "SELECT email_enc, min_lat_e6, min_lon_e6, max_lat_e6, max_lon_e6 FROM complaint_subscriptions \
@@ -1633,9 +1635,9 @@ struct PublicLineRow {
     tracking_number: Option<String>,
     public_title: Option<String>,
     report_kind: String,
-    category_code: String,
-    category_id: String,
-    category_en: String,
+    category_code: Option<String>,
+    category_id: Option<String>,
+    category_en: Option<String>,
     status: String,
     lat_e6: Option<i64>,
     lon_e6: Option<i64>,
@@ -1649,7 +1651,7 @@ struct PublicLineRow {
 const PUBLIC_LINE_SELECT: &str = "SELECT p.case_id, c.tracking_number, p.public_title, p.report_kind, k.code AS category_code, \
      k.name_id AS category_id, k.name_en AS category_en, c.status, p.lat_e6, p.lon_e6, p.address, p.supporters, \
      p.submitted_at, c.due_at, c.closed_at FROM complaints p JOIN cases c ON c.id = p.case_id \
-     JOIN complaint_categories k ON k.id = p.category_id";
+     LEFT JOIN complaint_categories k ON k.id = p.category_id";
 
 impl TryFrom<PublicLineRow> for PublicLine {
     type Error = StoreError;
@@ -1660,9 +1662,10 @@ impl TryFrom<PublicLineRow> for PublicLine {
             tracking_number: row.tracking_number.unwrap_or_default(),
             title: row.public_title.unwrap_or_default(),
             kind: ReportKind::parse(&row.report_kind).ok_or_else(|| StoreError::Corrupt("report kind".into()))?,
-            category_code: row.category_code,
-            category_id: row.category_id,
-            category_en: row.category_en,
+            // A report re-routed to a government without its category keeps none until the desk sets one.
+            category_code: row.category_code.unwrap_or_default(),
+            category_id: row.category_id.unwrap_or_default(),
+            category_en: row.category_en.unwrap_or_default(),
             status: ComplaintStatus::parse(&row.status)
                 .ok_or_else(|| StoreError::Corrupt("complaint status".into()))?,
             location: point_of(row.lat_e6, row.lon_e6),
