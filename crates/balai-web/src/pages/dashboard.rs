@@ -44,6 +44,8 @@ pub(crate) mod texts {
             / "Counter: verify a citizen";
         TEMPLATES = "Templat pesan"
             / "Message texts";
+        OPEN311 = "Kunci API Open311"
+            / "Open311 API keys";
         FORM = "Formulir"
             / "Form";
     }
@@ -97,6 +99,7 @@ struct DashboardPage {
     counter_label: Option<&'static str>,
     /// Deployment-wide admins edit the notification texts.
     templates_label: Option<&'static str>,
+    open311_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
 }
 
@@ -186,6 +189,12 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
             .is_some_and(|g| admin.may(Action::VerifyCitizenAtCounter, &Target::government(g)))
             .then(|| texts::COUNTER.get(lang)),
         templates_label: admin.may(Action::ManageTemplates, &Target::default()).then(|| texts::TEMPLATES.get(lang)),
+        open311_label: (admin.may(Action::ManageComplaints, &Target::default())
+            || admin
+                .principal
+                .government_id
+                .is_some_and(|g| admin.may(Action::ManageComplaints, &Target::government(g))))
+        .then(|| texts::OPEN311.get(lang)),
         governments,
     }))
 }
