@@ -9,6 +9,7 @@
 //! identity to staff, and nothing offers to clear the anonim or rahasia flag once set. The public
 //! reads only the redacted copies of the title and text, and only of reports that are public.
 
+pub mod open311;
 pub mod rules;
 pub mod whistleblowing;
 
@@ -2111,6 +2112,7 @@ pub(crate) const AUDITED: &[AuditedTable] = &[
     AuditedTable::new("complaint_categories", category_state),
     AuditedTable::new("complaint_templates", template_state),
     AuditedTable::new("complaint_files", file_state),
+    AuditedTable::new("open311_clients", open311::client_state),
 ];
 
 fn complaint_ids(tx: &mut Tx) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {

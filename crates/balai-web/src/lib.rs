@@ -8,6 +8,7 @@ pub mod clock;
 pub mod error;
 pub mod i18n;
 pub mod identity;
+pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod posted;
@@ -101,6 +102,7 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
         Router::new()
             .merge(pages::routes())
             .nest("/api", api::routes(state.clone()))
+            .merge(open311::routes())
             .merge(ops::routes())
             .fallback(pages::not_found)
             .with_state(state)

@@ -94,6 +94,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("dashboard", crate::pages::dashboard::texts::ALL),
     ("identity", crate::pages::identity::texts::ALL),
     ("notify", crate::pages::notify::texts::ALL),
+    ("open311", crate::pages::open311::texts::ALL),
 ];
 
 /// The lines of `source` where `.pick(` is called with a string literal: a fixed text written

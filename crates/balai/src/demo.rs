@@ -47,6 +47,7 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         ensure_demo_admin(&db).await?;
         seed::seed_demo_citizens(&db, &vault).await?;
         let officer_id = ensure_demo_officer(&db).await?;
+        let open311_key = crate::open311::demo_key(&config, &db).await?;
         let issuer = DemoIssuer {
             files: files.clone(),
             keys: documents.clone(),
@@ -63,10 +64,10 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         }
         // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.
         let shutdown = Shutdown::register()?;
-        Ok::<_, RunError>((Keys { signer, vault, documents, files }, seeded, listener, metrics, shutdown))
+        Ok::<_, RunError>((Keys { signer, vault, documents, files }, seeded, listener, metrics, shutdown, open311_key))
     }
     .await;
-    let (keys, seeded, listener, metrics, shutdown) = lease.or_release(prepared).await?;
+    let (keys, seeded, listener, metrics, shutdown, open311_key) = lease.or_release(prepared).await?;
     let url = format!("http://{}", listener.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
     println!(
         "Balai demo {} — {}",
@@ -90,6 +91,7 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
          {DEMO_DESK_OFFICER_PASSWORD}; PUPR Bina Marga: username {DEMO_ROADS_OFFICER}, password {DEMO_ROADS_OFFICER_PASSWORD})"
     );
     println!("  API:     {url}/api/openapi.json");
+    println!("  Open311: {url}/open311/v2/discovery.json  (api_key: {open311_key})");
     if let Some(m) = &metrics {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
     }

@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod files;
 mod keys;
+mod open311;
 
 use clap::{Args, Parser, Subcommand};
 use config::{Config, ConfigError};
@@ -23,7 +24,9 @@ Examples:
                                      ...and check the log still contains a checkpoint kept elsewhere
   balai audit witness https://layanan.example.go.id
                                      Check that a Balai's log only ever grew since the last visit
-  balai keys rotate                  Seal all personal data under a new key (servers stopped)";
+  balai keys rotate                  Seal all personal data under a new key (servers stopped)
+  balai open311 key create --name \"Aplikasi Warga\" --government 53.71
+                                     Make an Open311 API key for a client application (printed once)";
 
 #[derive(Parser)]
 #[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
@@ -58,6 +61,31 @@ enum Command {
     /// Manage the keys in the data directory.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage the Open311 GeoReport v2 API.
+    #[command(subcommand)]
+    Open311(Open311Command),
+}
+
+#[derive(Subcommand)]
+enum Open311Command {
+    /// Client application keys.
+    #[command(subcommand)]
+    Key(Open311KeyCommand),
+}
+
+#[derive(Subcommand)]
+enum Open311KeyCommand {
+    /// Make a key for a client application and print it (it is kept only as its hash).
+    Create {
+        /// The application's name, as administrators will see it.
+        #[arg(long, value_name = "APP")]
+        name: String,
+        /// The government (region code, e.g. 53.71) it may file with [default: every government]
+        #[arg(long, value_name = "REGION")]
+        government: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +167,9 @@ fn main() -> ExitCode {
                 audit::verify(&load(&common, false)?, since_checkpoint, public_key).await
             }
             Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&load(&common, false)?).await,
+            Command::Open311(Open311Command::Key(Open311KeyCommand::Create { name, government, common })) => {
+                open311::create_key(&load(&common, false)?, &name, government.as_deref()).await
+            }
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
                     .await

@@ -151,6 +151,8 @@ fn the_demo_starts_populated_reuses_its_data_and_stops_gracefully() {
     let demo = start_demo(&data, &[]);
     assert!(demo.banner.contains("fresh data"), "{}", demo.banner);
     assert!(demo.banner.contains("username: admin"), "demo logins are printed");
+    let demo_banner = demo.banner.clone();
+    assert_eq!(open311_key(&demo_banner).len(), 64, "an Open311 key is printed: {demo_banner}");
     assert!(http_get(&demo.url, "/readyz").starts_with("HTTP/1.1 200"));
     let page = http_get(&demo.url, "/layanan/53.71/AKTA-LAHIR");
     assert!(page.contains("Rp0") && page.contains("5 hari kerja"));
@@ -159,6 +161,7 @@ fn the_demo_starts_populated_reuses_its_data_and_stops_gracefully() {
 
     let again = start_demo(&data, &[]);
     assert!(again.banner.contains("data reused"), "{}", again.banner);
+    assert_eq!(open311_key(&again.banner), open311_key(&demo_banner), "the demo's Open311 key stays the same");
     assert!(stop(again).success());
 
     let reset = start_demo(&data, &["--reset"]);
@@ -657,4 +660,49 @@ fn the_demo_issues_sealed_documents_and_a_missing_document_key_over_them_stops_t
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("document key") && stderr.contains("missing"), "{stderr}");
     assert!(!data.join("keys/documents.key").exists(), "no new key was written over issued documents");
+}
+
+/// The Open311 key a demo banner prints.
+fn open311_key(banner: &str) -> String {
+    let line = banner.lines().find(|l| l.trim().starts_with("Open311:")).expect("the banner has an Open311 line");
+    let key = line.split("api_key: ").nth(1).expect("the line names the key");
+    key.trim_end_matches(')').trim().to_owned()
+}
+
+#[test]
+fn an_open311_key_is_made_printed_once_and_kept_only_as_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let migrated = run(balai().args(["migrate", "--data-dir"]).arg(&data));
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    // No demo data: a government is seeded by the demo, so only a key for every government here.
+    let unknown = run(balai()
+        .args(["open311", "key", "create", "--name", "Aplikasi", "--government", "99.99", "--data-dir"])
+        .arg(&data));
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--government"), "{:?}", unknown);
+    assert!(unknown.stdout.is_empty(), "no key printed");
+    let nameless = run(balai().args(["open311", "key", "create", "--name", " ", "--data-dir"]).arg(&data));
+    assert!(!nameless.status.success() && String::from_utf8_lossy(&nameless.stderr).contains("--name"));
+
+    let made = run(balai().args(["open311", "key", "create", "--name", "Aplikasi Warga", "--data-dir"]).arg(&data));
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let key = String::from_utf8(made.stdout).unwrap();
+    let key = key.trim();
+    assert!(key.len() == 64 && key.chars().all(|c| c.is_ascii_hexdigit()), "the key alone on stdout: {key}");
+    assert!(String::from_utf8_lossy(&made.stderr).contains("shown once"));
+    let url = format!("sqlite://{}", data.join("balai.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = balai_store::Db::connect(&url).await.unwrap();
+        let client = balai_store::complaints::open311::client_by_key(&db, key).await.unwrap().expect("the key works");
+        assert_eq!(client.name, "Aplikasi Warga");
+        assert_eq!(client.government_id, None);
+        let (stored,): (i64,) = db
+            .fetch_one(balai_store::query("SELECT COUNT(*) FROM open311_clients WHERE key_hash = $1").bind(key))
+            .await
+            .unwrap();
+        assert_eq!(stored, 0, "the key itself is not stored");
+        db.close().await;
+    });
 }

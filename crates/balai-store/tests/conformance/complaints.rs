@@ -32,31 +32,31 @@ crate::conformance!(
     the_public_list_pages_by_id_and_finds_similar_reports_nearby,
 );
 
-fn vault() -> Vault {
+pub(crate) fn vault() -> Vault {
     Vault::from_master(&[7; 32])
 }
 
 /// Monday 7 December 2026, 09:00 WITA.
-fn monday() -> DateTime<Utc> {
+pub(crate) fn monday() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap()
 }
 
 /// `hour` WITA on `day` December 2026.
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
+pub(crate) fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap() - chrono::Duration::hours(8)
 }
 
-struct World {
-    f: Fixture,
-    desk_officer: i64,
-    agency_officer: i64,
-    head: i64,
-    admin: i64,
+pub(crate) struct World {
+    pub(crate) f: Fixture,
+    pub(crate) desk_officer: i64,
+    pub(crate) agency_officer: i64,
+    pub(crate) head: i64,
+    pub(crate) admin: i64,
 }
 
 const KUPANG: (&str, &str) = ("-10.1772", "123.6070");
 
-async fn world(db: &Db) -> World {
+pub(crate) async fn world(db: &Db) -> World {
     let f = fixture(db).await;
     let mut tx = db.begin().await.unwrap();
     let actor = Actor::system("test");
@@ -118,7 +118,7 @@ async fn world(db: &Db) -> World {
     World { f, desk_officer: ids[0], agency_officer: ids[1], head: ids[2], admin: ids[3] }
 }
 
-fn report<'a>(w: &World, key: &'a str, text: &'a str) -> NewReport<'a> {
+pub(crate) fn report<'a>(w: &World, key: &'a str, text: &'a str) -> NewReport<'a> {
     NewReport {
         government_id: w.f.government.id,
         kind: ReportKind::Complaint,

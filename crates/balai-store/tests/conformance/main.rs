@@ -17,6 +17,7 @@ mod identity;
 mod jobs;
 mod notify;
 mod oidc;
+mod open311;
 mod org;
 mod registry;
 mod rotation;

@@ -178,6 +178,11 @@ async fn populated(db: &Db) {
         idempotency_key: "",
     };
     balai_store::complaints::file_report(db, &vault, &report, Utc::now()).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    balai_store::complaints::open311::create_client_in(&mut tx, &actor, None, "Aplikasi", None, Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// An id of the same shape as `id` that names no row: every number in it made huge.

@@ -44,6 +44,8 @@ pub(crate) mod texts {
             / "Counter: verify a citizen";
         TEMPLATES = "Templat pesan"
             / "Message texts";
+        OPEN311 = "Kunci API Open311"
+            / "Open311 API keys";
         FORM = "Formulir"
             / "Form";
         COMPLAINTS = "Pengaduan masyarakat dan aturannya"
@@ -101,6 +103,7 @@ struct DashboardPage {
     templates_label: Option<&'static str>,
     /// Those who publish the complaint rules (and see the complaints).
     complaints_label: Option<&'static str>,
+    open311_label: Option<&'static str>,
     governments: Vec<AdminGovernment>,
 }
 
@@ -194,6 +197,12 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
             let target = admin.principal.government_id.map(Target::government).unwrap_or_default();
             admin.may(Action::ManageComplaints, &target).then(|| texts::COMPLAINTS.get(lang))
         },
+        open311_label: (admin.may(Action::ManageComplaints, &Target::default())
+            || admin
+                .principal
+                .government_id
+                .is_some_and(|g| admin.may(Action::ManageComplaints, &Target::government(g))))
+        .then(|| texts::OPEN311.get(lang)),
         governments,
     }))
 }

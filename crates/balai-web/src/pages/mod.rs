@@ -8,6 +8,7 @@ pub mod complaints;
 pub mod dashboard;
 pub mod identity;
 pub mod notify;
+pub mod open311;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(identity::routes())
         .merge(notify::routes())
+        .merge(open311::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

@@ -16,6 +16,7 @@ mod identity;
 mod officers;
 mod oidc;
 mod oidc_provider;
+mod open311;
 mod ops;
 mod register;
 mod routes;

@@ -53,6 +53,8 @@ enum Guard {
     SecondFactor,
     /// The JSON API: a JSON body only, and no other site's Origin (no cookie CSRF).
     Api,
+    /// The Open311 API: a client application's `api_key` in the form (no cookie, no session).
+    Open311Key,
     /// The API's one file endpoint: `multipart/form-data` (and only there), no other site's Origin.
     ApiUpload,
     /// An OpenID Connect callback (GET) that opens a session: only for the browser holding the
@@ -80,6 +82,10 @@ enum Arg {
     Document,
     /// A complaint waiting at the complaint desk.
     Complaint,
+    /// An Open311 client (its key is the demo's).
+    Open311Client,
+    /// An Open311 resource file (`requests.json`).
+    Open311File,
 }
 
 struct Route {
@@ -145,6 +151,14 @@ const ROUTES: &[Route] = &[
         admin_only("ManageCalendar"),
         &[("holidays", "2026-12-25 Natal")],
     ),
+    route(
+        "POST",
+        "/admin/open311",
+        &[],
+        admin_only("ManageComplaints"),
+        &[("name", "Aplikasi Uji"), ("government", "53.71")],
+    ),
+    route("POST", "/admin/open311/{id}/cabut", &[Arg::Open311Client], admin_only("ManageComplaints"), &[]),
     route(
         "POST",
         "/admin/petugas/{region}",
@@ -309,6 +323,14 @@ const ROUTES: &[Route] = &[
     route("POST", "/api/v1/auth/citizen/verify", &[], Guard::Api, &[("nik", MARIA), ("code", "123456")]),
     route("POST", "/api/v1/uploads", &[], Guard::ApiUpload, &[]),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
+    // ---- the Open311 API ----
+    route(
+        "POST",
+        "/open311/v2/{file}",
+        &[Arg::Open311File],
+        Guard::Open311Key,
+        &[("service_code", "SAMPAH"), ("lat", "-10.1772"), ("long", "123.6070"), ("description", "Sampah menumpuk.")],
+    ),
 ];
 
 // ---- the guard: the table names exactly the state-changing routes the source declares ---------
@@ -460,6 +482,8 @@ struct Demo {
     desk: String,
     complaint: i64,
     citizen: String,
+    open311_client: i64,
+    open311_key: String,
 }
 
 impl Demo {
@@ -511,6 +535,19 @@ impl Demo {
         let other_unit = crate::applications::unit_officer(&app, "petugas-dafduk", "disdukcapil-dafduk").await;
         let desk = crate::complaints_work::complaint_officer(&app, "meja-pengaduan", "dpmptsp-pengaduan").await;
         let (complaint, _) = crate::complaints_work::pothole(&app, "tabel-rute", false).await;
+        let government = balai_store::org::government_by_region(&app.db, "53.71").await.unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        let (open311_client, open311_key) = balai_store::complaints::open311::create_client_in(
+            &mut tx,
+            &balai_store::audit::Actor::system("test"),
+            Some(government.id),
+            "Aplikasi Uji",
+            None,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         Demo {
             app,
             case,
@@ -524,6 +561,8 @@ impl Demo {
             desk,
             complaint,
             citizen,
+            open311_client,
+            open311_key,
         }
     }
 
@@ -542,6 +581,8 @@ impl Demo {
                 Arg::Application => self.application.to_string(),
                 Arg::Document => self.document.clone(),
                 Arg::Complaint => self.complaint.to_string(),
+                Arg::Open311Client => self.open311_client.to_string(),
+                Arg::Open311File => "requests.json".to_owned(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -773,6 +814,18 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                     expect(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, &what(&format!("{content_type} from this site")));
                 }
             }
+            Guard::Open311Key => {
+                let r = demo.send(route, "", &[]).await;
+                expect(&r, StatusCode::FORBIDDEN, &what("without an api_key"));
+                assert_eq!(r.json()[0]["code"], 403, "{}", what("the specification's error list"));
+                let r = demo.send(route, "", &[("api_key", "kunci-tebakan")]).await;
+                expect(&r, StatusCode::FORBIDDEN, &what("with a wrong api_key"));
+                // A session is no key: an officer's or a citizen's cookie files nothing.
+                for cookie in [demo.admin.as_str(), demo.citizen.as_str()] {
+                    let r = demo.send(route, cookie, &[]).await;
+                    expect(&r, StatusCode::FORBIDDEN, &what("with a session but no api_key"));
+                }
+            }
             Guard::OidcCallback { binding_cookie } => {
                 let r = demo.send(route, "", &[]).await;
                 expect(&r, StatusCode::UNAUTHORIZED, &what("without the browser's binding cookie"));
@@ -859,6 +912,12 @@ async fn with_their_own_token_the_people_in_the_table_get_past_its_guards() {
                 for origin in [None, Some("http://balai.test")] {
                     past(&demo.send_json_as_is(route, "application/json", origin).await);
                 }
+            }
+            Guard::Open311Key => {
+                let r = demo.send_as_is(route, "", &[("api_key", &demo.open311_key)]).await;
+                past(&r);
+                assert_eq!(r.status, StatusCode::OK, "{what}: {}", r.body);
+                assert!(r.json()[0]["service_request_id"].is_string(), "{what}: {}", r.body);
             }
             // Only the provider's answer to a sign-in this browser started gets further: the OIDC
             // stories show that with a real provider.
