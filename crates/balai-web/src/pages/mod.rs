@@ -4,6 +4,7 @@ pub mod applications;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod complaints;
 pub mod dashboard;
 pub mod identity;
 pub mod notify;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(applications::routes())
         .merge(catalogue::routes())
+        .merge(complaints::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())
         .merge(cases::routes())

@@ -99,6 +99,10 @@ mod tests {
         let mut asked = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            // Other contexts keep their templates in their own folders, with their own texts.
+            if path.is_dir() {
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap();
             for (i, _) in text.match_indices("l.t(\"") {
                 let rest = &text[i + 5..];
