@@ -9,6 +9,7 @@ mod applications;
 mod audit;
 mod catalogue;
 mod citizen_oidc;
+mod complaints;
 mod counter;
 mod hardening;
 mod identity;

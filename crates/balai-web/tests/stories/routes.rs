@@ -47,6 +47,10 @@ enum Guard {
     PublicReadOnly,
     /// A sign-in form: no session yet, so a signed double-submit token (cookie and field).
     SignInForm,
+    /// A form open to anyone, signed in or not (a complaint, its tracking, "me too"): the same
+    /// signed double-submit token as a sign-in form; `multipart` for a form with files, where the
+    /// token is checked before any file is kept.
+    PublicForm { multipart: bool },
     /// The second factor: the half-open session from the password step and its CSRF token.
     SecondFactor,
     /// The JSON API: a JSON body only, and no other site's Origin (no cookie CSRF).
@@ -76,6 +80,8 @@ enum Arg {
     Application,
     /// An issued document's public id.
     Document,
+    /// A public complaint's tracking number.
+    Complaint,
 }
 
 struct Route {
@@ -273,6 +279,46 @@ const ROUTES: &[Route] = &[
     ),
     route("POST", "/api/v1/auth/citizen/verify", &[], Guard::Api, &[("nik", MARIA), ("code", "123456")]),
     route("POST", "/api/v1/uploads", &[], Guard::ApiUpload, &[]),
+    // ---- complaints: anyone, signed in or not ----
+    route(
+        "POST",
+        "/pengaduan/baru",
+        &[],
+        Guard::PublicForm { multipart: true },
+        &[
+            ("kind", "pengaduan"),
+            ("category", "SAMPAH"),
+            ("title", "Sampah menumpuk"),
+            ("text", "Sampah belum diangkut seminggu."),
+            ("idempotency_key", "kunci-uji"),
+        ],
+    ),
+    route(
+        "POST",
+        "/pengaduan/lacak",
+        &[],
+        Guard::PublicForm { multipart: false },
+        &[("nomor", "K7QX-4M9P-2"), ("rahasia", "tebakan")],
+    ),
+    route("POST", "/pengaduan/lacak/tanggapan", &[], Guard::PublicForm { multipart: false }, &[("event", "accept")]),
+    route("POST", "/pengaduan/lacak/nilai", &[], Guard::PublicForm { multipart: false }, &[("stars", "5")]),
+    route("POST", "/pengaduan/{number}/dukung", &[Arg::Complaint], Guard::PublicForm { multipart: false }, &[]),
+    route(
+        "POST",
+        "/pengaduan/{number}/ikuti",
+        &[Arg::Complaint],
+        Guard::PublicForm { multipart: false },
+        &[("email", "pengikut@contoh.id")],
+    ),
+    route(
+        "POST",
+        "/pengaduan/langganan",
+        &[],
+        Guard::PublicForm { multipart: false },
+        &[("email", "pelanggan@contoh.id"), ("kategori", "SAMPAH")],
+    ),
+    route("POST", "/pengaduan/konfirmasi", &[], Guard::PublicForm { multipart: false }, &[("token", "tebakan")]),
+    route("POST", "/pengaduan/berhenti", &[], Guard::PublicForm { multipart: false }, &[("token", "tebakan")]),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
 ];
 
@@ -417,6 +463,7 @@ struct Demo {
     case: i64,
     application: i64,
     document: String,
+    complaint: String,
     agency: i64,
     petugas_id: i64,
     admin: String,
@@ -472,7 +519,8 @@ impl Demo {
         let (application, _) = crate::applications::marias_submitted_application(&app, "tabel-rute").await;
         let document = crate::applications::marias_issued_document(&app, petugas_id).await;
         let other_unit = crate::applications::unit_officer(&app, "petugas-dafduk", "disdukcapil-dafduk").await;
-        Demo { app, case, application, document, agency, petugas_id, admin, petugas, other_unit, citizen }
+        let complaint = crate::complaints::public_report(&app, "tabel-rute").await.0;
+        Demo { app, case, application, document, complaint, agency, petugas_id, admin, petugas, other_unit, citizen }
     }
 
     fn path(&self, route: &Route) -> String {
@@ -489,6 +537,7 @@ impl Demo {
                 Arg::MessageLang => "id".to_owned(),
                 Arg::Application => self.application.to_string(),
                 Arg::Document => self.document.clone(),
+                Arg::Complaint => self.complaint.clone(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -540,7 +589,10 @@ impl Demo {
             let query = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
             let uri = if query.is_empty() { path } else { format!("{path}?{query}") };
             self.app.get_with_cookie(&uri, cookie).await
-        } else if matches!(route.guard, Guard::CitizenMultipart | Guard::PublicReadOnly) {
+        } else if matches!(
+            route.guard,
+            Guard::CitizenMultipart | Guard::PublicReadOnly | Guard::PublicForm { multipart: true }
+        ) {
             let parts: Vec<_> = fields.iter().map(|(k, v)| crate::applications::text(k, v)).collect();
             crate::applications::post_multipart(&self.app, &path, cookie, &parts).await
         } else {
@@ -601,6 +653,16 @@ impl Demo {
     /// The session still works after the refused requests (signing out was refused too).
     async fn still_signed_in(&self, cookie: &str, page: &str) {
         assert_eq!(self.app.get_with_cookie(page, cookie).await.status, StatusCode::OK, "{cookie} lost its session");
+    }
+}
+
+/// The page whose form carries the token a route checks.
+fn token_page(route: &Route) -> &'static str {
+    match route.guard {
+        Guard::PublicForm { multipart: true } => "/pengaduan/baru",
+        Guard::PublicForm { multipart: false } => "/pengaduan/lacak",
+        _ if route.pattern.starts_with("/admin") => "/admin/masuk",
+        _ => "/masuk",
     }
 }
 
@@ -681,8 +743,8 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                 assert_eq!(demo.uploads().await, uploads, "{}: a refused upload was kept", what("refused"));
                 assert_eq!(demo.state().await, before, "{}: the audit log or outbox changed", what("refused"));
             }
-            Guard::SignInForm => {
-                let form = demo.app.get(if path.starts_with("/admin") { "/admin/masuk" } else { "/masuk" }).await;
+            Guard::SignInForm | Guard::PublicForm { .. } => {
+                let form = demo.app.get(token_page(route)).await;
                 let token = form.cookie("balai_login_csrf").expect("the sign-in form sets its token");
                 let cookie = format!("balai_login_csrf={token}");
                 let r = demo.send(route, "", &[]).await;
@@ -786,9 +848,8 @@ async fn with_their_own_token_the_people_in_the_table_get_past_its_guards() {
                     assert_eq!(r.status, StatusCode::CREATED, "{what}: {}", r.body);
                 }
             }
-            Guard::SignInForm => {
-                let form =
-                    demo.app.get(if route.pattern.starts_with("/admin") { "/admin/masuk" } else { "/masuk" }).await;
+            Guard::SignInForm | Guard::PublicForm { .. } => {
+                let form = demo.app.get(token_page(route)).await;
                 let token = form.cookie("balai_login_csrf").unwrap();
                 let r = demo.send_as_is(route, &format!("balai_login_csrf={token}"), &[("csrf", &token)]).await;
                 past(&r);

@@ -304,9 +304,10 @@ async fn submit(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let citizen = super::citizen_of(&state, &headers).await;
-    let mut errors = check(&values, &categories, rules.area.as_ref());
+    let errors = check(&values, &categories, rules.area.as_ref());
     if photos_sent > MAX_PHOTOS {
-        errors.push("photos", Rule::TooMany { max: MAX_PHOTOS });
+        let max = MAX_PHOTOS.to_string();
+        photo_errors.push(("photos".into(), texts::TOO_MANY_PHOTOS.fill(lang, &[("max", &max)])));
     }
     // Every photo is cleaned in memory (recognised by its bytes, re-encoded without its metadata);
     // none is kept until the whole report is in order.

@@ -209,6 +209,8 @@ crate::texts::texts! {
         / "Government";
     ADDRESS_SHOWN = "Alamat"
         / "Address";
+    TOO_MANY_PHOTOS = "Paling banyak {max} foto."
+        / "At most {max} photos.";
     NOT_AN_IMAGE = "Berkas ini bukan foto JPEG atau PNG."
         / "This file is not a JPEG or PNG photo.";
     PHOTO_NUMBERED = "Foto {n}: {reason}"
