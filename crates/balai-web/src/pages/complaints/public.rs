@@ -229,7 +229,7 @@ async fn list(
         map_view_box: format!("0 0 {MAP_W} {MAP_H}"),
         next,
         csrf,
-        category: wanted.map(|c| crate::pages::urlencode(c)),
+        category: wanted.map(crate::pages::urlencode),
     };
     let mut response = render(&page);
     // The page carries a form token: it is not for shared caches.
