@@ -19,15 +19,19 @@ pub enum MessageKind {
     CaseUpdate,
     /// To the head of an agency: a step of a case passed its deadline.
     SlaBreach,
+    /// To an address that asked to follow a complaint or subscribe to new ones: the link that
+    /// confirms it (nothing else is sent to it before).
+    FollowConfirm,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 5] = [
+    pub const ALL: [MessageKind; 6] = [
         MessageKind::SignInCode,
         MessageKind::ContactChanged,
         MessageKind::ContactCode,
         MessageKind::CaseUpdate,
         MessageKind::SlaBreach,
+        MessageKind::FollowConfirm,
     ];
 
     /// Stored with each outbox message and each edited text.
@@ -38,6 +42,7 @@ impl MessageKind {
             MessageKind::ContactCode => "contact-code",
             MessageKind::CaseUpdate => "case-update",
             MessageKind::SlaBreach => "sla-breach",
+            MessageKind::FollowConfirm => "follow-confirm",
         }
     }
 
@@ -52,6 +57,7 @@ impl MessageKind {
             MessageKind::ContactCode => lang.pick("Kode pengubahan kontak", "Contact change code"),
             MessageKind::CaseUpdate => lang.pick("Perkembangan permohonan", "Application update"),
             MessageKind::SlaBreach => lang.pick("Batas waktu terlampaui", "Deadline passed"),
+            MessageKind::FollowConfirm => lang.pick("Konfirmasi mengikuti laporan", "Confirm following reports"),
         }
     }
 
@@ -69,6 +75,9 @@ impl MessageKind {
                 ("service", "Penerbitan Akta Kelahiran"),
                 ("step", "Verifikasi berkas"),
             ],
+            MessageKind::FollowConfirm => {
+                &[("what", "laporan K7QX-4M9P-2"), ("link", "https://balai.example/pengaduan/konfirmasi?token=3f9a")]
+            }
         }
     }
 
@@ -80,6 +89,7 @@ impl MessageKind {
             MessageKind::ContactCode => &["code"],
             MessageKind::CaseUpdate => &["tracking_number", "status"],
             MessageKind::SlaBreach => &["tracking_number"],
+            MessageKind::FollowConfirm => &["link"],
         }
     }
 
@@ -87,7 +97,7 @@ impl MessageKind {
     pub fn max_body_chars(self) -> usize {
         match self {
             MessageKind::SignInCode | MessageKind::ContactChanged | MessageKind::ContactCode => 300,
-            MessageKind::CaseUpdate | MessageKind::SlaBreach => 600,
+            MessageKind::CaseUpdate | MessageKind::SlaBreach | MessageKind::FollowConfirm => 600,
         }
     }
 
@@ -136,6 +146,14 @@ impl MessageKind {
             (MessageKind::SlaBreach, Lang::En) => (
                 "Deadline passed: {{ tracking_number }}",
                 "The step \"{{ step }}\" of application {{ service }} ({{ tracking_number }}) has passed its deadline. Please act on it now.",
+            ),
+            (MessageKind::FollowConfirm, Lang::Id) => (
+                "Konfirmasi: ikuti {{ what }}",
+                "Seseorang meminta kabar tentang {{ what }} dikirim ke alamat ini. Untuk memastikan, buka: {{ link }} . Bukan Anda? Abaikan pesan ini; tidak ada pesan lain yang akan dikirim.",
+            ),
+            (MessageKind::FollowConfirm, Lang::En) => (
+                "Confirm: follow {{ what }}",
+                "Someone asked for news about {{ what }} to be sent to this address. To confirm, open: {{ link }} . Not you? Ignore this message; nothing else will be sent.",
             ),
             (MessageKind::ContactChanged, Lang::En) => (
                 "Your Balai contact was changed",

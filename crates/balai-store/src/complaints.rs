@@ -10,6 +10,7 @@
 //! reads only the redacted copies of the title and text, and only of reports that are public.
 
 pub mod open311;
+pub mod follow;
 pub mod rules;
 pub mod whistleblowing;
 

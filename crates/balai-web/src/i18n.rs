@@ -97,6 +97,9 @@ pub struct Texts {
     pub my_record: &'static str,
     pub track: &'static str,
     pub my_applications: &'static str,
+    pub complaints_link: &'static str,
+    pub new_complaint: &'static str,
+    pub my_complaints: &'static str,
     pub apply: &'static str,
     pub admin: &'static str,
 }
@@ -153,6 +156,9 @@ pub const ID: Texts = Texts {
     my_record: "Data saya",
     track: "Lacak permohonan",
     my_applications: "Permohonan saya",
+    complaints_link: "Pengaduan",
+    new_complaint: "Sampaikan pengaduan atau aspirasi",
+    my_complaints: "Laporan saya",
     apply: "Ajukan permohonan",
     admin: "Admin",
 };
@@ -209,6 +215,9 @@ pub const EN: Texts = Texts {
     my_record: "My record",
     track: "Track an application",
     my_applications: "My applications",
+    complaints_link: "Complaints",
+    new_complaint: "Send a complaint or an aspiration",
+    my_complaints: "My reports",
     apply: "Apply",
     admin: "Admin",
 };

@@ -91,13 +91,19 @@ pub struct AppState {
     pub config: WebConfig,
     /// Per-address limiter for the public audit API (in memory: each node limits on its own).
     pub audit_limiter: std::sync::Arc<ops::ClientLimiter>,
+    /// Per-address limiter for tracking a complaint by number and secret (guessing secrets).
+    pub tracking_limiter: std::sync::Arc<ops::ClientLimiter>,
 }
 
 /// The public application: pages, API and health checks.
 pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Router {
     let audit_limiter = std::sync::Arc::new(ops::client_limiter(config.audit_requests_per_second));
     let cookies = config.secure_cookies;
-    let state = AppState { db, vault, config, audit_limiter };
+    let tracking_limiter = std::sync::Arc::new(ops::ClientLimiter::per_period(
+        pages::complaints::TRACKING_ATTEMPTS,
+        pages::complaints::TRACKING_REFILL,
+    ));
+    let state = AppState { db, vault, config, audit_limiter, tracking_limiter };
     ops::with_layers(
         Router::new()
             .merge(pages::routes())

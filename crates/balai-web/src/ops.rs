@@ -186,6 +186,21 @@ impl ClientLimiter {
         }
     }
 
+    /// A limiter that lets a client make `burst` requests at once, and one more every `refill`
+    /// after that (for slow attempts such as guessing a secret, rather than a request rate).
+    pub fn per_period(burst: u32, refill: std::time::Duration) -> ClientLimiter {
+        let burst = std::num::NonZeroU32::new(burst.max(1)).expect("at least 1");
+        let quota = governor::Quota::with_period(refill.max(std::time::Duration::from_millis(1)))
+            .expect("a period of at least a millisecond")
+            .allow_burst(burst);
+        ClientLimiter {
+            limiter: governor::RateLimiter::keyed(quota),
+            started: Instant::now(),
+            last_sweep: AtomicU64::new(0),
+            sweep_every: std::time::Duration::from_secs(60),
+        }
+    }
+
     /// Whether the client may make a request now (and counts it).
     pub fn check(&self, client: std::net::IpAddr) -> bool {
         self.sweep_if_due();

@@ -89,6 +89,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("calendar", crate::pages::calendar::texts::ALL),
     ("catalogue", crate::pages::catalogue::texts::ALL),
     ("catalogue fields", crate::pages::catalogue::texts::FIELD_LABELS),
+    ("complaints", crate::pages::complaints::texts::ALL),
     ("cases", crate::pages::cases::texts::ALL),
     ("complaints work", crate::pages::complaints::work_texts::ALL),
     ("dashboard", crate::pages::dashboard::texts::ALL),

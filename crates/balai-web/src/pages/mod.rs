@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .merge(applications::routes())
         .merge(catalogue::routes())
         .merge(complaints::officer_routes())
+        .merge(complaints::routes())
         .merge(dashboard::routes())
         .merge(calendar::routes())
         .merge(cases::routes())

@@ -10,6 +10,7 @@ mod audit;
 mod catalogue;
 mod citizen_oidc;
 mod complaints_work;
+mod complaints;
 mod counter;
 mod hardening;
 mod identity;

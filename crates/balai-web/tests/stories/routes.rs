@@ -49,6 +49,10 @@ enum Guard {
     PublicReadOnly,
     /// A sign-in form: no session yet, so a signed double-submit token (cookie and field).
     SignInForm,
+    /// A form open to anyone, signed in or not (a complaint, its tracking, "me too"): the same
+    /// signed double-submit token as a sign-in form; `multipart` for a form with files, where the
+    /// token is checked before any file is kept.
+    PublicForm { multipart: bool },
     /// The second factor: the half-open session from the password step and its CSRF token.
     SecondFactor,
     /// The JSON API: a JSON body only, and no other site's Origin (no cookie CSRF).
@@ -86,6 +90,8 @@ enum Arg {
     Open311Client,
     /// An Open311 resource file (`requests.json`).
     Open311File,
+    /// A public complaint's tracking number.
+    ComplaintNumber,
 }
 
 struct Route {
@@ -322,6 +328,46 @@ const ROUTES: &[Route] = &[
     ),
     route("POST", "/api/v1/auth/citizen/verify", &[], Guard::Api, &[("nik", MARIA), ("code", "123456")]),
     route("POST", "/api/v1/uploads", &[], Guard::ApiUpload, &[]),
+    // ---- complaints: anyone, signed in or not ----
+    route(
+        "POST",
+        "/pengaduan/baru",
+        &[],
+        Guard::PublicForm { multipart: true },
+        &[
+            ("kind", "pengaduan"),
+            ("category", "SAMPAH"),
+            ("title", "Sampah menumpuk"),
+            ("text", "Sampah belum diangkut seminggu."),
+            ("idempotency_key", "kunci-uji"),
+        ],
+    ),
+    route(
+        "POST",
+        "/pengaduan/lacak",
+        &[],
+        Guard::PublicForm { multipart: false },
+        &[("nomor", "K7QX-4M9P-2"), ("rahasia", "tebakan")],
+    ),
+    route("POST", "/pengaduan/lacak/tanggapan", &[], Guard::PublicForm { multipart: false }, &[("event", "accept")]),
+    route("POST", "/pengaduan/lacak/nilai", &[], Guard::PublicForm { multipart: false }, &[("stars", "5")]),
+    route("POST", "/pengaduan/{number}/dukung", &[Arg::ComplaintNumber], Guard::PublicForm { multipart: false }, &[]),
+    route(
+        "POST",
+        "/pengaduan/{number}/ikuti",
+        &[Arg::ComplaintNumber],
+        Guard::PublicForm { multipart: false },
+        &[("email", "pengikut@contoh.id")],
+    ),
+    route(
+        "POST",
+        "/pengaduan/langganan",
+        &[],
+        Guard::PublicForm { multipart: false },
+        &[("email", "pelanggan@contoh.id"), ("kategori", "SAMPAH")],
+    ),
+    route("POST", "/pengaduan/konfirmasi", &[], Guard::PublicForm { multipart: false }, &[("token", "tebakan")]),
+    route("POST", "/pengaduan/berhenti", &[], Guard::PublicForm { multipart: false }, &[("token", "tebakan")]),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
     // ---- the Open311 API ----
     route(
@@ -474,6 +520,7 @@ struct Demo {
     case: i64,
     application: i64,
     document: String,
+    complaint: String,
     agency: i64,
     petugas_id: i64,
     admin: String,
@@ -484,6 +531,7 @@ struct Demo {
     citizen: String,
     open311_client: i64,
     open311_key: String,
+    complaint_number: String,
 }
 
 impl Demo {
@@ -548,6 +596,7 @@ impl Demo {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        let complaint_number = crate::complaints::public_report(&app, "tabel-rute-publik").await.0;
         Demo {
             app,
             case,
@@ -563,6 +612,7 @@ impl Demo {
             citizen,
             open311_client,
             open311_key,
+            complaint_number,
         }
     }
 
@@ -583,6 +633,7 @@ impl Demo {
                 Arg::Complaint => self.complaint.to_string(),
                 Arg::Open311Client => self.open311_client.to_string(),
                 Arg::Open311File => "requests.json".to_owned(),
+                Arg::ComplaintNumber => self.complaint_number.clone(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -635,7 +686,10 @@ impl Demo {
             let query = fields.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&");
             let uri = if query.is_empty() { path } else { format!("{path}?{query}") };
             self.app.get_with_cookie(&uri, cookie).await
-        } else if matches!(route.guard, Guard::CitizenMultipart | Guard::PublicReadOnly) {
+        } else if matches!(
+            route.guard,
+            Guard::CitizenMultipart | Guard::PublicReadOnly | Guard::PublicForm { multipart: true }
+        ) {
             let parts: Vec<_> = fields.iter().map(|(k, v)| crate::applications::text(k, v)).collect();
             crate::applications::post_multipart(&self.app, &path, cookie, &parts).await
         } else {
@@ -696,6 +750,16 @@ impl Demo {
     /// The session still works after the refused requests (signing out was refused too).
     async fn still_signed_in(&self, cookie: &str, page: &str) {
         assert_eq!(self.app.get_with_cookie(page, cookie).await.status, StatusCode::OK, "{cookie} lost its session");
+    }
+}
+
+/// The page whose form carries the token a route checks.
+fn token_page(route: &Route) -> &'static str {
+    match route.guard {
+        Guard::PublicForm { multipart: true } => "/pengaduan/baru",
+        Guard::PublicForm { multipart: false } => "/pengaduan/lacak",
+        _ if route.pattern.starts_with("/admin") => "/admin/masuk",
+        _ => "/masuk",
     }
 }
 
@@ -776,8 +840,8 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                 assert_eq!(demo.uploads().await, uploads, "{}: a refused upload was kept", what("refused"));
                 assert_eq!(demo.state().await, before, "{}: the audit log or outbox changed", what("refused"));
             }
-            Guard::SignInForm => {
-                let form = demo.app.get(if path.starts_with("/admin") { "/admin/masuk" } else { "/masuk" }).await;
+            Guard::SignInForm | Guard::PublicForm { .. } => {
+                let form = demo.app.get(token_page(route)).await;
                 let token = form.cookie("balai_login_csrf").expect("the sign-in form sets its token");
                 let cookie = format!("balai_login_csrf={token}");
                 let r = demo.send(route, "", &[]).await;
@@ -893,9 +957,8 @@ async fn with_their_own_token_the_people_in_the_table_get_past_its_guards() {
                     assert_eq!(r.status, StatusCode::CREATED, "{what}: {}", r.body);
                 }
             }
-            Guard::SignInForm => {
-                let form =
-                    demo.app.get(if route.pattern.starts_with("/admin") { "/admin/masuk" } else { "/masuk" }).await;
+            Guard::SignInForm | Guard::PublicForm { .. } => {
+                let form = demo.app.get(token_page(route)).await;
                 let token = form.cookie("balai_login_csrf").unwrap();
                 let r = demo.send_as_is(route, &format!("balai_login_csrf={token}"), &[("csrf", &token)]).await;
                 past(&r);
