@@ -9,8 +9,8 @@
 //! identity to staff, and nothing offers to clear the anonim or rahasia flag once set. The public
 //! reads only the redacted copies of the title and text, and only of reports that are public.
 
-pub mod open311;
 pub mod follow;
+pub mod open311;
 pub mod rules;
 pub mod whistleblowing;
 
