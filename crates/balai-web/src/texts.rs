@@ -93,6 +93,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("dashboard", crate::pages::dashboard::texts::ALL),
     ("identity", crate::pages::identity::texts::ALL),
     ("notify", crate::pages::notify::texts::ALL),
+    ("whistleblowing", crate::pages::whistleblowing::texts::ALL),
 ];
 
 /// The lines of `source` where `.pick(` is called with a string literal: a fixed text written

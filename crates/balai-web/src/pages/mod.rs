@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod dashboard;
 pub mod identity;
 pub mod notify;
+pub mod whistleblowing;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(identity::routes())
         .merge(notify::routes())
+        .merge(whistleblowing::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

@@ -19,3 +19,4 @@ mod ops;
 mod register;
 mod routes;
 mod templates;
+mod whistleblowing;

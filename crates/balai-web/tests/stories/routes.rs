@@ -27,6 +27,8 @@ enum Who {
     Petugas,
     /// An officer of Disdukcapil Kota Kupang in another unit than the one a case sits at.
     OtherUnit,
+    /// An inspector of Kota Kupang's Inspectorate (reads whistleblowing reports).
+    Inspector,
 }
 
 /// How a state-changing route is protected.
@@ -76,6 +78,8 @@ enum Arg {
     Application,
     /// An issued document's public id.
     Document,
+    /// A whistleblowing report (its case id).
+    Wbs,
 }
 
 struct Route {
@@ -207,6 +211,31 @@ const ROUTES: &[Route] = &[
         },
         &[("purpose", "Verifikasi berkas permohonan akta")],
     ),
+    // Whistleblowing reports are the inspectors' alone: a government admin is refused.
+    route(
+        "POST",
+        "/admin/wbs/{id}/buka",
+        &[Arg::Wbs],
+        Guard::Officer {
+            permission: "ReadWhistleblowing",
+            with: Who::Inspector,
+            without: Who::Admin,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("private_key", "BALAI-WBS-KEY-1:bukan-kunci")],
+    ),
+    route(
+        "POST",
+        "/admin/wbs/{id}/aksi",
+        &[Arg::Wbs],
+        Guard::Officer {
+            permission: "ReadWhistleblowing",
+            with: Who::Inspector,
+            without: Who::Admin,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("event", "verify"), ("reason", "Ditelaah")],
+    ),
     // ---- officers sign in and out ----
     route(
         "POST",
@@ -247,6 +276,9 @@ const ROUTES: &[Route] = &[
     route("POST", "/keluar/semua", &[], Guard::Citizen, &[]),
     route("POST", "/akun/kontak", &[], Guard::Citizen, &[("channel", "email"), ("to", "maria.baru@contoh.id")]),
     route("POST", "/akun/kontak/kode", &[], Guard::Citizen, &[("new_code", "123456")]),
+    // ---- whistleblowing: no session, ever (a signed double-submit token like a sign-in form) ----
+    route("POST", "/wbs", &[], Guard::SignInForm, &[("region", "53.71"), ("text", "Laporan uji WBS")]),
+    route("POST", "/wbs/lacak", &[], Guard::SignInForm, &[("tracking", "WBS-0000-0000"), ("secret", "tebakan")]),
     // ---- applying, correcting, checking a document ----
     route(
         "POST",
@@ -423,6 +455,8 @@ struct Demo {
     petugas: String,
     other_unit: String,
     citizen: String,
+    inspector: String,
+    wbs: i64,
 }
 
 impl Demo {
@@ -472,7 +506,25 @@ impl Demo {
         let (application, _) = crate::applications::marias_submitted_application(&app, "tabel-rute").await;
         let document = crate::applications::marias_issued_document(&app, petugas_id).await;
         let other_unit = crate::applications::unit_officer(&app, "petugas-dafduk", "disdukcapil-dafduk").await;
-        Demo { app, case, application, document, agency, petugas_id, admin, petugas, other_unit, citizen }
+        officer(&app, "inspektur", Role::Inspector, None).await;
+        let signed_in = password(&app, "inspektur", PASSWORD).await;
+        let inspector = format!("balai_admin={}", signed_in.cookie("balai_admin").expect("no second factor"));
+        crate::whistleblowing::kupang_key(&app).await;
+        let wbs = crate::whistleblowing::filed_report(&app).await;
+        Demo {
+            app,
+            case,
+            application,
+            document,
+            agency,
+            petugas_id,
+            admin,
+            petugas,
+            other_unit,
+            citizen,
+            inspector,
+            wbs,
+        }
     }
 
     fn path(&self, route: &Route) -> String {
@@ -489,6 +541,7 @@ impl Demo {
                 Arg::MessageLang => "id".to_owned(),
                 Arg::Application => self.application.to_string(),
                 Arg::Document => self.document.clone(),
+                Arg::Wbs => self.wbs.to_string(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -503,6 +556,7 @@ impl Demo {
             Who::Admin => &self.admin,
             Who::Petugas => &self.petugas,
             Who::OtherUnit => &self.other_unit,
+            Who::Inspector => &self.inspector,
         }
     }
 
