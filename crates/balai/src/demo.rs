@@ -41,6 +41,7 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         ensure_demo_admin(&db).await?;
         seed::seed_demo_citizens(&db, &vault).await?;
         let officer_id = ensure_demo_officer(&db).await?;
+        crate::wbs::ensure_demo(&config, &db).await?;
         let issuer = DemoIssuer {
             files: files.clone(),
             keys: documents.clone(),
@@ -74,6 +75,13 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         "  Warga:   {url}/masuk  (the demo NIK and its contact on record are on that page; codes arrive at {url}/demo/pesan)"
     );
     println!("  Loket:   {url}/admin/loket  (as {DEMO_OFFICER}: bind a contact after checking a KTP-el)");
+    println!("  WBS:     {url}/wbs  (whistleblowing: text and identity sealed to the Inspectorate's key)");
+    println!(
+        "  Inspektur: {url}/admin/wbs  (username: {}, password: {}; the demo's private key to open reports is in {})",
+        crate::wbs::DEMO_INSPECTOR,
+        crate::wbs::DEMO_INSPECTOR_PASSWORD,
+        crate::wbs::demo_key_path(&config).display()
+    );
     println!("  API:     {url}/api/openapi.json");
     if let Some(m) = &metrics {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);

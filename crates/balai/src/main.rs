@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod files;
 mod keys;
+mod wbs;
 
 use clap::{Args, Parser, Subcommand};
 use config::{Config, ConfigError};
@@ -23,7 +24,9 @@ Examples:
                                      ...and check the log still contains a checkpoint kept elsewhere
   balai audit witness https://layanan.example.go.id
                                      Check that a Balai's log only ever grew since the last visit
-  balai keys rotate                  Seal all personal data under a new key (servers stopped)";
+  balai keys rotate                  Seal all personal data under a new key (servers stopped)
+  balai wbs keygen --government 53.71 --unit inspektorat-irban-khusus
+                                     Make the Inspectorate's whistleblowing key pair (private key printed once)";
 
 #[derive(Parser)]
 #[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
@@ -58,6 +61,25 @@ enum Command {
     /// Manage the keys in the data directory.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Whistleblowing (WBS).
+    #[command(subcommand)]
+    Wbs(WbsCommand),
+}
+
+#[derive(Subcommand)]
+enum WbsCommand {
+    /// Make a key pair for a government's inspectorate: the public key is registered (reports are
+    /// sealed to it from now on), the private key is printed once and kept nowhere.
+    Keygen {
+        /// The government's region code, e.g. 53.71
+        #[arg(long, value_name = "REGION")]
+        government: String,
+        /// The inspectorate unit reports go to, by its code
+        #[arg(long, value_name = "CODE")]
+        unit: String,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +161,9 @@ fn main() -> ExitCode {
                 audit::verify(&load(&common, false)?, since_checkpoint, public_key).await
             }
             Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&load(&common, false)?).await,
+            Command::Wbs(WbsCommand::Keygen { government, unit, common }) => {
+                wbs::keygen(&load(&common, false)?, &government, &unit).await
+            }
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
                     .await
