@@ -458,12 +458,16 @@ pub(crate) async fn file(
         }
     }
     let rules = rules::current_in(&mut tx, new.government_id).await?.ok_or(StoreError::NotFound)?;
-    let category = match category_by_code_in(&mut tx, new.government_id, new.category_code.trim()).await? {
-        Some(category) if category.active => Some(category),
-        _ => {
-            e.push("category", Rule::Unknown);
-            None
-        }
+    // A whistleblowing report has no category: what it is about is sealed with its text.
+    let category = match sealed {
+        Some(_) => None,
+        None => match category_by_code_in(&mut tx, new.government_id, new.category_code.trim()).await? {
+            Some(category) if category.active => Some(category),
+            _ => {
+                e.push("category", Rule::Unknown);
+                None
+            }
+        },
     };
     let location = match (new.lat.trim().is_empty(), new.lon.trim().is_empty()) {
         (true, true) => None,
@@ -476,7 +480,9 @@ pub(crate) async fn file(
         },
     };
     e.into_result()?;
-    let category = category.ok_or(StoreError::NotFound)?;
+    if category.is_none() && sealed.is_none() {
+        return Err(StoreError::NotFound);
+    }
 
     let citizen = match new.reporter {
         Reporter::Citizen(id) => Some(id),
@@ -546,7 +552,7 @@ pub(crate) async fn file(
         .bind(new.government_id)
         .bind(new.kind.code())
         .bind(new.channel.code())
-        .bind(category.id)
+        .bind(category.as_ref().map(|c| c.id))
         .bind(if whistleblowing { None } else { Some(text.clone()) })
         .bind(public.then(|| redact(&title)))
         .bind(public.then(|| redact(&text)))
@@ -596,7 +602,7 @@ pub(crate) async fn file(
         )
         .await?;
     }
-    if public {
+    if let (true, Some(category)) = (public, &category) {
         enqueue_area_news(&mut tx, vault, &case, category.id, location).await?;
     }
     tx.commit().await?;
@@ -1650,8 +1656,10 @@ struct PublicLineRow {
     closed_at: Option<DateTime<Utc>>,
 }
 
-const PUBLIC_LINE_SELECT: &str = "SELECT p.case_id, c.tracking_number, p.public_title, p.report_kind, k.code AS category_code, \
-     k.name_id AS category_id, k.name_en AS category_en, c.status, p.lat_e6, p.lon_e6, p.address, p.supporters, \
+// A whistleblowing report has no category (what it is about is sealed): hence the outer join.
+const PUBLIC_LINE_SELECT: &str = "SELECT p.case_id, c.tracking_number, p.public_title, p.report_kind, \
+     COALESCE(k.code, '') AS category_code, COALESCE(k.name_id, '') AS category_id, \
+     COALESCE(k.name_en, '') AS category_en, c.status, p.lat_e6, p.lon_e6, p.address, p.supporters, \
      p.submitted_at, c.due_at, c.closed_at FROM complaints p JOIN cases c ON c.id = p.case_id \
      LEFT JOIN complaint_categories k ON k.id = p.category_id";
 

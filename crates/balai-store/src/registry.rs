@@ -16,6 +16,7 @@ const CONTEXTS: &[&[AuditedTable]] = &[
     cases::AUDITED,
     applications::AUDITED,
     complaints::AUDITED,
+    complaints::whistleblowing::AUDITED,
     access::AUDITED,
     notify::templates::AUDITED,
 ];

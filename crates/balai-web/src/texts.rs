@@ -96,6 +96,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("identity", crate::pages::identity::texts::ALL),
     ("notify", crate::pages::notify::texts::ALL),
     ("open311", crate::pages::open311::texts::ALL),
+    ("whistleblowing", crate::pages::whistleblowing::texts::ALL),
 ];
 
 /// The lines of `source` where `.pick(` is called with a string literal: a fixed text written

@@ -48,6 +48,7 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         seed::seed_demo_citizens(&db, &vault).await?;
         let officer_id = ensure_demo_officer(&db).await?;
         let open311_key = crate::open311::demo_key(&config, &db).await?;
+        crate::wbs::ensure_demo(&config, &db).await?;
         let issuer = DemoIssuer {
             files: files.clone(),
             keys: documents.clone(),
@@ -89,6 +90,13 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
     println!(
         "  Pengaduan: {url}/admin/pengaduan  (complaint desk: username {DEMO_DESK_OFFICER}, password \
          {DEMO_DESK_OFFICER_PASSWORD}; PUPR Bina Marga: username {DEMO_ROADS_OFFICER}, password {DEMO_ROADS_OFFICER_PASSWORD})"
+    );
+    println!("  WBS:     {url}/wbs  (whistleblowing: text and identity sealed to the Inspectorate's key)");
+    println!(
+        "  Inspektur: {url}/admin/wbs  (username: {}, password: {}; the demo's private key to open reports is in {})",
+        crate::wbs::DEMO_INSPECTOR,
+        crate::wbs::DEMO_INSPECTOR_PASSWORD,
+        crate::wbs::demo_key_path(&config).display()
     );
     println!("  API:     {url}/api/openapi.json");
     println!("  Open311: {url}/open311/v2/discovery.json  (api_key: {open311_key})");

@@ -6,6 +6,7 @@ mod demo;
 mod files;
 mod keys;
 mod open311;
+mod wbs;
 
 use clap::{Args, Parser, Subcommand};
 use config::{Config, ConfigError};
@@ -26,7 +27,9 @@ Examples:
                                      Check that a Balai's log only ever grew since the last visit
   balai keys rotate                  Seal all personal data under a new key (servers stopped)
   balai open311 key create --name \"Aplikasi Warga\" --government 53.71
-                                     Make an Open311 API key for a client application (printed once)";
+                                     Make an Open311 API key for a client application (printed once)
+  balai wbs keygen --government 53.71 --unit inspektorat-irban-khusus
+                                     Make the Inspectorate's whistleblowing key pair (private key printed once)";
 
 #[derive(Parser)]
 #[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
@@ -64,6 +67,9 @@ enum Command {
     /// Manage the Open311 GeoReport v2 API.
     #[command(subcommand)]
     Open311(Open311Command),
+    /// Whistleblowing (WBS).
+    #[command(subcommand)]
+    Wbs(WbsCommand),
 }
 
 #[derive(Subcommand)]
@@ -83,6 +89,22 @@ enum Open311KeyCommand {
         /// The government (region code, e.g. 53.71) it may file with [default: every government]
         #[arg(long, value_name = "REGION")]
         government: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum WbsCommand {
+    /// Make a key pair for a government's inspectorate: the public key is registered (reports are
+    /// sealed to it from now on), the private key is printed once and kept nowhere.
+    Keygen {
+        /// The government's region code, e.g. 53.71
+        #[arg(long, value_name = "REGION")]
+        government: String,
+        /// The inspectorate unit reports go to, by its code
+        #[arg(long, value_name = "CODE")]
+        unit: String,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -169,6 +191,9 @@ fn main() -> ExitCode {
             Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&load(&common, false)?).await,
             Command::Open311(Open311Command::Key(Open311KeyCommand::Create { name, government, common })) => {
                 open311::create_key(&load(&common, false)?, &name, government.as_deref()).await
+            }
+            Command::Wbs(WbsCommand::Keygen { government, unit, common }) => {
+                wbs::keygen(&load(&common, false)?, &government, &unit).await
             }
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))

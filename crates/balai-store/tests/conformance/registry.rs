@@ -183,6 +183,51 @@ async fn populated(db: &Db) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    // Whistleblowing: a key, a report sealed to it, and an inspector's opening.
+    use balai_store::complaints::whistleblowing::{self, NewWhistleblowing, Registrar};
+    let pair = whistleblowing::generate_key_pair();
+    whistleblowing::register_key(
+        db,
+        Registrar::CommandLine,
+        government.id,
+        "inspektorat-irban-khusus",
+        &pair.public_key,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let sealed = NewWhistleblowing {
+        government_id: government.id,
+        text: "Pungutan liar di loket.",
+        when: "",
+        place: "",
+        people: "",
+        name: "",
+        contact: "",
+        idempotency_key: "",
+    };
+    let filed = whistleblowing::file(db, &vault, &sealed, Utc::now()).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let inspector = identity::create_officer(
+        &mut tx,
+        &actor,
+        &NewOfficer {
+            government_id: Some(government.id),
+            agency_id: None,
+            unit_id: None,
+            role: Role::Inspector,
+            username: "inspektur",
+            display_name: "Inspektur",
+            password_hash: "!",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    whistleblowing::open_as_inspector(db, inspector, filed.case_id, &pair.private_key, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 /// An id of the same shape as `id` that names no row: every number in it made huge.

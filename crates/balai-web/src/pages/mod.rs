@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod identity;
 pub mod notify;
 pub mod open311;
+pub mod whistleblowing;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(identity::routes())
         .merge(notify::routes())
         .merge(open311::routes())
+        .merge(whistleblowing::routes())
         .route("/static/balai.css", get(stylesheet))
 }
 

@@ -22,3 +22,4 @@ mod ops;
 mod register;
 mod routes;
 mod templates;
+mod whistleblowing;

@@ -29,6 +29,8 @@ enum Who {
     OtherUnit,
     /// The complaint desk of Kota Kupang (an officer of its unit `dpmptsp-pengaduan`).
     Desk,
+    /// An inspector of Kota Kupang's Inspectorate (reads whistleblowing reports).
+    Inspector,
 }
 
 /// How a state-changing route is protected.
@@ -92,6 +94,8 @@ enum Arg {
     Open311File,
     /// A public complaint's tracking number.
     ComplaintNumber,
+    /// A whistleblowing report (its case id).
+    Wbs,
 }
 
 struct Route {
@@ -262,6 +266,31 @@ const ROUTES: &[Route] = &[
         },
         &[("purpose", "Verifikasi berkas permohonan akta")],
     ),
+    // Whistleblowing reports are the inspectors' alone: a government admin is refused.
+    route(
+        "POST",
+        "/admin/wbs/{id}/buka",
+        &[Arg::Wbs],
+        Guard::Officer {
+            permission: "ReadWhistleblowing",
+            with: Who::Inspector,
+            without: Who::Admin,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("private_key", "BALAI-WBS-KEY-1:bukan-kunci")],
+    ),
+    route(
+        "POST",
+        "/admin/wbs/{id}/aksi",
+        &[Arg::Wbs],
+        Guard::Officer {
+            permission: "ReadWhistleblowing",
+            with: Who::Inspector,
+            without: Who::Admin,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("event", "verify"), ("reason", "Ditelaah")],
+    ),
     // ---- officers sign in and out ----
     route(
         "POST",
@@ -302,6 +331,9 @@ const ROUTES: &[Route] = &[
     route("POST", "/keluar/semua", &[], Guard::Citizen, &[]),
     route("POST", "/akun/kontak", &[], Guard::Citizen, &[("channel", "email"), ("to", "maria.baru@contoh.id")]),
     route("POST", "/akun/kontak/kode", &[], Guard::Citizen, &[("new_code", "123456")]),
+    // ---- whistleblowing: no session, ever (a signed double-submit token like a sign-in form) ----
+    route("POST", "/wbs", &[], Guard::SignInForm, &[("region", "53.71"), ("text", "Laporan uji WBS")]),
+    route("POST", "/wbs/lacak", &[], Guard::SignInForm, &[("tracking", "WBS-0000-0000"), ("secret", "tebakan")]),
     // ---- applying, correcting, checking a document ----
     route(
         "POST",
@@ -532,6 +564,8 @@ struct Demo {
     open311_client: i64,
     open311_key: String,
     complaint_number: String,
+    inspector: String,
+    wbs: i64,
 }
 
 impl Demo {
@@ -597,6 +631,11 @@ impl Demo {
         .unwrap();
         tx.commit().await.unwrap();
         let complaint_number = crate::complaints::public_report(&app, "tabel-rute-publik").await.0;
+        officer(&app, "inspektur", Role::Inspector, None).await;
+        let signed_in = password(&app, "inspektur", PASSWORD).await;
+        let inspector = format!("balai_admin={}", signed_in.cookie("balai_admin").expect("no second factor"));
+        crate::whistleblowing::kupang_key(&app).await;
+        let wbs = crate::whistleblowing::filed_report(&app).await;
         Demo {
             app,
             case,
@@ -613,6 +652,9 @@ impl Demo {
             open311_client,
             open311_key,
             complaint_number,
+            citizen,
+            inspector,
+            wbs,
         }
     }
 
@@ -634,6 +676,7 @@ impl Demo {
                 Arg::Open311Client => self.open311_client.to_string(),
                 Arg::Open311File => "requests.json".to_owned(),
                 Arg::ComplaintNumber => self.complaint_number.clone(),
+                Arg::Wbs => self.wbs.to_string(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -649,6 +692,7 @@ impl Demo {
             Who::Petugas => &self.petugas,
             Who::OtherUnit => &self.other_unit,
             Who::Desk => &self.desk,
+            Who::Inspector => &self.inspector,
         }
     }
 
