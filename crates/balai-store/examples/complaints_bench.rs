@@ -1,4 +1,5 @@
-//! Complaints benchmark (not a test): report submissions (without and with a 200 KB photo) at 64
+//! Complaints benchmark (not a test): report submissions (without and with a 200 KB photo) and
+//! Open311 filings at 64
 //! concurrent clients next to the same database's raw durable single-row insert rate in the same run,
 //! then public-list reads (first page, a deep keyset page, a category) at 1,000 and at 1,000,000
 //! public reports, to show a page costs the same however many reports there are.
@@ -310,7 +311,39 @@ async fn main() {
         })
         .await
     };
-    let mut phases = vec![raw, plain, with_photo];
+    // An Open311 POST as the API files it: the client's key looked up by its hash, then the report
+    // (the HTTP form parsing in front of it is not in this figure).
+    let open311_key = {
+        let mut tx = db.begin().await.unwrap();
+        let (_, key) = complaints::open311::create_client_in(
+            &mut tx,
+            &balai_store::audit::Actor::system("bench"),
+            Some(government_id),
+            "Bench",
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        Arc::new(key)
+    };
+    let open311 = {
+        let (db, vault, key) = (db.clone(), vault.clone(), open311_key.clone());
+        run("Open311 POST requests (key lookup, file)".into(), seconds, move |_, n| {
+            let (db, vault, key) = (db.clone(), vault.clone(), key.clone());
+            async move {
+                let Ok(Some(client)) = complaints::open311::client_by_key(&db, &key).await else { return false };
+                let (text, idem) = (format!("Lampu jalan mati nomor {n}"), format!("o-{n}"));
+                let mut new = report(government_id, &text, &idem, &[]);
+                new.channel = Channel::Open311;
+                new.open311_client_id = Some(client.id);
+                complaints::file_report(&db, &vault, &new, Utc::now()).await.is_ok()
+            }
+        })
+        .await
+    };
+    let mut phases = vec![raw, plain, with_photo, open311];
     // Reads on the province, which the submissions above did not touch, so the sizes are exact.
     let province = balai_store::org::government_by_region(&db, "53").await.unwrap().id;
     for (size, total) in [("1,000", 1_000i64), ("1,000,000", 1_000_000)] {

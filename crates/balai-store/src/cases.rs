@@ -433,6 +433,14 @@ pub(crate) async fn case_in(tx: &mut Tx, id: i64) -> Result<Option<Case>, StoreE
     row.map(Case::try_from).transpose()
 }
 
+/// Whether a case is a whistleblowing report (sealed to the inspectorate; no generic page shows it).
+pub async fn is_sealed(db: &Db, id: i64) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(query("SELECT case_id FROM complaints WHERE case_id = $1 AND channel = 'wbs'").bind(id))
+        .await?;
+    Ok(row.is_some())
+}
+
 pub async fn case(db: &Db, id: i64) -> Result<Option<Case>, StoreError> {
     let mut tx = db.begin_read().await?;
     let case = case_in(&mut tx, id).await?;
@@ -440,12 +448,15 @@ pub async fn case(db: &Db, id: i64) -> Result<Option<Case>, StoreError> {
     Ok(case)
 }
 
-/// The newest cases of an agency, newest first (an officer's work list).
+/// The newest cases of an agency, newest first (an officer's work list). Whistleblowing reports are
+/// never on it: only inspectors see them, through their own pages.
 pub async fn agency_cases(db: &Db, government_id: i64, agency_id: i64, limit: i64) -> Result<Vec<Case>, StoreError> {
     let rows: Vec<CaseRow> = db
         .fetch_all(
             crate::dynamic_query(format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE government_id = $1 AND agency_id = $2 ORDER BY opened_at DESC, id DESC LIMIT $3"
+                "SELECT {CASE_COLUMNS} FROM cases WHERE government_id = $1 AND agency_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM complaints p WHERE p.case_id = cases.id AND p.channel = 'wbs') \
+                 ORDER BY opened_at DESC, id DESC LIMIT $3"
             ))
             .bind(government_id)
             .bind(agency_id)

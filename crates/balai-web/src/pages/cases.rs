@@ -170,7 +170,7 @@ struct PurposeForm {
 async fn workable_case(state: &AppState, admin: &Admin, id: &str) -> Result<Case, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let case = cases::case(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if !admin.may(Action::WorkCase, &case.target()) {
+    if !admin.may(Action::WorkCase, &case.target()) || cases::is_sealed(&state.db, id).await? {
         return Err(AppError::NotFound);
     }
     Ok(case)

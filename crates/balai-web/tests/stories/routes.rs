@@ -552,7 +552,6 @@ struct Demo {
     case: i64,
     application: i64,
     document: String,
-    complaint: String,
     agency: i64,
     petugas_id: i64,
     admin: String,
@@ -652,7 +651,6 @@ impl Demo {
             open311_client,
             open311_key,
             complaint_number,
-            citizen,
             inspector,
             wbs,
         }

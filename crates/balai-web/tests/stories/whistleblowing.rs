@@ -184,6 +184,10 @@ async fn a_whistleblower_files_and_follows_and_only_the_inspector_with_the_key_r
             let r = app.get_with_cookie(path, cookie).await;
             assert_secret_kept(&r, &format!("{path} as {who}"));
         }
+        // The generic case page does not even admit the report exists (the inspectorate's own staff included).
+        let generic = app.get_with_cookie(&format!("/admin/kasus/{case_id}"), cookie).await;
+        assert!(!generic.body.contains("Laporan WBS"), "/admin/kasus/{case_id} as {who}");
+        assert!(!app.get_with_cookie("/admin/kasus", cookie).await.body.contains(&format!("/admin/kasus/{case_id}\"")));
         for path in ["/admin/wbs".to_owned(), format!("/admin/wbs/{case_id}")] {
             let r = app.get_with_cookie(&path, cookie).await;
             assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::SEE_OTHER), "{path} as {who}: {}", r.status);
