@@ -79,7 +79,9 @@ describe('Whistleblowing (WBS)', () => {
       assert.equal(opened.status(), 200);
       await checkA11y(page, 'wbs-opened');
       assert.ok((await textOf(page, '#opened-text')).includes(MARKER));
-      assert.ok((await scrollWidth(page)) <= 360, 'the opened report fits a phone');
+      const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > 361).map((e) => `${e.tagName}#${e.id}.${e.className}`).slice(0, 5));
+      assert.ok((await scrollWidth(page)) <= 360, `the opened report fits a phone: ${wide.join(', ')}`);
     });
   });
 });
