@@ -1406,28 +1406,44 @@ async fn tell_reporter_and_followers_in(
     }
     let tracking = case.tracking_number.clone().unwrap_or_default();
     for email in recipients {
-        let (subject, body) = notify::templates::compose(
+        mail_in(
             tx,
+            vault,
+            case.government_id,
+            &email,
             MessageKind::CaseUpdate,
-            Lang::Id,
             &[("tracking_number", tracking.as_str()), ("service", "Pengaduan"), ("status", status.label(Lang::Id))],
         )
         .await?;
-        notify::enqueue(
-            tx,
-            vault,
-            &NewMessage {
-                government_id: Some(case.government_id),
-                channel: balai_domain::contact::Channel::Email,
-                recipient: &email,
-                template: MessageKind::CaseUpdate.code(),
-                lang: Lang::Id,
-                subject,
-                body,
-            },
-        )
-        .await?;
     }
+    Ok(())
+}
+
+/// Composes a message from its template (in Indonesian) and puts it in the outbox, in the caller's
+/// transaction: the complaint contexts' one way of mailing someone.
+async fn mail_in(
+    tx: &mut Tx,
+    vault: &Vault,
+    government_id: i64,
+    email: &str,
+    kind: MessageKind,
+    values: &[(&str, &str)],
+) -> Result<(), StoreError> {
+    let (subject, body) = notify::templates::compose(tx, kind, Lang::Id, values).await?;
+    notify::enqueue(
+        tx,
+        vault,
+        &NewMessage {
+            government_id: Some(government_id),
+            channel: balai_domain::contact::Channel::Email,
+            recipient: email,
+            template: kind.code(),
+            lang: Lang::Id,
+            subject,
+            body,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -1442,25 +1458,13 @@ async fn tell_heads_in(tx: &mut Tx, vault: &Vault, case: &Case, step: &str) -> R
     let tracking = case.tracking_number.clone().unwrap_or_default();
     for (email,) in heads {
         let Some(email) = email else { continue };
-        let (subject, body) = notify::templates::compose(
-            tx,
-            MessageKind::SlaBreach,
-            Lang::Id,
-            &[("tracking_number", tracking.as_str()), ("service", "Pengaduan"), ("step", step)],
-        )
-        .await?;
-        notify::enqueue(
+        mail_in(
             tx,
             vault,
-            &NewMessage {
-                government_id: Some(case.government_id),
-                channel: balai_domain::contact::Channel::Email,
-                recipient: &email,
-                template: MessageKind::SlaBreach.code(),
-                lang: Lang::Id,
-                subject,
-                body,
-            },
+            case.government_id,
+            &email,
+            MessageKind::SlaBreach,
+            &[("tracking_number", tracking.as_str()), ("service", "Pengaduan"), ("step", step)],
         )
         .await?;
     }
@@ -1497,29 +1501,17 @@ async fn enqueue_area_news(
             }
         }
         let Ok(email) = vault.open("complaint_subscriptions.email", &sealed) else { continue };
-        let (subject, body) = notify::templates::compose(
+        mail_in(
             tx,
+            vault,
+            case.government_id,
+            &email,
             MessageKind::CaseUpdate,
-            Lang::Id,
             &[
                 ("tracking_number", tracking.as_str()),
                 ("service", "Pengaduan baru"),
                 ("status", ComplaintStatus::Submitted.label(Lang::Id)),
             ],
-        )
-        .await?;
-        notify::enqueue(
-            tx,
-            vault,
-            &NewMessage {
-                government_id: Some(case.government_id),
-                channel: balai_domain::contact::Channel::Email,
-                recipient: &email,
-                template: MessageKind::CaseUpdate.code(),
-                lang: Lang::Id,
-                subject,
-                body,
-            },
         )
         .await?;
     }
