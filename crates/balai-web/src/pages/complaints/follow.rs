@@ -86,18 +86,8 @@ async fn follow_report(
     if !crate::auth::login_csrf_ok(&state, &headers, &form.csrf) {
         return error_page(lang, &uri, AppError::Forbidden);
     }
-    let base = link_base(&state, &headers);
-    let link = move |token: &str| format!("{base}{token}");
     let interest = Interest::Report { tracking_number: &number };
-    match complaints::follow::follow(&state.db, &state.vault, &interest, &form.email, &link, state.config.clock.now())
-        .await
-    {
-        Ok(()) => message(lang, &uri, StatusCode::OK, texts::FOLLOW_SENT.get(lang).to_owned(), false),
-        Err(balai_store::StoreError::Invalid(e)) => {
-            message(lang, &uri, StatusCode::UNPROCESSABLE_ENTITY, field_message(lang, &e), true)
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    ask_to_confirm(&state, &headers, lang, &uri, &interest, &form.email).await
 }
 
 #[derive(Deserialize)]
@@ -175,17 +165,28 @@ async fn subscribe(
             return message(lang, &uri, StatusCode::UNPROCESSABLE_ENTITY, field_message(lang, &e), true);
         }
     };
-    let base = link_base(&state, &headers);
-    let link = move |token: &str| format!("{base}{token}");
     let interest = Interest::News { government_id: government.id, category_id: category, area };
-    match complaints::follow::follow(&state.db, &state.vault, &interest, &form.email, &link, state.config.clock.now())
-        .await
-    {
-        Ok(()) => message(lang, &uri, StatusCode::OK, texts::FOLLOW_SENT.get(lang).to_owned(), false),
+    ask_to_confirm(&state, &headers, lang, &uri, &interest, &form.email).await
+}
+
+/// Records the wish to follow (a report, or news of an area or category) and mails the confirmation
+/// link; the page says a link was sent, or names what is wrong with the address.
+async fn ask_to_confirm(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    uri: &Uri,
+    interest: &Interest<'_>,
+    email: &str,
+) -> Response {
+    let base = link_base(state, headers);
+    let link = move |token: &str| format!("{base}{token}");
+    match complaints::follow::follow(&state.db, &state.vault, interest, email, &link, state.config.clock.now()).await {
+        Ok(()) => message(lang, uri, StatusCode::OK, texts::FOLLOW_SENT.get(lang).to_owned(), false),
         Err(balai_store::StoreError::Invalid(e)) => {
-            message(lang, &uri, StatusCode::UNPROCESSABLE_ENTITY, field_message(lang, &e), true)
+            message(lang, uri, StatusCode::UNPROCESSABLE_ENTITY, field_message(lang, &e), true)
         }
-        Err(e) => error_page(lang, &uri, e.into()),
+        Err(e) => error_page(lang, uri, e.into()),
     }
 }
 
