@@ -46,7 +46,7 @@ fn report<'a>(government_id: i64, text: &'a str, key: &'a str, photos: &'a [Stor
     }
 }
 
-/// Public reports of the government until it holds `total`, written in one statement.
+/// Public reports of the government until it holds `total`, written by set-based statements.
 async fn fill(db: &Db, government_id: i64, total: i64) {
     let (have,): (i64,) = db
         .fetch_one(
@@ -58,62 +58,7 @@ async fn fill(db: &Db, government_id: i64, total: i64) {
     if missing <= 0 {
         return;
     }
-    let (max_id,): (i64,) = db.fetch_one(query("SELECT COALESCE(MAX(id), 0) FROM cases")).await.unwrap();
-    let (agency, unit, rules): (i64, i64, i64) = db
-        .fetch_one(
-            query(
-                "SELECT u.agency_id, u.id, r.id FROM complaint_rules r JOIN units u ON u.id = r.desk_unit_id \
-                 WHERE r.government_id = $1 ORDER BY r.version DESC LIMIT 1",
-            )
-            .bind(government_id),
-        )
-        .await
-        .unwrap();
-    let categories: Vec<(i64,)> = db
-        .fetch_all(
-            query("SELECT id FROM complaint_categories WHERE government_id = $1 ORDER BY id").bind(government_id),
-        )
-        .await
-        .unwrap();
-    let (first, count) = (categories[0].0, categories.len() as i64);
-    let now = Utc::now();
-    let series = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)";
-    db.execute(
-        dynamic_query(format!(
-            "{series} INSERT INTO cases (id, government_id, kind, agency_id, unit_id, title, opened_at, tracking_number, \
-             status, current_step, due_at, version) SELECT $2 + i, $3, 'complaint', $4, $5, 'Laporan', $6, \
-             'BENCH-' || CAST($2 + i AS TEXT), 'submitted', 0, $6, 1 FROM n"
-        ))
-        .bind(missing)
-        .bind(max_id)
-        .bind(government_id)
-        .bind(agency)
-        .bind(unit)
-        .bind(now),
-    )
-    .await
-    .unwrap();
-    db.execute(
-        dynamic_query(format!(
-            "{series} INSERT INTO complaints (case_id, government_id, report_kind, channel, category_id, text, public_title, \
-             public_text, lat_e6, lon_e6, address, anonymous, confidential, public, secret_hash, rules_id, reopen_count, \
-             supporters, submitted_at) SELECT $2 + i, $3, 'pengaduan', 'web', $4 + (i % $5), 'Teks', 'Laporan', 'Teks', \
-             -10177200 + (i % 1000) * 50, 123607000 + (i % 997) * 50, '', TRUE, FALSE, TRUE, 'x', $6, 0, 0, $7 FROM n"
-        ))
-        .bind(missing)
-        .bind(max_id)
-        .bind(government_id)
-        .bind(first)
-        .bind(count)
-        .bind(rules)
-        .bind(now),
-    )
-    .await
-    .unwrap();
-    if db.backend() == balai_store::Backend::Postgres {
-        db.execute(dynamic_query("ANALYZE cases".into())).await.unwrap();
-        db.execute(dynamic_query("ANALYZE complaints".into())).await.unwrap();
-    }
+    balai_store::seed::bulk::add_public_reports(db, government_id, missing, |_| {}).await.unwrap();
 }
 
 async fn reads(db: &Db, government_id: i64, size: &str, seconds: u64) -> Vec<Phase> {

@@ -496,6 +496,7 @@ pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Resu
     Ok(true)
 }
 
+pub mod bulk;
 mod demo_applications;
 mod demo_complaints;
 

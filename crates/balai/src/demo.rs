@@ -206,7 +206,7 @@ pub async fn migrate(config: Config) -> Result<(), RunError> {
 
 /// The data directory and its subdirectories, private to this user (tightened if an older version
 /// left them open).
-fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
+pub(crate) fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
     for sub in ["", "files", "keys"] {
         let dir = config.data_dir.join(sub);
         files::create_private_dir(&dir)?;
@@ -215,7 +215,7 @@ fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
     Ok(())
 }
 
-async fn connect(config: &Config) -> Result<Db, RunError> {
+pub(crate) async fn connect(config: &Config) -> Result<Db, RunError> {
     let db = Db::connect(&config.database_url()).await?;
     if let Some(file) = config.sqlite_file() {
         files::restrict_database(&file)?;
@@ -235,7 +235,7 @@ async fn ensure_demo_admin(db: &Db) -> Result<(), RunError> {
     Ok(())
 }
 
-async fn ensure_demo_officer(db: &Db) -> Result<i64, RunError> {
+pub(crate) async fn ensure_demo_officer(db: &Db) -> Result<i64, RunError> {
     if let Some(officer) = identity::officer_by_username(db, DEMO_OFFICER).await? {
         return Ok(officer.id);
     }
@@ -538,7 +538,7 @@ async fn serve_until_shutdown(
 /// it runs on `http://127.0.0.1`, where some browsers refuse `__Host-` cookies (the prefix asks
 /// for a secure origin, and only recent Chromium counts loopback as one), and where no sibling
 /// host exists that could plant cookies, which is what the prefix guards against.
-fn cookie_security(secure_cookies: bool, demo: bool) -> balai_web::auth::CookieSecurity {
+pub(crate) fn cookie_security(secure_cookies: bool, demo: bool) -> balai_web::auth::CookieSecurity {
     use balai_web::auth::CookieSecurity;
     match (secure_cookies, demo) {
         (false, _) => CookieSecurity::Plain,

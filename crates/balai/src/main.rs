@@ -1,6 +1,7 @@
 //! `balai`: one binary for the whole platform — the demo, the server, migrations.
 
 mod audit;
+mod bench;
 mod config;
 mod demo;
 mod files;
@@ -29,7 +30,9 @@ Examples:
   balai open311 key create --name \"Aplikasi Warga\" --government 53.71
                                      Make an Open311 API key for a client application (printed once)
   balai wbs keygen --government 53.71 --unit inspektorat-irban-khusus
-                                     Make the Inspectorate's whistleblowing key pair (private key printed once)";
+                                     Make the Inspectorate's whistleblowing key pair (private key printed once)
+  balai bench --db sqlite --cases 100000 --json
+                                     Measure every speed goal against this machine's own ceilings";
 
 #[derive(Parser)]
 #[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
@@ -70,6 +73,37 @@ enum Command {
     /// Whistleblowing (WBS).
     #[command(subcommand)]
     Wbs(WbsCommand),
+    /// Measure every speed goal over HTTP on loopback, next to this machine's own ceilings (the
+    /// database's raw durable insert rate, a hello-world on the same stack), and print one table.
+    Bench {
+        /// The database to run on; PostgreSQL gets its own database `balai_bench`, made afresh.
+        #[arg(long = "db", value_enum, default_value = "sqlite")]
+        engine: bench::Engine,
+        /// Cases in the generated data set (at most 20,000,000).
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(0..=bench::MAX_CASES))]
+        cases: u64,
+        /// Concurrent clients, each on its own connection (1–512).
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=bench::MAX_CLIENTS as i64))]
+        clients: u16,
+        /// Seconds each scenario and ceiling runs (0.1–600).
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// The PostgreSQL server for --db postgres [env: BALAI_BENCH_POSTGRES_URL]
+        #[arg(long, value_name = "URL")]
+        postgres_url: Option<String>,
+        /// Keep the data directory (SQLite file, server logs) here instead of a temporary one.
+        #[arg(long, value_name = "DIR")]
+        keep_dir: Option<PathBuf>,
+    },
+    /// The benchmark's ceiling server: one hello-world route on the same stack.
+    #[command(hide = true)]
+    BenchHello {
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        listen: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -195,6 +229,26 @@ fn main() -> ExitCode {
             Command::Wbs(WbsCommand::Keygen { government, unit, common }) => {
                 wbs::keygen(&load(&common, false)?, &government, &unit).await
             }
+            Command::Bench { engine, cases, clients, seconds, json, postgres_url, keep_dir } => {
+                if !(0.1..=bench::MAX_SECONDS).contains(&seconds) {
+                    return Err(RunError::Io(format!("--seconds must be between 0.1 and {}", bench::MAX_SECONDS)));
+                }
+                let postgres_url = postgres_url
+                    .or_else(|| std::env::var("BALAI_BENCH_POSTGRES_URL").ok())
+                    .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+                bench::run(bench::Options {
+                    engine,
+                    cases,
+                    clients: usize::from(clients),
+                    seconds,
+                    json,
+                    postgres_url,
+                    keep_dir,
+                    common: CommonArgs::default(),
+                })
+                .await
+            }
+            Command::BenchHello { listen } => bench::hello(&listen).await,
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
                     .await

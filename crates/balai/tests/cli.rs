@@ -706,3 +706,69 @@ fn an_open311_key_is_made_printed_once_and_kept_only_as_its_hash() {
         db.close().await;
     });
 }
+
+/// `balai bench` for one second a scenario on a small data set: every scenario completes work over
+/// HTTP, the ceilings are measured, and each ratio is the scenario's rate over its ceiling.
+fn bench_smoke(db_args: &[&str]) {
+    let out =
+        run(balai().args(["bench", "--cases", "3000", "--clients", "8", "--seconds", "1", "--json"]).args(db_args));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "bench failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert_eq!(report["cases"], 3000);
+    assert_eq!(report["clients"], 8);
+    assert!(report["machine"]["cores"].as_u64().unwrap() >= 1);
+    let insert = report["ceilings"]["db_insert_per_s"].as_f64().unwrap();
+    let hello = report["ceilings"]["http_hello_per_s"].as_f64().unwrap();
+    assert!(insert > 0.0 && hello > 0.0, "{report}");
+    assert!(report["server_rss_mb"].as_f64().unwrap() > 1.0, "the server's memory was read: {report}");
+    let scenarios = report["scenarios"].as_array().unwrap();
+    let names: Vec<&str> = scenarios.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    for name in [
+        "application_submit",
+        "application_submit_photo",
+        "complaint_submit",
+        "open311_post",
+        "officer_transition",
+        "status_read",
+        "service_read",
+        "search",
+        "public_list",
+        "dashboard_panel",
+        "audit_verify",
+    ] {
+        assert!(names.contains(&name), "{name} is reported: {names:?}");
+    }
+    for s in scenarios.iter().filter(|s| !s["per_s"].is_null()) {
+        assert!(s["ops"].as_u64().unwrap() > 0 && s["failed"] == 0, "{s}");
+        let (per_s, ratio) = (s["per_s"].as_f64().unwrap(), s["ratio"].as_f64().unwrap());
+        let ceiling = match s["ceiling"].as_str() {
+            Some("db_insert") => insert,
+            Some("http_hello") => hello,
+            _ => 1_000_000.0,
+        };
+        assert!((ratio - per_s / ceiling).abs() < 1e-6 * ratio.max(1.0), "{s}");
+        let p99 = s["p99_ms"].as_f64().unwrap_or(0.0);
+        let expected = match s["goal"].as_str() {
+            Some(">= 1.0x db_insert, p99 < 20 ms") => Some(ratio >= 1.0 && p99 < 20.0),
+            Some(">= 0.5x http_hello") => Some(ratio >= 0.5),
+            Some(">= 1,000,000 leaves/s") => Some(per_s >= 1_000_000.0),
+            _ => None,
+        };
+        assert_eq!(s["met"].as_bool(), expected, "{s}");
+    }
+}
+
+#[test]
+fn bench_measures_every_scenario_against_its_ceiling_on_sqlite() {
+    bench_smoke(&["--db", "sqlite"]);
+}
+
+#[test]
+fn bench_measures_every_scenario_against_its_ceiling_on_postgres() {
+    let Ok(url) = std::env::var("BALAI_TEST_POSTGRES_URL") else {
+        eprintln!("BALAI_TEST_POSTGRES_URL is unset: the PostgreSQL bench smoke is skipped");
+        return;
+    };
+    bench_smoke(&["--db", "postgres", "--postgres-url", &url]);
+}

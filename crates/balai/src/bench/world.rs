@@ -1,0 +1,172 @@
+//! The data set a benchmark runs against: the demo's catalogue and complaint desks, one simple
+//! service to apply for, a signed-in citizen per client, a signed-in officer, an Open311 key, and
+//! as many generated cases as asked for.
+
+use crate::RunError;
+use crate::config::Config;
+use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::identity::Assurance;
+use balai_domain::money::Rupiah;
+use balai_domain::nik::Nik;
+use balai_store::audit::Actor;
+use balai_store::identity::citizens::{self, NewCitizen};
+use balai_store::identity::{self, PrincipalKind, Vault};
+use balai_store::{Db, catalogue, org, query, seed};
+use chrono::{Duration, NaiveDate, Utc};
+
+/// The government every scenario works in (Kota Kupang in the demo seed).
+pub const REGION: &str = "53.71";
+/// The service citizens apply for: one required document, two steps, no fee, no form fields.
+pub const SERVICE: &str = "BENCH-AKTA";
+pub const DOCUMENT: &str = "surat_keterangan";
+/// A published standard of the seeded catalogue, read by `service_read`.
+pub const READ_SERVICE: &str = "AKTA-LAHIR";
+
+pub struct World {
+    pub government_id: i64,
+    /// `Cookie` header values, one signed-in citizen per client.
+    pub citizen_cookies: Vec<String>,
+    pub officer_cookie: String,
+    pub officer_csrf: String,
+    pub open311_key: String,
+    /// An active complaint category of the government (also its Open311 service code).
+    pub category: String,
+}
+
+pub async fn prepare(config: &Config, db: &Db, vault: &Vault, clients: usize) -> Result<World, RunError> {
+    seed::seed_demo(db).await?;
+    let government = org::government_by_region(db, REGION).await?;
+    let actor = Actor::system("balai bench");
+    let (agency_id,): (i64,) = db
+        .fetch_one(
+            query("SELECT id FROM agencies WHERE government_id = $1 AND code = 'disdukcapil'").bind(government.id),
+        )
+        .await?;
+    let units: Vec<(i64,)> =
+        db.fetch_all(query("SELECT id FROM units WHERE agency_id = $1 ORDER BY id LIMIT 2").bind(agency_id)).await?;
+    let agency = org::agency(db, agency_id).await?;
+    let mut tx = db.begin().await?;
+    if catalogue::service_by_code(db, REGION, SERVICE).await.is_err() {
+        let (first, last) = match units.as_slice() {
+            [a, b, ..] => (a.0, b.0),
+            [a] => (a.0, a.0),
+            [] => return Err(RunError::Io("the demo agency disdukcapil has no units".into())),
+        };
+        catalogue::create_service(&mut tx, &agency, "kependudukan", SERVICE, &standard(first, last), &actor).await?;
+    }
+    // The names cookies travel under on a served (not demo) Balai, as `serve` chooses them.
+    let cookies = crate::demo::cookie_security(config.secure_cookies, false);
+    let now = Utc::now();
+    let expires = now + Duration::hours(12);
+    let today = now.date_naive();
+    let mut citizen_cookies = Vec::with_capacity(clients);
+    for i in 0..clients {
+        // Kota Kupang district 537101, born 1 January 1990, serial i + 1 (clients are at most 999).
+        let nik = Nik::parse(&format!("5371010101900{:03}", i + 1), today)
+            .map_err(|e| RunError::Io(format!("bench NIK {i}: {e:?}")))?;
+        let id = match citizens::citizen_id_by_nik(&mut tx, vault, &nik).await? {
+            Some(id) => id,
+            None => {
+                let new = NewCitizen {
+                    full_name: format!("Warga Uji {i}"),
+                    birth_place: "Kupang".into(),
+                    ..NewCitizen::default()
+                };
+                citizens::create_citizen(&mut tx, &actor, vault, &nik, &new).await?
+            }
+        };
+        let token = balai_web::auth::random_token();
+        identity::open_citizen_session(
+            &mut tx,
+            id,
+            &balai_web::auth::token_hash(&token),
+            &balai_web::auth::random_token(),
+            expires,
+            Assurance::Basic,
+        )
+        .await?;
+        citizen_cookies.push(format!("{}={token}", cookies.name(balai_web::identity::CITIZEN_COOKIE)));
+    }
+    tx.commit().await?;
+    let officer_id = crate::demo::ensure_demo_officer(db).await?;
+    let (token, officer_csrf) = (balai_web::auth::random_token(), balai_web::auth::random_token());
+    let mut tx = db.begin().await?;
+    identity::open_session(
+        &mut tx,
+        PrincipalKind::Officer,
+        officer_id,
+        &balai_web::auth::token_hash(&token),
+        &officer_csrf,
+        expires,
+    )
+    .await?;
+    tx.commit().await?;
+    let open311_key = crate::open311::demo_key(config, db).await?;
+    let (category,): (String,) = db
+        .fetch_one(
+            query(
+                "SELECT code FROM complaint_categories WHERE government_id = $1 AND active = TRUE ORDER BY id LIMIT 1",
+            )
+            .bind(government.id),
+        )
+        .await?;
+    Ok(World {
+        government_id: government.id,
+        citizen_cookies,
+        officer_cookie: format!("{}={token}", cookies.name(balai_web::auth::SESSION_COOKIE)),
+        officer_csrf,
+        open311_key,
+        category,
+    })
+}
+
+/// Adds generated cases until the database holds `cases` of them.
+pub async fn fill(db: &Db, government_id: i64, cases: i64, quiet: bool) -> Result<(), RunError> {
+    let (have,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM cases")).await?;
+    let missing = cases - have;
+    if missing <= 0 {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    seed::bulk::add_public_reports(db, government_id, missing, |done| {
+        if !quiet && missing >= 1_000_000 {
+            eprintln!("  {done} of {missing} cases written ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+fn standard(first_unit: i64, second_unit: i64) -> ServiceStandard {
+    ServiceStandard {
+        name: "Penerbitan Akta Kelahiran (uji beban)".into(),
+        name_en: "Birth certificate (load test)".into(),
+        summary: "Layanan untuk uji beban.".into(),
+        keywords: vec!["uji".into()],
+        requirements: vec![Requirement {
+            document: "Surat keterangan lahir".into(),
+            doc_type: DocumentType::SuratKeterangan,
+            held_by_government: false,
+            note: String::new(),
+        }],
+        steps: vec![
+            ProcedureStep { description: "Verifikasi berkas".into(), unit_id: first_unit, sla_days: 2 },
+            ProcedureStep { description: "Penerbitan".into(), unit_id: second_unit, sla_days: 3 },
+        ],
+        sla_days: 5,
+        fee: Rupiah(0),
+        fee_legal_basis: "UU 24/2013".into(),
+        product: "Kutipan akta kelahiran".into(),
+        complaint_handling: "SP4N-LAPOR!".into(),
+        legal_basis: vec!["UU 24/2013".into()],
+        facilities: "Loket".into(),
+        competence: "Operator".into(),
+        internal_supervision: "Kepala bidang".into(),
+        staff_count: 3,
+        service_guarantee: "Tepat waktu".into(),
+        security_guarantee: "Aman".into(),
+        performance_evaluation: "Semester".into(),
+        sk_number: "470/1/2025".into(),
+        effective_date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap_or_default(),
+    }
+}
