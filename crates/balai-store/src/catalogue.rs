@@ -6,12 +6,17 @@ use crate::audit::{self, Actor, AuditedTable, BoxFuture, Subject, numeric_id};
 use crate::identity::access::{authorize_officer, officer_principal};
 use crate::org::{Agency, Place};
 use crate::{Db, Page, Paging, StoreError, Tx, dynamic_query, query};
+use balai_domain::IndonesianTimeZone;
 use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard, validate_service_code};
 use balai_domain::identity::{Action, Target, permits};
 use balai_domain::money::Rupiah;
 use balai_domain::validation::{FieldErrors, Rule};
+use cache::{Live, Stamp, UnitNames, VersionBody};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use std::sync::Arc;
+
+pub(crate) mod cache;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Category {
@@ -727,19 +732,67 @@ struct StepRow {
     sla_days: i64,
 }
 
-/// The current version of a service, found by its code within a government.
+/// The current version of a service, found by its code within a government. Served from this
+/// process's read cache when fresh (see [`cache`]): a change committed here is seen at once, one made
+/// by another node within a second. Writers that compare versions use [`service_by_code_fresh`].
 pub async fn service_by_code(db: &Db, region_code: &str, code: &str) -> Result<ServiceDetail, StoreError> {
-    let service: ServiceSummary = db
-        .fetch_one(
-            dynamic_query(format!("{SUMMARY_SELECT} WHERE g.region_code = $1 AND s.code = $2"))
-                .bind(region_code)
-                .bind(code),
-        )
-        .await?;
+    let live = live(db, region_code, code).await?;
+    let version = live.summary.current_version;
+    cached_version(db, &live, version).await
+}
+
+/// Any version of a service, old ones included, served like [`service_by_code`].
+pub async fn service_version(
+    db: &Db,
+    region_code: &str,
+    code: &str,
+    version: i64,
+) -> Result<ServiceDetail, StoreError> {
+    let live = live(db, region_code, code).await?;
+    cached_version(db, &live, version).await
+}
+
+/// A service's public page: one version (the current one unless asked), every version, and the
+/// government's time zone to date them in. Served like [`service_by_code`].
+#[derive(Debug, Clone)]
+pub struct PublishedService {
+    pub detail: ServiceDetail,
+    /// Every version, newest first.
+    pub versions: Arc<[VersionInfo]>,
+    pub time_zone: IndonesianTimeZone,
+}
+
+pub async fn published_service(
+    db: &Db,
+    region_code: &str,
+    code: &str,
+    version: Option<i64>,
+) -> Result<PublishedService, StoreError> {
+    let live = live(db, region_code, code).await?;
+    let detail = cached_version(db, &live, version.unwrap_or(live.summary.current_version)).await?;
+    Ok(PublishedService { detail, versions: Arc::clone(&live.versions), time_zone: live.time_zone })
+}
+
+/// [`service_by_code`] read from the database, never from the cache: for writers that read what
+/// they are about to change.
+pub async fn service_by_code_fresh(db: &Db, region_code: &str, code: &str) -> Result<ServiceDetail, StoreError> {
+    let service = summary_by_code(db, region_code, code).await?;
     let version = service.current_version;
     service_version_of(db, service, version).await
 }
 
+/// [`service_version`] read from the database, never from the cache.
+pub async fn service_version_fresh(
+    db: &Db,
+    region_code: &str,
+    code: &str,
+    version: i64,
+) -> Result<ServiceDetail, StoreError> {
+    let service = summary_by_code(db, region_code, code).await?;
+    service_version_of(db, service, version).await
+}
+
+/// Read from the database (its only caller is a writer).
 pub async fn service_by_id(db: &Db, id: i64) -> Result<ServiceDetail, StoreError> {
     let service: ServiceSummary =
         db.fetch_one(dynamic_query(format!("{SUMMARY_SELECT} WHERE s.id = $1")).bind(id)).await?;
@@ -747,30 +800,70 @@ pub async fn service_by_id(db: &Db, id: i64) -> Result<ServiceDetail, StoreError
     service_version_of(db, service, version).await
 }
 
-/// Any version of a service, old ones included.
-pub async fn service_version(
-    db: &Db,
-    region_code: &str,
-    code: &str,
-    version: i64,
-) -> Result<ServiceDetail, StoreError> {
-    let service: ServiceSummary = db
-        .fetch_one(
-            dynamic_query(format!("{SUMMARY_SELECT} WHERE g.region_code = $1 AND s.code = $2"))
-                .bind(region_code)
-                .bind(code),
-        )
-        .await?;
-    service_version_of(db, service, version).await
+async fn summary_by_code(db: &Db, region_code: &str, code: &str) -> Result<ServiceSummary, StoreError> {
+    db.fetch_one(
+        dynamic_query(format!("{SUMMARY_SELECT} WHERE g.region_code = $1 AND s.code = $2"))
+            .bind(region_code)
+            .bind(code),
+    )
+    .await
+}
+
+/// A service's live facts, from the cache if fresh, else read and kept. An unknown service is not kept.
+async fn live(db: &Db, region_code: &str, code: &str) -> Result<Arc<Live>, StoreError> {
+    if let Some(live) = db.reads().live(region_code, code) {
+        return Ok(live);
+    }
+    let read = Stamp::now();
+    let summary = summary_by_code(db, region_code, code).await?;
+    let versions = service_versions(db, summary.id).await?.into();
+    let time_zone = crate::org::government(db, summary.government_id).await?.zone();
+    let live = Arc::new(Live { summary, versions, time_zone, read });
+    db.reads().keep_live(region_code, code, Arc::clone(&live));
+    Ok(live)
+}
+
+/// One version of a service with its live facts: the version from the cache if read before, its unit
+/// names if still fresh.
+async fn cached_version(db: &Db, live: &Live, version: i64) -> Result<ServiceDetail, StoreError> {
+    let service_id = live.summary.id;
+    let (body, names) = match db.reads().version(service_id, version) {
+        Some(cache::CachedVersion { body, unit_names: Some(names) }) => (body, names),
+        Some(cache::CachedVersion { body, unit_names: None }) => {
+            let read = Stamp::now();
+            let names: Arc<[String]> = step_unit_names(db, body.version_id).await?.into();
+            db.reads().keep_version(service_id, Arc::clone(&body), UnitNames { names: Arc::clone(&names), read });
+            (body, names)
+        }
+        None => {
+            let read = Stamp::now();
+            let (body, names) = read_version(db, service_id, version).await?;
+            let (body, names): (Arc<VersionBody>, Arc<[String]>) = (Arc::new(body), names.into());
+            db.reads().keep_version(service_id, Arc::clone(&body), UnitNames { names: Arc::clone(&names), read });
+            (body, names)
+        }
+    };
+    Ok(ServiceDetail {
+        service: live.summary.clone(),
+        version: body.info.clone(),
+        standard: body.standard.clone(),
+        step_unit_names: names.to_vec(),
+    })
 }
 
 async fn service_version_of(db: &Db, service: ServiceSummary, version: i64) -> Result<ServiceDetail, StoreError> {
+    let (body, step_unit_names) = read_version(db, service.id, version).await?;
+    Ok(ServiceDetail { service, version: body.info, standard: body.standard, step_unit_names })
+}
+
+/// One version as written, and the names its steps' units have now.
+async fn read_version(db: &Db, service_id: i64, version: i64) -> Result<(VersionBody, Vec<String>), StoreError> {
     let row: VersionRow = db
         .fetch_one(
             dynamic_query(format!(
                 "SELECT {VERSION_COLUMNS} FROM service_versions WHERE service_id = $1 AND version = $2"
             ))
-            .bind(service.id)
+            .bind(service_id)
             .bind(version),
         )
         .await?;
@@ -817,7 +910,7 @@ async fn service_version_of(db: &Db, service: ServiceSummary, version: i64) -> R
         sk_number: row.sk_number.clone(),
         effective_date: row.effective_date,
     };
-    let version = VersionInfo {
+    let info = VersionInfo {
         version: row.version,
         name: row.name,
         sk_number: row.sk_number,
@@ -826,7 +919,21 @@ async fn service_version_of(db: &Db, service: ServiceSummary, version: i64) -> R
         created_by: row.created_by,
         created_at: row.created_at,
     };
-    Ok(ServiceDetail { service, version, standard, step_unit_names })
+    Ok((VersionBody { version_id: row.id, info, standard }, step_unit_names))
+}
+
+/// The name each step's unit has now, in step order.
+async fn step_unit_names(db: &Db, version_id: i64) -> Result<Vec<String>, StoreError> {
+    let names: Vec<(String,)> = db
+        .fetch_all(
+            query(
+                "SELECT u.name FROM service_steps st JOIN units u ON u.id = st.unit_id \
+                 WHERE st.version_id = $1 ORDER BY st.position",
+            )
+            .bind(version_id),
+        )
+        .await?;
+    Ok(names.into_iter().map(|(name,)| name).collect())
 }
 
 /// Every version of a service, newest first.

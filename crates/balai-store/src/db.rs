@@ -6,12 +6,14 @@
 //! decodes from either engine.
 
 use crate::StoreError;
+use crate::catalogue::cache::{self, ReadCache};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::borrow::Cow;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -23,10 +25,28 @@ pub enum Backend {
     Postgres,
 }
 
+/// A database: its pool and what this process keeps of it between reads.
+///
+/// The read cache hangs here rather than in a process-wide map because one process may hold several
+/// databases (the test suites open one per test, and a second pool on the same database stands for
+/// another node): each pool has a cache of its own, shared by its clones, gone with it.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    reads: Arc<ReadCache>,
+}
+
+/// The connection pool of either engine.
+#[derive(Debug, Clone)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+impl From<Pool> for Db {
+    fn from(pool: Pool) -> Db {
+        Db { pool, reads: Arc::default() }
+    }
 }
 
 /// A value bound to a `$N` placeholder.
@@ -149,7 +169,7 @@ impl Db {
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Unreachable { target: sqlite_target(url), reason: e.to_string() })?;
-                Ok(Db::Sqlite(pool))
+                Ok(Pool::Sqlite(pool).into())
             }
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url)
@@ -163,23 +183,32 @@ impl Db {
                     .connect_with(options)
                     .await
                     .map_err(|e| StoreError::Unreachable { target, reason: describe_connect_error(&e) })?;
-                Ok(Db::Postgres(pool))
+                Ok(Pool::Postgres(pool).into())
             }
             other => Err(StoreError::UnsupportedScheme(other.to_owned())),
         }
     }
 
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// What this process keeps of the published catalogue (see [`crate::catalogue::cache`]).
+    pub(crate) fn reads(&self) -> &ReadCache {
+        &self.reads
+    }
+
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match &self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         // A data migration SQL cannot express: entries must be re-encoded byte for byte.
         crate::audit::upgrade_layout(self).await?;
@@ -198,9 +227,9 @@ impl Db {
     /// Whether every migration of this build has been applied, including the audit log's conversion to
     /// the tiled layout. Read-only commands check this instead of migrating on their own.
     pub async fn schema_is_current(&self) -> Result<bool, StoreError> {
-        let migrator = match self {
-            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        let migrator = match &self.pool {
+            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
         };
         let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
         let applied: Result<(Option<i64>,), StoreError> =
@@ -219,44 +248,44 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
         }
     }
 
     /// Starts a transaction: one command, one transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
+        Ok(match &self.pool {
             // IMMEDIATE takes the write lock up front: a read-then-write transaction cannot fail
             // half-way with SQLITE_BUSY when another writer got there first.
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::new(TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Pool::Postgres(pool) => Tx::new(TxConn::Postgres(pool.begin().await?)),
         })
     }
 
     /// Starts a read-only transaction that sees one consistent snapshot and blocks no writer
     /// (for verification and exports).
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
-            Db::Postgres(pool) => {
-                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::new(TxConn::Sqlite(pool.begin_with("BEGIN DEFERRED").await?)),
+            Pool::Postgres(pool) => {
+                Tx::new(TxConn::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?))
             }
         })
     }
 
     pub async fn fetch_all<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => sqlite_as!(q, T).fetch_all(p).await?,
-            Db::Postgres(p) => postgres_as!(q, T).fetch_all(p).await?,
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => sqlite_as!(q, T).fetch_all(p).await?,
+            Pool::Postgres(p) => postgres_as!(q, T).fetch_all(p).await?,
         })
     }
 
     pub async fn fetch_optional<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => sqlite_as!(q, T).fetch_optional(p).await?,
-            Db::Postgres(p) => postgres_as!(q, T).fetch_optional(p).await?,
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => sqlite_as!(q, T).fetch_optional(p).await?,
+            Pool::Postgres(p) => postgres_as!(q, T).fetch_optional(p).await?,
         })
     }
 
@@ -266,22 +295,22 @@ impl Db {
 
     /// Rows of text columns (every column cast to TEXT in the query), for canonical state hashing.
     pub async fn fetch_text_rows(&self, q: Query) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
                 text_rows(bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?)?
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 text_rows(bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?)?
             }
         })
     }
 
     pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
-        Ok(match self {
-            Db::Sqlite(p) => {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
                 bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
             }
         })
@@ -290,38 +319,59 @@ impl Db {
 
 /// An open transaction on either engine. Dropping it without `commit` rolls back, so a command that
 /// fails half-way leaves nothing written.
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// Whether it wrote something the catalogue's read cache holds: its commit tells the cache.
+    changes_catalogue: bool,
+}
+
+enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
+    fn new(conn: TxConn) -> Tx {
+        Tx { conn, changes_catalogue: false }
+    }
+
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match &self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        let committed = match self.conn {
+            TxConn::Sqlite(t) => t.commit().await,
+            TxConn::Postgres(t) => t.commit().await,
+        };
+        // After the commit, never before: a reader that looked at the cache's generation before this
+        // point may have read the old rows, and must find its entry stale. Told even when the commit
+        // reported an error, since it may have happened all the same.
+        if self.changes_catalogue {
+            cache::catalogue_changed();
         }
-        Ok(())
+        Ok(committed?)
+    }
+
+    /// Notes that this transaction changes rows the catalogue's read cache holds.
+    pub(crate) fn changes_catalogue(&mut self) {
+        self.changes_catalogue = true;
     }
 
     pub async fn fetch_all<T: Record>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(t) => sqlite_as!(q, T).fetch_all(&mut **t).await?,
-            Tx::Postgres(t) => postgres_as!(q, T).fetch_all(&mut **t).await?,
+        Ok(match &mut self.conn {
+            TxConn::Sqlite(t) => sqlite_as!(q, T).fetch_all(&mut **t).await?,
+            TxConn::Postgres(t) => postgres_as!(q, T).fetch_all(&mut **t).await?,
         })
     }
 
     pub async fn fetch_optional<T: Record>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(t) => sqlite_as!(q, T).fetch_optional(&mut **t).await?,
-            Tx::Postgres(t) => postgres_as!(q, T).fetch_optional(&mut **t).await?,
+        Ok(match &mut self.conn {
+            TxConn::Sqlite(t) => sqlite_as!(q, T).fetch_optional(&mut **t).await?,
+            TxConn::Postgres(t) => postgres_as!(q, T).fetch_optional(&mut **t).await?,
         })
     }
 
@@ -330,22 +380,22 @@ impl Tx {
     }
 
     pub async fn fetch_text_rows(&mut self, q: Query) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(t) => {
+        Ok(match &mut self.conn {
+            TxConn::Sqlite(t) => {
                 text_rows(bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).fetch_all(&mut **t).await?)?
             }
-            Tx::Postgres(t) => {
+            TxConn::Postgres(t) => {
                 text_rows(bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).fetch_all(&mut **t).await?)?
             }
         })
     }
 
     pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(t) => {
+        Ok(match &mut self.conn {
+            TxConn::Sqlite(t) => {
                 bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).execute(&mut **t).await?.rows_affected()
             }
-            Tx::Postgres(t) => bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args)
+            TxConn::Postgres(t) => bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args)
                 .execute(&mut **t)
                 .await?
                 .rows_affected(),

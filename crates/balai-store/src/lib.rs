@@ -16,7 +16,7 @@ pub mod org;
 mod registry;
 pub mod seed;
 
-pub use db::{Backend, Db, Query, Record, Tx, Value, dynamic_query, query};
+pub use db::{Backend, Db, Pool, Query, Record, Tx, Value, dynamic_query, query};
 
 use balai_domain::validation::FieldErrors;
 use serde::Serialize;

@@ -16,6 +16,11 @@ pub async fn record_change(
     government_id: Option<i64>,
 ) -> Result<i64, StoreError> {
     let state_hash = state_hash(tx, subject).await?;
+    // Every change to a table the log vouches for is recorded here, so this is where a transaction
+    // learns it changed something the catalogue's read cache holds.
+    if crate::catalogue::cache::holds(&subject.table) {
+        tx.changes_catalogue();
+    }
     append(tx, actor, action, subject, government_id, Some(state_hash), None).await
 }
 

@@ -4,7 +4,7 @@ use balai_domain::validation::Rule;
 use balai_store::audit::Actor;
 use balai_store::catalogue::{self, ServiceFilter};
 use balai_store::org;
-use balai_store::{Db, Paging, StoreError};
+use balai_store::{Db, Paging, StoreError, query};
 
 crate::conformance!(
     maklumat_is_updated_and_validated,
@@ -17,6 +17,10 @@ crate::conformance!(
     search_filters_by_category_government_and_agency_and_pages,
     categories_are_counted_for_the_home_page,
     a_failed_transaction_leaves_nothing_behind,
+    a_published_version_is_read_at_once_by_the_next_reader,
+    an_agency_change_committed_here_shows_at_once,
+    a_change_made_by_another_node_shows_within_a_second,
+    reading_a_service_twice_gives_the_same_detail,
 );
 
 async fn maklumat_is_updated_and_validated(db: Db) {
@@ -234,4 +238,105 @@ async fn a_failed_transaction_leaves_nothing_behind(db: Db) {
     assert!(org::governments(&db).await.unwrap().is_empty());
     assert!(org::agencies(&db, None, Paging::default()).await.unwrap().items.is_empty());
     db.ping().await.unwrap();
+}
+
+/// A service whose public reads have been made, so anything that follows meets what was kept of them.
+async fn a_read_service(db: &Db) -> (crate::support::Fixture, i64) {
+    let f = fixture(db).await;
+    let standard = birth_certificate(f.front_desk.id, f.records.id);
+    let mut tx = db.begin().await.unwrap();
+    let id = catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &Actor::officer(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    catalogue::service_by_code(db, "53.71", "AKTA-LAHIR").await.unwrap();
+    catalogue::published_service(db, "53.71", "AKTA-LAHIR", None).await.unwrap();
+    (f, id)
+}
+
+async fn a_published_version_is_read_at_once_by_the_next_reader(db: Db) {
+    let (f, id) = a_read_service(&db).await;
+    let v1 = birth_certificate(f.front_desk.id, f.records.id);
+    let mut v2 = v1.clone();
+    v2.name = "Penerbitan Akta Kelahiran (baru)".into();
+    v2.sla_days = 4;
+    v2.steps[1].sla_days = 2;
+    let mut tx = db.begin().await.unwrap();
+    catalogue::revise_service(&mut tx, id, 1, "perizinan", &v2, &Actor::officer(7), "Dipercepat").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let current = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    assert_eq!(current.service.current_version, 2);
+    assert_eq!(current.version.version, 2);
+    assert_eq!(current.standard, v2);
+    assert_eq!(current.service.name, v2.name, "the summary is the new version's");
+    assert_eq!(current.service.category_code, "perizinan");
+    let page = catalogue::published_service(&db, "53.71", "AKTA-LAHIR", None).await.unwrap();
+    assert_eq!(page.detail.version.version, 2);
+    assert_eq!(page.versions.iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
+    let old = catalogue::service_version(&db, "53.71", "AKTA-LAHIR", 1).await.unwrap();
+    assert_eq!((old.version.version, old.service.current_version), (1, 2));
+    assert_eq!(old.standard, v1);
+
+    // A service created a moment after it was looked for in vain is found.
+    assert!(matches!(catalogue::service_by_code(&db, "53.71", "KK").await, Err(StoreError::NotFound)));
+    let mut tx = db.begin().await.unwrap();
+    catalogue::create_service(&mut tx, &f.agency, "kependudukan", "KK", &v1, &Actor::officer(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(catalogue::service_by_code(&db, "53.71", "KK").await.unwrap().service.code, "KK");
+}
+
+async fn an_agency_change_committed_here_shows_at_once(db: Db) {
+    let (f, _) = a_read_service(&db).await;
+    // There is no rename command yet; a command that renames does what this transaction does: it
+    // writes the row and records the change in the audit log, which is what tells the cache.
+    let mut tx = db.begin().await.unwrap();
+    tx.execute(query("UPDATE agencies SET name = $1 WHERE id = $2").bind("Dinas Dukcapil Kota").bind(f.agency.id))
+        .await
+        .unwrap();
+    tx.execute(query("UPDATE units SET name = $1 WHERE id = $2").bind("Loket Terpadu").bind(f.front_desk.id))
+        .await
+        .unwrap();
+    catalogue::update_maklumat(&mut tx, &Actor::officer(1), f.agency.id, "Maklumat baru").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let detail = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    assert_eq!(detail.service.agency_name, "Dinas Dukcapil Kota");
+    assert_eq!(detail.step_unit_names, vec!["Loket Terpadu", "Subseksi Arsip"]);
+    let page = catalogue::published_service(&db, "53.71", "AKTA-LAHIR", None).await.unwrap();
+    assert_eq!(page.detail.service.agency_name, "Dinas Dukcapil Kota");
+}
+
+async fn a_change_made_by_another_node_shows_within_a_second(db: Db) {
+    let (f, _) = a_read_service(&db).await;
+    // Another node's write reaches the database but not this process.
+    let other_node = crate::support::another_pool(&db).await;
+    other_node
+        .execute(query("UPDATE agencies SET name = $1 WHERE id = $2").bind("Dinas Dukcapil Kota").bind(f.agency.id))
+        .await
+        .unwrap();
+    other_node
+        .execute(query("UPDATE units SET name = $1 WHERE id = $2").bind("Loket Terpadu").bind(f.front_desk.id))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let detail = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    assert_eq!(detail.service.agency_name, "Dinas Dukcapil Kota");
+    assert_eq!(detail.step_unit_names, vec!["Loket Terpadu", "Subseksi Arsip"]);
+    other_node.close().await;
+}
+
+async fn reading_a_service_twice_gives_the_same_detail(db: Db) {
+    let (_, _) = a_read_service(&db).await;
+    let json = |d: &catalogue::ServiceDetail| serde_json::to_value(d).unwrap();
+    let first = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    let second = catalogue::service_by_code(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    let fresh = catalogue::service_by_code_fresh(&db, "53.71", "AKTA-LAHIR").await.unwrap();
+    assert_eq!(json(&first), json(&second));
+    assert_eq!(json(&first), json(&fresh), "what is kept is what the database holds");
+    let old = catalogue::service_version(&db, "53.71", "AKTA-LAHIR", 1).await.unwrap();
+    assert_eq!(json(&old), json(&catalogue::service_version_fresh(&db, "53.71", "AKTA-LAHIR", 1).await.unwrap()));
+    let page = catalogue::published_service(&db, "53.71", "AKTA-LAHIR", Some(1)).await.unwrap();
+    assert_eq!(json(&page.detail), json(&first));
+    assert_eq!(page.versions.len(), 1);
 }

@@ -5,7 +5,7 @@ use balai_domain::region::RegionCode;
 use balai_store::audit::Actor;
 use balai_store::catalogue;
 use balai_store::org::{self, Agency, Government, NewAgency, Unit};
-use balai_store::{Db, Tx};
+use balai_store::{Db, Pool, Tx};
 use chrono::NaiveDate;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -192,14 +192,15 @@ pub fn birth_certificate(unit_a: i64, unit_b: i64) -> ServiceStandard {
 
 /// A second pool of its own on the same database: to the database, another process.
 pub async fn another_pool(db: &Db) -> Db {
-    match db {
-        Db::Sqlite(pool) => Db::Sqlite(
+    let pool = match db.pool() {
+        Pool::Sqlite(pool) => Pool::Sqlite(
             sqlx::SqlitePool::connect_with((*pool.connect_options()).clone()).await.expect("a second SQLite pool"),
         ),
-        Db::Postgres(pool) => Db::Postgres(
+        Pool::Postgres(pool) => Pool::Postgres(
             sqlx::PgPool::connect_with((*pool.connect_options()).clone()).await.expect("a second PostgreSQL pool"),
         ),
-    }
+    };
+    Db::from(pool)
 }
 
 /// Issues documents without rendering one: a random public id and the number the product prints.

@@ -1,4 +1,4 @@
-use crate::support::TestApp;
+use crate::support::{TestApp, as_refs, form_fields, set};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
@@ -95,4 +95,33 @@ async fn unknown_pages_answer_404_in_the_reader_language() {
     }
     let english = app.get("/layanan/53.71/TIDAK-ADA?lang=en").await;
     assert!(english.body.contains("Page not found"));
+}
+
+crate::on_both_engines!(an_edit_is_on_the_public_page_and_in_the_api_at_once);
+
+/// Citizens have the standard open while an admin publishes a new version: the next read shows it.
+async fn an_edit_is_on_the_public_page_and_in_the_api_at_once(app: TestApp) {
+    let api = "/api/v1/services/AKTA-LAHIR?government=53.71";
+    let before = app.get("/layanan/53.71/AKTA-LAHIR").await;
+    assert!(before.body.contains(r#"id="versi">Versi 1"#));
+    assert_eq!(app.get(api).await.json()["current_version"].as_i64(), Some(1));
+    assert_eq!(app.get("/layanan/53.71/AKTA-LAHIR").await.body, before.body, "a second read is the same page");
+
+    let session = app.sign_in_admin().await;
+    let form = app.get_with_cookie("/admin/layanan/53.71/AKTA-LAHIR/ubah", &session).await;
+    let mut fields = form_fields(&form);
+    set(&mut fields, "name", "Penerbitan Akta Kelahiran Terpadu");
+    set(&mut fields, "change_note", "Nama baru");
+    let saved = app.post_form("/admin/layanan/53.71/AKTA-LAHIR/ubah", &session, &as_refs(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let after = app.get("/layanan/53.71/AKTA-LAHIR").await;
+    assert!(after.body.contains("Penerbitan Akta Kelahiran Terpadu"));
+    assert!(after.body.contains(r#"id="versi">Versi 2"#));
+    assert!(after.body.contains("Nama baru"), "the history lists the new version");
+    let doc = app.get(api).await.json();
+    assert_eq!((doc["shown_version"].as_i64(), doc["current_version"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(doc["name"].as_str(), Some("Penerbitan Akta Kelahiran Terpadu"));
+    let old = app.get("/layanan/53.71/AKTA-LAHIR/versi/1").await;
+    assert!(old.body.contains("Anda melihat versi lama"));
 }

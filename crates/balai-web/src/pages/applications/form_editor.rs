@@ -75,7 +75,7 @@ async fn show(
     admin: Admin,
     Path((region, code)): Path<(String, String)>,
 ) -> Response {
-    let detail = match catalogue::service_by_code(&state.db, &region, &code).await {
+    let detail = match catalogue::service_by_code_fresh(&state.db, &region, &code).await {
         Ok(d) => d,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -116,7 +116,7 @@ async fn save(
     post: OfficerPost<EditorForm>,
 ) -> Response {
     let OfficerPost { admin, lang, uri, form } = post;
-    let detail = match catalogue::service_by_code(&state.db, &region, &code).await {
+    let detail = match catalogue::service_by_code_fresh(&state.db, &region, &code).await {
         Ok(d) => d,
         Err(e) => return error_page(lang, &uri, e.into()),
     };

@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::get;
 use balai_domain::Lang;
 use balai_domain::money::Rupiah;
-use balai_store::catalogue::{self, ServiceDetail, ServiceFilter, ServiceSummary};
+use balai_store::catalogue::{self, PublishedService, ServiceFilter, ServiceSummary};
 use balai_store::{Paging, StoreError, org};
 use serde::Deserialize;
 
@@ -235,8 +235,8 @@ async fn service(
     uri: Uri,
     Path((region, code)): Path<(String, String)>,
 ) -> Response {
-    match catalogue::service_by_code(&state.db, &region, &code).await {
-        Ok(detail) => service_page(&state, lang, &uri, detail).await,
+    match catalogue::published_service(&state.db, &region, &code, None).await {
+        Ok(published) => service_page(lang, &uri, published),
         Err(e) => error_page(lang, &uri, e.into()),
     }
 }
@@ -250,21 +250,15 @@ async fn service_version(
     let Ok(version) = version.parse::<i64>() else {
         return error_page(lang, &uri, AppError::NotFound);
     };
-    match catalogue::service_version(&state.db, &region, &code, version).await {
-        Ok(detail) => service_page(&state, lang, &uri, detail).await,
+    match catalogue::published_service(&state.db, &region, &code, Some(version)).await {
+        Ok(published) => service_page(lang, &uri, published),
         Err(e) => error_page(lang, &uri, e.into()),
     }
 }
 
-async fn service_page(state: &AppState, lang: Lang, uri: &Uri, detail: ServiceDetail) -> Response {
-    let versions = match catalogue::service_versions(&state.db, detail.service.id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
-    let zone = match org::government(&state.db, detail.service.government_id).await {
-        Ok(g) => g.zone(),
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
+/// Renders from what the store keeps of the published catalogue: no query on a cache hit.
+fn service_page(lang: Lang, uri: &Uri, published: PublishedService) -> Response {
+    let PublishedService { detail, versions, time_zone: zone } = published;
     let s = &detail.standard;
     let base = format!("/layanan/{}/{}", detail.service.region_code, detail.service.code);
     let lang_q = if lang == Lang::En { "?lang=en" } else { "" };

@@ -516,7 +516,7 @@ async fn form_context_for(
 // ---- edit -----------------------------------------------------------------------------------
 
 async fn load_for_edit(state: &AppState, admin: &Admin, region: &str, code: &str) -> Result<ServiceDetail, AppError> {
-    let detail = catalogue::service_by_code(&state.db, region, code).await?;
+    let detail = catalogue::service_by_code_fresh(&state.db, region, code).await?;
     if !admin.may(Action::ManageCatalogue, &Target::agency(detail.service.government_id, detail.service.agency_id)) {
         return Err(AppError::Forbidden);
     }
@@ -627,11 +627,12 @@ async fn revise_service(
                 "service edit met a newer version"
             );
             // The editor's input is shown again, now against the current version, with what changed.
-            let now_current = match catalogue::service_by_code(&state.db, &region, &code).await {
+            let now_current = match catalogue::service_by_code_fresh(&state.db, &region, &code).await {
                 Ok(d) => d,
                 Err(e) => return error_page(lang, &uri, e.into()),
             };
-            let started_from = match catalogue::service_version(&state.db, &region, &code, expected_version).await {
+            let started_from = match catalogue::service_version_fresh(&state.db, &region, &code, expected_version).await
+            {
                 Ok(d) => Some(d),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return error_page(lang, &uri, e.into()),
