@@ -13,7 +13,7 @@ use crate::catalogue::{self, ApplicationTerms};
 use crate::identity::access::authorize_officer;
 use crate::identity::vault::Vault;
 use crate::notify::{self, NewMessage};
-use crate::{Db, StoreError, Tx, query};
+use crate::{Db, StoreError, Tx, dynamic_query, query};
 use balai_domain::Lang;
 use balai_domain::applications::{ApplicationEvent, ApplicationStatus, Position, Route, RouteStep, TrackingNumber};
 use balai_domain::applications::{FormField, RequiredDocument};
@@ -836,6 +836,7 @@ async fn notify_citizen(tx: &mut Tx, vault: &Vault, case: &Case, service: &str, 
 
 // ---- reading ------------------------------------------------------------------------------------
 
+/// One row of the public view: the application with one of its steps (a row per step).
 #[derive(sqlx::FromRow)]
 struct PublicRow {
     tracking_number: Option<String>,
@@ -848,43 +849,52 @@ struct PublicRow {
     service_en: String,
     government: String,
     time_zone: String,
+    document_id: Option<String>,
+    step_name: Option<String>,
+    step_unit: Option<String>,
+    step_due_at: Option<DateTime<Utc>>,
+    step_done_at: Option<DateTime<Utc>>,
 }
 
-#[derive(sqlx::FromRow)]
-struct PublicStepRow {
-    name: String,
-    unit: String,
-    due_at: Option<DateTime<Utc>>,
-    done_at: Option<DateTime<Utc>>,
-}
+/// The public view in one statement (one consistent snapshot on both engines, one round trip):
+/// the case, its service and government, its issued document and its steps in order. Joining
+/// `applications` keeps other kinds of case out.
+const PUBLIC_SELECT: &str = "SELECT c.tracking_number, c.status, c.opened_at, c.due_at, c.closed_at, c.current_step, \
+     v.name AS service, v.name_en AS service_en, g.name AS government, g.time_zone, \
+     (SELECT d.id FROM issued_documents d WHERE d.case_id = c.id LIMIT 1) AS document_id, \
+     st.name AS step_name, u.name AS step_unit, st.due_at AS step_due_at, st.done_at AS step_done_at \
+     FROM cases c JOIN applications a ON a.case_id = c.id \
+     JOIN service_versions v ON v.id = a.service_version_id JOIN governments g ON g.id = c.government_id \
+     LEFT JOIN case_steps st ON st.case_id = c.id LEFT JOIN units u ON u.id = st.unit_id";
 
+/// Inside a command's transaction: what it answers after writing.
 async fn public_application_in(tx: &mut Tx, case_id: i64) -> Result<Option<PublicApplication>, StoreError> {
-    let row: Option<PublicRow> = tx
-        .fetch_optional(
-            query(
-                "SELECT c.tracking_number, c.status, c.opened_at, c.due_at, c.closed_at, c.current_step, \
-                 v.name AS service, v.name_en AS service_en, g.name AS government, g.time_zone \
-                 FROM cases c JOIN applications a ON a.case_id = c.id \
-                 JOIN service_versions v ON v.id = a.service_version_id JOIN governments g ON g.id = c.government_id \
-                 WHERE c.id = $1",
-            )
-            .bind(case_id),
-        )
+    let rows = tx
+        .fetch_all(dynamic_query(format!("{PUBLIC_SELECT} WHERE c.id = $1 ORDER BY st.position")).bind(case_id))
         .await?;
-    let Some(row) = row else { return Ok(None) };
-    let steps: Vec<PublicStepRow> = tx
-        .fetch_all(
-            query(
-                "SELECT st.name, u.name AS unit, st.due_at, st.done_at FROM case_steps st JOIN units u ON u.id = st.unit_id \
-                 WHERE st.case_id = $1 ORDER BY st.position",
-            )
-            .bind(case_id),
-        )
-        .await?;
-    let document: Option<(String,)> =
-        tx.fetch_optional(query("SELECT id FROM issued_documents WHERE case_id = $1").bind(case_id)).await?;
-    let status = ApplicationStatus::parse(&row.status)
-        .ok_or_else(|| StoreError::Corrupt(format!("application status {}", row.status)))?;
+    public_view(rows)
+}
+
+async fn public_application_where(db: &Db, q: crate::Query) -> Result<Option<PublicApplication>, StoreError> {
+    public_view(db.fetch_all(q).await?)
+}
+
+fn public_view(rows: Vec<PublicRow>) -> Result<Option<PublicApplication>, StoreError> {
+    let Some(first) = rows.first() else { return Ok(None) };
+    let status = ApplicationStatus::parse(&first.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("application status {}", first.status)))?;
+    let steps = rows
+        .iter()
+        .filter_map(|r| {
+            Some(PublicStep {
+                name: r.step_name.clone()?,
+                unit: r.step_unit.clone()?,
+                due_at: r.step_due_at,
+                done_at: r.step_done_at,
+            })
+        })
+        .collect();
+    let row = rows.into_iter().next().ok_or(StoreError::NotFound)?;
     Ok(Some(PublicApplication {
         tracking_number: row.tracking_number.unwrap_or_default(),
         service: row.service,
@@ -896,11 +906,8 @@ async fn public_application_in(tx: &mut Tx, case_id: i64) -> Result<Option<Publi
         due_at: row.due_at,
         closed_at: row.closed_at,
         current_step: row.current_step,
-        steps: steps
-            .into_iter()
-            .map(|s| PublicStep { name: s.name, unit: s.unit, due_at: s.due_at, done_at: s.done_at })
-            .collect(),
-        document_id: document.map(|(id,)| id),
+        steps,
+        document_id: row.document_id,
     }))
 }
 
@@ -909,21 +916,21 @@ pub async fn public_application(
     db: &Db,
     tracking_number: &TrackingNumber,
 ) -> Result<Option<PublicApplication>, StoreError> {
-    let mut tx = db.begin_read().await?;
-    let found = match cases::case_by_tracking_in(&mut tx, tracking_number.as_str()).await? {
-        Some(case) if case.kind == CaseKind::Application => public_application_in(&mut tx, case.id).await?,
-        _ => None,
-    };
-    tx.commit().await?;
-    Ok(found)
+    public_application_where(
+        db,
+        dynamic_query(format!("{PUBLIC_SELECT} WHERE c.tracking_number = $1 ORDER BY st.position"))
+            .bind(tracking_number.as_str()),
+    )
+    .await
 }
 
 /// The public view of one of a citizen's own applications, by case id.
 pub async fn public_application_by_id(db: &Db, case_id: i64) -> Result<Option<PublicApplication>, StoreError> {
-    let mut tx = db.begin_read().await?;
-    let found = public_application_in(&mut tx, case_id).await?;
-    tx.commit().await?;
-    Ok(found)
+    public_application_where(
+        db,
+        dynamic_query(format!("{PUBLIC_SELECT} WHERE c.id = $1 ORDER BY st.position")).bind(case_id),
+    )
+    .await
 }
 
 /// One line of a work queue or a citizen's list.
