@@ -97,6 +97,9 @@ enum Command {
         /// Keep the data directory (SQLite file, server logs) here instead of a temporary one.
         #[arg(long, value_name = "DIR")]
         keep_dir: Option<PathBuf>,
+        /// Run only these scenarios (comma-separated names, e.g. for a profile); the ceilings always run.
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// The benchmark's ceiling server: one hello-world route on the same stack.
     #[command(hide = true)]
@@ -229,7 +232,7 @@ fn main() -> ExitCode {
             Command::Wbs(WbsCommand::Keygen { government, unit, common }) => {
                 wbs::keygen(&load(&common, false)?, &government, &unit).await
             }
-            Command::Bench { engine, cases, clients, seconds, json, postgres_url, keep_dir } => {
+            Command::Bench { engine, cases, clients, seconds, json, postgres_url, keep_dir, only } => {
                 if !(0.1..=bench::MAX_SECONDS).contains(&seconds) {
                     return Err(RunError::Io(format!("--seconds must be between 0.1 and {}", bench::MAX_SECONDS)));
                 }
@@ -244,6 +247,7 @@ fn main() -> ExitCode {
                     json,
                     postgres_url,
                     keep_dir,
+                    only,
                     common: CommonArgs::default(),
                 })
                 .await

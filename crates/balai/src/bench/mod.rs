@@ -22,6 +22,21 @@ pub const MAX_CASES: u64 = 20_000_000;
 pub const MAX_CLIENTS: usize = 512;
 pub const MAX_SECONDS: f64 = 600.0;
 
+/// Every scenario, in the order they run.
+pub const SCENARIOS: [&str; 11] = [
+    "application_submit",
+    "application_submit_photo",
+    "complaint_submit",
+    "open311_post",
+    "officer_transition",
+    "status_read",
+    "service_read",
+    "search",
+    "public_list",
+    "dashboard_panel",
+    "audit_verify",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
@@ -39,6 +54,8 @@ pub struct Options {
     pub postgres_url: String,
     /// Keep the data directory (SQLite file, server log) here instead of a temporary one.
     pub keep_dir: Option<PathBuf>,
+    /// Scenarios to run; empty: all of them.
+    pub only: Vec<String>,
     pub common: crate::CommonArgs,
 }
 
@@ -171,6 +188,10 @@ pub async fn run(options: Options) -> Result<(), RunError> {
     let server = Server::start(&["serve"], &config, &data_dir, "server.log")?;
     server.wait_ready("/readyz").await?;
     let ctx = scenarios::Context::new(server.addr, options.clients, options.seconds, world);
+    let wanted = |name: &str| options.only.is_empty() || options.only.iter().any(|o| o == name);
+    if let Some(unknown) = options.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
+        return Err(RunError::Io(format!("--only: no scenario {unknown:?} (known: {})", SCENARIOS.join(", "))));
+    }
     let mut scenarios = Vec::new();
     let ceilings = Ceilings {
         db_insert_per_s: db_insert.per_s(),
@@ -189,53 +210,60 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         ("search", Goal::None, "http_hello"),
         ("public_list", Goal::Read, "http_hello"),
     ] {
+        if !wanted(name) {
+            continue;
+        }
         say(name);
         let measured = ctx.run(name, &db).await?;
         let base = if ceiling == "db_insert" { ceilings.db_insert_per_s } else { ceilings.http_hello_per_s };
         scenarios.push(scenario(name, goal, ceiling, base, &measured));
     }
-    scenarios.push(Scenario {
-        name: "dashboard_panel",
-        per_s: None,
-        p50_ms: None,
-        p95_ms: None,
-        p99_ms: None,
-        ceiling: None,
-        ratio: None,
-        goal: Some("p95 < 20 ms at 10M cases"),
-        met: None,
-        ops: 0,
-        failed: 0,
-        note: Some("the dashboard is not built yet".into()),
-    });
+    if wanted("dashboard_panel") {
+        scenarios.push(Scenario {
+            name: "dashboard_panel",
+            per_s: None,
+            p50_ms: None,
+            p95_ms: None,
+            p99_ms: None,
+            ceiling: None,
+            ratio: None,
+            goal: Some("p95 < 20 ms at 10M cases"),
+            met: None,
+            ops: 0,
+            failed: 0,
+            note: Some("the dashboard is not built yet".into()),
+        });
+    }
     let rss_mb = server.peak_rss_mb();
     server.stop();
 
     // The generated cases have no history by design, and verify names every audited row without a
     // leaf: they go first, so the log verified is the seed's and this run's real commands'.
-    say("removing the generated cases before audit_verify");
-    balai_store::seed::bulk::remove_public_reports(&db).await?;
-    say("audit_verify");
-    let verify_started = Instant::now();
-    let (verified, _) = balai_store::audit::verify(&db, &[])
-        .await?
-        .map_err(|finding| RunError::Verify(format!("the bench's own audit log: {finding}")))?;
-    let verify_seconds = verify_started.elapsed().as_secs_f64();
-    let leaves_per_s = verified.size as f64 / verify_seconds.max(1e-9);
-    scenarios.push(Scenario {
-        name: "audit_verify",
-        per_s: Some(leaves_per_s),
-        p50_ms: None,
-        p95_ms: None,
-        p99_ms: None,
-        ceiling: None,
-        ratio: Some(leaves_per_s / 1_000_000.0),
-        goal: Some(">= 1,000,000 leaves/s"),
-        met: Some(leaves_per_s >= 1_000_000.0),
-        ops: verified.size,
-        failed: 0,
-        note: Some(format!("{} leaves in {:.3} s; ratio is to the goal", verified.size, verify_seconds)),
-    });
+    if wanted("audit_verify") {
+        say("removing the generated cases before audit_verify");
+        balai_store::seed::bulk::remove_public_reports(&db).await?;
+        say("audit_verify");
+        let verify_started = Instant::now();
+        let (verified, _) = balai_store::audit::verify(&db, &[])
+            .await?
+            .map_err(|finding| RunError::Verify(format!("the bench's own audit log: {finding}")))?;
+        let verify_seconds = verify_started.elapsed().as_secs_f64();
+        let leaves_per_s = verified.size as f64 / verify_seconds.max(1e-9);
+        scenarios.push(Scenario {
+            name: "audit_verify",
+            per_s: Some(leaves_per_s),
+            p50_ms: None,
+            p95_ms: None,
+            p99_ms: None,
+            ceiling: None,
+            ratio: Some(leaves_per_s / 1_000_000.0),
+            goal: Some(">= 1,000,000 leaves/s"),
+            met: Some(leaves_per_s >= 1_000_000.0),
+            ops: verified.size,
+            failed: 0,
+            note: Some(format!("{} leaves in {:.3} s; ratio is to the goal", verified.size, verify_seconds)),
+        });
+    }
 
     let report = Report {
         db: options.engine,
