@@ -88,7 +88,9 @@ pub struct AppState {
     pub db: Db,
     /// Seals and opens personal data (NIK, KK, phone, address) at rest.
     pub vault: balai_store::identity::Vault,
-    pub config: WebConfig,
+    /// Shared, not copied: the state is cloned for every request's extractors, and a copy of the
+    /// configuration (identity providers, proxies, document keys) was a dozen allocations each time.
+    pub config: std::sync::Arc<WebConfig>,
     /// Per-address limiter for the public audit API (in memory: each node limits on its own).
     pub audit_limiter: std::sync::Arc<ops::ClientLimiter>,
     /// Per-address limiter for tracking a complaint by number and secret (guessing secrets).
@@ -103,7 +105,7 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
         pages::complaints::TRACKING_ATTEMPTS,
         pages::complaints::TRACKING_REFILL,
     ));
-    let state = AppState { db, vault, config, audit_limiter, tracking_limiter };
+    let state = AppState { db, vault, config: std::sync::Arc::new(config), audit_limiter, tracking_limiter };
     ops::with_layers(
         Router::new()
             .merge(pages::routes())
