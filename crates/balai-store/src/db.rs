@@ -169,7 +169,7 @@ impl Db {
                     .pragma("mmap_size", "268435456")
                     .pragma("cache_size", "-16384");
                 let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(4)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await
