@@ -70,8 +70,17 @@ struct Report {
     ceilings: Ceilings,
     scenarios: Vec<Scenario>,
     server_rss_mb: f64,
+    /// At the end of the last scenario: the server's own memory and its mapped file pages.
+    server_rss_anon_mb: f64,
+    server_rss_file_mb: f64,
     server_rss_goal_mb: f64,
     server_rss_met: bool,
+}
+
+struct Memory {
+    peak_rss_mb: f64,
+    anon_mb: f64,
+    file_mb: f64,
 }
 
 #[derive(Serialize)]
@@ -234,7 +243,8 @@ pub async fn run(options: Options) -> Result<(), RunError> {
             note: Some("the dashboard is not built yet".into()),
         });
     }
-    let rss_mb = server.peak_rss_mb();
+    let memory = server.memory();
+    let rss_mb = memory.peak_rss_mb;
     server.stop();
 
     // The generated cases have no history by design, and verify names every audited row without a
@@ -274,6 +284,8 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         machine: machine(load_average),
         ceilings,
         server_rss_mb: rss_mb,
+        server_rss_anon_mb: memory.anon_mb,
+        server_rss_file_mb: memory.file_mb,
         server_rss_goal_mb: 150.0,
         server_rss_met: rss_mb < 150.0,
         scenarios,
@@ -419,36 +431,45 @@ impl Server {
         Err(RunError::Io("the server did not become ready within 60 s".into()))
     }
 
-    /// The server's peak resident memory (VmHWM) so far, in MiB.
-    fn peak_rss_mb(&self) -> f64 {
+    /// The server's memory from /proc, in MiB: the peak resident set (VmHWM) and, now, the part
+    /// that is its own (anonymous) and the part that is mapped file pages (the SQLite file's map,
+    /// which the kernel may drop at will).
+    fn memory(&self) -> Memory {
         let pid = self.child.lock().map(|c| c.id()).unwrap_or_default();
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-            })
-            .map_or(0.0, |kb| kb / 1024.0)
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+                .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+        };
+        Memory { peak_rss_mb: field("VmHWM:"), anon_mb: field("RssAnon:"), file_mb: field("RssFile:") }
     }
 
     /// Asks the server to stop (SIGTERM, as a supervisor would), then waits for it.
     fn stop(self) {
-        if let Ok(mut child) = self.child.lock() {
-            if let Ok(pid) = i32::try_from(child.id()) {
-                // SAFETY: kill(2) on our own child's pid has no memory effects.
-                unsafe { libc::kill(pid, libc::SIGTERM) };
-            }
-            let deadline = Instant::now() + Duration::from_secs(15);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        drop(self);
+    }
+}
+
+/// A bench that ends early (an error, a panic) leaves no server behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let child = self.child.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Ok(pid) = i32::try_from(child.id()) {
+            // SAFETY: kill(2) on our own child's pid has no memory effects.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
         }
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
@@ -498,8 +519,8 @@ fn print_table(r: &Report) {
         r.ceilings.http_hello_p99_ms
     );
     println!(
-        "{:<26} {:>10} {:>8} {:>8} {:>8} {:>11} {:>7}  {:<32} {}",
-        "scenario", "per s", "p50 ms", "p95 ms", "p99 ms", "ceiling", "ratio", "goal", "met"
+        "{:<26} {:>10} {:>8} {:>8} {:>8} {:>11} {:>7}  {:<32} met",
+        "scenario", "per s", "p50 ms", "p95 ms", "p99 ms", "ceiling", "ratio", "goal"
     );
     let num = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.d$}"));
     for s in &r.scenarios {
@@ -524,8 +545,10 @@ fn print_table(r: &Report) {
         }
     }
     println!(
-        "server peak RSS: {:.1} MB (goal < {:.0} MB: {})",
+        "server peak RSS: {:.1} MB (at the end: {:.1} MB its own, {:.1} MB mapped file pages; goal < {:.0} MB: {})",
         r.server_rss_mb,
+        r.server_rss_anon_mb,
+        r.server_rss_file_mb,
         r.server_rss_goal_mb,
         if r.server_rss_met { "yes" } else { "NO" }
     );
