@@ -100,16 +100,6 @@ pub async fn remove_public_reports(db: &Db) -> Result<u64, StoreError> {
     while from <= high {
         let to = from.saturating_add(BATCH);
         let mut tx = db.begin().await?;
-        if db.backend() == Backend::Postgres {
-            // Nothing refers to these rows, but PostgreSQL would still check every foreign key
-            // pointing at `cases` for each one (minutes for 100,000 rows): as the superuser the bench
-            // runs as, skip those checks for this transaction; otherwise take the slow way.
-            let skipped = tx.execute(query("SET LOCAL session_replication_role = replica")).await;
-            if skipped.is_err() {
-                drop(tx);
-                tx = db.begin().await?;
-            }
-        }
         tx.execute(
             query(
                 "DELETE FROM complaints WHERE case_id >= $1 AND case_id < $2 AND case_id IN \
