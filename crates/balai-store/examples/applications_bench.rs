@@ -11,9 +11,7 @@
 use balai_domain::Lang;
 use balai_domain::applications::ApplicationEvent;
 use balai_domain::calendar::{Holiday, HolidayKind, IndonesianTimeZone};
-use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
 use balai_domain::identity::Role;
-use balai_domain::money::Rupiah;
 use balai_domain::nik::Nik;
 use balai_domain::region::RegionCode;
 use balai_store::applications::{self, Application, DocumentChoice, DocumentSource, Instruction};
@@ -78,37 +76,7 @@ async fn world(db: &Db, vault: &Vault) -> World {
         };
         calendar::replace_year(&mut tx, &actor, government.id, year, &[christmas]).await.unwrap();
     }
-    let standard = ServiceStandard {
-        name: "Penerbitan Akta Kelahiran".into(),
-        name_en: "Birth certificate".into(),
-        summary: "Akta kelahiran.".into(),
-        keywords: vec!["akta".into()],
-        requirements: vec![Requirement {
-            document: "Surat keterangan lahir".into(),
-            doc_type: DocumentType::SuratKeterangan,
-            held_by_government: false,
-            note: String::new(),
-        }],
-        steps: vec![
-            ProcedureStep { description: "Verifikasi berkas".into(), unit_id: desk.id, sla_days: 2 },
-            ProcedureStep { description: "Penerbitan".into(), unit_id: records.id, sla_days: 3 },
-        ],
-        sla_days: 5,
-        fee: Rupiah(0),
-        fee_legal_basis: "UU 24/2013".into(),
-        product: "Kutipan akta kelahiran".into(),
-        complaint_handling: "SP4N-LAPOR!".into(),
-        legal_basis: vec!["UU 24/2013".into()],
-        facilities: "Loket".into(),
-        competence: "Operator".into(),
-        internal_supervision: "Kepala bidang".into(),
-        staff_count: 3,
-        service_guarantee: "Tepat waktu".into(),
-        security_guarantee: "Aman".into(),
-        performance_evaluation: "Semester".into(),
-        sk_number: "470/1/2025".into(),
-        effective_date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(),
-    };
+    let standard = balai_store::seed::bulk::birth_certificate_standard(desk.id, records.id);
     catalogue::create_service(&mut tx, &agency, "kependudukan", "AKTA-LAHIR", &standard, &actor).await.unwrap();
     let officer = officers::create_officer(
         &mut tx,

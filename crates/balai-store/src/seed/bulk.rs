@@ -3,6 +3,8 @@
 //! the commands write (a case and its report), without audit leaves: nothing reads them as history.
 
 use crate::{Backend, Db, StoreError, dynamic_query, query};
+use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
+use balai_domain::money::Rupiah;
 
 /// Rows written per statement: bounded so one batch's transaction stays small on both engines.
 const BATCH: i64 = 250_000;
@@ -120,4 +122,40 @@ pub async fn remove_public_reports(db: &Db) -> Result<u64, StoreError> {
         from = to;
     }
     Ok(removed)
+}
+
+/// The service the benchmarks apply for: a birth certificate with one required document (code
+/// `surat_keterangan`), two steps at the given units, no fee and no form fields.
+pub fn birth_certificate_standard(first_unit_id: i64, second_unit_id: i64) -> ServiceStandard {
+    ServiceStandard {
+        name: "Penerbitan Akta Kelahiran".into(),
+        name_en: "Birth certificate".into(),
+        summary: "Akta kelahiran.".into(),
+        keywords: vec!["akta".into()],
+        requirements: vec![Requirement {
+            document: "Surat keterangan lahir".into(),
+            doc_type: DocumentType::SuratKeterangan,
+            held_by_government: false,
+            note: String::new(),
+        }],
+        steps: vec![
+            ProcedureStep { description: "Verifikasi berkas".into(), unit_id: first_unit_id, sla_days: 2 },
+            ProcedureStep { description: "Penerbitan".into(), unit_id: second_unit_id, sla_days: 3 },
+        ],
+        sla_days: 5,
+        fee: Rupiah(0),
+        fee_legal_basis: "UU 24/2013".into(),
+        product: "Kutipan akta kelahiran".into(),
+        complaint_handling: "SP4N-LAPOR!".into(),
+        legal_basis: vec!["UU 24/2013".into()],
+        facilities: "Loket".into(),
+        competence: "Operator".into(),
+        internal_supervision: "Kepala bidang".into(),
+        staff_count: 3,
+        service_guarantee: "Tepat waktu".into(),
+        security_guarantee: "Aman".into(),
+        performance_evaluation: "Semester".into(),
+        sk_number: "470/1/2025".into(),
+        effective_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap_or_default(),
+    }
 }

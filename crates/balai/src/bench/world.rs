@@ -4,15 +4,13 @@
 
 use crate::RunError;
 use crate::config::Config;
-use balai_domain::catalogue::{DocumentType, ProcedureStep, Requirement, ServiceStandard};
 use balai_domain::identity::Assurance;
-use balai_domain::money::Rupiah;
 use balai_domain::nik::Nik;
 use balai_store::audit::Actor;
 use balai_store::identity::citizens::{self, NewCitizen};
 use balai_store::identity::{self, PrincipalKind, Vault};
 use balai_store::{Db, catalogue, org, query, seed};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 
 /// The government every scenario works in (Kota Kupang in the demo seed).
 pub const REGION: &str = "53.71";
@@ -52,7 +50,15 @@ pub async fn prepare(config: &Config, db: &Db, vault: &Vault, clients: usize) ->
             [a] => (a.0, a.0),
             [] => return Err(RunError::Io("the demo agency disdukcapil has no units".into())),
         };
-        catalogue::create_service(&mut tx, &agency, "kependudukan", SERVICE, &standard(first, last), &actor).await?;
+        catalogue::create_service(
+            &mut tx,
+            &agency,
+            "kependudukan",
+            SERVICE,
+            &seed::bulk::birth_certificate_standard(first, last),
+            &actor,
+        )
+        .await?;
     }
     // The names cookies travel under on a served (not demo) Balai, as `serve` chooses them.
     let cookies = crate::demo::cookie_security(config.secure_cookies, false);
@@ -135,38 +141,4 @@ pub async fn fill(db: &Db, government_id: i64, cases: i64, quiet: bool) -> Resul
     })
     .await?;
     Ok(())
-}
-
-fn standard(first_unit: i64, second_unit: i64) -> ServiceStandard {
-    ServiceStandard {
-        name: "Penerbitan Akta Kelahiran (uji beban)".into(),
-        name_en: "Birth certificate (load test)".into(),
-        summary: "Layanan untuk uji beban.".into(),
-        keywords: vec!["uji".into()],
-        requirements: vec![Requirement {
-            document: "Surat keterangan lahir".into(),
-            doc_type: DocumentType::SuratKeterangan,
-            held_by_government: false,
-            note: String::new(),
-        }],
-        steps: vec![
-            ProcedureStep { description: "Verifikasi berkas".into(), unit_id: first_unit, sla_days: 2 },
-            ProcedureStep { description: "Penerbitan".into(), unit_id: second_unit, sla_days: 3 },
-        ],
-        sla_days: 5,
-        fee: Rupiah(0),
-        fee_legal_basis: "UU 24/2013".into(),
-        product: "Kutipan akta kelahiran".into(),
-        complaint_handling: "SP4N-LAPOR!".into(),
-        legal_basis: vec!["UU 24/2013".into()],
-        facilities: "Loket".into(),
-        competence: "Operator".into(),
-        internal_supervision: "Kepala bidang".into(),
-        staff_count: 3,
-        service_guarantee: "Tepat waktu".into(),
-        security_guarantee: "Aman".into(),
-        performance_evaluation: "Semester".into(),
-        sk_number: "470/1/2025".into(),
-        effective_date: NaiveDate::from_ymd_opt(2025, 1, 2).unwrap_or_default(),
-    }
 }
