@@ -39,6 +39,125 @@ pub struct Db {
     reads: Arc<ReadCache>,
     /// SQLite's single writer, taken in turn inside this process (see [`Db::begin`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Whether the server answers, as a probe and the last failures saw it (PostgreSQL only).
+    health: Arc<Health>,
+    /// A streaming replica for reads that may lag a little ([`Db::lagging`]).
+    replica: Option<Arc<Db>>,
+    /// Set on a replica's `Db`: where its reads go while it is away, and where it never writes.
+    primary: Option<Box<Db>>,
+}
+
+/// How long a replica that failed a read is passed over before it is tried again (its probe may
+/// clear it sooner).
+const REPLICA_AWAY: Duration = Duration::from_secs(10);
+/// How often a PostgreSQL server's probe asks whether it answers, and how long it waits.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// A database server's availability. While it is *away*, requests fail at once with
+/// [`StoreError::Unreachable`] instead of each waiting out the pool's connect timeout: a probe on its
+/// own connection (not the pool's, so a busy pool never reads as an outage) marks it away when it
+/// gets no answer, and back the moment it does. A request that meets a broken connection marks it
+/// away too, without waiting for the probe.
+#[derive(Debug, Default)]
+struct Health {
+    away: std::sync::atomic::AtomicBool,
+    /// For a replica passed over after a failed read: not before this instant.
+    retry_at: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Health {
+    fn is_away(&self) -> bool {
+        if self.away.load(std::sync::atomic::Ordering::Relaxed) {
+            return true;
+        }
+        let retry_at = self.retry_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        retry_at.is_some_and(|at| std::time::Instant::now() < at)
+    }
+
+    fn set_away(&self, away: bool) {
+        let was = self.away.swap(away, std::sync::atomic::Ordering::Relaxed);
+        if away {
+            if !was {
+                tracing::warn!("the database stopped answering: requests fail fast until it is back");
+            }
+        } else {
+            *self.retry_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            if was {
+                tracing::info!("the database answers again");
+            }
+        }
+    }
+
+    fn pass_over_for(&self, span: Duration) {
+        *self.retry_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(std::time::Instant::now() + span);
+    }
+
+    /// Fails at once while away.
+    fn check(&self) -> Result<(), StoreError> {
+        if self.away.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(StoreError::Unreachable {
+                target: "database".into(),
+                reason: "not answering (checked every second)".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Marks the server away when a request met a broken connection (not a busy pool: the probe
+    /// judges that).
+    fn observe<T>(&self, result: &Result<T, StoreError>) {
+        if let Err(StoreError::Database(e)) = result
+            && connection_broken(e)
+        {
+            self.set_away(true);
+        }
+    }
+}
+
+/// Errors that mean the connection or the server is gone, as opposed to a pool that is busy.
+fn connection_broken(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            db.code().as_deref().is_some_and(|c| c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
+}
+
+/// Keeps `health` current for a PostgreSQL server until the `Db` is dropped or closed.
+fn spawn_probe(health: &Arc<Health>, options: PgConnectOptions, pool: PgPool) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let health = Arc::downgrade(health);
+    runtime.spawn(async move {
+        use sqlx::Connection;
+        let mut conn: Option<sqlx::PgConnection> = None;
+        loop {
+            tokio::time::sleep(PROBE_EVERY).await;
+            let Some(health) = health.upgrade() else { return };
+            if pool.is_closed() {
+                return;
+            }
+            let answered = tokio::time::timeout(PROBE_EVERY, async {
+                if conn.is_none() {
+                    conn = Some(sqlx::PgConnection::connect_with(&options).await?);
+                }
+                match conn.as_mut() {
+                    Some(c) => c.ping().await,
+                    None => Ok(()),
+                }
+            })
+            .await;
+            match answered {
+                Ok(Ok(())) => health.set_away(false),
+                _ => {
+                    conn = None;
+                    health.set_away(true);
+                }
+            }
+        }
+    });
 }
 
 /// The connection pool of either engine.
@@ -50,7 +169,7 @@ pub enum Pool {
 
 impl From<Pool> for Db {
     fn from(pool: Pool) -> Db {
-        Db { pool, reads: Arc::default(), writer: Arc::default() }
+        Db { pool, reads: Arc::default(), writer: Arc::default(), health: Arc::default(), replica: None, primary: None }
     }
 }
 
@@ -149,6 +268,59 @@ macro_rules! postgres_as {
     };
 }
 
+/// Runs a read on this `Db`'s pool, failing at once while its server is away. On a replica's `Db`
+/// a read the replica cannot answer (away, or failing now) runs on the primary instead, and the
+/// replica is passed over for a while. Inlined rather than a function: the body is an `async` block
+/// over a borrowed pool, and the fallback must not recurse into `Db`'s own methods.
+macro_rules! routed {
+    ($db:ident, $q:expr, |$pool:ident, $arg:ident| $body:expr) => {{
+        let q = $q;
+        match &$db.primary {
+            None => {
+                $db.health.check()?;
+                let result: Result<_, StoreError> = {
+                    let ($pool, $arg) = (&$db.pool, q);
+                    async { $body }.await
+                };
+                $db.health.observe(&result);
+                result
+            }
+            Some(primary) => {
+                if !$db.health.is_away() {
+                    let result: Result<_, StoreError> = {
+                        #[allow(clippy::clone_on_copy, clippy::unit_arg)]
+                        let ($pool, $arg) = (&$db.pool, q.clone());
+                        async { $body }.await
+                    };
+                    match result {
+                        Err(e) if e.is_unavailable() => {
+                            tracing::warn!(error = %e, "the read replica failed a read: reading from the primary");
+                            $db.health.pass_over_for(REPLICA_AWAY);
+                        }
+                        other => return other,
+                    }
+                }
+                primary.health.check()?;
+                let result: Result<_, StoreError> = {
+                    let ($pool, $arg) = (&primary.pool, q);
+                    async { $body }.await
+                };
+                primary.health.observe(&result);
+                result
+            }
+        }
+    }};
+}
+
+impl Pool {
+    async fn close(&self) {
+        match self {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
 impl Db {
     /// Connects to `sqlite://path` or `postgres://…`. A failure names the host (never the password).
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
@@ -185,13 +357,57 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(5))
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await
                     .map_err(|e| StoreError::Unreachable { target, reason: describe_connect_error(&e) })?;
-                Ok(Pool::Postgres(pool).into())
+                let db = Db::from(Pool::Postgres(pool.clone()));
+                spawn_probe(&db.health, options, pool);
+                Ok(db)
             }
             other => Err(StoreError::UnsupportedScheme(other.to_owned())),
         }
+    }
+
+    /// Connects to the primary at `url` and, when `read_url` is given, to a PostgreSQL streaming
+    /// replica for the reads that may lag a little ([`Db::lagging`]). The replica is connected
+    /// lazily: a replica that is away when the server starts only means those reads go to the
+    /// primary until it answers.
+    pub async fn connect_with_replica(url: &str, read_url: Option<&str>) -> Result<Db, StoreError> {
+        let mut db = Db::connect(url).await?;
+        let Some(read_url) = read_url.filter(|u| !u.trim().is_empty()) else { return Ok(db) };
+        if db.backend() != Backend::Postgres || !matches!(read_url.split(':').next(), Some("postgres" | "postgresql")) {
+            return Err(StoreError::BadUrl(format!(
+                "a read replica ({}) needs PostgreSQL for both the primary and the replica",
+                redact_url(read_url)
+            )));
+        }
+        let options = PgConnectOptions::from_str(read_url).map_err(|_| StoreError::BadUrl(redact_url(read_url)))?;
+        // A replica that does not answer quickly is passed over, not waited for.
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(1))
+            .connect_lazy_with(options.clone());
+        let mut replica = Db::from(Pool::Postgres(pool.clone()));
+        spawn_probe(&replica.health, options, pool);
+        replica.primary = Some(Box::new(Db { replica: None, ..db.clone() }));
+        db.replica = Some(Arc::new(replica));
+        Ok(db)
+    }
+
+    /// Where to send a read that may lag a little behind the latest commit: public pages, the
+    /// catalogue, the dashboard, open data — never a person's own case right after they changed it.
+    /// The replica when one is configured and answering, the primary otherwise; a read that fails on
+    /// the replica is repeated on the primary.
+    pub fn lagging(&self) -> &Db {
+        match &self.replica {
+            Some(replica) if !replica.health.is_away() => replica,
+            _ => self,
+        }
+    }
+
+    /// Whether this is a replica's `Db` (reads routed by [`Db::lagging`]).
+    pub fn is_replica(&self) -> bool {
+        self.primary.is_some()
     }
 
     pub fn pool(&self) -> &Pool {
@@ -247,20 +463,29 @@ impl Db {
         Ok(layout >= crate::audit::CURRENT_LAYOUT)
     }
 
-    /// Checks that the database answers (for `/readyz`).
+    /// Checks that the database answers (for `/readyz`): the primary, on a pooled connection.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.execute(query("SELECT 1")).await.map(|_| ())
     }
 
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
+        if let Some(replica) = &self.replica {
+            replica.pool.close().await;
         }
+        self.pool.close().await;
     }
 
     /// Starts a transaction: one command, one transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        // A replica takes no writes: a command handed the lagging `Db` still writes to the primary.
+        let this = self.primary.as_deref().unwrap_or(self);
+        this.health.check()?;
+        let began = this.begin_on_pool().await;
+        this.health.observe(&began);
+        began
+    }
+
+    async fn begin_on_pool(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
             // IMMEDIATE takes the write lock up front: a read-then-write transaction cannot fail
             // half-way with SQLITE_BUSY when another writer got there first.
@@ -284,26 +509,21 @@ impl Db {
     /// Starts a read-only transaction that sees one consistent snapshot and blocks no writer
     /// (for verification and exports).
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::new(TxConn::Sqlite(pool.begin_with("BEGIN DEFERRED").await?)),
-            Pool::Postgres(pool) => {
-                Tx::new(TxConn::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?))
-            }
-        })
+        routed!(self, (), |pool, _unit| begin_read_on(pool).await)
     }
 
     pub async fn fetch_all<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
-        Ok(match &self.pool {
+        routed!(self, q, |p, q| Ok(match p {
             Pool::Sqlite(p) => sqlite_as!(q, T).fetch_all(p).await?,
             Pool::Postgres(p) => postgres_as!(q, T).fetch_all(p).await?,
-        })
+        }))
     }
 
     pub async fn fetch_optional<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
-        Ok(match &self.pool {
+        routed!(self, q, |p, q| Ok(match p {
             Pool::Sqlite(p) => sqlite_as!(q, T).fetch_optional(p).await?,
             Pool::Postgres(p) => postgres_as!(q, T).fetch_optional(p).await?,
-        })
+        }))
     }
 
     pub async fn fetch_one<T: Record>(&self, q: Query) -> Result<T, StoreError> {
@@ -312,26 +532,43 @@ impl Db {
 
     /// Rows of text columns (every column cast to TEXT in the query), for canonical state hashing.
     pub async fn fetch_text_rows(&self, q: Query) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-        Ok(match &self.pool {
+        routed!(self, q, |p, q| Ok(match p {
             Pool::Sqlite(p) => {
                 text_rows(bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?)?
             }
             Pool::Postgres(p) => {
                 text_rows(bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).fetch_all(p).await?)?
             }
-        })
+        }))
     }
 
+    /// Runs a statement outside a transaction, on the primary (a replica's `Db` hands it over).
     pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => {
-                bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
-            }
-            Pool::Postgres(p) => {
-                bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
-            }
-        })
+        let this = self.primary.as_deref().unwrap_or(self);
+        this.health.check()?;
+        let done = async {
+            Ok(match &this.pool {
+                Pool::Sqlite(p) => {
+                    bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
+                }
+                Pool::Postgres(p) => {
+                    bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(q.sql)), q.args).execute(p).await?.rows_affected()
+                }
+            })
+        }
+        .await;
+        this.health.observe(&done);
+        done
     }
+}
+
+async fn begin_read_on(pool: &Pool) -> Result<Tx, StoreError> {
+    Ok(match pool {
+        Pool::Sqlite(pool) => Tx::new(TxConn::Sqlite(pool.begin_with("BEGIN DEFERRED").await?)),
+        Pool::Postgres(pool) => {
+            Tx::new(TxConn::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?))
+        }
+    })
 }
 
 /// An open transaction on either engine. Dropping it without `commit` rolls back, so a command that

@@ -64,6 +64,43 @@ pub enum StoreError {
 }
 
 impl From<FieldErrors> for StoreError {
+impl StoreError {
+    /// Whether the database could not be reached or refused to work for now (down, restarting,
+    /// out of connections, the writer's turn not coming): the request may succeed if repeated in a
+    /// few seconds, and nothing of it was written. The HTTP edge answers 503 with `Retry-After`.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unreachable { .. } => true,
+            StoreError::Database(e) => sqlx_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+/// The sqlx errors that say "not now" rather than "not so": the connection or pool failed, or the
+/// server said it is shutting down, starting, or cannot take more connections.
+fn sqlx_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // A connection that died mid-message shows up as a protocol error.
+        sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // PostgreSQL: connection exceptions (class 08), operator intervention (57P01 admin
+            // shutdown, 57P02 crash shutdown, 57P03 cannot connect now), too many connections.
+            Some(code) if code.starts_with("08") => true,
+            Some("57P01" | "57P02" | "57P03" | "53300") => true,
+            // SQLite: the database stayed locked or busy past the busy timeout.
+            Some("5" | "6" | "261" | "517") => true,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
     fn from(errors: FieldErrors) -> Self {
         StoreError::Invalid(errors)
     }

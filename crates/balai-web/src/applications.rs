@@ -69,10 +69,7 @@ impl FromRequestParts<AppState> for ApiCitizen {
         {
             Ok(Some(s)) => Ok(ApiCitizen { citizen_id: s.principal_id, assurance: s.citizen_assurance() }),
             Ok(None) => Err(unauthorized()),
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                Err(StatusCode::SERVICE_UNAVAILABLE.into_response())
-            }
+            Err(e) => Err(crate::error::answer_for_parts(parts, e.into())),
         }
     }
 }

@@ -224,10 +224,7 @@ impl FromRequestParts<AppState> for Admin {
                 token_hash: hash,
             }),
             Ok(None) => Err(to_login()),
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                Err(axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response())
-            }
+            Err(e) => Err(crate::error::answer_for_parts(parts, e.into())),
         }
     }
 }
@@ -274,10 +271,7 @@ impl FromRequestParts<AppState> for Citizen {
                 token_hash: hash,
             }),
             Ok(None) => Err(to_sign_in()),
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                Err(axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response())
-            }
+            Err(e) => Err(crate::error::answer_for_parts(parts, e.into())),
         }
     }
 }

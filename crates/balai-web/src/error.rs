@@ -77,9 +77,16 @@ pub enum AppError {
     /// A request refused by a rule of the domain, already phrased in the request's language.
     #[error("refused: {}", .0.rule)]
     Refused(Box<Refusal>),
+    /// The database cannot be reached or refuses work for now: nothing was written, and the same
+    /// request may succeed in a few seconds.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
+
+/// Seconds a client is asked to wait before repeating a request the database could not take.
+pub const UNAVAILABLE_RETRY_AFTER: i64 = 5;
 
 /// A refusal that names the rule (and the field, when one is at fault).
 #[derive(Debug, Clone)]
@@ -114,6 +121,7 @@ impl From<StoreError> for AppError {
             StoreError::Calendar(e) => AppError::Calendar(e),
             StoreError::IdempotencyConflict => AppError::IdempotencyConflict,
             StoreError::TooManyRequests => AppError::TooManyRequests,
+            other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -133,6 +141,7 @@ impl AppError {
             | AppError::IdempotencyConflict => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused(r) => r.status,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,6 +159,7 @@ impl AppError {
             AppError::IdempotencyConflict => "/problems/idempotency-key-reused",
             AppError::TooManyRequests => "/problems/too-many-requests",
             AppError::Refused(r) => r.problem_type,
+            AppError::Unavailable(_) => "/problems/unavailable",
             AppError::Internal(_) => "/problems/internal",
         }
     }
@@ -166,6 +176,7 @@ impl AppError {
             AppError::IdempotencyConflict => texts::KEY_REUSED_TITLE.get(lang),
             AppError::TooManyRequests => texts::TOO_MANY_TITLE.get(lang),
             AppError::Refused(r) => r.title,
+            AppError::Unavailable(_) => texts::UNAVAILABLE_TITLE.get(lang),
             AppError::Internal(_) => texts::INTERNAL_TITLE.get(lang),
         }
     }
@@ -193,6 +204,7 @@ impl AppError {
             AppError::TooManyRequests => texts::TOO_MANY_DETAIL.get(lang).into(),
             AppError::Refused(r) => r.message.clone(),
             // Internal details go to the log, never to the client.
+            AppError::Unavailable(_) => texts::UNAVAILABLE_DETAIL.get(lang).into(),
             AppError::Internal(_) => texts::INTERNAL_DETAIL.get(lang).into(),
         }
     }
@@ -222,6 +234,7 @@ impl AppError {
         };
         let (retry_after, attempts_left) = match self {
             AppError::Refused(r) => (r.retry_after, r.attempts_left),
+            AppError::Unavailable(_) => (Some(UNAVAILABLE_RETRY_AFTER), None),
             _ => (None, None),
         };
         let param = match self {
@@ -241,8 +254,20 @@ impl AppError {
     }
 
     pub fn log(&self) {
-        if let AppError::Internal(message) = self {
-            tracing::error!(error = %message, "request failed");
+        match self {
+            AppError::Internal(message) => tracing::error!(error = %message, "request failed"),
+            // Expected while the database is away: one line per request, not an alarm per request.
+            AppError::Unavailable(message) => tracing::warn!(error = %message, "database unavailable"),
+            _ => {}
+        }
+    }
+
+    /// The `Retry-After` seconds this error asks for, if any.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            AppError::Refused(r) => r.retry_after,
+            AppError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
+            _ => None,
         }
     }
 }
@@ -334,10 +359,23 @@ pub async fn readable_rejections(request: axum::extract::Request, next: axum::mi
     let field = missing_field(&String::from_utf8_lossy(&text));
     tracing::info!(status = status.as_u16(), field = field.as_deref().unwrap_or("-"), "request could not be read");
     let error = AppError::from(unreadable(lang, status, field.as_deref()));
+    answer_for(lang, &uri, error)
+}
+
+/// An error met in an extractor: [`answer_for`] the request as the client sent it (a nested router
+/// sees its path without the prefix it is nested under).
+pub fn answer_for_parts(parts: &axum::http::request::Parts, error: AppError) -> Response {
+    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
+    answer_for(crate::i18n::lang_of(parts), uri, error)
+}
+
+/// An error met outside a handler (in an extractor or a layer): problem+json under `/api/`, the
+/// error page elsewhere, in the request's language.
+pub fn answer_for(lang: Lang, uri: &axum::http::Uri, error: AppError) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError(error, lang).into_response()
     } else {
-        crate::pages::error_page(lang, &uri, error)
+        crate::pages::error_page(lang, uri, error)
     }
 }
 

@@ -21,6 +21,9 @@ const NOT_SETTINGS_PREFIXES: [&str; 2] = ["BALAI_TEST_", "BALAI_BENCH_"];
 pub struct Config {
     /// `sqlite://…` (default: a file in the data directory) or `postgres://…`.
     pub database_url: Option<String>,
+    /// A PostgreSQL streaming replica (`postgres://…`) for the reads that may lag a little: public
+    /// pages, the catalogue, the dashboard, open data. Empty: every read goes to `database_url`.
+    pub database_read_url: Option<String>,
     pub listen: String,
     /// Empty string disables the metrics listener.
     pub metrics_listen: String,
@@ -118,6 +121,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: None,
+            database_read_url: None,
             listen: "127.0.0.1:8080".into(),
             metrics_listen: "127.0.0.1:9464".into(),
             data_dir: PathBuf::from("balai-data"),

@@ -216,7 +216,7 @@ pub(crate) fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
 }
 
 pub(crate) async fn connect(config: &Config) -> Result<Db, RunError> {
-    let db = Db::connect(&config.database_url()).await?;
+    let db = Db::connect_with_replica(&config.database_url(), config.database_read_url.as_deref()).await?;
     if let Some(file) = config.sqlite_file() {
         files::restrict_database(&file)?;
     }
@@ -424,6 +424,9 @@ impl seed::DocumentIssuer for DemoIssuer {
 #[allow(clippy::too_many_arguments)]
 async fn serve_until_shutdown(
     db: Db,
+/// Deadline checks one round of the worker takes at most.
+const SLA_ROUND: u32 = 100;
+
     config: &Config,
     listener: TcpListener,
     metrics: Option<TcpListener>,
@@ -484,11 +487,16 @@ async fn serve_until_shutdown(
     let (sla_db, sla_vault) = (db.clone(), vault.clone());
     tokio::spawn(async move {
         loop {
-            match balai_store::applications::work_sla(&sla_db, &sla_vault, chrono::Utc::now(), 100).await {
-                Ok(round) if round.breached > 0 => {
-                    tracing::info!(breached = round.breached, "steps past their deadline")
+            // A full round means more may be waiting (a backlog after a restart): go again soon
+            // rather than after the usual pause.
+            let mut full = false;
+            match balai_store::applications::work_sla(&sla_db, &sla_vault, chrono::Utc::now(), SLA_ROUND).await {
+                Ok(round) => {
+                    full = round.checked >= SLA_ROUND as usize;
+                    if round.breached > 0 {
+                        tracing::info!(breached = round.breached, "steps past their deadline")
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "the deadline worker failed a round"),
             }
             // Answered complaints whose reporter did not respond in time close (LAPOR!'s lapse).
@@ -497,7 +505,7 @@ async fn serve_until_shutdown(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "the complaint lapse worker failed a round"),
             }
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            tokio::time::sleep(if full { Duration::from_millis(200) } else { Duration::from_secs(30) }).await;
         }
     });
     let web = WebConfig {

@@ -157,6 +157,15 @@ enum KeysCommand {
 }
 
 #[derive(Subcommand)]
+    /// The benchmark's data set, seeded into the configured database and printed as JSON (signed-in
+    /// citizens and an officer, an Open311 key), for tests that serve and load it themselves.
+    #[command(hide = true)]
+    BenchWorld {
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=512))]
+        clients: u16,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 enum AuditCommand {
     /// Recompute every leaf, node, checkpoint and audited record; print "ok: …" or the first problem.
     Verify {
@@ -288,3 +297,4 @@ pub enum RunError {
     #[error("FAILED: {0}")]
     Verify(String),
 }
+            Command::BenchWorld { clients, common } => bench::world_only(&common, usize::from(clients)).await,

@@ -128,7 +128,7 @@ pub async fn list_services(
         category_code: q.category.filter(|c| !c.is_empty()),
         agency_id,
     };
-    let found = catalogue::search_services(&state.db, &filter, paging).await.map_err(|e| fail(e.into()))?;
+    let found = catalogue::search_services(state.db.lagging(), &filter, paging).await.map_err(|e| fail(e.into()))?;
     Ok(Json(page_of(found)))
 }
 
@@ -202,10 +202,10 @@ pub async fn get_service(
         }
     };
     let detail = match q.version.as_deref() {
-        None | Some("") => catalogue::service_by_code(&state.db, &region, &code).await,
+        None | Some("") => catalogue::service_by_code(state.db.lagging(), &region, &code).await,
         Some(_) => {
             let version = positive(q.version.as_deref(), "version", 1).map_err(fail)?;
-            catalogue::service_version(&state.db, &region, &code, version).await
+            catalogue::service_version(state.db.lagging(), &region, &code, version).await
         }
     }
     .map_err(|e| fail(e.into()))?;
@@ -303,7 +303,7 @@ pub async fn list_agencies(
     let fail = |e: AppError| ApiError(e, lang);
     let paging = paging(q.page.as_deref(), q.per_page.as_deref()).map_err(fail)?;
     let region = q.government.filter(|g| !g.is_empty());
-    let found = org::agencies(&state.db, region.as_deref(), paging).await.map_err(|e| fail(e.into()))?;
+    let found = org::agencies(state.db.lagging(), region.as_deref(), paging).await.map_err(|e| fail(e.into()))?;
     Ok(Json(page_of(found)))
 }
 
@@ -336,10 +336,10 @@ pub async fn get_agency(
 ) -> ApiResult<AgencyDoc> {
     let fail = |e: AppError| ApiError(e, lang);
     let id = positive(Some(&id), "id", 1).map_err(fail)?;
-    let agency = org::agency(&state.db, id).await.map_err(|e| fail(e.into()))?;
-    let units = org::units(&state.db, id).await.map_err(|e| fail(e.into()))?;
+    let agency = org::agency(state.db.lagging(), id).await.map_err(|e| fail(e.into()))?;
+    let units = org::units(state.db.lagging(), id).await.map_err(|e| fail(e.into()))?;
     let filter = ServiceFilter { agency_id: Some(id), ..Default::default() };
-    let services = catalogue::search_services(&state.db, &filter, Paging::new(1, Paging::MAX_PER_PAGE))
+    let services = catalogue::search_services(state.db.lagging(), &filter, Paging::new(1, Paging::MAX_PER_PAGE))
         .await
         .map_err(|e| fail(e.into()))?;
     Ok(Json(AgencyDoc {

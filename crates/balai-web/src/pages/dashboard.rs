@@ -128,7 +128,8 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
             let mut page = 1;
             loop {
                 let found =
-                    catalogue::search_services(&state.db, &filter, Paging::new(page, Paging::MAX_PER_PAGE)).await?;
+                    catalogue::search_services(state.db.lagging(), &filter, Paging::new(page, Paging::MAX_PER_PAGE))
+                        .await?;
                 let pages = found.pages();
                 services.extend(found.items.into_iter().map(|s| AdminServiceRow {
                     public_href: format!("/layanan/{}/{}", s.region_code, s.code),
@@ -144,12 +145,13 @@ async fn dashboard(State(state): State<AppState>, RequestLang(lang): RequestLang
                 }
                 page += 1;
             }
-            let agencies = org::agencies(&state.db, Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
-                .await?
-                .items
-                .into_iter()
-                .map(|a| (a.id, a.name))
-                .collect();
+            let agencies =
+                org::agencies(state.db.lagging(), Some(&g.region_code), Paging::new(1, Paging::MAX_PER_PAGE))
+                    .await?
+                    .items
+                    .into_iter()
+                    .map(|a| (a.id, a.name))
+                    .collect();
             let this_year = g.zone().local_date(Utc::now()).format("%Y");
             out.push(AdminGovernment {
                 calendar_href: format!("/admin/kalender/{}/{this_year}", g.region_code),

@@ -128,7 +128,11 @@ pub fn error_page(lang: Lang, uri: &Uri, error: AppError) -> Response {
         other => (other.title(lang).to_owned(), other.detail(lang)),
     };
     let page = ErrorPage { chrome: Chrome::new(lang, heading.clone(), uri), heading, body };
-    (error.status(), render(&page)).into_response()
+    let mut response = (error.status(), render(&page)).into_response();
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds.max(1)));
+    }
+    response
 }
 
 /// Fallback for unknown paths: problem+json under /api, a page elsewhere.

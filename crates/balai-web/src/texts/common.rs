@@ -65,6 +65,10 @@ crate::texts::texts! {
         / "Server error";
     INTERNAL_DETAIL = "Permintaan tidak dapat diproses. Silakan coba lagi."
         / "The request could not be processed. Please try again.";
+    UNAVAILABLE_TITLE = "Layanan sedang tidak tersedia"
+        / "Service temporarily unavailable";
+    UNAVAILABLE_DETAIL = "Basis data sedang tidak dapat dihubungi, jadi permintaan Anda belum disimpan. Coba lagi dalam beberapa detik; data yang sudah tersimpan tetap aman."
+        / "The database cannot be reached right now, so your request was not saved. Try again in a few seconds; what was already saved is safe.";
 
     // A request axum could not read.
     TOO_LARGE_TITLE = "Permintaan terlalu besar"

@@ -136,6 +136,21 @@ impl Goal {
     }
 }
 
+/// `balai bench-world`: the data set of [`run`] in the configured database, printed as JSON.
+pub async fn world_only(common: &crate::CommonArgs, clients: usize) -> Result<(), RunError> {
+    let config = Config::load(common, false)?;
+    crate::demo::prepare_data_dir(&config)?;
+    let db = crate::demo::connect(&config).await?;
+    db.migrate().await?;
+    crate::audit::load_or_create_key(&config, &db).await?;
+    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
+    crate::keys::load_or_create_document_keys(&config, &db).await?;
+    let world = world::prepare(&config, &db, &vault, clients).await?;
+    db.close().await;
+    println!("{}", serde_json::to_string(&world).map_err(|e| RunError::Io(e.to_string()))?);
+    Ok(())
+}
+
 pub async fn run(options: Options) -> Result<(), RunError> {
     let started = Instant::now();
     let load_average = std::fs::read_to_string("/proc/loadavg")

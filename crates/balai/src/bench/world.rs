@@ -20,6 +20,7 @@ pub const DOCUMENT: &str = "surat_keterangan";
 /// A published standard of the seeded catalogue, read by `service_read`.
 pub const READ_SERVICE: &str = "AKTA-LAHIR";
 
+#[derive(Clone, serde::Serialize)]
 pub struct World {
     pub government_id: i64,
     /// `Cookie` header values, one signed-in citizen per client.

@@ -48,7 +48,7 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, RequestLang(lang): RequestLang, uri: Uri) -> Response {
     let result: Result<_, StoreError> = async {
-        let categories = catalogue::category_counts(&state.db, None).await?;
+        let categories = catalogue::category_counts(state.db.lagging(), None).await?;
         let governments = org::governments(&state.db).await?;
         Ok((categories, governments))
     }
@@ -131,7 +131,7 @@ async fn search(
         category_code: params.kategori.clone().filter(|k| !k.is_empty()),
         agency_id: None,
     };
-    let found = match catalogue::search_services(&state.db, &filter, Paging::new(page, 20)).await {
+    let found = match catalogue::search_services(state.db.lagging(), &filter, Paging::new(page, 20)).await {
         Ok(found) => found,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -235,7 +235,7 @@ async fn service(
     uri: Uri,
     Path((region, code)): Path<(String, String)>,
 ) -> Response {
-    match catalogue::published_service(&state.db, &region, &code, None).await {
+    match catalogue::published_service(state.db.lagging(), &region, &code, None).await {
         Ok(published) => service_page(lang, &uri, published),
         Err(e) => error_page(lang, &uri, e.into()),
     }
@@ -250,7 +250,7 @@ async fn service_version(
     let Ok(version) = version.parse::<i64>() else {
         return error_page(lang, &uri, AppError::NotFound);
     };
-    match catalogue::published_service(&state.db, &region, &code, Some(version)).await {
+    match catalogue::published_service(state.db.lagging(), &region, &code, Some(version)).await {
         Ok(published) => service_page(lang, &uri, published),
         Err(e) => error_page(lang, &uri, e.into()),
     }
@@ -344,11 +344,12 @@ async fn agency(
         return error_page(lang, &uri, AppError::NotFound);
     };
     let loaded: Result<_, StoreError> = async {
-        let agency = org::agency(&state.db, id).await?;
-        let government = org::government(&state.db, agency.government_id).await?;
-        let units = org::units(&state.db, id).await?;
+        let agency = org::agency(state.db.lagging(), id).await?;
+        let government = org::government(state.db.lagging(), agency.government_id).await?;
+        let units = org::units(state.db.lagging(), id).await?;
         let filter = ServiceFilter { agency_id: Some(id), ..Default::default() };
-        let services = catalogue::search_services(&state.db, &filter, Paging::new(1, Paging::MAX_PER_PAGE)).await?;
+        let services =
+            catalogue::search_services(state.db.lagging(), &filter, Paging::new(1, Paging::MAX_PER_PAGE)).await?;
         Ok((agency, government, units, services))
     }
     .await;

@@ -125,7 +125,7 @@ async fn list(
         Ok(g) => g,
         Err(e) => return error_page(lang, &uri, e),
     };
-    let categories = match complaints::categories(&state.db, government.id).await {
+    let categories = match complaints::categories(state.db.lagging(), government.id).await {
         Ok(c) => c,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -158,11 +158,11 @@ async fn list(
         None => None,
     };
     let filter = PublicFilter { category_id: category, open, before, ..PublicFilter::default() };
-    let found = match complaints::public_list(&state.db, government.id, &filter, PAGE).await {
+    let found = match complaints::public_list(state.db.lagging(), government.id, &filter, PAGE).await {
         Ok(found) => found,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let rules = complaints::rules::current(&state.db, government.id).await.ok().flatten();
+    let rules = complaints::rules::current(state.db.lagging(), government.id).await.ok().flatten();
     let zone = government.zone();
     let area = map_area(rules.and_then(|r| r.area), &found);
     let points = match area {
@@ -280,7 +280,7 @@ async fn detail(
 ) -> Response {
     let l = L(lang);
     // A rahasia report, a whistleblowing report and an unknown number are the same 404.
-    let report = match complaints::public_report(&state.db, &number).await {
+    let report = match complaints::public_report(state.db.lagging(), &number).await {
         Ok(Some(report)) => report,
         Ok(None) => return error_page(lang, &uri, AppError::NotFound),
         Err(e) => return error_page(lang, &uri, e.into()),
@@ -337,7 +337,7 @@ async fn photo(
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else { return error_page(lang, &uri, AppError::NotFound) };
     // Only photos of public reports: others are the same 404 as no photo.
-    let (key, content_type) = match complaints::public_photo(&state.db, id).await {
+    let (key, content_type) = match complaints::public_photo(state.db.lagging(), id).await {
         Ok(Some(found)) => found,
         Ok(None) => return error_page(lang, &uri, AppError::NotFound),
         Err(e) => return error_page(lang, &uri, e.into()),
@@ -466,7 +466,7 @@ async fn feed(
     };
     let wanted = q.kategori.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let category = match wanted {
-        Some(code) => match complaints::category_by_code(&state.db, government.id, code).await {
+        Some(code) => match complaints::category_by_code(state.db.lagging(), government.id, code).await {
             Ok(Some(c)) => Some(c),
             Ok(None) => return error_page(lang, &uri, AppError::NotFound),
             Err(e) => return error_page(lang, &uri, e.into()),
@@ -474,7 +474,7 @@ async fn feed(
         None => None,
     };
     let filter = PublicFilter { category_id: category.as_ref().map(|c| c.id), ..PublicFilter::default() };
-    let lines = match complaints::public_list(&state.db, government.id, &filter, FEED_ENTRIES).await {
+    let lines = match complaints::public_list(state.db.lagging(), government.id, &filter, FEED_ENTRIES).await {
         Ok(lines) => lines,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
