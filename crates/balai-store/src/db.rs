@@ -60,6 +60,9 @@ const PROBE_EVERY: Duration = Duration::from_secs(1);
 /// away too, without waiting for the probe.
 #[derive(Debug, Default)]
 struct Health {
+    /// Whether a probe watches this server: only then can "away" be cleared, so only then is it set
+    /// (an embedded SQLite file has no probe and is never away).
+    probed: std::sync::atomic::AtomicBool,
     away: std::sync::atomic::AtomicBool,
     /// For a replica passed over after a failed read: not before this instant.
     retry_at: std::sync::Mutex<Option<std::time::Instant>>,
@@ -109,6 +112,7 @@ impl Health {
     fn observe<T>(&self, result: &Result<T, StoreError>) {
         if let Err(StoreError::Database(e)) = result
             && connection_broken(e)
+            && self.probed.load(std::sync::atomic::Ordering::Relaxed)
         {
             self.set_away(true);
         }
@@ -129,6 +133,7 @@ fn connection_broken(e: &sqlx::Error) -> bool {
 /// Keeps `health` current for a PostgreSQL server until the `Db` is dropped or closed.
 fn spawn_probe(health: &Arc<Health>, options: PgConnectOptions, pool: PgPool) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    health.probed.store(true, std::sync::atomic::Ordering::Relaxed);
     let health = Arc::downgrade(health);
     runtime.spawn(async move {
         use sqlx::Connection;

@@ -148,3 +148,30 @@ impl Default for Paging {
         Self::new(1, 20)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn only_a_database_that_is_away_or_busy_is_unavailable() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        for away in [
+            StoreError::Database(sqlx::Error::Io(io)),
+            StoreError::Database(sqlx::Error::PoolTimedOut),
+            StoreError::Database(sqlx::Error::PoolClosed),
+            StoreError::Unreachable { target: "db:5432".into(), reason: "refused".into() },
+        ] {
+            assert!(away.is_unavailable(), "{away}");
+        }
+        for not_now in [
+            StoreError::NotFound,
+            StoreError::Forbidden,
+            StoreError::TooManyRequests,
+            StoreError::Database(sqlx::Error::RowNotFound),
+            StoreError::Corrupt("bad row".into()),
+        ] {
+            assert!(!not_now.is_unavailable(), "{not_now}");
+        }
+    }
+}
