@@ -63,7 +63,6 @@ pub enum StoreError {
     ComplaintFlow(complaints::FlowError),
 }
 
-impl From<FieldErrors> for StoreError {
 impl StoreError {
     /// Whether the database could not be reached or refused to work for now (down, restarting,
     /// out of connections, the writer's turn not coming): the request may succeed if repeated in a
@@ -101,6 +100,7 @@ fn sqlx_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+impl From<FieldErrors> for StoreError {
     fn from(errors: FieldErrors) -> Self {
         StoreError::Invalid(errors)
     }
