@@ -421,12 +421,12 @@ impl seed::DocumentIssuer for DemoIssuer {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn serve_until_shutdown(
-    db: Db,
 /// Deadline checks one round of the worker takes at most.
 const SLA_ROUND: u32 = 100;
 
+#[allow(clippy::too_many_arguments)]
+async fn serve_until_shutdown(
+    db: Db,
     config: &Config,
     listener: TcpListener,
     metrics: Option<TcpListener>,
