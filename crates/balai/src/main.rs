@@ -107,6 +107,15 @@ enum Command {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         listen: String,
     },
+    /// The benchmark's data set, seeded into the configured database and printed as JSON (signed-in
+    /// citizens and an officer, an Open311 key), for tests that serve and load it themselves.
+    #[command(hide = true)]
+    BenchWorld {
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=512))]
+        clients: u16,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,15 +166,6 @@ enum KeysCommand {
 }
 
 #[derive(Subcommand)]
-    /// The benchmark's data set, seeded into the configured database and printed as JSON (signed-in
-    /// citizens and an officer, an Open311 key), for tests that serve and load it themselves.
-    #[command(hide = true)]
-    BenchWorld {
-        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=512))]
-        clients: u16,
-        #[command(flatten)]
-        common: CommonArgs,
-    },
 enum AuditCommand {
     /// Recompute every leaf, node, checkpoint and audited record; print "ok: …" or the first problem.
     Verify {
