@@ -262,6 +262,7 @@ fn main() -> ExitCode {
                 .await
             }
             Command::BenchHello { listen } => bench::hello(&listen).await,
+            Command::BenchWorld { clients, common } => bench::world_only(&common, usize::from(clients)).await,
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
                 tokio::task::spawn_blocking(move || audit::witness(&url, &state_dir))
                     .await
@@ -297,4 +298,3 @@ pub enum RunError {
     #[error("FAILED: {0}")]
     Verify(String),
 }
-            Command::BenchWorld { clients, common } => bench::world_only(&common, usize::from(clients)).await,
