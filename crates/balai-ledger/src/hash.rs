@@ -25,6 +25,11 @@ pub fn leaf_hash(data: &[u8]) -> Hash {
     hasher.finalize().into()
 }
 
+/// A hash as 64 lowercase hexadecimal digits, as stored beside the entries.
+pub fn hex(hash: &Hash) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Interior node hash: `SHA-256(0x01 || left || right)`.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     // One contiguous buffer: a single `update` call is measurably faster than three.

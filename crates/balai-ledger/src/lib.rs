@@ -9,6 +9,8 @@
 //!   in-memory reference source.
 //! - [`verify`]: RFC 9162 §2.1.3.2 / §2.1.4.2 proof verification.
 //! - [`tile`]: where a node lives in C2SP `tlog-tiles` storage, and how to compute it from there.
+//! - [`entry`]: Balai's canonical leaf entry, the exact bytes a leaf hashes, and its one strict
+//!   reader (the audit log's bundles hold one entry a line).
 //! - [`checkpoint`] and [`note`]: C2SP tlog-checkpoint bodies, signed as C2SP signed notes
 //!   with Ed25519, in the key formats of `golang.org/x/mod/sumdb/note`.
 //!
@@ -77,6 +79,7 @@
 
 pub mod checkpoint;
 pub mod compact;
+pub mod entry;
 pub mod hash;
 pub mod memory;
 pub mod note;
@@ -86,7 +89,8 @@ pub mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use compact::{CompactRange, CompactRangeError, SubtreeNode};
-pub use hash::{EMPTY_ROOT, Hash, leaf_hash, node_hash, root_from_leaf_hashes};
+pub use entry::Leaf;
+pub use hash::{EMPTY_ROOT, Hash, hex, leaf_hash, node_hash, root_from_leaf_hashes};
 pub use memory::{MemoryTree, MemoryTreeError};
 pub use note::{
     Note, NoteError, NoteSignature, NoteSigner, NoteVerifier, open_checkpoint, open_note, sign_checkpoint, sign_note,

@@ -17,22 +17,23 @@
 //!
 //! The module is split by job: `append` writes leaves, `state` reads the audited rows through the
 //! tables each context registers (see `crate::registry`), `proofs` reads the log and its tree,
-//! `checkpoints` keeps signed heads, `verify` recomputes everything, `entry` is the leaf format and
-//! `upgrade` converts the first storage layout.
+//! `checkpoints` keeps signed heads, `verify` recomputes everything, and `upgrade` converts the first
+//! storage layout. The leaf's canonical entry and its reader are `balai_ledger::entry`.
 
 mod append;
 mod checkpoints;
-mod entry;
 mod proofs;
 mod state;
 mod upgrade;
 mod verify;
 
 pub use append::{record_change, record_event, record_read};
+pub use balai_ledger::Leaf;
+use balai_ledger::entry;
+pub use balai_ledger::hex;
 pub use checkpoints::{
     StoredCheckpoint, checkpoint_count, checkpoints, latest_checkpoint, save_checkpoint, sign_pending_checkpoint,
 };
-pub use entry::Leaf;
 pub use proofs::{ProofRequestError, consistency_proof, head, inclusion_proof, leaves, leaves_about, root_at, size};
 pub use state::{
     AliasLister, AuditedTable, BoxFuture, IdLister, LeafNumberLister, LeafNumbers, StateReader, registered_tables,
@@ -86,10 +87,6 @@ impl Subject {
     pub fn new(table: &str, id: impl ToString) -> Subject {
         Subject { table: table.to_owned(), id: id.to_string() }
     }
-}
-
-pub fn hex(hash: &Hash) -> String {
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn unhex(text: &str) -> Option<Hash> {

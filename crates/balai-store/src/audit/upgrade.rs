@@ -9,6 +9,41 @@ use super::Leaf;
 use super::append::{format_frontier, parse_frontier, write_leaf};
 use crate::{Db, StoreError, query};
 use balai_ledger::CompactRange;
+use chrono::{DateTime, Utc};
+
+/// A row of the first layout's leaf table: the leaf's fields and its stored hash.
+#[derive(sqlx::FromRow)]
+struct LeafRow {
+    seq: i64,
+    government_id: Option<i64>,
+    recorded_at: DateTime<Utc>,
+    actor_role: String,
+    actor_id: String,
+    action: String,
+    subject_table: String,
+    subject_id: String,
+    state_hash: Option<String>,
+    purpose: Option<String>,
+    leaf_hash: String,
+}
+
+impl From<LeafRow> for Leaf {
+    fn from(r: LeafRow) -> Leaf {
+        Leaf {
+            seq: r.seq,
+            government_id: r.government_id,
+            recorded_at: r.recorded_at,
+            actor_role: r.actor_role,
+            actor_id: r.actor_id,
+            action: r.action,
+            subject_table: r.subject_table,
+            subject_id: r.subject_id,
+            state_hash: r.state_hash,
+            purpose: r.purpose,
+            leaf_hash: r.leaf_hash,
+        }
+    }
+}
 
 /// The storage layout this build writes: 2 is bundles and tiles, 1 was a row per leaf and per node.
 pub const CURRENT_LAYOUT: i64 = 2;
@@ -31,7 +66,7 @@ pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
     };
     let mut range = CompactRange::new();
     loop {
-        let page: Vec<Leaf> = tx
+        let page: Vec<LeafRow> = tx
             .fetch_all(
                 query(
                     "SELECT seq, government_id, recorded_at, actor_role, actor_id, action, subject_table, subject_id, \
@@ -44,7 +79,7 @@ pub(crate) async fn upgrade_layout(db: &Db) -> Result<(), StoreError> {
         if page.is_empty() {
             break;
         }
-        for leaf in page {
+        for leaf in page.into_iter().map(Leaf::from) {
             if leaf.seq != range.size() as i64 {
                 return Err(refused(format!("leaf {} is missing", range.size())));
             }

@@ -8,14 +8,13 @@
 //! without building a JSON tree, and a line that is not in the canonical layout is reported rather
 //! than interpreted.
 
-use balai_ledger::Hash;
+use crate::{Hash, hex, leaf_hash};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 
-/// A stored leaf, with every field that goes into its hash. (`FromRow` reads the first layout's rows,
-/// which had these columns, when the store converts them.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// A stored leaf, with every field that goes into its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Leaf {
     pub seq: i64,
     pub government_id: Option<i64>,
@@ -65,7 +64,7 @@ impl Leaf {
     }
 
     pub fn computed_hash(&self) -> Hash {
-        balai_ledger::leaf_hash(&self.entry_bytes())
+        leaf_hash(&self.entry_bytes())
     }
 
     /// The leaf stored as `line`, or `None` when the line is not a canonical entry.
@@ -90,7 +89,7 @@ impl Leaf {
                 Some(quoted) => Some(text(quoted)?),
                 None => None,
             },
-            leaf_hash: super::hex(&balai_ledger::leaf_hash(line.as_bytes())),
+            leaf_hash: hex(&leaf_hash(line.as_bytes())),
         })
     }
 }
@@ -98,7 +97,7 @@ impl Leaf {
 /// The fields of a canonical entry line, as they stand in the line: numbers parsed, strings still
 /// quoted and escaped (see [`unquote`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct EntryView<'a> {
+pub struct EntryView<'a> {
     pub seq: i64,
     pub government_id: Option<i64>,
     pub recorded_at: &'a str,
@@ -152,7 +151,7 @@ impl<'a> EntryView<'a> {
 }
 
 /// The text of a quoted JSON string; borrowed unless it has escapes.
-pub(crate) fn unquote(quoted: &str) -> Option<Cow<'_, str>> {
+pub fn unquote(quoted: &str) -> Option<Cow<'_, str>> {
     let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
     if inner.contains('\\') {
         serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
@@ -230,7 +229,7 @@ mod tests {
             purpose,
             leaf_hash: String::new(),
         };
-        leaf.leaf_hash = super::super::hex(&leaf.computed_hash());
+        leaf.leaf_hash = hex(&leaf.computed_hash());
         leaf
     }
 
