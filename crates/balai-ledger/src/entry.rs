@@ -67,12 +67,15 @@ impl Leaf {
         leaf_hash(&self.entry_bytes())
     }
 
-    /// The leaf stored as `line`, or `None` when the line is not a canonical entry.
+    /// The leaf stored as `line`, or `None` when the line is not a canonical entry: the leaf's own
+    /// entry must be the line, byte for byte, so its fields hash to the line's hash. (The layout
+    /// alone lets through what the writer never writes: a raw control character or a needless
+    /// escape in a string, a time in another form.)
     pub fn from_line(line: &str) -> Option<Leaf> {
         let view = EntryView::read(line)?;
         let text = |quoted: &str| unquote(quoted).map(Cow::into_owned);
         let recorded_at = DateTime::parse_from_rfc3339(&unquote(view.recorded_at)?).ok()?.with_timezone(&Utc);
-        Some(Leaf {
+        let leaf = Leaf {
             seq: view.seq,
             government_id: view.government_id,
             recorded_at,
@@ -90,7 +93,8 @@ impl Leaf {
                 None => None,
             },
             leaf_hash: hex(&leaf_hash(line.as_bytes())),
-        })
+        };
+        (leaf.entry_bytes() == line.as_bytes()).then_some(leaf)
     }
 }
 
@@ -174,7 +178,8 @@ impl<'a> Cursor<'a> {
         self.expect("null").is_some()
     }
 
-    /// An integer as serde_json writes an i64: an optional minus and digits, no leading zeros.
+    /// An integer as serde_json writes an i64: an optional minus and digits, no leading zeros, and
+    /// zero without a minus.
     fn number(&mut self) -> Option<i64> {
         let bytes = self.text.as_bytes();
         let start = self.pos;
@@ -183,7 +188,7 @@ impl<'a> Cursor<'a> {
         while bytes.get(end).is_some_and(u8::is_ascii_digit) {
             end += 1;
         }
-        let canonical = end > digits && (bytes[digits] != b'0' || end == digits + 1);
+        let canonical = end > digits && (bytes[digits] != b'0' || (end == digits + 1 && digits == start));
         let value = self.text[start..end].parse().ok().filter(|_| canonical)?;
         self.pos = end;
         Some(value)
@@ -256,6 +261,8 @@ mod tests {
         for bad in [
             line.replace("\"seq\":40", "\"seq\": 40"),
             line.replace("\"seq\":40", "\"seq\":040"),
+            // Found by fuzzing: serde_json never writes a negative zero.
+            line.replace("\"government_id\":13", "\"government_id\":-0"),
             line.replace("{\"v\":1", "{\"v\":2"),
             line.replace(",\"purpose\"", ", \"purpose\""),
             format!("{line} "),
@@ -263,6 +270,27 @@ mod tests {
             line[..line.len() - 1].to_owned(),
         ] {
             assert_eq!(EntryView::read(&bad), None, "{bad}");
+        }
+    }
+
+    /// Found by fuzzing: a raw control character in a string passed the layout, and the leaf read
+    /// from it wrote (and hashed) another line. Whatever the writer would not have written is refused.
+    #[test]
+    fn a_leaf_is_read_only_from_the_line_it_writes() {
+        let written = leaf("12".into(), None, Some("verifikasi berkas\u{1f}".into()), 40);
+        let line = String::from_utf8(written.entry_bytes()).unwrap();
+        assert!(line.contains(".123496Z") && line.contains("berkas\\u001f"));
+        assert_eq!(Leaf::from_line(&line), Some(written));
+        for bad in [
+            line.replace("berkas\\u001f", "berkas\u{1f}"),
+            line.replace("berkas\\u001f", "berkas\\u001F"),
+            line.replace("verifikasi berkas", "verifikasi\\u0020berkas"),
+            line.replace("verifikasi berkas", "verifikasi\\/berkas"),
+            line.replace(".123496Z", ".123496+00:00"),
+            line.replace(".123496Z", ".123496000Z"),
+        ] {
+            assert!(EntryView::read(&bad).is_some(), "the layout holds: {bad}");
+            assert_eq!(Leaf::from_line(&bad), None, "{bad}");
         }
     }
 }
