@@ -24,6 +24,8 @@
 //! **anonim** hides the reporter from the agency reported on and the public; **rahasia** hides the
 //! whole report from the public. The reporter sets them; nothing here offers a way to lift them.
 
+pub mod open311;
+
 use crate::Lang;
 use crate::calendar::MAX_WORKING_DAYS;
 use crate::cases::{ClockRule, Flow, Transition};

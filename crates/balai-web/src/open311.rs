@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use balai_domain::Lang;
 use balai_domain::calendar::IndonesianTimeZone;
-use balai_domain::complaints::{Channel, MAX_TEXT_CHARS, MAX_TITLE_CHARS, ReportKind};
+use balai_domain::complaints::open311::{Attribute, AttributeValue, Filing};
+use balai_domain::complaints::{Channel, ReportKind};
 use balai_domain::validation::FieldErrors;
 use balai_store::StoreError;
 use balai_store::complaints::open311::{self, MAX_REQUEST_IDS, MAX_REQUESTS, RequestFilter, ServiceRequest};
@@ -33,9 +34,6 @@ pub const MAX_BODY_BYTES: usize = 32 * 1024;
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Without dates or ids, a list covers the last 90 days (as the specification's default).
 const DEFAULT_DAYS: i64 = 90;
-/// The attributes a service definition may carry, and the longest answer to one.
-const MAX_ATTRIBUTES: usize = 50;
-const MAX_ATTRIBUTE_CHARS: usize = 500;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,11 +68,13 @@ struct Failure {
     format: Format,
     status: StatusCode,
     description: String,
+    /// Seconds before the request may succeed if repeated (sent as `Retry-After`).
+    retry_after: Option<i64>,
 }
 
 impl Failure {
     fn new(format: Format, status: StatusCode, description: impl Into<String>) -> Failure {
-        Failure { format, status, description: description.into() }
+        Failure { format, status, description: description.into(), retry_after: None }
     }
 
     fn not_found(format: Format, what: &str) -> Failure {
@@ -104,6 +104,17 @@ impl Failure {
         match error {
             StoreError::NotFound => Failure::not_found(format, "resource"),
             StoreError::Forbidden => Failure::forbidden(format),
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "open311 request: database unavailable");
+                Failure {
+                    retry_after: Some(crate::error::UNAVAILABLE_RETRY_AFTER),
+                    ..Failure::new(
+                        format,
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Layanan sedang tidak tersedia; coba lagi dalam beberapa detik (service temporarily unavailable; try again in a few seconds).",
+                    )
+                }
+            }
             other => {
                 tracing::error!(error = %other, "open311 request failed");
                 Failure::new(format, StatusCode::INTERNAL_SERVER_ERROR, "Kesalahan server (server error).")
@@ -123,6 +134,9 @@ impl IntoResponse for Failure {
         let item = ErrorItem { code: self.status.as_u16(), description: &self.description };
         let mut response = respond(self.format, "errors", "error", std::slice::from_ref(&item));
         *response.status_mut() = self.status;
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds.max(1)));
+        }
         response
     }
 }
@@ -335,36 +349,8 @@ async fn services(state: &AppState, format: Format, q: &ReadQuery) -> Answer {
     Ok(respond(format, "services", "service", &docs))
 }
 
-/// One of a category's extra questions, as stored in its `attributes` JSON.
-#[derive(Debug, Clone, Deserialize)]
-struct StoredAttribute {
-    code: String,
-    #[serde(default = "string_type")]
-    datatype: String,
-    #[serde(default)]
-    required: bool,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    datatype_description: String,
-    #[serde(default)]
-    values: Vec<StoredValue>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-struct StoredValue {
-    key: String,
-    name: String,
-}
-
-fn string_type() -> String {
-    "string".into()
-}
-
-fn attributes_of(category: &Category) -> Vec<StoredAttribute> {
-    let mut attributes: Vec<StoredAttribute> = serde_json::from_str(&category.attributes).unwrap_or_default();
-    attributes.truncate(MAX_ATTRIBUTES);
-    attributes
+fn attributes_of(category: &Category) -> Vec<Attribute> {
+    balai_domain::complaints::open311::attributes(&category.attributes)
 }
 
 #[derive(Serialize)]
@@ -376,12 +362,12 @@ struct AttributeDoc {
     datatype_description: String,
     order: usize,
     description: String,
-    values: Vec<StoredValue>,
+    values: Vec<AttributeValue>,
 }
 
 #[derive(Serialize)]
 struct Values {
-    value: Vec<StoredValue>,
+    value: Vec<AttributeValue>,
 }
 
 #[derive(Serialize)]
@@ -413,7 +399,7 @@ struct DefinitionXml {
     attributes: Attributes,
 }
 
-fn attribute_doc(order: usize, a: StoredAttribute) -> AttributeDoc {
+fn attribute_doc(order: usize, a: Attribute) -> AttributeDoc {
     AttributeDoc {
         variable: true,
         code: a.code,
@@ -680,10 +666,6 @@ async fn post_request(
     answer(post_request_inner(&state, lang, &file, form).await)
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
-}
-
 /// The Open311 name of a field the complaint command refused.
 fn open311_field(field: &str) -> &str {
     match field {
@@ -702,56 +684,6 @@ fn first_refusal(format: Format, lang: Lang, errors: &FieldErrors) -> Failure {
         Some(e) => Failure::bad(format, open311_field(&e.field), &e.rule.message(lang)),
         None => Failure::new(format, StatusCode::BAD_REQUEST, "Permintaan tidak sah (invalid request)."),
     }
-}
-
-/// The answers to a service's extra questions (`attribute[code]=value`), checked against its
-/// definition, as lines appended to the report's text.
-fn attribute_lines(format: Format, category: &Category, form: &[(String, String)]) -> Result<String, Failure> {
-    let attributes = attributes_of(category);
-    let mut lines = String::new();
-    for (key, value) in form {
-        let Some(code) = key.strip_prefix("attribute[").and_then(|k| k.strip_suffix(']')) else { continue };
-        let Some(attribute) = attributes.iter().find(|a| a.code == code) else {
-            return Err(Failure::bad(format, key, "Atribut tidak dikenal untuk layanan ini (unknown attribute)."));
-        };
-        let value = value.trim();
-        if value.chars().count() > MAX_ATTRIBUTE_CHARS {
-            return Err(Failure::bad(
-                format,
-                key,
-                &format!("Paling banyak {MAX_ATTRIBUTE_CHARS} karakter (at most {MAX_ATTRIBUTE_CHARS} characters)."),
-            ));
-        }
-        let fits = match attribute.datatype.as_str() {
-            "number" => value.is_empty() || value.parse::<f64>().is_ok_and(f64::is_finite),
-            "singlevaluelist" | "multivaluelist" => value.is_empty() || attribute.values.iter().any(|v| v.key == value),
-            _ => true,
-        };
-        if !fits {
-            return Err(Failure::bad(
-                format,
-                key,
-                "Nilai tidak sesuai jenis atribut (value does not fit the attribute).",
-            ));
-        }
-        if !value.is_empty() {
-            let label = if attribute.description.is_empty() { &attribute.code } else { &attribute.description };
-            lines.push_str(&format!("\n{label}: {value}"));
-        }
-    }
-    for attribute in attributes.iter().filter(|a| a.required) {
-        let name = format!("attribute[{}]", attribute.code);
-        if field(form, &name).trim().is_empty() {
-            return Err(Failure::bad(format, &name, "Wajib diisi (required)."));
-        }
-    }
-    Ok(lines)
-}
-
-/// The title of a report: the first line of its description, at most 120 characters.
-fn title_of(description: &str) -> String {
-    let first = description.trim().lines().next().unwrap_or_default().trim();
-    first.chars().take(120.min(MAX_TITLE_CHARS)).collect()
 }
 
 async fn post_request_inner(
@@ -778,8 +710,8 @@ async fn post_request_inner(
             return Err(Failure::new(format, status, description));
         }
     };
-    let key = field(&form, "api_key");
-    let client = match open311::client_by_key(&state.db, key).await {
+    let filing = Filing::read(&form);
+    let client = match open311::client_by_key(&state.db, filing.api_key).await {
         Ok(Some(client)) => client,
         Ok(None) => {
             tracing::info!("open311 request refused: no valid api_key");
@@ -787,7 +719,7 @@ async fn post_request_inner(
         }
         Err(e) => return Err(Failure::store(format, e)),
     };
-    let government = jurisdiction(state, format, Some(field(&form, "jurisdiction_id"))).await?;
+    let government = jurisdiction(state, format, Some(filing.jurisdiction_id)).await?;
     if !client.serves(government.id) {
         tracing::info!(
             client_id = client.id,
@@ -796,48 +728,22 @@ async fn post_request_inner(
         );
         return Err(Failure::forbidden(format));
     }
-    let category = active_category(state, format, government.id, field(&form, "service_code")).await?;
-    if !field(&form, "media_url").trim().is_empty() {
-        return Err(Failure::bad(
-            format,
-            "media_url",
-            "Balai tidak mengambil berkas dari alamat lain; kirim tanpa media_url (remote media is not fetched).",
-        ));
-    }
-    let (lat, lon, address) = (field(&form, "lat"), field(&form, "long"), field(&form, "address_string"));
-    if lat.trim().is_empty() && lon.trim().is_empty() && address.trim().is_empty() {
-        return Err(Failure::bad(
-            format,
-            "lat",
-            "Lokasi wajib: kirim lat dan long, atau address_string (a location is required: lat and long, or address_string).",
-        ));
-    }
-    let description = field(&form, "description");
-    if description.chars().count() > MAX_TEXT_CHARS {
-        return Err(Failure::bad(
-            format,
-            "description",
-            &format!("Paling banyak {MAX_TEXT_CHARS} karakter (at most {MAX_TEXT_CHARS} characters)."),
-        ));
-    }
-    let text = format!("{}{}", description.trim(), attribute_lines(format, &category, &form)?);
-    let title = title_of(description);
-    let name = format!("{} {}", field(&form, "first_name").trim(), field(&form, "last_name").trim());
-    let name = name.trim();
+    let category = active_category(state, format, government.id, filing.service_code).await?;
+    let checked = filing.check(&attributes_of(&category)).map_err(|r| Failure::bad(format, &r.field, &r.message))?;
     let report = NewReport {
         government_id: government.id,
         kind: ReportKind::Complaint,
         channel: Channel::Open311,
         category_code: &category.code,
-        title: &title,
-        text: if description.trim().is_empty() { "" } else { &text },
-        lat,
-        lon,
-        address,
+        title: &checked.title,
+        text: &checked.text,
+        lat: filing.lat,
+        lon: filing.long,
+        address: filing.address_string,
         region_code: "",
-        anonymous: name.is_empty(),
+        anonymous: checked.name.is_empty(),
         confidential: false,
-        reporter: Reporter::Guest { name, email: field(&form, "email"), phone: field(&form, "phone") },
+        reporter: Reporter::Guest { name: &checked.name, email: filing.email, phone: filing.phone },
         photos: &[],
         open311_client_id: Some(client.id),
         idempotency_key: "",
