@@ -11,18 +11,21 @@
 //!   (JavaScript, launch actions, embedded files): an officer opens them on a government computer,
 //!   and those are how a PDF runs code or drops a program there.
 //!
-//! [`clean`] is CPU-bound (tens of milliseconds for a phone photo): call it from
-//! `spawn_blocking`. [`FileStore`] keeps cleaned files through `object_store`, a local directory by
-//! default and an S3-compatible bucket as a matter of configuration (the `s3` feature).
+//! [`read_bounded`] reads an upload as it arrives and stops at its bound. [`clean`] is CPU-bound
+//! (tens of milliseconds for a phone photo): call it from `spawn_blocking`. [`FileStore`] keeps
+//! cleaned files through `object_store`, a local directory by default and an S3-compatible bucket
+//! as a matter of configuration (the `s3` feature).
 
 mod error;
 mod kind;
 mod pdf;
 mod raster;
+mod read;
 mod store;
 
 pub use error::FileError;
 pub use kind::FileKind;
+pub use read::read_bounded;
 pub use store::FileStore;
 
 use sha2::{Digest, Sha256};

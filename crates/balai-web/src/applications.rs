@@ -89,15 +89,8 @@ pub const MAX_ONE_FILE_REQUEST: usize = 24 * 1024 * 1024;
 pub const MAX_FORM_REQUEST: usize = 64 * 1024 * 1024;
 
 /// Reads one multipart field, refusing it as soon as it grows past the bound (never buffering more).
-pub async fn read_bounded(mut field: axum::extract::multipart::Field<'_>, max: usize) -> Result<Vec<u8>, FileError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|_| FileError::Corrupt)? {
-        if bytes.len().saturating_add(chunk.len()) > max {
-            return Err(FileError::TooLarge { max_bytes: max });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+pub async fn read_bounded(field: axum::extract::multipart::Field<'_>, max: usize) -> Result<Vec<u8>, FileError> {
+    balai_files::read_bounded(field, max).await
 }
 
 /// A refused file, named and explained in the citizen's language.
