@@ -24,6 +24,7 @@ mod rotation;
 mod schema;
 mod seed;
 mod templates;
+mod transfer;
 mod whistleblowing;
 
 /// Declares each test once and runs it on both engines: `sqlite::name` and `postgres::name`.
