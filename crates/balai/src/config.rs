@@ -292,8 +292,11 @@ impl Config {
             config.data_dir = dir.clone();
         }
         if demo {
-            // The demo always runs on its own SQLite file, whatever the environment says.
-            config.database_url = None;
+            // The demo runs on its own SQLite file unless BALAI_DATABASE_URL (or its --database-url)
+            // names a database; never on balai.toml's, which is the deployment's own.
+            if !config.origin_of("database_url").starts_with("environment variable") {
+                config.database_url = None;
+            }
             config.default_region.get_or_insert_with(|| "53.71".into());
         }
         config.listen_addr()?;

@@ -104,6 +104,9 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
         println!("  Metrics: http://{}/metrics", m.local_addr().map_err(|e| RunError::Io(e.to_string()))?);
     }
     println!("  Data:    {}  (start over with --reset)", config.data_dir.display());
+    if let Some(url) = &config.database_url {
+        println!("  Database: {}", balai_store::db::redact_url(url));
+    }
     println!("  Ready in {} ms. Stop with Ctrl-C.", started.elapsed().as_millis());
     serve_until_shutdown(db, &config, listener, metrics, shutdown, keys, lease, true).await
 }

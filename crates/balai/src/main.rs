@@ -1,12 +1,15 @@
 //! `balai`: one binary for the whole platform — the demo, the server, migrations.
 
 mod audit;
+mod backup;
 mod bench;
 mod config;
 mod demo;
+mod demo_database;
 mod files;
 mod keys;
 mod open311;
+mod transfer;
 mod wbs;
 
 use clap::{Args, Parser, Subcommand};
@@ -27,6 +30,12 @@ Examples:
   balai audit witness https://layanan.example.go.id
                                      Check that a Balai's log only ever grew since the last visit
   balai keys rotate                  Seal all personal data under a new key (servers stopped)
+  balai backup /srv/backup/balai-2026-12-05
+                                     Copy a SQLite deployment while it serves (database, files, keys)
+  balai export balai.jsonl && BALAI_DATABASE_URL=postgres://balai@db/balai balai import balai.jsonl
+                                     Move a deployment from SQLite to PostgreSQL (copy keys/ and files/ too)
+  balai demo --database-url postgres://postgres@127.0.0.1/balai_demo
+                                     The demo on a PostgreSQL database of its own
   balai open311 key create --name \"Aplikasi Warga\" --government 53.71
                                      Make an Open311 API key for a client application (printed once)
   balai wbs keygen --government 53.71 --unit inspektorat-irban-khusus
@@ -43,11 +52,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start a complete, populated demo on embedded SQLite (data in --data-dir).
+    /// Start a complete, populated demo on embedded SQLite (data in --data-dir), or on the database
+    /// --database-url names.
     Demo {
-        /// Delete the demo data and start over.
+        /// Delete the demo data and start over. On a database named by --database-url or
+        /// BALAI_DATABASE_URL only Balai's own tables are dropped, and only when the demo made them (or
+        /// the database holds nothing); any other database is refused and left as it is.
         #[arg(long)]
         reset: bool,
+        /// Seed and serve the demo on this database (postgres://…) instead of SQLite in --data-dir;
+        /// only an empty database or one the demo made is accepted [env: BALAI_DATABASE_URL]
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -73,6 +89,40 @@ enum Command {
     /// Whistleblowing (WBS).
     #[command(subcommand)]
     Wbs(WbsCommand),
+    /// Copy a SQLite deployment while it serves: a consistent snapshot of the database (SQLite's own
+    /// VACUUM INTO), the uploaded files and the keys, and a manifest, into a new directory DIR that
+    /// `balai serve --data-dir DIR` runs on as it is.
+    Backup {
+        /// The new directory (it must not exist; it is created complete or not at all).
+        dir: PathBuf,
+        /// Also recompute the whole audit log in the snapshot.
+        #[arg(long)]
+        verify: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Write the whole database as JSON Lines, from one consistent snapshot (servers may keep
+    /// running), to move it to another database with `balai import`.
+    Export {
+        /// The file to write (never over an existing one), or - for standard output.
+        file: String,
+        /// Export this database instead of the configured one [env: BALAI_DATABASE_URL]
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Load a `balai export` into an empty database in one transaction, then check its audit log.
+    /// The personal data stays sealed: copy the source's keys/ and files/ to this data directory.
+    Import {
+        /// The export file, or - for standard input.
+        file: String,
+        /// Load into this database instead of the configured one [env: BALAI_DATABASE_URL]
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Measure every speed goal over HTTP on loopback, next to this machine's own ceilings (the
     /// database's raw durable insert rate, a hello-world on the same stack), and print one table.
     Bench {
@@ -228,7 +278,12 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Demo { reset, common } => demo::run(load(&common, true)?, reset).await,
+            Command::Demo { reset, database_url, common } => {
+                let mut config = load(&common, true)?;
+                config.database_url = database_url.or(config.database_url);
+                demo_database::prepare(&config, reset).await?;
+                demo::run(config, reset).await
+            }
             Command::Serve { common } => demo::serve(load(&common, false)?).await,
             Command::Migrate { common } => demo::migrate(load(&common, false)?).await,
             Command::Audit(AuditCommand::Verify { since_checkpoint, public_key, common }) => {
@@ -240,6 +295,17 @@ fn main() -> ExitCode {
             }
             Command::Wbs(WbsCommand::Keygen { government, unit, common }) => {
                 wbs::keygen(&load(&common, false)?, &government, &unit).await
+            }
+            Command::Backup { dir, verify, common } => backup::run(&load(&common, false)?, &dir, verify).await,
+            Command::Export { file, database_url, common } => {
+                let mut config = load(&common, false)?;
+                config.database_url = database_url.or(config.database_url);
+                transfer::export(&config, &file).await
+            }
+            Command::Import { file, database_url, common } => {
+                let mut config = load(&common, false)?;
+                config.database_url = database_url.or(config.database_url);
+                transfer::import(&config, &file).await
             }
             Command::Bench { engine, cases, clients, seconds, json, postgres_url, keep_dir, only } => {
                 if !(0.1..=bench::MAX_SECONDS).contains(&seconds) {
