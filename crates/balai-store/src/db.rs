@@ -615,7 +615,9 @@ impl Tx {
         if self.changes_catalogue {
             cache::catalogue_changed();
         }
-        Ok(committed?)
+        // A connection lost during the commit leaves its outcome unknown: said so, so that nobody
+        // is told "not saved" about a change the server may have made durable.
+        committed.map_err(|e| if crate::sqlx_unavailable(&e) { StoreError::Unconfirmed(e) } else { e.into() })
     }
 
     /// Notes that this transaction changes rows the catalogue's read cache holds.

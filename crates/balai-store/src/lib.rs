@@ -62,6 +62,10 @@ pub enum StoreError {
     /// The complaint flow does not allow this now.
     #[error(transparent)]
     ComplaintFlow(complaints::FlowError),
+    /// The connection failed while the transaction was committing: the change may or may not have
+    /// been saved (the server may have made it durable and lost only its answer).
+    #[error("the database went away during the commit; the outcome is unknown: {0}")]
+    Unconfirmed(sqlx::Error),
 }
 
 impl StoreError {
@@ -70,7 +74,7 @@ impl StoreError {
     /// few seconds, and nothing of it was written. The HTTP edge answers 503 with `Retry-After`.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            StoreError::Unreachable { .. } => true,
+            StoreError::Unreachable { .. } | StoreError::Unconfirmed(_) => true,
             StoreError::Database(e) => sqlx_unavailable(e),
             _ => false,
         }
@@ -79,7 +83,7 @@ impl StoreError {
 
 /// The sqlx errors that say "not now" rather than "not so": the connection or pool failed, or the
 /// server said it is shutting down, starting, or cannot take more connections.
-fn sqlx_unavailable(e: &sqlx::Error) -> bool {
+pub(crate) fn sqlx_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)

@@ -81,6 +81,9 @@ pub enum AppError {
     /// request may succeed in a few seconds.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The database went away while a change was committing: it may or may not have been saved.
+    #[error("outcome unknown: {0}")]
+    Unconfirmed(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -121,6 +124,7 @@ impl From<StoreError> for AppError {
             StoreError::Calendar(e) => AppError::Calendar(e),
             StoreError::IdempotencyConflict => AppError::IdempotencyConflict,
             StoreError::TooManyRequests => AppError::TooManyRequests,
+            StoreError::Unconfirmed(e) => AppError::Unconfirmed(e.to_string()),
             other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
             other => AppError::Internal(other.to_string()),
         }
@@ -141,7 +145,7 @@ impl AppError {
             | AppError::IdempotencyConflict => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Refused(r) => r.status,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Unconfirmed(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -160,6 +164,7 @@ impl AppError {
             AppError::TooManyRequests => "/problems/too-many-requests",
             AppError::Refused(r) => r.problem_type,
             AppError::Unavailable(_) => "/problems/unavailable",
+            AppError::Unconfirmed(_) => "/problems/outcome-unknown",
             AppError::Internal(_) => "/problems/internal",
         }
     }
@@ -176,7 +181,7 @@ impl AppError {
             AppError::IdempotencyConflict => texts::KEY_REUSED_TITLE.get(lang),
             AppError::TooManyRequests => texts::TOO_MANY_TITLE.get(lang),
             AppError::Refused(r) => r.title,
-            AppError::Unavailable(_) => texts::UNAVAILABLE_TITLE.get(lang),
+            AppError::Unavailable(_) | AppError::Unconfirmed(_) => texts::UNAVAILABLE_TITLE.get(lang),
             AppError::Internal(_) => texts::INTERNAL_TITLE.get(lang),
         }
     }
@@ -205,6 +210,7 @@ impl AppError {
             AppError::Refused(r) => r.message.clone(),
             // Internal details go to the log, never to the client.
             AppError::Unavailable(_) => texts::UNAVAILABLE_DETAIL.get(lang).into(),
+            AppError::Unconfirmed(_) => texts::UNCONFIRMED_DETAIL.get(lang).into(),
             AppError::Internal(_) => texts::INTERNAL_DETAIL.get(lang).into(),
         }
     }
@@ -234,7 +240,7 @@ impl AppError {
         };
         let (retry_after, attempts_left) = match self {
             AppError::Refused(r) => (r.retry_after, r.attempts_left),
-            AppError::Unavailable(_) => (Some(UNAVAILABLE_RETRY_AFTER), None),
+            AppError::Unavailable(_) | AppError::Unconfirmed(_) => (Some(UNAVAILABLE_RETRY_AFTER), None),
             _ => (None, None),
         };
         let param = match self {
@@ -258,6 +264,7 @@ impl AppError {
             AppError::Internal(message) => tracing::error!(error = %message, "request failed"),
             // Expected while the database is away: one line per request, not an alarm per request.
             AppError::Unavailable(message) => tracing::warn!(error = %message, "database unavailable"),
+            AppError::Unconfirmed(message) => tracing::warn!(error = %message, "database lost during a commit"),
             _ => {}
         }
     }
@@ -266,7 +273,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<i64> {
         match self {
             AppError::Refused(r) => r.retry_after,
-            AppError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER),
+            AppError::Unavailable(_) | AppError::Unconfirmed(_) => Some(UNAVAILABLE_RETRY_AFTER),
             _ => None,
         }
     }

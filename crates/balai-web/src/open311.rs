@@ -104,6 +104,17 @@ impl Failure {
         match error {
             StoreError::NotFound => Failure::not_found(format, "resource"),
             StoreError::Forbidden => Failure::forbidden(format),
+            StoreError::Unconfirmed(e) => {
+                tracing::warn!(error = %e, "open311 request: database lost during the commit");
+                Failure {
+                    retry_after: Some(crate::error::UNAVAILABLE_RETRY_AFTER),
+                    ..Failure::new(
+                        format,
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Belum pasti apakah laporan tersimpan: sambungan ke basis data terputus saat menyimpan; periksa sebelum mengirim ulang (not certain whether the request was saved: the database connection broke while saving; check before sending it again).",
+                    )
+                }
+            }
             other if other.is_unavailable() => {
                 tracing::warn!(error = %other, "open311 request: database unavailable");
                 Failure {

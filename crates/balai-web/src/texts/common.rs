@@ -69,6 +69,8 @@ crate::texts::texts! {
         / "Service temporarily unavailable";
     UNAVAILABLE_DETAIL = "Basis data sedang tidak dapat dihubungi, jadi permintaan Anda belum disimpan. Coba lagi dalam beberapa detik; data yang sudah tersimpan tetap aman."
         / "The database cannot be reached right now, so your request was not saved. Try again in a few seconds; what was already saved is safe.";
+    UNCONFIRMED_DETAIL = "Sambungan ke basis data terputus tepat saat permintaan Anda disimpan, jadi belum pasti apakah permintaan itu tersimpan. Periksa dulu (misalnya di Permohonan saya) atau kirim ulang dalam beberapa detik: permohonan yang dikirim ulang dengan kunci yang sama tidak tercatat dua kali."
+        / "The connection to the database broke just as your request was being saved, so it is not certain whether it was. Check first (for example under My applications) or send it again in a few seconds: an application sent again with the same key is not recorded twice.";
 
     // A request axum could not read.
     TOO_LARGE_TITLE = "Permintaan terlalu besar"

@@ -280,38 +280,37 @@ impl Deployment {
 
     /// A direct connection to the deployment's database, for the checks.
     pub fn db(&self) -> DbCheck {
-        DbCheck { url: self.database_url.clone() }
+        DbCheck::connect(&self.database_url)
     }
 }
 
-/// Counts and values read straight from the database.
+/// Counts and values read straight from the database, over one connection pool kept for the checks.
 pub struct DbCheck {
-    url: String,
+    runtime: tokio::runtime::Runtime,
+    db: Db,
 }
 
 impl DbCheck {
-    pub fn count(&self, sql: &str, args: &[&str]) -> i64 {
-        let (url, sql) = (self.url.clone(), sql.to_owned());
-        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        block_on(async move {
-            let db = Db::connect(&url).await.unwrap();
-            let mut q = balai_store::dynamic_query(sql);
-            for a in args {
-                q = q.bind(a);
-            }
-            let (n,): (i64,) = db.fetch_one(q).await.unwrap();
-            db.close().await;
-            n
-        })
+    pub fn connect(url: &str) -> DbCheck {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let db = runtime.block_on(Db::connect(url)).expect("the deployment's database answers");
+        DbCheck { runtime, db }
     }
 
-    /// Queues `n` deadline checks due now for the given cases, as the job queue holds them.
+    pub fn count(&self, sql: &str, args: &[&str]) -> i64 {
+        let mut q = balai_store::dynamic_query(sql.to_owned());
+        for a in args {
+            q = q.bind(*a);
+        }
+        let (n,): (i64,) = self.runtime.block_on(self.db.fetch_one(q)).unwrap();
+        n
+    }
+
+    /// Queues deadline checks due now for the given cases, as the job queue holds them.
     pub fn enqueue_due_checks(&self, government_id: i64, case_ids: &[i64], tag: &str) {
-        let (url, ids, tag) = (self.url.clone(), case_ids.to_vec(), tag.to_owned());
-        block_on(async move {
-            let db = Db::connect(&url).await.unwrap();
-            let mut tx = db.begin().await.unwrap();
-            for (i, id) in ids.iter().enumerate() {
+        self.runtime.block_on(async {
+            let mut tx = self.db.begin().await.unwrap();
+            for (i, id) in case_ids.iter().enumerate() {
                 let key = format!("{tag}-{i}");
                 balai_store::jobs::enqueue(
                     &mut tx,
@@ -328,21 +327,23 @@ impl DbCheck {
                 .unwrap();
             }
             tx.commit().await.unwrap();
-            db.close().await;
         });
     }
 
     pub fn case_ids(&self, kind: &str, limit: i64) -> Vec<i64> {
-        let (url, kind) = (self.url.clone(), kind.to_owned());
-        block_on(async move {
-            let db = Db::connect(&url).await.unwrap();
-            let rows: Vec<(i64,)> = db
-                .fetch_all(query("SELECT id FROM cases WHERE kind = $1 ORDER BY id LIMIT $2").bind(kind).bind(limit))
-                .await
+        let rows: Vec<(i64,)> =
+            self.runtime
+                .block_on(self.db.fetch_all(
+                    query("SELECT id FROM cases WHERE kind = $1 ORDER BY id LIMIT $2").bind(kind).bind(limit),
+                ))
                 .unwrap();
-            db.close().await;
-            rows.into_iter().map(|(id,)| id).collect()
-        })
+        rows.into_iter().map(|(id,)| id).collect()
+    }
+}
+
+impl Drop for DbCheck {
+    fn drop(&mut self) {
+        self.runtime.block_on(self.db.close());
     }
 }
 
