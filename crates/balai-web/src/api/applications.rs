@@ -1,6 +1,7 @@
 //! Applications API: a service's form, uploads, submitting with an idempotency key, and the public
 //! tracking of a case by its number (no personal data).
 
+use super::{answers, with_body_checks};
 use crate::AppState;
 use crate::applications::MAX_ONE_FILE_REQUEST;
 use crate::applications::{ApiCitizen, clean_and_store, problem_of_file_error};
@@ -19,11 +20,11 @@ use balai_store::org;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/v1/services/{code}/form", get(service_form))
-        .route("/v1/uploads", post(upload).layer(DefaultBodyLimit::max(MAX_ONE_FILE_REQUEST)))
-        .route("/v1/applications", post(submit))
+        .route("/v1/uploads", with_body_checks(post(upload), state).layer(DefaultBodyLimit::max(MAX_ONE_FILE_REQUEST)))
+        .route("/v1/applications", with_body_checks(post(submit), state))
         .route("/v1/applications/{tracking_number}", get(track))
 }
 
@@ -62,7 +63,8 @@ fn region_of(state: &AppState, given: Option<String>) -> Result<String, AppError
 #[utoipa::path(get, path = "/api/v1/services/{code}/form", tag = "applications",
     params(("code" = String, Path, description = "Service code"), FormQuery),
     responses((status = 200, body = FormDoc),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = answers::BadRequest),
+        (status = 404, response = answers::NotFound)))]
 pub async fn service_form(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -97,15 +99,29 @@ pub struct UploadDoc {
     size: i64,
 }
 
+/// The upload form (`multipart/form-data`).
+#[derive(Debug, ToSchema)]
+pub struct UploadForm {
+    /// The document: PDF, JPEG or PNG, recognised by its bytes.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
 /// Uploads one file (multipart, field `file`): PDF, JPEG or PNG, recognised by its bytes; images are
 /// re-encoded without their metadata.
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "applications",
     params(FormQuery),
-    request_body(content_type = "multipart/form-data", description = "One part named `file`"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "One part named `file`"),
     responses((status = 201, body = UploadDoc),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, description = "No government with this region code", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 413, response = answers::PayloadTooLarge),
+        (status = 422, description = "The file is refused: empty, not a PDF, JPEG or PNG, damaged, or an image too large to open",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many uploads by this citizen today", body = Problem,
+            content_type = "application/problem+json")))]
 pub async fn upload(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -223,11 +239,12 @@ impl From<PublicApplication> for ApplicationDoc {
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
     request_body = ApplicationRequest,
     params(("Idempotency-Key" = String, Header, description = "A client-chosen key, at most 100 characters")),
-    responses((status = 201, body = ApplicationDoc),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The case was opened", body = ApplicationDoc),
+        (status = 200, description = "The same key and body again: the case opened the first time", body = ApplicationDoc),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 409, response = answers::Conflict),
+        (status = 422, response = answers::Unprocessable)))]
 pub async fn submit(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -295,7 +312,9 @@ pub async fn submit(
 #[utoipa::path(get, path = "/api/v1/applications/{tracking_number}", tag = "applications",
     params(("tracking_number" = String, Path, description = "e.g. K7QX-4M9P-2")),
     responses((status = 200, body = ApplicationDoc),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = answers::BadRequest),
+        (status = 404, description = "No such case, or not a tracking number (the detail says why)", body = Problem,
+            content_type = "application/problem+json")))]
 pub async fn track(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,

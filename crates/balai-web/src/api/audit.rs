@@ -1,9 +1,10 @@
 //! The public audit API: anyone can fetch the signed checkpoint, the verifier key, the leaves and
 //! inclusion and consistency proofs, and check the log without trusting us.
 
+use super::answers;
 use crate::AppState;
 use crate::error::Expected;
-use crate::error::{ApiError, AppError, Problem};
+use crate::error::{ApiError, AppError};
 use crate::i18n::RequestLang;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
@@ -53,8 +54,9 @@ fn beyond(param: &'static str) -> AppError {
 
 /// The latest signed checkpoint, exactly the C2SP signed-note text.
 #[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit",
-    responses((status = 200, description = "C2SP tlog-checkpoint signed note", content_type = "text/plain"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "C2SP tlog-checkpoint signed note", body = String, content_type = "text/plain"),
+        (status = 404, response = answers::NotFound),
+        (status = 429, response = answers::TooManyRequests)))]
 pub async fn checkpoint(State(state): State<AppState>, RequestLang(lang): RequestLang) -> Response {
     match audit::latest_checkpoint(&state.db).await {
         Ok(Some(c)) => text(c.note),
@@ -65,8 +67,9 @@ pub async fn checkpoint(State(state): State<AppState>, RequestLang(lang): Reques
 
 /// The checkpoint verifier key, in C2SP signed-note vkey format.
 #[utoipa::path(get, path = "/api/v1/audit/public-key", tag = "audit",
-    responses((status = 200, description = "C2SP signed-note verifier key", content_type = "text/plain"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "C2SP signed-note verifier key", body = String, content_type = "text/plain"),
+        (status = 404, response = answers::NotFound),
+        (status = 429, response = answers::TooManyRequests)))]
 pub async fn public_key(State(state): State<AppState>, RequestLang(lang): RequestLang) -> Response {
     match &state.config.audit_public_key {
         Some(vkey) => text(format!("{vkey}\n")),
@@ -76,9 +79,11 @@ pub async fn public_key(State(state): State<AppState>, RequestLang(lang): Reques
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LeavesQuery {
-    /// First leaf index (inclusive).
+    /// First leaf index (inclusive), at most the tree size.
+    #[param(required = true, value_type = u64, minimum = 0)]
     start: Option<String>,
-    /// Last leaf index (exclusive); at most `start + 1000` and the tree size.
+    /// Last leaf index (exclusive); at least `start`, at most `start + 1000` and the tree size.
+    #[param(required = true, value_type = u64, minimum = 0)]
     end: Option<String>,
 }
 
@@ -112,7 +117,8 @@ pub struct LeavesPage {
 
 /// Leaves `[start, end)`, with the bytes each leaf hash covers.
 #[utoipa::path(get, path = "/api/v1/audit/leaves", tag = "audit", params(LeavesQuery),
-    responses((status = 200, body = LeavesPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = LeavesPage), (status = 400, response = answers::BadRequest),
+        (status = 429, response = answers::TooManyRequests)))]
 pub async fn leaves(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -154,9 +160,11 @@ pub async fn leaves(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct InclusionQuery {
-    /// Leaf index.
+    /// Leaf index, below `size`.
+    #[param(required = true, value_type = u64, minimum = 0)]
     index: Option<String>,
     /// Tree size the proof is for (≤ the current size).
+    #[param(required = true, value_type = u64, minimum = 1)]
     size: Option<String>,
 }
 
@@ -179,7 +187,8 @@ fn proof_error(e: ProofRequestError) -> AppError {
 
 /// An inclusion proof of one leaf in the tree of a given size.
 #[utoipa::path(get, path = "/api/v1/audit/proof/inclusion", tag = "audit", params(InclusionQuery),
-    responses((status = 200, body = InclusionProof), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InclusionProof), (status = 400, response = answers::BadRequest),
+        (status = 429, response = answers::TooManyRequests)))]
 pub async fn inclusion(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -200,8 +209,10 @@ pub async fn inclusion(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ConsistencyQuery {
     /// The earlier tree size.
+    #[param(required = true, value_type = u64, minimum = 0)]
     from: Option<String>,
-    /// The later tree size (≤ the current size).
+    /// The later tree size (≥ `from`, ≤ the current size).
+    #[param(required = true, value_type = u64, minimum = 0)]
     to: Option<String>,
 }
 
@@ -215,7 +226,8 @@ pub struct ConsistencyProof {
 
 /// A consistency proof between two tree sizes: the later tree extends the earlier one.
 #[utoipa::path(get, path = "/api/v1/audit/proof/consistency", tag = "audit", params(ConsistencyQuery),
-    responses((status = 200, body = ConsistencyProof), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ConsistencyProof), (status = 400, response = answers::BadRequest),
+        (status = 429, response = answers::TooManyRequests)))]
 pub async fn consistency(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,

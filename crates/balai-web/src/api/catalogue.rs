@@ -1,9 +1,10 @@
 //! Catalogue API: services with their full standard, agencies with their units.
 
+use super::answers;
 use super::positive;
 use crate::AppState;
 use crate::error::Expected;
-use crate::error::{ApiError, AppError, Problem};
+use crate::error::{ApiError, AppError};
 use crate::i18n::RequestLang;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
@@ -33,10 +34,13 @@ pub struct ServiceQuery {
     /// Category code, e.g. `kependudukan`.
     category: Option<String>,
     /// Agency id.
+    #[param(required = false, value_type = i64, minimum = 1)]
     agency: Option<String>,
     /// Page number, from 1.
+    #[param(required = false, value_type = i64, minimum = 1, maximum = 10000, default = 1)]
     page: Option<String>,
     /// Items per page, 1–100 (default 20).
+    #[param(required = false, value_type = i64, minimum = 1, maximum = 100, default = 20)]
     per_page: Option<String>,
 }
 
@@ -110,7 +114,7 @@ fn paging(page: Option<&str>, per_page: Option<&str>) -> Result<Paging, AppError
 
 /// Searches the current versions of services.
 #[utoipa::path(get, path = "/api/v1/services", tag = "catalogue", params(ServiceQuery),
-    responses((status = 200, body = PageOf<ServiceItem>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PageOf<ServiceItem>), (status = 400, response = answers::BadRequest)))]
 pub async fn list_services(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -137,6 +141,7 @@ pub struct ServiceDetailQuery {
     /// Region code of the government; defaults to the deployment's home government.
     government: Option<String>,
     /// A past version number; the version in force when absent.
+    #[param(required = false, value_type = i64, minimum = 1)]
     version: Option<String>,
 }
 
@@ -186,8 +191,8 @@ pub struct ServiceStandardDoc {
 #[utoipa::path(get, path = "/api/v1/services/{code}", tag = "catalogue",
     params(("code" = String, Path, description = "Service code, e.g. AKTA-LAHIR"), ServiceDetailQuery),
     responses((status = 200, body = ServiceStandardDoc),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = answers::BadRequest),
+        (status = 404, response = answers::NotFound)))]
 pub async fn get_service(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -257,7 +262,11 @@ pub async fn get_service(
 pub struct AgencyQuery {
     /// Region code of the government, e.g. `53.71`. All governments when absent.
     government: Option<String>,
+    /// Page number, from 1.
+    #[param(required = false, value_type = i64, minimum = 1, maximum = 10000, default = 1)]
     page: Option<String>,
+    /// Items per page, 1–100 (default 20).
+    #[param(required = false, value_type = i64, minimum = 1, maximum = 100, default = 20)]
     per_page: Option<String>,
 }
 
@@ -294,7 +303,7 @@ impl From<org::Agency> for AgencyItem {
 
 /// Agencies (OPD), by government.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "catalogue", params(AgencyQuery),
-    responses((status = 200, body = PageOf<AgencyItem>), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PageOf<AgencyItem>), (status = 400, response = answers::BadRequest)))]
 pub async fn list_agencies(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -325,10 +334,10 @@ pub struct AgencyDoc {
 
 /// One agency with its unit tree and services.
 #[utoipa::path(get, path = "/api/v1/agencies/{id}", tag = "catalogue",
-    params(("id" = i64, Path, description = "Agency id")),
+    params(("id" = i64, Path, minimum = 1, description = "Agency id")),
     responses((status = 200, body = AgencyDoc),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = answers::BadRequest),
+        (status = 404, response = answers::NotFound)))]
 pub async fn get_agency(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,

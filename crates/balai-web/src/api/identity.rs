@@ -1,5 +1,6 @@
 //! Citizen sign-in API: ask for a one-time code, then trade NIK and code for a session cookie.
 
+use super::{answers, with_body_checks};
 use crate::AppState;
 use crate::auth;
 use crate::error::{ApiError, AppError, Problem, Refusal};
@@ -17,17 +18,21 @@ use balai_store::identity::codes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/auth/citizen/code", post(request_code)).route("/v1/auth/citizen/verify", post(verify))
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/v1/auth/citizen/code", with_body_checks(post(request_code), state))
+        .route("/v1/auth/citizen/verify", with_body_checks(post(verify), state))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CodeRequest {
     /// The 16-digit NIK.
     #[serde(default)]
+    #[schema(required = true)]
     nik: String,
     /// `email`, `sms` or `whatsapp`.
     #[serde(default)]
+    #[schema(required = true)]
     channel: String,
     /// The e-mail address or Indonesian mobile number (08… or +628…) on record for this NIK. May be
     /// omitted: the code then goes to the contact on record for the channel. A code is only ever sent
@@ -48,9 +53,11 @@ pub struct CodeSentBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct VerifyRequest {
     #[serde(default)]
+    #[schema(required = true)]
     nik: String,
     /// The 6-digit code.
     #[serde(default)]
+    #[schema(required = true)]
     code: String,
 }
 
@@ -81,8 +88,12 @@ fn parse_body<T: serde::de::DeserializeOwned>(lang: Lang, body: &str) -> Result<
 #[utoipa::path(post, path = "/api/v1/auth/citizen/code", tag = "identity", request_body = CodeRequest,
     responses(
         (status = 202, description = "Code sent", body = CodeSentBody),
-        (status = 422, description = "The NIK, channel or destination breaks a rule (named in `errors`)", body = Problem),
-        (status = 429, description = "Too many codes for this NIK or from this client (`Retry-After`)", body = Problem)
+        (status = 400, response = answers::BadRequest),
+        (status = 422, description = "The NIK, channel or destination breaks a rule (named in `errors`)", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 429, description = "Too many codes for this NIK or from this client (`Retry-After`)", body = Problem,
+            content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait before asking again")))
     ))]
 pub async fn request_code(
     State(state): State<AppState>,
@@ -117,8 +128,11 @@ pub async fn request_code(
 #[utoipa::path(post, path = "/api/v1/auth/citizen/verify", tag = "identity", request_body = VerifyRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SignedInBody),
-        (status = 401, description = "Wrong code (`attempts_left`), or no open code on this client", body = Problem),
-        (status = 422, description = "The NIK or code is malformed", body = Problem)
+        (status = 400, response = answers::BadRequest),
+        (status = 401, description = "Wrong code (`attempts_left`), or no open code on this client", body = Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "The NIK or code is malformed", body = Problem,
+            content_type = "application/problem+json")
     ))]
 pub async fn verify(
     State(state): State<AppState>,

@@ -10,7 +10,7 @@ use crate::error::Expected;
 use crate::texts::common as texts;
 use axum::Json;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -37,7 +37,23 @@ use utoipa::OpenApi;
         applications::submit,
         applications::track
     ),
-    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    components(
+        schemas(crate::error::Problem, crate::error::ProblemField),
+        responses(
+            answers::BadRequest,
+            answers::Unauthorized,
+            answers::Forbidden,
+            answers::NotFound,
+            answers::Conflict,
+            answers::PayloadTooLarge,
+            answers::UnsupportedMediaType,
+            answers::Unprocessable,
+            answers::TooManyRequests,
+            answers::InternalError,
+            answers::Unavailable
+        )
+    ),
+    modifiers(&LayerAnswers),
     tags(
         (name = "catalogue", description = "Services, their standards (Standar Pelayanan) and agencies"),
         (name = "applications", description = "Apply once for a service, upload documents, follow a case by its tracking number"),
@@ -47,16 +63,126 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// The problem+json answers (RFC 9457, the [`crate::error::Problem`] schema), described once and
+/// named from each operation (`response = answers::NotFound`).
+pub mod answers {
+    use crate::error::Problem;
+    use utoipa::ToResponse;
+
+    /// A parameter or the body cannot be read, or is outside its bounds (`param` names it).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct BadRequest(pub Problem);
+
+    /// Sign-in required, or a wrong one-time code (`attempts_left`).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unauthorized(pub Problem);
+
+    /// A state-changing call from another site's page (`/problems/foreign-origin`).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Forbidden(pub Problem);
+
+    /// Nothing by that name or number.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct NotFound(pub Problem);
+
+    /// The request conflicts with the current state (an idempotency key reused with another body,
+    /// a step the case's flow does not allow now).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Conflict(pub Problem);
+
+    /// The body is larger than this call accepts.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct PayloadTooLarge(pub Problem);
+
+    /// The body is not of a type this call accepts (JSON; `multipart/form-data` for uploads).
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct UnsupportedMediaType(pub Problem);
+
+    /// The content breaks a rule: each field at fault is named in `errors`.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unprocessable(pub Problem);
+
+    /// Too many requests from this client (or for this NIK): repeat after `Retry-After` seconds.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait before repeating the request"))
+    )]
+    pub struct TooManyRequests(pub Problem);
+
+    /// A failure on our side (`/problems/internal`); the details are in the server's log only.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct InternalError(pub Problem);
+
+    /// The database (`/problems/unavailable`) or the population register cannot be reached for
+    /// now: nothing was written; repeat after `Retry-After` seconds.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(("Retry-After" = i64, description = "Seconds to wait before repeating the request"))
+    )]
+    pub struct Unavailable(pub Problem);
+}
+
+/// What the layers around every operation may answer, added to each operation's own responses: a
+/// failure of ours (500) or an unreachable database (503), and for a call that carries a body, a
+/// call from another site's page (403) or a body that is not JSON (415) refused by
+/// [`json_from_this_site`], or too large to read (413).
+struct LayerAnswers;
+
+impl utoipa::Modify for LayerAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, RefOr};
+        for item in openapi.paths.paths.values_mut() {
+            let reads = [item.get.as_mut(), item.head.as_mut()].into_iter().flatten().map(|op| (op, false));
+            let writes = [item.post.as_mut(), item.put.as_mut(), item.patch.as_mut(), item.delete.as_mut()]
+                .into_iter()
+                .flatten()
+                .map(|op| (op, true));
+            for (operation, has_body) in reads.chain(writes) {
+                let mut add = |status: &str, name: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                };
+                add("500", "InternalError");
+                add("503", "Unavailable");
+                if has_body {
+                    add("403", "Forbidden");
+                    add("413", "PayloadTooLarge");
+                    add("415", "UnsupportedMediaType");
+                }
+            }
+        }
+    }
+}
+
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(catalogue::routes())
-        .merge(identity::routes())
-        .merge(applications::routes())
-        .merge(
-            audit::routes().route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::rate_limited)),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(state, json_from_this_site))
+        .merge(identity::routes(&state))
+        .merge(applications::routes(&state))
+        .merge(audit::routes().route_layer(axum::middleware::from_fn_with_state(state, crate::ops::rate_limited)))
+}
+
+/// A route whose calls carry a body (`with_body_checks(post(handler), state)`), behind
+/// [`json_from_this_site`]. The check sits on the route's methods, not on the whole router, so a
+/// method a path does not serve is answered 405 by the router (it was answered 415, as if it had
+/// sent a body of the wrong type).
+pub(crate) fn with_body_checks(route: MethodRouter<AppState>, state: &AppState) -> MethodRouter<AppState> {
+    route.route_layer(axum::middleware::from_fn_with_state(state.clone(), json_from_this_site))
 }
 
 /// The `page` parameter: 1 when absent, else a whole number up to [`balai_store::Paging::MAX_PAGE`].
@@ -94,17 +220,15 @@ const UPLOAD_PATH: &str = "/v1/uploads";
 /// page on another site can make a visitor's browser call us. So a state-changing API call must
 /// name a JSON body, and one that carries an `Origin` must come from this site. A request without
 /// `Origin` is not from a browser's cross-site page (browsers send it on every non-GET request) and
-/// is allowed, for command-line and server clients. Reads (`GET`, `HEAD`) are not limited here.
+/// is allowed, for command-line and server clients. Reads (`GET`, `HEAD`) carry no body and are not
+/// routed through here ([`with_body_checks`]).
 async fn json_from_this_site(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::http::{Method, StatusCode, header};
+    use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(request).await;
-    }
     let (parts, body) = request.into_parts();
     let lang = crate::i18n::lang_of(&parts);
     let request = axum::extract::Request::from_parts(parts, body);
@@ -193,7 +317,71 @@ fn without_default_port(authority: &str, scheme: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::same_site;
+    use super::{ApiDoc, page_number, positive, same_site};
+    use balai_store::Paging;
+    use serde_json::Value;
+    use utoipa::OpenApi;
+
+    fn doc() -> Value {
+        serde_json::to_value(ApiDoc::openapi()).unwrap()
+    }
+
+    /// Every error an operation documents is problem+json with the `Problem` schema (a shared
+    /// response is followed to its component), and every operation documents 500 and 503.
+    #[test]
+    fn every_documented_error_is_problem_json() {
+        let doc = doc();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                operations += 1;
+                let responses = operation["responses"].as_object().unwrap();
+                for status in ["500", "503"] {
+                    assert!(responses.contains_key(status), "{method} {path} documents no {status}");
+                }
+                if method == "post" {
+                    for status in ["403", "413", "415"] {
+                        assert!(responses.contains_key(status), "{method} {path} documents no {status}");
+                    }
+                }
+                for (status, response) in responses.iter().filter(|(s, _)| s.as_str() >= "400") {
+                    let response = match response["$ref"].as_str() {
+                        Some(name) => &doc["components"]["responses"][name.rsplit('/').next().unwrap()],
+                        None => response,
+                    };
+                    let content = response["content"].as_object().unwrap_or_else(|| panic!("{method} {path} {status}"));
+                    assert_eq!(
+                        content.keys().collect::<Vec<_>>(),
+                        ["application/problem+json"],
+                        "{method} {path} {status}"
+                    );
+                    assert_eq!(
+                        content["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+        assert_eq!(operations, 15);
+    }
+
+    /// The bounds the description gives the paging parameters are the ones the handlers enforce.
+    #[test]
+    fn documented_paging_bounds_are_the_enforced_ones() {
+        let doc = doc();
+        for path in ["/api/v1/services", "/api/v1/agencies"] {
+            let parameters = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+            let schema = |name: &str| parameters.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+            let (page, per_page) = (schema("page"), schema("per_page"));
+            assert_eq!((page["type"].as_str(), page["minimum"].as_i64()), (Some("integer"), Some(1)), "{path}");
+            assert_eq!(page["maximum"].as_i64(), Some(Paging::MAX_PAGE), "{path}");
+            assert_eq!(per_page["maximum"].as_i64(), Some(Paging::MAX_PER_PAGE), "{path}");
+        }
+        let max = Paging::MAX_PAGE;
+        assert_eq!(page_number(Some(&max.to_string())).unwrap(), max);
+        assert!(page_number(Some(&(max + 1).to_string())).is_err() && page_number(Some("0")).is_err());
+        assert!(positive(Some("0"), "version", 1).is_err() && positive(Some("1"), "version", 1).is_ok());
+    }
 
     #[test]
     fn an_origin_is_this_site_only_when_it_names_the_host_or_the_public_origin() {

@@ -115,3 +115,29 @@ async fn unknown_api_paths_are_problems_in_the_requested_language() {
     assert_eq!(response.json()["title"], "Not found");
     assert_eq!(app.get("/api/v2/nothing").await.json()["title"], "Tidak ditemukan");
 }
+
+/// A method a path does not serve is answered 405 with the methods it does serve, before any check
+/// of a body (it was 415, as if it had sent a body of the wrong type); a served `POST` still gets
+/// the body check.
+#[tokio::test]
+async fn a_method_a_path_does_not_serve_is_405_not_a_body_refusal() {
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    let app = TestApp::demo().await;
+    for (method, path, allowed) in [
+        (Method::TRACE, "/api/v1/agencies", "GET,HEAD"),
+        (Method::PUT, "/api/v1/services", "GET,HEAD"),
+        (Method::POST, "/api/v1/audit/checkpoint", "GET,HEAD"),
+        (Method::DELETE, "/api/v1/applications", "POST"),
+        (Method::GET, "/api/v1/auth/citizen/code", "POST"),
+    ] {
+        let response =
+            app.request(Request::builder().method(method.clone()).uri(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(response.header("allow"), allowed, "{method} {path}");
+    }
+    let request = Request::builder().method(Method::POST).uri("/api/v1/auth/citizen/code").body(Body::empty()).unwrap();
+    let refused = app.request(request).await;
+    assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(refused.json()["type"], "/problems/unsupported-media-type");
+}
