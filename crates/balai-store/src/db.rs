@@ -250,9 +250,11 @@ macro_rules! bind_all {
                 Value::Text(v) => q.bind(v),
                 Value::OptText(v) => q.bind(v),
                 Value::Bool(v) => q.bind(v),
-                Value::Timestamp(v) => q.bind(v),
+                // Microseconds on both engines: PostgreSQL keeps no more, so SQLite keeps no more
+                // either, and a deployment moved between them keeps every instant as written.
+                Value::Timestamp(v) => q.bind(chrono::SubsecRound::trunc_subsecs(v, 6)),
                 Value::Date(v) => q.bind(v),
-                Value::OptTimestamp(v) => q.bind(v),
+                Value::OptTimestamp(v) => q.bind(v.map(|v| chrono::SubsecRound::trunc_subsecs(v, 6))),
                 Value::OptDate(v) => q.bind(v),
                 Value::Bytes(v) => q.bind(v),
             };
