@@ -123,8 +123,10 @@ pub mod answers {
     #[response(content_type = "application/problem+json")]
     pub struct InternalError(pub Problem);
 
-    /// The database (`/problems/unavailable`) or the population register cannot be reached for
-    /// now: nothing was written; repeat after `Retry-After` seconds.
+    /// The database or the population register cannot be reached for now: repeat after
+    /// `Retry-After` seconds. `/problems/unavailable`: nothing was written. `/problems/outcome-unknown`:
+    /// the database went away while a change was being saved, which may or may not have been kept
+    /// (repeat a submission with the same `Idempotency-Key` to get the one case).
     #[derive(ToResponse)]
     #[response(
         content_type = "application/problem+json",
