@@ -90,7 +90,9 @@ impl Subject {
 }
 
 pub fn unhex(text: &str) -> Option<Hash> {
-    if text.len() != 64 {
+    // Exactly what `hex` writes: 64 lowercase hex digits. A sign, a capital or a space is refused,
+    // so a stored hash has one spelling and an altered one is never read as the original.
+    if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
     let mut out = [0u8; 32];
@@ -109,3 +111,21 @@ const ABSENT: &str = "null";
 
 /// How many bundles (of 256 leaves each) a query reads while streaming the log.
 const BUNDLES_PER_READ: u64 = 64;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hash_is_read_only_as_it_is_written() {
+        let hash = [0xabu8; 32];
+        let written = super::hex(&hash);
+        assert_eq!(super::unhex(&written), Some(hash));
+        for other in [
+            written.to_uppercase(),
+            format!("+{}", &written[1..]),
+            format!(" {}", &written[1..]),
+            written[..62].to_owned(),
+        ] {
+            assert_eq!(super::unhex(&other), None, "{other}");
+        }
+    }
+}
