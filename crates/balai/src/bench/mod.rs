@@ -136,15 +136,22 @@ impl Goal {
     }
 }
 
+/// The data directory, the migrated database and the keys a served Balai needs, as `serve` would
+/// make them on first start.
+async fn deployment(config: &Config) -> Result<(Db, balai_store::identity::Vault), RunError> {
+    crate::demo::prepare_data_dir(config)?;
+    let db = crate::demo::connect(config).await?;
+    db.migrate().await?;
+    crate::audit::load_or_create_key(config, &db).await?;
+    let vault = crate::keys::load_or_create_vault(config, &db).await?;
+    crate::keys::load_or_create_document_keys(config, &db).await?;
+    Ok((db, vault))
+}
+
 /// `balai bench-world`: the data set of [`run`] in the configured database, printed as JSON.
 pub async fn world_only(common: &crate::CommonArgs, clients: usize) -> Result<(), RunError> {
     let config = Config::load(common, false)?;
-    crate::demo::prepare_data_dir(&config)?;
-    let db = crate::demo::connect(&config).await?;
-    db.migrate().await?;
-    crate::audit::load_or_create_key(&config, &db).await?;
-    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
-    crate::keys::load_or_create_document_keys(&config, &db).await?;
+    let (db, vault) = deployment(&config).await?;
     let world = world::prepare(&config, &db, &vault, clients).await?;
     db.close().await;
     println!("{}", serde_json::to_string(&world).map_err(|e| RunError::Io(e.to_string()))?);
@@ -172,12 +179,7 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         Engine::Sqlite => None,
         Engine::Postgres => Some(postgres_database(&options.postgres_url).await?),
     };
-    crate::demo::prepare_data_dir(&config)?;
-    let db = crate::demo::connect(&config).await?;
-    db.migrate().await?;
-    crate::audit::load_or_create_key(&config, &db).await?;
-    let vault = crate::keys::load_or_create_vault(&config, &db).await?;
-    crate::keys::load_or_create_document_keys(&config, &db).await?;
+    let (db, vault) = deployment(&config).await?;
     say("seeding the catalogue, citizens, an officer and an Open311 key");
     let world = world::prepare(&config, &db, &vault, options.clients).await?;
     say(&format!("generating cases up to {}", options.cases));
