@@ -64,13 +64,17 @@ struct Health {
     /// (an embedded SQLite file has no probe and is never away).
     probed: std::sync::atomic::AtomicBool,
     away: std::sync::atomic::AtomicBool,
+    /// A replica further behind its primary than allowed: answering, but not to be read from.
+    behind: std::sync::atomic::AtomicBool,
     /// For a replica passed over after a failed read: not before this instant.
     retry_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Health {
     fn is_away(&self) -> bool {
-        if self.away.load(std::sync::atomic::Ordering::Relaxed) {
+        if self.away.load(std::sync::atomic::Ordering::Relaxed)
+            || self.behind.load(std::sync::atomic::Ordering::Relaxed)
+        {
             return true;
         }
         let retry_at = self.retry_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -88,6 +92,15 @@ impl Health {
             if was {
                 tracing::info!("the database answers again");
             }
+        }
+    }
+
+    fn set_behind(&self, behind: bool, lag_seconds: f64) {
+        let was = self.behind.swap(behind, std::sync::atomic::Ordering::Relaxed);
+        if behind && !was {
+            tracing::warn!(lag_seconds, "the read replica is too far behind: reading from the primary");
+        } else if was && !behind {
+            tracing::info!(lag_seconds, "the read replica caught up: reading from it again");
         }
     }
 
@@ -130,8 +143,14 @@ fn connection_broken(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Keeps `health` current for a PostgreSQL server until the `Db` is dropped or closed.
-fn spawn_probe(health: &Arc<Health>, options: PgConnectOptions, pool: PgPool) {
+/// How far behind its primary a replica is, in seconds: 0 when it has replayed all it received,
+/// otherwise the age of the last transaction it replayed (0 on a server that is not a replica).
+const REPLICA_LAG: &str = "SELECT CAST(CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
+     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END AS DOUBLE PRECISION)";
+
+/// Keeps `health` current for a PostgreSQL server until the `Db` is dropped or closed. For a
+/// replica (`lag_limit` set) it also asks how far behind it is, and marks it *behind* past the limit.
+fn spawn_probe(health: &Arc<Health>, options: PgConnectOptions, pool: PgPool, lag_limit: Option<Duration>) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
     health.probed.store(true, std::sync::atomic::Ordering::Relaxed);
     let health = Arc::downgrade(health);
@@ -148,14 +167,20 @@ fn spawn_probe(health: &Arc<Health>, options: PgConnectOptions, pool: PgPool) {
                 if conn.is_none() {
                     conn = Some(sqlx::PgConnection::connect_with(&options).await?);
                 }
-                match conn.as_mut() {
-                    Some(c) => c.ping().await,
-                    None => Ok(()),
+                match (conn.as_mut(), lag_limit) {
+                    (Some(c), Some(_)) => sqlx::query_scalar::<_, f64>(REPLICA_LAG).fetch_one(&mut *c).await.map(Some),
+                    (Some(c), None) => c.ping().await.map(|()| None),
+                    (None, _) => Ok(None),
                 }
             })
             .await;
             match answered {
-                Ok(Ok(())) => health.set_away(false),
+                Ok(Ok(lag)) => {
+                    health.set_away(false);
+                    if let (Some(lag), Some(limit)) = (lag, lag_limit) {
+                        health.set_behind(lag > limit.as_secs_f64(), lag);
+                    }
+                }
                 _ => {
                     conn = None;
                     health.set_away(true);
@@ -368,7 +393,7 @@ impl Db {
                     .await
                     .map_err(|e| StoreError::Unreachable { target, reason: describe_connect_error(&e) })?;
                 let db = Db::from(Pool::Postgres(pool.clone()));
-                spawn_probe(&db.health, options, pool);
+                spawn_probe(&db.health, options, pool, None);
                 Ok(db)
             }
             other => Err(StoreError::UnsupportedScheme(other.to_owned())),
@@ -376,10 +401,11 @@ impl Db {
     }
 
     /// Connects to the primary at `url` and, when `read_url` is given, to a PostgreSQL streaming
-    /// replica for the reads that may lag a little ([`Db::lagging`]). The replica is connected
+    /// replica for the reads that may lag a little ([`Db::lagging`]) — no more than `max_lag`: a
+    /// replica further behind is passed over until it catches up. The replica is connected
     /// lazily: a replica that is away when the server starts only means those reads go to the
     /// primary until it answers.
-    pub async fn connect_with_replica(url: &str, read_url: Option<&str>) -> Result<Db, StoreError> {
+    pub async fn connect_with_replica(url: &str, read_url: Option<&str>, max_lag: Duration) -> Result<Db, StoreError> {
         let mut db = Db::connect(url).await?;
         let Some(read_url) = read_url.filter(|u| !u.trim().is_empty()) else { return Ok(db) };
         if db.backend() != Backend::Postgres || !matches!(read_url.split(':').next(), Some("postgres" | "postgresql")) {
@@ -395,7 +421,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(1))
             .connect_lazy_with(options.clone());
         let mut replica = Db::from(Pool::Postgres(pool.clone()));
-        spawn_probe(&replica.health, options, pool);
+        spawn_probe(&replica.health, options, pool, Some(max_lag));
         replica.primary = Some(Box::new(Db { replica: None, ..db.clone() }));
         db.replica = Some(Arc::new(replica));
         Ok(db)

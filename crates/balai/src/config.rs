@@ -24,6 +24,8 @@ pub struct Config {
     /// A PostgreSQL streaming replica (`postgres://…`) for the reads that may lag a little: public
     /// pages, the catalogue, the dashboard, open data. Empty: every read goes to `database_url`.
     pub database_read_url: Option<String>,
+    /// How far behind the primary (in seconds) the replica may be and still be read from.
+    pub database_read_max_lag_seconds: u64,
     pub listen: String,
     /// Empty string disables the metrics listener.
     pub metrics_listen: String,
@@ -122,6 +124,7 @@ impl Default for Config {
         Config {
             database_url: None,
             database_read_url: None,
+            database_read_max_lag_seconds: 30,
             listen: "127.0.0.1:8080".into(),
             metrics_listen: "127.0.0.1:9464".into(),
             data_dir: PathBuf::from("balai-data"),

@@ -219,7 +219,12 @@ pub(crate) fn prepare_data_dir(config: &Config) -> Result<(), RunError> {
 }
 
 pub(crate) async fn connect(config: &Config) -> Result<Db, RunError> {
-    let db = Db::connect_with_replica(&config.database_url(), config.database_read_url.as_deref()).await?;
+    let db = Db::connect_with_replica(
+        &config.database_url(),
+        config.database_read_url.as_deref(),
+        Duration::from_secs(config.database_read_max_lag_seconds),
+    )
+    .await?;
     if let Some(file) = config.sqlite_file() {
         files::restrict_database(&file)?;
     }

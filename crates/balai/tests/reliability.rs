@@ -495,7 +495,12 @@ fn lagging_reads_go_to_the_replica_a_persons_own_case_never_and_its_loss_falls_b
     let primary = Cluster::start_new(&bin);
     let mut replica = Cluster::standby_of(&primary);
     let deployment = Deployment::seed(Some(&primary.url()), 2);
-    let node = Node::start(&deployment, "replica", &[("BALAI_DATABASE_READ_URL", &replica.url())]);
+    // Read from the replica only while it is at most 5 s behind.
+    let node = Node::start(
+        &deployment,
+        "replica",
+        &[("BALAI_DATABASE_READ_URL", &replica.url()), ("BALAI_DATABASE_READ_MAX_LAG_SECONDS", "5")],
+    );
     let http = Client::new();
     let base = node.url();
     let list = format!("{base}/pengaduan?pemda={REGION}");
@@ -532,14 +537,25 @@ fn lagging_reads_go_to_the_replica_a_persons_own_case_never_and_its_loss_falls_b
         assert!(page.body.contains(&first) && !page.body.contains(&second), "the public list is read from the replica");
     }
 
-    // Replay resumed: the list catches up.
-    replica.sql("SELECT pg_wal_replay_resume()");
-    wait_for("the list shows the second report", Duration::from_secs(20), || {
+    // Still paused, the replica falls further behind than allowed: the list is read from the primary.
+    let paused_at = Instant::now();
+    wait_for("a replica too far behind is passed over", Duration::from_secs(20), || {
         http.get(&list, None).body.contains(&second)
     });
+    let passed_over_after = paused_at.elapsed();
+
+    // Replay resumed and caught up (a fresh report replayed, so its lag is measured from now), the
+    // replica is read again: paused once more, it hides the next report.
+    replica.sql("SELECT pg_wal_replay_resume()");
+    let fresh = open311_report(&http, &base, world, "Sampah menumpuk di pasar Oeba, laporan penyegar.");
+    assert!(service_request_id(&fresh).is_some());
+    std::thread::sleep(Duration::from_secs(2));
+    replica.sql("SELECT pg_wal_replay_pause()");
+    let hidden = open311_report(&http, &base, world, "Trotoar rusak di depan kantor lurah, laporan keempat.");
+    let hidden = service_request_id(&hidden).expect("filed");
+    assert!(!http.get(&list, None).body.contains(&hidden), "the caught-up replica is read again");
 
     // The replica goes away: those reads fall back to the primary, without an error page.
-    replica.sql("SELECT pg_wal_replay_pause()");
     let third = open311_report(&http, &base, world, "Pohon tumbang menutup jalan di Oebobo, laporan ketiga.");
     let third = service_request_id(&third).expect("filed");
     replica.stop_immediately();
@@ -549,7 +565,10 @@ fn lagging_reads_go_to_the_replica_a_persons_own_case_never_and_its_loss_falls_b
     for _ in 0..5 {
         let page = http.get(&list, None);
         assert_eq!(page.status, 200, "the public list while the replica is away");
-        assert!(page.body.contains(&third), "read from the primary once the replica is gone");
+        assert!(
+            page.body.contains(&third) && page.body.contains(&hidden),
+            "read from the primary once the replica is gone"
+        );
         reads.push(page.elapsed);
     }
     let catalogue = http.get(&format!("{base}/layanan/{REGION}/AKTA-LAHIR"), None);
@@ -557,7 +576,8 @@ fn lagging_reads_go_to_the_replica_a_persons_own_case_never_and_its_loss_falls_b
     drop(node);
     eprintln!(
         "replica: paused replay hid a new report from the public list (5 reads) while the reporter's own report, \
-         the citizen's tracking and own list came from the primary; with the replica stopped, 5 reads of the \
+         the citizen's tracking and own list came from the primary; past the 5 s lag bound the list came from the \
+         primary {passed_over_after:?} after the pause; caught up, the replica was read again; with the replica stopped, 5 reads of the \
          list all came from the primary, in {reads:?}"
     );
 }
