@@ -438,11 +438,6 @@ impl Db {
         }
     }
 
-    /// Whether this is a replica's `Db` (reads routed by [`Db::lagging`]).
-    pub fn is_replica(&self) -> bool {
-        self.primary.is_some()
-    }
-
     pub fn pool(&self) -> &Pool {
         &self.pool
     }

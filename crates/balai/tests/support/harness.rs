@@ -4,8 +4,6 @@
 //! Every process started here is stopped when its handle is dropped, so a failing test leaves nothing
 //! running.
 
-#![allow(dead_code)]
-
 use balai_store::{Db, dynamic_query, query};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -411,10 +409,6 @@ impl Node {
             child.wait().unwrap();
         }
     }
-
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().map(Child::id).unwrap_or_default()
-    }
 }
 
 impl Drop for Node {
@@ -511,7 +505,6 @@ pub struct Answer {
     pub retry_after: Option<String>,
     pub content_type: String,
     pub set_cookies: Vec<String>,
-    pub location: Option<String>,
     pub elapsed: Duration,
 }
 
@@ -523,7 +516,6 @@ impl Answer {
             retry_after: None,
             content_type: String::new(),
             set_cookies: Vec::new(),
-            location: None,
             elapsed,
         }
     }
@@ -590,7 +582,6 @@ impl Client {
                 let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
                 let retry_after = header("retry-after");
                 let content_type = header("content-type").unwrap_or_default();
-                let location = header("location");
                 let set_cookies = response
                     .headers()
                     .get_all("set-cookie")
@@ -600,7 +591,7 @@ impl Client {
                     .collect();
                 let status = response.status().as_u16();
                 let body = response.body_mut().read_to_string().unwrap_or_default();
-                Answer { status, body, retry_after, content_type, set_cookies, location, elapsed: started.elapsed() }
+                Answer { status, body, retry_after, content_type, set_cookies, elapsed: started.elapsed() }
             }
             Err(e) => Answer::failed(e.to_string(), started.elapsed()),
         }
