@@ -16,6 +16,7 @@ pub mod notify;
 pub mod org;
 pub mod personal_number;
 pub mod region;
+pub mod surveys;
 pub mod validation;
 
 pub use calendar::{Deadline, IndonesianTimeZone, WorkingCalendar};
