@@ -502,7 +502,8 @@ mod demo_complaints;
 
 pub use demo_applications::{DEMO_APPLICATIONS, DEMO_WORKING_DAYS, DocumentIssuer, DocumentRequest, demo_forms};
 pub use demo_complaints::{
-    DEMO_COMPLAINT_DAYS, DEMO_COMPLAINTS, DEMO_PUPR_HEAD, DEMO_PUPR_HEAD_EMAIL, seed_demo_complaints, set_work_email_in,
+    DEMO_COMPLAINT_DAYS, DEMO_COMPLAINTS, DEMO_PUPR_HEAD, DEMO_PUPR_HEAD_EMAIL, seed_demo_complaints,
+    seed_demo_complaints_over, set_work_email_in,
 };
 
 /// The demo's work: a few hundred applications at Kota Kupang in every state, submitted over the
@@ -517,17 +518,101 @@ pub async fn seed_demo_cases(
     issuer: &dyn DocumentIssuer,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, SeedError> {
+    seed_demo_cases_over(db, vault, officer_id, issuer, now, DemoVolume::STANDARD).await
+}
+
+/// [`seed_demo_cases`] with as much history as `volume` asks for.
+pub async fn seed_demo_cases_over(
+    db: &Db,
+    vault: &crate::identity::Vault,
+    officer_id: i64,
+    issuer: &dyn DocumentIssuer,
+    now: chrono::DateTime<chrono::Utc>,
+    volume: DemoVolume,
+) -> Result<bool, SeedError> {
     let (count,): (i64,) = db.fetch_one(crate::query("SELECT COUNT(*) FROM cases")).await?;
     if count > 0 {
         return Ok(false);
     }
-    demo_applications::seed(db, vault, officer_id, issuer, now).await?;
+    demo_applications::seed(db, vault, officer_id, issuer, now, volume).await?;
     Ok(true)
+}
+
+/// How much the demo tells: the standard few weeks of work, or that plus `history_days` of older,
+/// settled work (`balai demo --history 2y`) at a regional government's yearly pace — 50,000
+/// applications, 10,000 complaints and 15,000 survey responses a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoVolume {
+    pub history_days: u32,
+}
+
+impl DemoVolume {
+    pub const STANDARD: DemoVolume = DemoVolume { history_days: 0 };
+    /// The longest history accepted: two years (the shipped working-day calendar starts in 2024).
+    pub const MAX_HISTORY_DAYS: u32 = 731;
+    pub const APPLICATIONS_PER_YEAR: u64 = 50_000;
+    pub const COMPLAINTS_PER_YEAR: u64 = 10_000;
+    pub const SURVEY_RESPONSES_PER_YEAR: u64 = 15_000;
+
+    /// `2y`, `18m`, `90d`: a span back from today, at most [`Self::MAX_HISTORY_DAYS`] days.
+    pub fn parse_history(text: &str) -> Result<DemoVolume, String> {
+        let text = text.trim();
+        let unit_at = text.char_indices().last().map_or(0, |(at, _)| at);
+        let (number, unit) = text.split_at(unit_at);
+        let days_per = match unit {
+            "d" => 1,
+            "m" => 30,
+            "y" => 365,
+            _ => return Err(format!("'{text}': write a number and d, m or y, e.g. 2y, 18m, 90d")),
+        };
+        let count: u32 = number.parse().map_err(|_| format!("'{text}': write a number and d, m or y, e.g. 2y"))?;
+        let days = count.checked_mul(days_per).filter(|days| *days <= Self::MAX_HISTORY_DAYS);
+        match days {
+            Some(history_days) => Ok(DemoVolume { history_days }),
+            None => Err(format!("'{text}': at most 2y (the working-day calendar shipped starts in 2024)")),
+        }
+    }
+
+    fn per_year(self, rate: u64) -> usize {
+        usize::try_from(rate * u64::from(self.history_days.min(Self::MAX_HISTORY_DAYS)) / 365).unwrap_or(0)
+    }
+
+    /// Applications older than the standard demo's, spread evenly over the history.
+    pub fn history_applications(self) -> usize {
+        self.per_year(Self::APPLICATIONS_PER_YEAR)
+    }
+
+    /// Settled complaints older than the standard demo's, spread evenly over the history.
+    pub fn history_complaints(self) -> usize {
+        self.per_year(Self::COMPLAINTS_PER_YEAR)
+    }
+
+    /// Survey responses spread over the history.
+    pub fn history_survey_responses(self) -> usize {
+        self.per_year(Self::SURVEY_RESPONSES_PER_YEAR)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_history_is_a_span_of_days_months_or_years_of_at_most_two_years() {
+        let days = |text| DemoVolume::parse_history(text).map(|volume| volume.history_days);
+        assert_eq!(days("2y"), Ok(730));
+        assert_eq!(days("18m"), Ok(540));
+        assert_eq!(days(" 90d "), Ok(90));
+        assert_eq!(days("731d"), Ok(731));
+        for bad in ["3y", "732d", "y", "2", "2w", "-1y", "2ý", "", "99999999999y", "4294967295d"] {
+            assert!(DemoVolume::parse_history(bad).is_err(), "{bad}");
+        }
+        let two_years = DemoVolume::parse_history("2y").unwrap();
+        assert_eq!(two_years.history_applications(), 100_000);
+        assert_eq!(two_years.history_complaints(), 20_000);
+        assert_eq!(two_years.history_survey_responses(), 30_000);
+        assert_eq!(DemoVolume::STANDARD.history_applications(), 0);
+    }
     use balai_domain::catalogue::StandardField;
     use std::collections::BTreeSet;
 

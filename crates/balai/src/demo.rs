@@ -22,7 +22,7 @@ pub const DEMO_DESK_OFFICER_PASSWORD: &str = "demo-pengaduan-2026";
 pub const DEMO_ROADS_OFFICER: &str = "binamarga";
 pub const DEMO_ROADS_OFFICER_PASSWORD: &str = "demo-binamarga-2026";
 
-pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
+pub async fn run(config: Config, reset: bool, volume: seed::DemoVolume) -> Result<(), RunError> {
     let started = Instant::now();
     if reset && config.data_dir.exists() {
         std::fs::remove_dir_all(&config.data_dir)
@@ -55,12 +55,14 @@ pub async fn run(config: Config, reset: bool) -> Result<(), RunError> {
             origin: config.public_origin().unwrap_or_else(|| local_origin(&listener)),
         };
         let cases_started = Instant::now();
-        if seed::seed_demo_cases(&db, &vault, officer_id, &issuer, chrono::Utc::now()).await? {
+        if seed::seed_demo_cases_over(&db, &vault, officer_id, &issuer, chrono::Utc::now(), volume).await? {
             tracing::info!(ms = cases_started.elapsed().as_millis() as u64, "demo applications seeded");
+        } else if volume != seed::DemoVolume::STANDARD {
+            tracing::warn!("the demo already holds cases, so no history is added; start over with --reset");
         }
         ensure_demo_complaint_officers(&db).await?;
         let complaints_started = Instant::now();
-        if seed::seed_demo_complaints(&db, &vault, chrono::Utc::now()).await? {
+        if seed::seed_demo_complaints_over(&db, &vault, chrono::Utc::now(), volume).await? {
             tracing::info!(ms = complaints_started.elapsed().as_millis() as u64, "demo complaints seeded");
         }
         // Listen for SIGTERM before announcing readiness, so a supervisor's stop is always graceful.

@@ -64,6 +64,10 @@ enum Command {
         /// only an empty database or one the demo made is accepted [env: BALAI_DATABASE_URL]
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
+        /// Add older, settled work to a fresh demo: `2y` is two years at a regional government's
+        /// pace (100,000 applications, 20,000 complaints, 30,000 survey responses); also `18m`, `90d`
+        #[arg(long, value_name = "SPAN", value_parser = balai_store::seed::DemoVolume::parse_history)]
+        history: Option<balai_store::seed::DemoVolume>,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -278,11 +282,11 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Demo { reset, database_url, common } => {
+            Command::Demo { reset, database_url, history, common } => {
                 let mut config = load(&common, true)?;
                 config.database_url = database_url.or(config.database_url);
                 demo_database::prepare(&config, reset).await?;
-                demo::run(config, reset).await
+                demo::run(config, reset, history.unwrap_or(balai_store::seed::DemoVolume::STANDARD)).await
             }
             Command::Serve { common } => demo::serve(load(&common, false)?).await,
             Command::Migrate { common } => demo::migrate(load(&common, false)?).await,

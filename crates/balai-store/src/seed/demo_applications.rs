@@ -436,6 +436,20 @@ impl Office<'_> {
         Ok((at < self.now).then_some(at))
     }
 
+    /// The working days in the `calendar_days` before `first` (oldest first).
+    fn working_days_before(&self, first: NaiveDate, calendar_days: u32) -> Result<Vec<NaiveDate>, SeedError> {
+        let mut days = Vec::new();
+        let mut date = first;
+        for _ in 0..calendar_days {
+            date = date.pred_opt().ok_or_else(|| SeedError::Invalid("date".into()))?;
+            if self.calendar.is_working_day(date).map_err(|e| SeedError::Invalid(format!("demo calendar: {e:?}")))? {
+                days.push(date);
+            }
+        }
+        days.reverse();
+        Ok(days)
+    }
+
     /// The last `n` working days before today (oldest first).
     fn recent_days(&self, n: usize) -> Result<Vec<NaiveDate>, SeedError> {
         let mut days = Vec::new();
@@ -672,6 +686,7 @@ pub(super) async fn seed(
     officer_id: i64,
     issuer: &dyn DocumentIssuer,
     now: DateTime<Utc>,
+    volume: super::DemoVolume,
 ) -> Result<(), SeedError> {
     let actor = Actor::system("seed");
     let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
@@ -805,6 +820,17 @@ pub(super) async fn seed(
             }
         })
         .collect();
+    // The history: older work spread evenly over its working days, before the recent weeks.
+    let history_days = office.working_days_before(days[0], volume.history_days)?;
+    if !history_days.is_empty() {
+        let n = history_days.len() as u64;
+        plans.extend((0..volume.history_applications()).map(|_| Plan {
+            service: *draw.pick(&weighted),
+            person: draw.below(PEOPLE as u64) as usize,
+            submitted: office.during(history_days[draw.below(n) as usize], &mut draw),
+            script: Script::Drawn,
+        }));
+    }
     plans.sort_by_key(|p| p.submitted);
     // Maria's: a certificate of poverty issued weeks ago, waste collection waiting for its fee, and a
     // family-card change from Yohanes at its first step.

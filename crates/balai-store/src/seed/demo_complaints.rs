@@ -390,11 +390,21 @@ fn after(at: DateTime<Utc>, days: f64, now: DateTime<Utc>) -> DateTime<Utc> {
     later.min(now - Duration::minutes(1))
 }
 
-fn draw_report(draw: &mut Draw, govs: &[Gov], citizens: &[i64], now: DateTime<Utc>) -> Drawn {
-    let mut roll = draw.below(100);
-    let (outcome, (min_age, max_age)) = OUTCOMES
+/// Outcomes of the history's reports, all settled long ago, by weight.
+const SETTLED: &[(Outcome, u64)] = &[
+    (Outcome::Accepted, 55),
+    (Outcome::Lapsed, 12),
+    (Outcome::Unresolved, 12),
+    (Outcome::NotOurAuthority, 12),
+    (Outcome::Duplicate, 9),
+];
+
+/// A report of the history: settled, received between the recent weeks and `history_days` ago.
+fn draw_settled(draw: &mut Draw, history_days: i64) -> (Outcome, (i64, i64)) {
+    let mut roll = draw.below(SETTLED.iter().map(|(_, weight)| weight).sum());
+    let outcome = SETTLED
         .iter()
-        .find(|(_, weight, _)| {
+        .find(|(_, weight)| {
             if roll < *weight {
                 true
             } else {
@@ -402,8 +412,33 @@ fn draw_report(draw: &mut Draw, govs: &[Gov], citizens: &[i64], now: DateTime<Ut
                 false
             }
         })
-        .map(|(o, _, ages)| (*o, *ages))
-        .unwrap_or((Outcome::Fresh, (0, 2)));
+        .map_or(Outcome::Accepted, |(outcome, _)| *outcome);
+    (outcome, (DEMO_COMPLAINT_DAYS, DEMO_COMPLAINT_DAYS + history_days))
+}
+
+fn draw_report(
+    draw: &mut Draw,
+    govs: &[Gov],
+    citizens: &[i64],
+    now: DateTime<Utc>,
+    history_days: Option<i64>,
+) -> Drawn {
+    let mut roll = draw.below(100);
+    let (outcome, (min_age, max_age)) = match history_days {
+        Some(days) => draw_settled(draw, days),
+        None => OUTCOMES
+            .iter()
+            .find(|(_, weight, _)| {
+                if roll < *weight {
+                    true
+                } else {
+                    roll -= weight;
+                    false
+                }
+            })
+            .map(|(o, _, ages)| (*o, *ages))
+            .unwrap_or((Outcome::Fresh, (0, 2))),
+    };
     // Seven in ten reports are the city's; a re-routed one starts at the city and goes to the province.
     let government = if outcome == Outcome::Rerouted || draw.chance(0.7) { 0 } else { 1 };
     let gov = &govs[government];
@@ -443,7 +478,8 @@ fn draw_report(draw: &mut Draw, govs: &[Gov], citizens: &[i64], now: DateTime<Ut
     let citizen = (!citizens.is_empty() && draw.chance(0.3)).then(|| *draw.pick(citizens));
     Drawn {
         at,
-        age_days: age_minutes / (24 * 60),
+        // A settled report of the history took weeks, not the years since it was received.
+        age_days: if history_days.is_some() { 5 + draw.below(35) as i64 } else { age_minutes / (24 * 60) },
         outcome,
         government,
         category,
@@ -461,6 +497,16 @@ fn draw_report(draw: &mut Draw, govs: &[Gov], citizens: &[i64], now: DateTime<Ut
 /// Seeds the demo's complaints (see the module's documentation), once: nothing when any exists.
 /// Also adds the head of PUPR Kota Kupang with a work e-mail address, so escalations reach someone.
 pub async fn seed_demo_complaints(db: &Db, vault: &Vault, now: DateTime<Utc>) -> Result<bool, SeedError> {
+    seed_demo_complaints_over(db, vault, now, super::DemoVolume::STANDARD).await
+}
+
+/// [`seed_demo_complaints`] with as much settled history as `volume` asks for.
+pub async fn seed_demo_complaints_over(
+    db: &Db,
+    vault: &Vault,
+    now: DateTime<Utc>,
+    volume: super::DemoVolume,
+) -> Result<bool, SeedError> {
     let (count,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM complaints")).await?;
     if count > 0 {
         return Ok(false);
@@ -491,7 +537,12 @@ pub async fn seed_demo_complaints(db: &Db, vault: &Vault, now: DateTime<Utc>) ->
     tx.commit().await?;
     let citizens: Vec<i64> = citizens.into_iter().map(|(id,)| id).collect();
 
-    let mut drawn: Vec<Drawn> = (0..DEMO_COMPLAINTS).map(|_| draw_report(&mut draw, &govs, &citizens, now)).collect();
+    let mut drawn: Vec<Drawn> =
+        (0..DEMO_COMPLAINTS).map(|_| draw_report(&mut draw, &govs, &citizens, now, None)).collect();
+    let history_days = i64::from(volume.history_days);
+    drawn.extend(
+        (0..volume.history_complaints()).map(|_| draw_report(&mut draw, &govs, &citizens, now, Some(history_days))),
+    );
     drawn.sort_by_key(|d| d.at);
     // Earlier reports of each government, by tracking number, for duplicates.
     let mut filed: Vec<Vec<String>> = vec![Vec::new(), Vec::new()];
