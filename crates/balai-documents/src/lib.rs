@@ -16,6 +16,7 @@
 mod font;
 mod page;
 mod qr;
+pub mod report;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
