@@ -38,6 +38,17 @@ pub async fn add_public_reports(
         Backend::Sqlite => "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)",
         Backend::Postgres => "WITH n(i) AS (SELECT generate_series(1, $1))",
     };
+    // Spread over the last two years, a day apart, so the dashboard's daily aggregates cover as many
+    // days as a real desk's would; the text matches how each engine keeps a timestamp written by
+    // the commands (SQLite: RFC 3339 text with microseconds), so ranges and order compare alike.
+    let backend = db.backend();
+    let days_before = move |now: &str| match backend {
+        Backend::Sqlite => {
+            format!("strftime('%Y-%m-%dT%H:%M:%S', {now}, '-' || ((i + $2) % 730) || ' days') || '.000000+00:00'")
+        }
+        Backend::Postgres => format!("{now} - make_interval(days => CAST((i + $2) % 730 AS INTEGER))"),
+    };
+    let (opened, submitted) = (days_before("$6"), days_before("$7"));
     let now = chrono::Utc::now();
     let mut written = 0;
     while written < count {
@@ -48,7 +59,7 @@ pub async fn add_public_reports(
             dynamic_query(format!(
                 "{series} INSERT INTO cases (id, government_id, kind, agency_id, unit_id, title, opened_at, \
                  tracking_number, status, current_step, due_at, version) SELECT $2 + i, $3, 'complaint', $4, $5, \
-                 'Laporan', $6, 'BENCH-' || CAST($2 + i AS TEXT), 'submitted', 0, $6, 1 FROM n"
+                 'Laporan', {opened}, 'BENCH-' || CAST($2 + i AS TEXT), 'submitted', 0, $6, 1 FROM n"
             ))
             .bind(batch)
             .bind(max_id)
@@ -64,7 +75,7 @@ pub async fn add_public_reports(
                  public_title, public_text, lat_e6, lon_e6, address, anonymous, confidential, public, secret_hash, \
                  rules_id, reopen_count, supporters, submitted_at) SELECT $2 + i, $3, 'pengaduan', 'web', \
                  $4 + ((i + $2) % $5), 'Teks', 'Laporan', 'Teks', -10177200 + ((i + $2) % 1000) * 50, \
-                 123607000 + ((i + $2) % 997) * 50, '', TRUE, FALSE, TRUE, 'x', $6, 0, 0, $7 FROM n"
+                 123607000 + ((i + $2) % 997) * 50, '', TRUE, FALSE, TRUE, 'x', $6, 0, 0, {submitted} FROM n"
             ))
             .bind(batch)
             .bind(max_id)
