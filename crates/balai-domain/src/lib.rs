@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod complaints;
+pub mod dashboard;
 pub mod contact;
 pub mod identity;
 pub mod lang;

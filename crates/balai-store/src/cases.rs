@@ -178,6 +178,25 @@ pub async fn open_case(tx: &mut Tx, actor: &Actor, new: &NewCase<'_>) -> Result<
         .await?;
     }
     audit::record_change(tx, actor, "cases.open", &Subject::new("cases", id), Some(new.government_id)).await?;
+    let opened = Case {
+        id,
+        government_id: new.government_id,
+        kind: new.kind,
+        agency_id: new.agency_id,
+        unit_id: new.unit_id,
+        citizen_id: new.citizen_id,
+        service_id: new.service_id,
+        title: new.title.to_owned(),
+        opened_at: new.opened_at,
+        tracking_number: Some(tracking_number.as_str().to_owned()),
+        status: new.status.to_owned(),
+        current_step: 0,
+        due_at: new.due_at,
+        paused_since: None,
+        closed_at: None,
+        version: 1,
+    };
+    crate::dashboard::record_opened_in(tx, &opened).await?;
     Ok(Opened { id, tracking_number })
 }
 
@@ -357,6 +376,7 @@ pub(crate) async fn move_case(tx: &mut Tx, case: &Case, step: &Move<'_>) -> Resu
     let action = format!("cases.{}", step.event);
     audit::record_change(tx, &actor, &action, &Subject::new("case_events", event_id), Some(case.government_id)).await?;
     audit::record_change(tx, &actor, &action, &Subject::new("cases", case.id), Some(case.government_id)).await?;
+    crate::dashboard::record_moved_in(tx, case, step).await?;
     Ok(event_id)
 }
 

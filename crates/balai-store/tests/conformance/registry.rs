@@ -44,6 +44,9 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("jobs", "work queued by commands: what a job changes goes through a command, which leaves its own leaf"),
     ("server_leases", "which server runs the scheduled jobs"),
     ("key_guard", "one lock row serialising lease taking and key rotation"),
+    ("dashboard_daily", "sums of cases, written with each case event (a leaf) and recomputed from the cases"),
+    ("dashboard_durations", "sums of closed cases by working days, written with each event and recomputable"),
+    ("dashboard_open", "open cases per place, written with each case event and recomputable"),
     (
         "case_steps",
         "a case's route: every change to it is made by a transition whose event row and case row are leaves",
