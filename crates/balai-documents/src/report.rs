@@ -202,12 +202,24 @@ impl Typesetter {
         let total: f32 = table.columns.iter().map(|c| c.width.max(0.1)).sum();
         let widths: Vec<f32> = table.columns.iter().map(|c| c.width.max(0.1) / total * CONTENT_WIDTH).collect();
         let header: Vec<String> = table.columns.iter().map(|c| c.title.clone()).collect();
-        self.table_row(&header, &widths, table, Weight::Bold, SIZE, LEADING, PAD, true)?;
+        // A table without column titles has no header row.
+        let has_header = header.iter().any(|title| !title.trim().is_empty());
+        // The header never sits alone at the foot of a page: room for it and a row first.
+        self.room_for(2.0 * (2.0 * LEADING + 2.0 * PAD))?;
+        if has_header {
+            self.table_row(&header, &widths, table, Weight::Bold, SIZE, LEADING, PAD, true)?;
+        } else {
+            self.gray(0.6);
+            let top = self.y - LEADING + 2.0;
+            self.rule(top, 0.5, MARGIN, MARGIN + CONTENT_WIDTH);
+        }
         for (i, row) in table.rows.iter().enumerate() {
             let weight = if table.bold_rows.contains(&i) { Weight::Bold } else { Weight::Regular };
             if self.table_row(row, &widths, table, weight, SIZE, LEADING, PAD, false)? {
                 // A new page: the header again, then this row.
-                self.table_row(&header, &widths, table, Weight::Bold, SIZE, LEADING, PAD, true)?;
+                if has_header {
+                    self.table_row(&header, &widths, table, Weight::Bold, SIZE, LEADING, PAD, true)?;
+                }
                 self.table_row(row, &widths, table, weight, SIZE, LEADING, PAD, false)?;
             }
         }

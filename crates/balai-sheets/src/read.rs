@@ -301,6 +301,7 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<SheetRow>, ImportErrors> {
     let mut rows = Vec::new();
     // Line breaks inside quoted cells: a spreadsheet shows such a record as one row.
     let mut inner_breaks: u64 = 0;
+    let (mut counted_to, mut breaks_before) = (0usize, 0u64);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -311,8 +312,17 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<SheetRow>, ImportErrors> {
                 return Err(ImportErrors::one(Problem::Unreadable(format!("CSV, line {line}"))));
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let number = u32::try_from(line.saturating_sub(inner_breaks)).unwrap_or(u32::MAX);
+        // The record's line, counted from its byte offset (the reader's own line count lags a line
+        // after a CRLF ending): the line breaks before it, less those inside earlier cells.
+        let mut start = record.position().map_or(0, |p| p.byte() as usize).min(text.len());
+        if start > 0 && text.as_bytes()[start - 1] == b'\r' && text.as_bytes().get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        if start > counted_to {
+            breaks_before += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            counted_to = start;
+        }
+        let number = u32::try_from(breaks_before + 1 - inner_breaks.min(breaks_before)).unwrap_or(u32::MAX);
         inner_breaks += record.iter().map(|field| field.matches('\n').count() as u64).sum::<u64>();
         let used =
             record.iter().enumerate().filter(|(_, field)| !field.trim().is_empty()).last().map_or(0, |(i, _)| i + 1);
