@@ -13,6 +13,7 @@ mod citizens;
 mod complaints;
 mod contacts;
 mod counter;
+mod dashboard;
 mod identity;
 mod jobs;
 mod notify;
