@@ -9,6 +9,7 @@ mod demo_database;
 mod files;
 mod keys;
 mod open311;
+mod skm;
 mod transfer;
 mod wbs;
 
@@ -41,7 +42,9 @@ Examples:
   balai wbs keygen --government 53.71 --unit inspektorat-irban-khusus
                                      Make the Inspectorate's whistleblowing key pair (private key printed once)
   balai bench --db sqlite --cases 100000 --json
-                                     Measure every speed goal against this machine's own ceilings";
+                                     Measure every speed goal against this machine's own ceilings
+  balai skm report --input skm-2026.xlsx --pdf ikm-2026.pdf
+                                     The satisfaction index (IKM) of a spreadsheet of SKM responses";
 
 #[derive(Parser)]
 #[command(name = "balai", version, about = "Balai: one platform for a regional government's public services.", after_help = EXAMPLES)]
@@ -93,6 +96,9 @@ enum Command {
     /// Whistleblowing (WBS).
     #[command(subcommand)]
     Wbs(WbsCommand),
+    /// Survei Kepuasan Masyarakat (SKM): the index of a spreadsheet of responses, no database needed.
+    #[command(subcommand)]
+    Skm(skm::SkmCommand),
     /// Copy a SQLite deployment while it serves: a consistent snapshot of the database (SQLite's own
     /// VACUUM INTO), the uploaded files and the keys, and a manifest, into a new directory DIR that
     /// `balai serve --data-dir DIR` runs on as it is.
@@ -331,6 +337,7 @@ fn main() -> ExitCode {
                 })
                 .await
             }
+            Command::Skm(command) => skm::run(command),
             Command::BenchHello { listen } => bench::hello(&listen).await,
             Command::BenchWorld { clients, common } => bench::world_only(&common, usize::from(clients)).await,
             Command::Audit(AuditCommand::Witness { url, state_dir }) => {
@@ -345,7 +352,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {
-                RunError::Config(_) | RunError::Store(_) | RunError::Key(_) => EXIT_CONFIG,
+                RunError::Config(_) | RunError::Store(_) | RunError::Key(_) | RunError::Invalid(_) => EXIT_CONFIG,
                 _ => 1,
             })
         }
@@ -364,6 +371,9 @@ pub enum RunError {
     Io(String),
     #[error("{0}")]
     Key(String),
+    /// The input given is not usable (an SKM file with bad rows); exits like a bad configuration.
+    #[error("{0}")]
+    Invalid(String),
     /// The audit log did not verify: the first finding.
     #[error("FAILED: {0}")]
     Verify(String),
