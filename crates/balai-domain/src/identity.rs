@@ -188,10 +188,12 @@ pub enum Action {
     ManageTemplates,
     /// Set a government's complaint rules: deadlines, the desk, the area, categories and answer templates.
     ManageComplaints,
+    /// Record satisfaction survey (SKM) responses: at a unit's kiosk, or imported from paper forms.
+    RecordSurvey,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewOwnRecord,
         Action::ViewOwnFullRecord,
         Action::ChangeOwnContact,
@@ -208,6 +210,7 @@ impl Action {
         Action::ReadAuditLog,
         Action::ManageTemplates,
         Action::ManageComplaints,
+        Action::RecordSurvey,
     ];
 
     /// The level a citizen's session needs for a citizen's own action (`None`: not a citizen's action).
@@ -306,6 +309,13 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
             _ => false,
         },
         Action::VerifyCase => matches!(who.role, Role::Verifier | Role::AgencyHead) && same_agency(),
+        // Front-line staff record at their own unit's counter; a head for the agency; an admin for the government.
+        Action::RecordSurvey => match who.role {
+            Role::Officer => same_agency() && same_unit_or_agency_wide(),
+            Role::Verifier | Role::AgencyHead => same_agency(),
+            Role::GovernmentAdmin => administers_government(),
+            _ => false,
+        },
         Action::ViewPerformance => match who.role {
             Role::AgencyHead => same_agency(),
             Role::GovernmentAdmin => administers_government(),
@@ -505,7 +515,10 @@ mod tests {
         let agency_places = [OwnUnit, OtherUnit, OwnAgencyAsAWhole];
         let government_places = [OwnUnit, OtherUnit, OwnAgencyAsAWhole, OtherAgency, OwnGovernment];
         match (role, action) {
-            (Role::Officer, WorkCase | ReadCitizenForCase) => [OwnUnit, OwnAgencyAsAWhole].contains(&place),
+            (Role::Officer, WorkCase | ReadCitizenForCase | RecordSurvey) => {
+                [OwnUnit, OwnAgencyAsAWhole].contains(&place)
+            }
+            (Role::Verifier | Role::AgencyHead, RecordSurvey) => agency_places.contains(&place),
             (Role::Officer | Role::Verifier | Role::AgencyHead, VerifyCitizenAtCounter) => {
                 government_places.contains(&place)
             }
@@ -516,7 +529,7 @@ mod tests {
             (
                 Role::GovernmentAdmin,
                 ManageCatalogue | ManageCalendar | ManageOfficers | ViewPerformance | ReadAuditLog | ManageTemplates
-                | ManageComplaints,
+                | ManageComplaints | RecordSurvey,
             ) => government_places.contains(&place),
             (Role::Inspector, ReadWhistleblowing | ViewPerformance | ReadAuditLog) => {
                 government_places.contains(&place)
@@ -542,7 +555,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 16 * 6);
+        assert_eq!(checked, 6 * 17 * 6);
     }
 
     #[test]

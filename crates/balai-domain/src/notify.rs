@@ -22,16 +22,20 @@ pub enum MessageKind {
     /// To an address that asked to follow a complaint or subscribe to new ones: the link that
     /// confirms it (nothing else is sent to it before).
     FollowConfirm,
+    /// To a citizen whose application was completed or whose report was closed: the one-time link
+    /// to the satisfaction survey (SKM).
+    SurveyInvitation,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 6] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::SignInCode,
         MessageKind::ContactChanged,
         MessageKind::ContactCode,
         MessageKind::CaseUpdate,
         MessageKind::SlaBreach,
         MessageKind::FollowConfirm,
+        MessageKind::SurveyInvitation,
     ];
 
     /// Stored with each outbox message and each edited text.
@@ -43,6 +47,7 @@ impl MessageKind {
             MessageKind::CaseUpdate => "case-update",
             MessageKind::SlaBreach => "sla-breach",
             MessageKind::FollowConfirm => "follow-confirm",
+            MessageKind::SurveyInvitation => "survey-invitation",
         }
     }
 
@@ -58,6 +63,7 @@ impl MessageKind {
             MessageKind::CaseUpdate => lang.pick("Perkembangan permohonan", "Application update"),
             MessageKind::SlaBreach => lang.pick("Batas waktu terlampaui", "Deadline passed"),
             MessageKind::FollowConfirm => lang.pick("Konfirmasi mengikuti laporan", "Confirm following reports"),
+            MessageKind::SurveyInvitation => lang.pick("Undangan survei kepuasan", "Satisfaction survey invitation"),
         }
     }
 
@@ -78,6 +84,12 @@ impl MessageKind {
             MessageKind::FollowConfirm => {
                 &[("what", "laporan K7QX-4M9P-2"), ("link", "https://balai.example/pengaduan/konfirmasi?token=3f9a")]
             }
+            MessageKind::SurveyInvitation => &[
+                ("tracking_number", "K7QX-4M9P-2"),
+                ("service", "Penerbitan Akta Kelahiran"),
+                ("link", "https://balai.example/survei/q3Xw9vT0bKf2mR7nLp4sYc8dE1aHg6jU5iO0zN3xVbA"),
+                ("days", "30"),
+            ],
         }
     }
 
@@ -90,6 +102,7 @@ impl MessageKind {
             MessageKind::CaseUpdate => &["tracking_number", "status"],
             MessageKind::SlaBreach => &["tracking_number"],
             MessageKind::FollowConfirm => &["link"],
+            MessageKind::SurveyInvitation => &["link"],
         }
     }
 
@@ -97,7 +110,10 @@ impl MessageKind {
     pub fn max_body_chars(self) -> usize {
         match self {
             MessageKind::SignInCode | MessageKind::ContactChanged | MessageKind::ContactCode => 300,
-            MessageKind::CaseUpdate | MessageKind::SlaBreach | MessageKind::FollowConfirm => 600,
+            MessageKind::CaseUpdate
+            | MessageKind::SlaBreach
+            | MessageKind::FollowConfirm
+            | MessageKind::SurveyInvitation => 600,
         }
     }
 
@@ -154,6 +170,14 @@ impl MessageKind {
             (MessageKind::FollowConfirm, Lang::En) => (
                 "Confirm: follow {{ what }}",
                 "Someone asked for news about {{ what }} to be sent to this address. To confirm, open: {{ link }} . Not you? Ignore this message; nothing else will be sent.",
+            ),
+            (MessageKind::SurveyInvitation, Lang::Id) => (
+                "Bagaimana pelayanan kami? {{ tracking_number }}",
+                "Terima kasih telah menggunakan layanan {{ service }} ({{ tracking_number }}). Mohon isi survei kepuasan singkat (9 pertanyaan, tanpa nama): {{ link }} . Tautan ini dapat dipakai sekali dan berlaku {{ days }} hari.",
+            ),
+            (MessageKind::SurveyInvitation, Lang::En) => (
+                "How did we serve you? {{ tracking_number }}",
+                "Thank you for using {{ service }} ({{ tracking_number }}). Please fill in a short satisfaction survey (9 questions, no name): {{ link }} . The link works once and for {{ days }} days.",
             ),
             (MessageKind::ContactChanged, Lang::En) => (
                 "Your Balai contact was changed",

@@ -734,6 +734,9 @@ pub async fn act_in(
         schedule_breach_check(tx, &moved, next.step, due).await?;
     }
     notify_citizen(tx, vault, &moved, &terms.name, Lang::Id).await?;
+    if next.status == ApplicationStatus::Completed {
+        crate::surveys::invite_for_application_in(tx, vault, &moved, &terms.name, now).await?;
+    }
     Ok(moved)
 }
 

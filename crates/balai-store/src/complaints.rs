@@ -1070,6 +1070,9 @@ pub(crate) async fn act_in(
         tell_heads_in(tx, vault, &moved, "Laporan dibuka kembali oleh pelapor").await?;
     }
     tell_reporter_and_followers_in(tx, vault, &moved, row, to).await?;
+    if matches!(to, ComplaintStatus::Resolved | ComplaintStatus::Unresolved) {
+        crate::surveys::invite_for_report_in(tx, vault, &moved, row.reporter_enc.as_deref(), now).await?;
+    }
     Ok(moved)
 }
 

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod org;
 mod registry;
 pub mod seed;
+pub mod surveys;
 pub mod transfer;
 
 pub use db::{Backend, Db, Pool, Query, Record, Tx, Value, dynamic_query, query};

@@ -5,7 +5,7 @@
 
 use crate::audit::AuditedTable;
 use crate::identity::{access, citizens, officers};
-use crate::{applications, calendar, cases, catalogue, complaints, notify, org};
+use crate::{applications, calendar, cases, catalogue, complaints, notify, org, surveys};
 
 const CONTEXTS: &[&[AuditedTable]] = &[
     org::AUDITED,
@@ -19,6 +19,7 @@ const CONTEXTS: &[&[AuditedTable]] = &[
     complaints::whistleblowing::AUDITED,
     access::AUDITED,
     notify::templates::AUDITED,
+    surveys::AUDITED,
 ];
 
 /// Every audited table, in registration order.

@@ -499,6 +499,7 @@ pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Resu
 pub mod bulk;
 mod demo_applications;
 mod demo_complaints;
+mod demo_surveys;
 
 pub use demo_applications::{DEMO_APPLICATIONS, DEMO_WORKING_DAYS, DocumentIssuer, DocumentRequest, demo_forms};
 pub use demo_complaints::{
@@ -535,6 +536,7 @@ pub async fn seed_demo_cases_over(
         return Ok(false);
     }
     demo_applications::seed(db, vault, officer_id, issuer, now, volume).await?;
+    demo_surveys::seed(db, officer_id, now).await?;
     Ok(true)
 }
 

@@ -393,12 +393,12 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
             }
         }
     };
-    grant(&mut expected, "officer", &["WorkCase", "ReadCitizenForCase"], &agency_places);
-    grant(&mut expected, "verifier", &["WorkCase", "VerifyCase", "ReadCitizenForCase"], &whole_agency);
+    grant(&mut expected, "officer", &["WorkCase", "ReadCitizenForCase", "RecordSurvey"], &agency_places);
+    grant(&mut expected, "verifier", &["WorkCase", "VerifyCase", "ReadCitizenForCase", "RecordSurvey"], &whole_agency);
     grant(
         &mut expected,
         "agency_head",
-        &["ManageCatalogue", "WorkCase", "VerifyCase", "ReadCitizenForCase", "ViewPerformance"],
+        &["ManageCatalogue", "WorkCase", "VerifyCase", "ReadCitizenForCase", "ViewPerformance", "RecordSurvey"],
         &whole_agency,
     );
     grant(
@@ -412,6 +412,7 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
             "ReadAuditLog",
             "ManageTemplates",
             "ManageComplaints",
+            "RecordSurvey",
         ],
         &government,
     );
@@ -424,7 +425,7 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     granted.sort();
     expected.sort();
     assert_eq!(granted, expected);
-    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 16 * 6, "every role × action × place was asked");
+    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 17 * 6, "every role × action × place was asked");
 }
 
 /// The officer commands judge the caller against their account inside the transaction: an admin

@@ -23,6 +23,7 @@ mod org;
 mod registry;
 mod rotation;
 mod schema;
+mod surveys;
 mod seed;
 mod templates;
 mod transfer;

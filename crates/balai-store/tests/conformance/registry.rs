@@ -59,6 +59,8 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("complaint_submission_keys", "idempotency keys: which report a client's retry maps to, not a record"),
     ("complaint_followers", "who asked for news of a report: a mailing list, sealed, not a record of the case"),
     ("complaint_subscriptions", "who asked for news of an area or category: a mailing list, sealed"),
+    ("survey_invitations", "one-time survey links (hashed): delivery state; the response they lead to is a leaf"),
+    ("survey_tallies", "day sums of survey_responses, written with each response (a leaf) and recomputable"),
 ];
 
 fn vault() -> Vault {
