@@ -32,6 +32,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+mod panels;
+pub use panels::*;
+
 /// Where a case counts: the key of its aggregate rows (0 for no unit, no service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Key {

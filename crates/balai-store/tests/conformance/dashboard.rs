@@ -9,6 +9,7 @@ use balai_domain::Lang;
 use balai_domain::applications::ApplicationEvent;
 use balai_domain::calendar::{Holiday, HolidayKind};
 use balai_domain::complaints::{ComplaintEvent, DeadlineRules};
+use balai_domain::dashboard::{DashboardFilter, FilterInput};
 use balai_domain::identity::Role;
 use balai_domain::nik::{Nik, Sex};
 use balai_store::applications::{self, Application, DocumentChoice, DocumentSource, IssuedDocument};
@@ -16,7 +17,7 @@ use balai_store::audit::Actor;
 use balai_store::complaints::{self, ReporterKey, RulesEdit};
 use balai_store::identity::citizens::{self, HeldDocument, NewCitizen};
 use balai_store::identity::officers::{self, NewOfficer};
-use balai_store::{Db, calendar, catalogue, dashboard, query};
+use balai_store::{Db, StoreError, calendar, catalogue, dashboard, query};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -320,4 +321,48 @@ async fn a_completed_application_and_a_verified_complaint_are_counted_where_they
     );
     assert_eq!(kept.open.iter().map(|r| r.4).sum::<i64>(), 1, "the report is still open");
     assert_recomputed(&db, &[g], "the story").await;
+
+    // The panels read those rows.
+    let today = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+    let input = FilterInput { from: Some("2026-12-01"), to: Some("2026-12-15"), ..FilterInput::default() };
+    let filter = DashboardFilter::parse(input, today).unwrap();
+    let scope = dashboard::scope(&db, g, &filter).await.unwrap();
+    let overview = dashboard::overview(&db, &scope, today).await.unwrap();
+    let a = &overview.applications;
+    assert_eq!((a.received, a.completed, a.closed, a.backlog), (1, 1, 1, 0));
+    assert_eq!(
+        (a.sla_compliance_permille, a.average_working_days_tenths, a.p90_working_days),
+        (Some(1000), Some(20), Some(2))
+    );
+    let c = &overview.complaints;
+    assert_eq!((c.received, c.verified, c.verified_on_time, c.resolved, c.backlog), (1, 1, 0, 0, 1));
+    // A period that ended on Tuesday the 8th: the application was still open then.
+    let earlier =
+        DashboardFilter::parse(FilterInput { to: Some("2026-12-08"), ..FilterInput::default() }, today).unwrap();
+    let earlier = dashboard::scope(&db, g, &earlier).await.unwrap();
+    assert_eq!(dashboard::applications(&db, &earlier, today).await.unwrap().backlog, 1);
+    let weeks = dashboard::trend(&db, &scope).await.unwrap();
+    assert_eq!(weeks.len(), 3, "{weeks:?}");
+    assert_eq!(
+        (weeks[1].applications_received, weeks[1].applications_completed, weeks[1].complaints_received),
+        (1, 1, 1)
+    );
+    let ranking = dashboard::ranking(&db, &scope).await.unwrap();
+    assert_eq!(ranking[0].code, s.w.f.agency.code);
+    assert_eq!(ranking[0].compliance_permille(), Some(1000), "the one closed case was on time: {ranking:?}");
+    let points = dashboard::map(&db, &scope).await.unwrap();
+    assert_eq!(points.len(), 1);
+    let lines = dashboard::open_data(&db, &scope).await.unwrap();
+    assert_eq!(lines.iter().map(|l| l.applications_received).sum::<i64>(), 1);
+    assert!(lines.iter().any(|l| l.service_code.as_deref() == Some("AKTA-LAHIR")));
+    // An unknown agency or service is refused by name.
+    let unknown = DashboardFilter::parse(
+        FilterInput { agency: Some("TIDAK-ADA"), service: Some("TIDAK-ADA"), ..FilterInput::default() },
+        today,
+    )
+    .unwrap();
+    match dashboard::scope(&db, g, &unknown).await {
+        Err(StoreError::Invalid(e)) => assert!(e.for_field("agency").is_some() && e.for_field("service").is_some()),
+        other => panic!("{other:?}"),
+    }
 }
