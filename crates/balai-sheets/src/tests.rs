@@ -350,3 +350,19 @@ fn the_legacy_weight_is_named_in_the_report() {
     assert!(text.contains("0,11"), "{text}");
     assert!(text.contains("Tidak ada saran."));
 }
+
+#[test]
+fn an_xlsx_with_a_cell_past_the_column_bound_is_refused() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, header) in HEADER.split(',').enumerate() {
+        sheet.write_string(0, column as u16, header).unwrap();
+        sheet.write_number(1, column as u16, 4).unwrap();
+    }
+    assert_eq!(read_responses(&workbook.save_to_buffer().unwrap(), SheetFormat::Xlsx).unwrap().len(), 1);
+    let sheet = workbook.worksheet_from_index(0).unwrap();
+    sheet.write_string(7, MAX_COLUMNS as u16, "stray").unwrap();
+    let found = errors(read_responses(&workbook.save_to_buffer().unwrap(), SheetFormat::Xlsx));
+    assert_eq!(found[0].problem, Problem::TooManyColumns { max: MAX_COLUMNS });
+    assert_eq!(found[0].message(Lang::En), "Too many columns; at most 64.");
+}
