@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod audit;
 pub mod catalogue;
+pub mod dashboard;
 pub mod identity;
 
 use crate::AppState;
@@ -35,7 +36,8 @@ use utoipa::OpenApi;
         applications::service_form,
         applications::upload,
         applications::submit,
-        applications::track
+        applications::track,
+        dashboard::panel
     ),
     components(
         schemas(crate::error::Problem, crate::error::ProblemField),
@@ -58,7 +60,8 @@ use utoipa::OpenApi;
         (name = "catalogue", description = "Services, their standards (Standar Pelayanan) and agencies"),
         (name = "applications", description = "Apply once for a service, upload documents, follow a case by its tracking number"),
         (name = "identity", description = "Citizen sign-in with NIK and a one-time code"),
-        (name = "audit", description = "The tamper-evident audit log: RFC 6962 proofs and C2SP signed checkpoints")
+        (name = "audit", description = "The tamper-evident audit log: RFC 6962 proofs and C2SP signed checkpoints"),
+        (name = "dashboard", description = "Performance figures from aggregates: applications, complaints, trends, agency ranking, the public map")
     )
 )]
 pub struct ApiDoc;
@@ -174,6 +177,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .merge(catalogue::routes())
+        .merge(dashboard::routes())
         .merge(identity::routes(&state))
         .merge(applications::routes(&state))
         .merge(audit::routes().route_layer(axum::middleware::from_fn_with_state(state, crate::ops::rate_limited)))

@@ -12,6 +12,7 @@ mod citizen_oidc;
 mod complaints;
 mod complaints_work;
 mod counter;
+mod dashboard;
 mod hardening;
 mod identity;
 mod officers;

@@ -1,0 +1,14 @@
+//! The dashboard context's pages: the administration's front page (`admin`) and the public
+//! performance dashboard (`public`, `/dasbor`), read from aggregates.
+
+pub mod admin;
+pub mod public;
+
+pub(crate) use admin::texts;
+
+use crate::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    admin::routes().merge(public::routes())
+}

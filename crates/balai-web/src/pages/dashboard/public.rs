@@ -1,0 +1,433 @@
+//! `/dasbor`: the public performance dashboard. Aggregates only (no case, no person), read through
+//! the lagging door; charts drawn on the server as SVG, each followed by its data table and a CSV
+//! download; the filter is a GET form, so everything works without JavaScript.
+
+use crate::AppState;
+use crate::api::dashboard::{DashboardQuery, read_scope};
+use crate::i18n::RequestLang;
+use crate::pages::{Chrome, error_page, render};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use balai_domain::Lang;
+use balai_domain::dashboard::tenths;
+use balai_store::dashboard::{self, RankedAgency, Week};
+use balai_store::{Paging, org};
+use std::fmt::Write as _;
+
+pub(crate) mod texts {
+    crate::texts::texts! {
+        HEADING = "Dasbor kinerja pelayanan"
+            / "Service performance dashboard";
+        INTRO = "Angka dari seluruh permohonan dan pengaduan, tanpa data pribadi. Hari dihitung menurut zona waktu pemerintah daerah."
+            / "Figures from every application and complaint, without personal data. Days follow the government's time zone.";
+        FILTER = "Saring"
+            / "Filter";
+        FROM = "Dari tanggal"
+            / "From";
+        TO = "Sampai tanggal"
+            / "To";
+        AGENCY = "Perangkat daerah"
+            / "Agency";
+        ALL_AGENCIES = "Semua perangkat daerah"
+            / "All agencies";
+        SERVICE = "Kode layanan (boleh kosong)"
+            / "Service code (optional)";
+        SHOW = "Tampilkan"
+            / "Show";
+        APPLICATIONS = "Permohonan"
+            / "Applications";
+        COMPLAINTS = "Pengaduan"
+            / "Complaints";
+        RECEIVED = "Diterima"
+            / "Received";
+        COMPLETED = "Selesai"
+            / "Completed";
+        BACKLOG = "Belum selesai di akhir periode"
+            / "Open at the end of the period";
+        SLA = "Diputus tepat waktu"
+            / "Decided on time";
+        AVERAGE = "Rata-rata hari kerja"
+            / "Average working days";
+        P90 = "Persentil 90 hari kerja"
+            / "90th percentile, working days";
+        VERIFIED_ON_TIME = "Diverifikasi tepat waktu"
+            / "Verified on time";
+        RESOLVED_ON_TIME = "Selesai tepat waktu"
+            / "Resolved on time";
+        TREND = "Tren mingguan"
+            / "Weekly trend";
+        TREND_CAPTION = "Permohonan dan pengaduan per minggu (minggu mulai hari Senin)"
+            / "Applications and complaints per week (weeks start on Monday)";
+        WEEK = "Minggu mulai"
+            / "Week starting";
+        RANKING = "Peringkat perangkat daerah"
+            / "Agency ranking";
+        RANKING_CAPTION = "Perangkat daerah menurut persentase kasus yang ditutup tepat waktu"
+            / "Agencies by the share of cases closed on time";
+        CLOSED = "Ditutup"
+            / "Closed";
+        ON_TIME = "Tepat waktu"
+            / "On time";
+        SHARE = "Persentase tepat waktu"
+            / "Share on time";
+        CSV = "Unduh tabel (CSV)"
+            / "Download the table (CSV)";
+        NONE = "—"
+            / "—";
+        API = "Data yang sama tersedia sebagai JSON di /api/v1/dashboard/{panel}."
+            / "The same data is available as JSON at /api/v1/dashboard/{panel}.";
+        MORE_THAN_60 = "lebih dari 60"
+            / "more than 60";
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/dasbor", get(page)).route("/dasbor/{file}", get(csv))
+}
+
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn percent(permille: Option<i64>, lang: Lang) -> String {
+    permille.map_or_else(|| texts::NONE.get(lang).to_owned(), |p| format!("{} %", tenths(p)))
+}
+
+fn query_string(q: &DashboardQuery) -> String {
+    let mut parts = Vec::new();
+    for (name, value) in [
+        ("government", &q.government),
+        ("agency", &q.agency),
+        ("service", &q.service),
+        ("from", &q.from),
+        ("to", &q.to),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{name}={}", crate::pages::urlencode(v)));
+        }
+    }
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+/// A bar chart of labelled values (one series), drawn to a fixed viewBox that scales to the screen.
+fn bar_chart(title: &str, bars: &[(String, i64)]) -> String {
+    let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let width = 640;
+    let height = 200;
+    let n = bars.len().max(1) as i64;
+    let slot = (width - 40) / n;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        height + 20,
+        esc(title)
+    );
+    let _ = write!(svg, "<line x1=\"30\" y1=\"{height}\" x2=\"{width}\" y2=\"{height}\" stroke=\"#444\"/>");
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let h = value * (height - 10) / max;
+        let x = 35 + i as i64 * slot;
+        let w = (slot - 4).max(1);
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{h}\" fill=\"#1f5f8b\"><title>{}: {value}</title></rect>",
+            height - h,
+            esc(label)
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"0\" y=\"12\" font-size=\"12\">{max}</text><text x=\"0\" y=\"{height}\" font-size=\"12\">0</text>"
+    );
+    svg.push_str("</svg>");
+    svg
+}
+
+fn trend_table(weeks: &[Week], lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let head = vec![
+        texts::WEEK.get(lang),
+        texts::APPLICATIONS.get(lang),
+        texts::COMPLETED.get(lang),
+        texts::COMPLAINTS.get(lang),
+        texts::RESOLVED_ON_TIME.get(lang),
+    ];
+    let rows = weeks
+        .iter()
+        .map(|w| {
+            vec![
+                w.week_start.to_string(),
+                w.applications_received.to_string(),
+                w.applications_completed.to_string(),
+                w.complaints_received.to_string(),
+                w.complaints_resolved.to_string(),
+            ]
+        })
+        .collect();
+    (head, rows)
+}
+
+fn ranking_table(rows: &[RankedAgency], lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let head = vec![
+        texts::AGENCY.get(lang),
+        texts::RECEIVED.get(lang),
+        texts::CLOSED.get(lang),
+        texts::ON_TIME.get(lang),
+        texts::SHARE.get(lang),
+    ];
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.received.to_string(),
+                r.closed.to_string(),
+                r.closed_on_time.to_string(),
+                percent(r.compliance_permille(), lang),
+            ]
+        })
+        .collect();
+    (head, rows)
+}
+
+fn html_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
+    let mut t = format!("<div class=\"table-scroll\"><table><caption>{}</caption><thead><tr>", esc(caption));
+    for h in head {
+        let _ = write!(t, "<th scope=\"col\">{}</th>", esc(h));
+    }
+    t.push_str("</tr></thead><tbody>");
+    for row in rows {
+        t.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(t, "<th scope=\"row\">{}</th>", esc(cell));
+            } else {
+                let _ = write!(t, "<td>{}</td>", esc(cell));
+            }
+        }
+        t.push_str("</tr>");
+    }
+    t.push_str("</tbody></table></div>");
+    t
+}
+
+fn csv_text(head: &[&str], rows: &[Vec<String>]) -> String {
+    let cell = |c: &str| {
+        // A cell a spreadsheet would read as a formula is quoted as text.
+        let c = if c.starts_with(['=', '+', '-', '@']) && c.parse::<f64>().is_err() {
+            format!("'{c}")
+        } else {
+            c.to_owned()
+        };
+        if c.contains([',', '"', '\n', '\r']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c }
+    };
+    let mut out = String::new();
+    out.push_str(&head.iter().map(|h| cell(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for row in rows {
+        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[derive(askama::Template)]
+#[template(path = "dashboard_public.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    body: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let (government, scope, today) = match read_scope(&state, lang, &q).await {
+        Ok(found) => found,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let db = state.db.lagging();
+    let loaded = async {
+        let overview = dashboard::overview(db, &scope, today).await?;
+        let weeks = dashboard::trend(db, &scope).await?;
+        let ranking = dashboard::ranking(db, &scope).await?;
+        let agencies = org::agencies(db, Some(&government.region_code), Paging::new(1, Paging::MAX_PER_PAGE)).await?;
+        Ok::<_, balai_store::StoreError>((overview, weeks, ranking, agencies))
+    }
+    .await;
+    let (overview, weeks, ranking, agencies) = match loaded {
+        Ok(found) => found,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let t = |text: &crate::texts::Text| text.get(lang);
+    let qs = query_string(&q);
+    let amp = if qs.is_empty() { "?" } else { "&" };
+    let lang_tail = if lang == Lang::En { format!("{amp}lang=en") } else { String::new() };
+    let mut b = String::new();
+    let _ =
+        write!(b, "<h1>{}</h1><p>{} ({})</p>", esc(t(&texts::HEADING)), esc(t(&texts::INTRO)), esc(&government.name));
+
+    // The filter: a GET form.
+    let _ = write!(
+        b,
+        "<form method=\"get\" action=\"/dasbor\" class=\"card\"><fieldset><legend>{}</legend>\
+         <input type=\"hidden\" name=\"government\" value=\"{}\">",
+        esc(t(&texts::FILTER)),
+        esc(&government.region_code)
+    );
+    if lang == Lang::En {
+        b.push_str("<input type=\"hidden\" name=\"lang\" value=\"en\">");
+    }
+    let _ = write!(
+        b,
+        "<div class=\"field\"><label for=\"from\">{}</label><input type=\"date\" id=\"from\" name=\"from\" value=\"{}\"></div>\
+         <div class=\"field\"><label for=\"to\">{}</label><input type=\"date\" id=\"to\" name=\"to\" value=\"{}\"></div>\
+         <div class=\"field\"><label for=\"agency\">{}</label><select id=\"agency\" name=\"agency\"><option value=\"\">{}</option>",
+        esc(t(&texts::FROM)),
+        scope.period.from,
+        esc(t(&texts::TO)),
+        scope.period.to,
+        esc(t(&texts::AGENCY)),
+        esc(t(&texts::ALL_AGENCIES))
+    );
+    for agency in &agencies.items {
+        let selected = if Some(agency.id) == scope.agency_id { " selected" } else { "" };
+        let _ = write!(b, "<option value=\"{}\"{selected}>{}</option>", esc(&agency.code), esc(&agency.name));
+    }
+    let _ = write!(
+        b,
+        "</select></div><div class=\"field\"><label for=\"service\">{}</label><input id=\"service\" name=\"service\" value=\"{}\" maxlength=\"64\"></div>\
+         <button type=\"submit\">{}</button></fieldset></form>",
+        esc(t(&texts::SERVICE)),
+        esc(q.service.as_deref().unwrap_or_default()),
+        esc(t(&texts::SHOW))
+    );
+
+    // The figures.
+    let a = &overview.applications;
+    let c = &overview.complaints;
+    let p90 = match a.p90_working_days {
+        Some(d) if d > balai_domain::dashboard::MAX_BUCKET_DAYS => t(&texts::MORE_THAN_60).to_owned(),
+        Some(d) => d.to_string(),
+        None => t(&texts::NONE).to_owned(),
+    };
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"h-apps\"><h2 id=\"h-apps\">{}</h2><dl class=\"facts\" id=\"applications\">\
+         <div><dt>{}</dt><dd data-figure=\"applications.received\">{}</dd></div>\
+         <div><dt>{}</dt><dd data-figure=\"applications.completed\">{}</dd></div>\
+         <div><dt>{}</dt><dd data-figure=\"applications.backlog\">{}</dd></div>\
+         <div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div><div><dt>{}</dt><dd>{}</dd></div></dl></section>",
+        esc(t(&texts::APPLICATIONS)),
+        esc(t(&texts::RECEIVED)),
+        a.received,
+        esc(t(&texts::COMPLETED)),
+        a.completed,
+        esc(t(&texts::BACKLOG)),
+        a.backlog,
+        esc(t(&texts::SLA)),
+        percent(a.sla_compliance_permille, lang),
+        esc(t(&texts::AVERAGE)),
+        a.average_working_days_tenths.map_or_else(|| t(&texts::NONE).to_owned(), tenths),
+        esc(t(&texts::P90)),
+        esc(&p90),
+    );
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"h-comp\"><h2 id=\"h-comp\">{}</h2><dl class=\"facts\" id=\"complaints\">\
+         <div><dt>{}</dt><dd data-figure=\"complaints.received\">{}</dd></div>\
+         <div><dt>{}</dt><dd>{} / {}</dd></div><div><dt>{}</dt><dd>{} / {}</dd></div>\
+         <div><dt>{}</dt><dd data-figure=\"complaints.backlog\">{}</dd></div></dl></section>",
+        esc(t(&texts::COMPLAINTS)),
+        esc(t(&texts::RECEIVED)),
+        c.received,
+        esc(t(&texts::VERIFIED_ON_TIME)),
+        c.verified_on_time,
+        c.verified,
+        esc(t(&texts::RESOLVED_ON_TIME)),
+        c.resolved_on_time,
+        c.resolved,
+        esc(t(&texts::BACKLOG)),
+        c.backlog,
+    );
+
+    // The weekly trend: a chart, its table, its CSV.
+    let bars: Vec<(String, i64)> =
+        weeks.iter().map(|w| (w.week_start.to_string(), w.applications_received + w.complaints_received)).collect();
+    let (head, rows) = trend_table(&weeks, lang);
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"h-trend\"><h2 id=\"h-trend\">{}</h2>{}{}<p><a href=\"/dasbor/trend.csv{qs}{lang_tail}\" download>{}</a></p></section>",
+        esc(t(&texts::TREND)),
+        bar_chart(t(&texts::TREND_CAPTION), &bars),
+        html_table(t(&texts::TREND_CAPTION), &head, &rows),
+        esc(t(&texts::CSV))
+    );
+    let bars: Vec<(String, i64)> =
+        ranking.iter().map(|r| (r.name.clone(), r.compliance_permille().unwrap_or(0) / 10)).collect();
+    let (head, rows) = ranking_table(&ranking, lang);
+    let _ = write!(
+        b,
+        "<section aria-labelledby=\"h-rank\"><h2 id=\"h-rank\">{}</h2>{}{}<p><a href=\"/dasbor/ranking.csv{qs}{lang_tail}\" download>{}</a></p></section>",
+        esc(t(&texts::RANKING)),
+        bar_chart(t(&texts::RANKING_CAPTION), &bars),
+        html_table(t(&texts::RANKING_CAPTION), &head, &rows),
+        esc(t(&texts::CSV))
+    );
+    let _ = write!(b, "<p class=\"muted small\">{}</p>", esc(t(&texts::API)));
+    render(&DashboardPage { chrome: Chrome::new(lang, t(&texts::HEADING), &uri), body: b })
+}
+
+/// `/dasbor/trend.csv` and `/dasbor/ranking.csv`: the tables as UTF-8 CSV attachments.
+async fn csv(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Path(file): Path<String>,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let panel = match file.as_str() {
+        "trend.csv" => "trend",
+        "ranking.csv" => "ranking",
+        _ => return error_page(lang, &uri, crate::error::AppError::NotFound),
+    };
+    let (government, scope, _) = match read_scope(&state, lang, &q).await {
+        Ok(found) => found,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let db = state.db.lagging();
+    let table = match panel {
+        "trend" => dashboard::trend(db, &scope).await.map(|w| trend_table(&w, lang)),
+        _ => dashboard::ranking(db, &scope).await.map(|r| ranking_table(&r, lang)),
+    };
+    let (head, rows) = match table {
+        Ok(t) => t,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let name = format!(
+        "dasbor-{panel}-{}-{}-{}.csv",
+        government.region_code.replace('.', ""),
+        scope.period.from,
+        scope.period.to
+    );
+    let mut response = csv_text(&head, &rows).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
