@@ -62,6 +62,9 @@ struct Contribution {
     verified: Option<(NaiveDate, bool)>,
 }
 
+/// A complaint's desk step: when it was done, and its deadline.
+type DeskStep = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The facts of a case the aggregates depend on.
 struct Facts<'a> {
     government_id: i64,
@@ -74,7 +77,7 @@ struct Facts<'a> {
     due_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     /// A complaint's desk step (position 0): when it was done and its deadline.
-    desk_step: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    desk_step: Option<DeskStep>,
     /// Whether any step of the route was done after its deadline.
     late_step: bool,
 }
@@ -298,11 +301,7 @@ pub async fn record_opened_in(tx: &mut Tx, case: &Case) -> Result<(), StoreError
     apply(tx, &c, 1).await
 }
 
-fn facts_of(
-    case: &Case,
-    desk_step: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
-    late_step: bool,
-) -> Facts<'_> {
+fn facts_of(case: &Case, desk_step: Option<DeskStep>, late_step: bool) -> Facts<'_> {
     Facts {
         government_id: case.government_id,
         kind: case.kind,
