@@ -330,7 +330,9 @@ async fn zone_in(tx: &mut Tx, government_id: i64) -> Result<IndonesianTimeZone, 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Invitation {
     pub government: String,
+    pub region_code: String,
     pub agency: String,
+    pub agency_code: String,
     pub unit: String,
     /// The service's name in each language, or `None` for a report.
     pub service: Option<String>,
@@ -386,8 +388,8 @@ pub async fn invitation(
     let shown: Invitation = tx
         .fetch_one(
             query(
-                "SELECT g.name AS government, a.name AS agency, u.name AS unit, v.name AS service, \
-                 v.name_en AS service_en, i.expires_at FROM survey_invitations i \
+                "SELECT g.name AS government, g.region_code, a.name AS agency, a.code AS agency_code, \
+                 u.name AS unit, v.name AS service, v.name_en AS service_en, i.expires_at FROM survey_invitations i \
                  JOIN governments g ON g.id = i.government_id JOIN agencies a ON a.id = i.agency_id \
                  JOIN units u ON u.id = i.unit_id LEFT JOIN services s ON s.id = i.service_id \
                  LEFT JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
@@ -798,6 +800,45 @@ pub async fn breakdown(db: &Db, government_id: i64, agency_id: i64, period: Peri
         });
     }
     Ok(Breakdown { whole, units, services })
+}
+
+/// An agency of a government by its code, for the public results page (lagging reader).
+pub async fn agency_by_code(db: &Db, government_id: i64, code: &str) -> Result<Option<crate::org::Agency>, StoreError> {
+    if code.len() > 64 {
+        return Ok(None);
+    }
+    let found: Option<(i64,)> = db
+        .lagging()
+        .fetch_optional(
+            query("SELECT id FROM agencies WHERE government_id = $1 AND code = $2").bind(government_id).bind(code),
+        )
+        .await?;
+    match found {
+        Some((id,)) => Ok(Some(crate::org::agency(db.lagging(), id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A service an agency delivers, by its current name (what a kiosk may be about).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ServiceName {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+}
+
+/// The services of an agency, by name.
+pub async fn agency_services(db: &Db, agency_id: i64) -> Result<Vec<ServiceName>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT s.id, s.code, v.name, v.name_en FROM services s \
+             JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
+             WHERE s.agency_id = $1 ORDER BY v.name",
+        )
+        .bind(agency_id),
+    )
+    .await
 }
 
 // ---- audit --------------------------------------------------------------------------------------

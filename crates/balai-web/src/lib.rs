@@ -105,6 +105,8 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
         pages::complaints::TRACKING_ATTEMPTS,
         pages::complaints::TRACKING_REFILL,
     ));
+    // Survey invitations are written inside the store's transactions, which know no addresses.
+    balai_store::surveys::set_link_origin(config.public_origin.as_deref());
     let state = AppState { db, vault, config: std::sync::Arc::new(config), audit_limiter, tracking_limiter };
     ops::with_layers(
         Router::new()

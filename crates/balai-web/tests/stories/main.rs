@@ -22,5 +22,6 @@ mod open311;
 mod ops;
 mod register;
 mod routes;
+mod surveys;
 mod templates;
 mod whistleblowing;

@@ -96,6 +96,8 @@ enum Arg {
     ComplaintNumber,
     /// A whistleblowing report (its case id).
     Wbs,
+    /// The token of a survey link mailed to a citizen (its application was completed).
+    SurveyToken,
 }
 
 struct Route {
@@ -122,6 +124,19 @@ const fn route(
 const fn admin_only(permission: &'static str) -> Guard {
     Guard::Officer { permission, with: Who::Admin, without: Who::Petugas, refused: StatusCode::FORBIDDEN }
 }
+
+/// A full set of survey answers.
+const SURVEY_ANSWERS: &[(&str, &str)] = &[
+    ("U1", "4"),
+    ("U2", "4"),
+    ("U3", "3"),
+    ("U4", "4"),
+    ("U5", "3"),
+    ("U6", "4"),
+    ("U7", "4"),
+    ("U8", "3"),
+    ("U9", "3"),
+];
 
 /// Every route that changes state, and how it is protected.
 const ROUTES: &[Route] = &[
@@ -400,6 +415,32 @@ const ROUTES: &[Route] = &[
     ),
     route("POST", "/pengaduan/konfirmasi", &[], Guard::PublicForm { multipart: false }, &[("token", "tebakan")]),
     route("POST", "/pengaduan/berhenti", &[], Guard::PublicForm { multipart: false }, &[("token", "tebakan")]),
+    // ---- the satisfaction survey: the one-time link (no session), and an officer's kiosk ----
+    route("POST", "/survei/{token}", &[Arg::SurveyToken], Guard::PublicForm { multipart: false }, SURVEY_ANSWERS),
+    route(
+        "POST",
+        "/admin/skm/kios",
+        &[],
+        Guard::Officer {
+            permission: "RecordSurvey",
+            with: Who::Petugas,
+            without: Who::Inspector,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[
+            ("unit", "disdukcapil-dafduk"),
+            ("idempotency_key", "kunci-uji"),
+            ("U1", "4"),
+            ("U2", "4"),
+            ("U3", "3"),
+            ("U4", "4"),
+            ("U5", "3"),
+            ("U6", "4"),
+            ("U7", "4"),
+            ("U8", "3"),
+            ("U9", "3"),
+        ],
+    ),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
     // ---- the Open311 API ----
     route(
@@ -565,6 +606,7 @@ struct Demo {
     complaint_number: String,
     inspector: String,
     wbs: i64,
+    survey_token: String,
 }
 
 impl Demo {
@@ -635,6 +677,7 @@ impl Demo {
         let inspector = format!("balai_admin={}", signed_in.cookie("balai_admin").expect("no second factor"));
         crate::whistleblowing::kupang_key(&app).await;
         let wbs = crate::whistleblowing::filed_report(&app).await;
+        let survey_token = crate::surveys::mailed_token(&app).await;
         Demo {
             app,
             case,
@@ -653,6 +696,7 @@ impl Demo {
             complaint_number,
             inspector,
             wbs,
+            survey_token,
         }
     }
 
@@ -675,6 +719,7 @@ impl Demo {
                 Arg::Open311File => "requests.json".to_owned(),
                 Arg::ComplaintNumber => self.complaint_number.clone(),
                 Arg::Wbs => self.wbs.to_string(),
+                Arg::SurveyToken => self.survey_token.clone(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
