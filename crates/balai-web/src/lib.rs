@@ -58,6 +58,10 @@ pub struct WebConfig {
     pub document_keys: balai_documents::DocumentKeys,
     /// The largest file a citizen may upload.
     pub max_upload_bytes: usize,
+    /// The most dashboard live streams (`/dasbor/stream`) open at once; past it, 503 with Retry-After.
+    pub live_streams: usize,
+    /// Ends open live streams when the server starts to shut down.
+    pub closing: pages::dashboard::stream::Closing,
 }
 
 impl Default for WebConfig {
@@ -79,6 +83,8 @@ impl Default for WebConfig {
             // A key nobody keeps: a server configured without one signs nothing that outlives it.
             document_keys: balai_documents::DocumentKeys::from_master(rand::random()),
             max_upload_bytes: 10 * 1024 * 1024,
+            live_streams: pages::dashboard::stream::MAX_STREAMS,
+            closing: pages::dashboard::stream::Closing::default(),
         }
     }
 }
@@ -95,6 +101,8 @@ pub struct AppState {
     pub audit_limiter: std::sync::Arc<ops::ClientLimiter>,
     /// Per-address limiter for tracking a complaint by number and secret (guessing secrets).
     pub tracking_limiter: std::sync::Arc<ops::ClientLimiter>,
+    /// The dashboard's live streams: their bound and the feeds they share.
+    pub live: std::sync::Arc<pages::dashboard::stream::LiveHub>,
 }
 
 /// The public application: pages, API and health checks.
@@ -107,7 +115,9 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
     ));
     // Survey invitations are written inside the store's transactions, which know no addresses.
     balai_store::surveys::set_link_origin(config.public_origin.as_deref());
-    let state = AppState { db, vault, config: std::sync::Arc::new(config), audit_limiter, tracking_limiter };
+    let live =
+        std::sync::Arc::new(pages::dashboard::stream::LiveHub::new(config.live_streams, config.closing.clone()));
+    let state = AppState { db, vault, config: std::sync::Arc::new(config), audit_limiter, tracking_limiter, live };
     ops::with_layers(
         Router::new()
             .merge(pages::routes())

@@ -518,6 +518,7 @@ async fn serve_until_shutdown(
             tokio::time::sleep(if full { Duration::from_millis(200) } else { Duration::from_secs(30) }).await;
         }
     });
+    let (close_streams, closing) = balai_web::pages::dashboard::stream::Closing::new();
     let web = WebConfig {
         default_region: config.default_region.clone(),
         secure_cookies: cookie_security(config.secure_cookies, demo),
@@ -534,10 +535,17 @@ async fn serve_until_shutdown(
         files,
         document_keys: documents,
         max_upload_bytes: config.max_upload_bytes,
+        live_streams: balai_web::pages::dashboard::stream::MAX_STREAMS,
+        closing,
     };
     let app = balai_web::app(db.clone(), vault, web);
+    let signalled = shutdown.wait(stopped.clone());
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown.wait(stopped.clone()))
+        .with_graceful_shutdown(async move {
+            signalled.await;
+            // Live streams never end by themselves: end them, or the stop would wait for every reader.
+            close_streams.close();
+        })
         .await
         .map_err(|e| RunError::Io(format!("server error: {e}")));
     // Changes made up to the last request are signed before the process ends.

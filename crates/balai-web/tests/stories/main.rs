@@ -13,6 +13,7 @@ mod complaints;
 mod complaints_work;
 mod counter;
 mod dashboard;
+mod dashboard_live;
 mod hardening;
 mod identity;
 mod officers;

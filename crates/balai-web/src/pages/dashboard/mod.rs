@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod public;
+pub mod stream;
 
 pub(crate) use admin::texts;
 
@@ -10,5 +11,5 @@ use crate::AppState;
 use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    admin::routes().merge(public::routes())
+    admin::routes().merge(public::routes()).merge(stream::routes())
 }

@@ -364,6 +364,9 @@ async fn page(
         c.backlog,
     );
 
+    // Live figures, for browsers that follow the stream; the page is complete without them.
+    b.push_str(&super::stream::live_region(lang, &q, &scope, today));
+
     // The weekly trend: a chart, its table, its CSV.
     let bars: Vec<(String, i64)> =
         weeks.iter().map(|w| (w.week_start.to_string(), w.applications_received + w.complaints_received)).collect();
