@@ -8,7 +8,7 @@
 
 use crate::Lang;
 use crate::validation::{FieldErrors, Rule};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use std::fmt;
 
@@ -417,7 +417,8 @@ impl Period {
             Some((year, part)) => (year, Some(part)),
             None => (text, None),
         };
-        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        // Four characters that parse into 2000–2100 can only be four digits.
+        if year.len() != 4 {
             return None;
         }
         let year: i32 = year.parse().ok()?;
@@ -456,13 +457,7 @@ impl Period {
             Period::Year { year } => (year, 1, 12),
         };
         let start = NaiveDate::from_ymd_opt(year, first_month, 1).unwrap_or(NaiveDate::MIN);
-        let end_month = first_month + months;
-        let end = if end_month > 12 {
-            NaiveDate::from_ymd_opt(year + 1, end_month - 12, 1)
-        } else {
-            NaiveDate::from_ymd_opt(year, end_month, 1)
-        }
-        .unwrap_or(NaiveDate::MAX);
+        let end = start.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX);
         (start, end)
     }
 

@@ -87,6 +87,15 @@ fn grade_edges_are_decided_on_the_value_rounded_to_two_decimals() {
 }
 
 #[test]
+fn grades_read_as_the_regulation_names_them() {
+    let read = |grade: Grade| (grade.letter(), grade.meaning(Lang::Id), grade.meaning(Lang::En));
+    assert_eq!(read(Grade::A), ("A", "Sangat baik", "Very good"));
+    assert_eq!(read(Grade::B), ("B", "Baik", "Good"));
+    assert_eq!(read(Grade::C), ("C", "Kurang baik", "Poor"));
+    assert_eq!(read(Grade::D), ("D", "Tidak baik", "Bad"));
+}
+
+#[test]
 fn grade_bands_meet_exactly_at_their_edges() {
     assert_eq!(Grade::of_hundredths(10_000), Grade::A);
     assert_eq!(Grade::of_hundredths(8_831), Grade::A);
@@ -162,10 +171,18 @@ fn answers_outside_1_to_4_are_refused_naming_the_field() {
     assert_eq!(errors.for_field("U7"), Some(&Rule::OutOfRange { min: 1, max: 4 }));
     assert_eq!(errors.for_field("U9"), Some(&Rule::Required));
     assert_eq!(errors.0.len(), 3);
-    for text in ["x", "2.5", "-1", "", "  "] {
+    for text in ["x", "2.5", "-1"] {
         fields.scores = [Some("3"); 9];
         fields.scores[0] = Some(text);
-        assert!(fields.validate().unwrap_err().for_field("U1").is_some(), "{text:?}");
+        assert_eq!(
+            fields.validate().unwrap_err().for_field("U1"),
+            Some(&Rule::OutOfRange { min: 1, max: 4 }),
+            "{text:?}"
+        );
+    }
+    for blank in ["", "  "] {
+        fields.scores[0] = Some(blank);
+        assert_eq!(fields.validate().unwrap_err().for_field("U1"), Some(&Rule::Required), "{blank:?}");
     }
 }
 
@@ -241,6 +258,9 @@ fn every_element_has_its_own_wording_in_both_languages() {
         }
     }
     assert_eq!(Element::U4.answer(Score::new(4).unwrap(), Lang::Id), "Gratis");
+    assert_eq!(Element::U1.name(Lang::Id), "Persyaratan");
+    assert_eq!(Element::U9.name(Lang::En), "Facilities and infrastructure");
+    assert_eq!(Element::U8.to_string(), "U8");
     assert_eq!(Element::U8.answer(Score::new(1).unwrap(), Lang::Id), "Tidak ada");
     assert_eq!(Element::parse("U10"), None);
     assert_eq!(Score::parse("4"), Score::new(4));
@@ -267,5 +287,8 @@ fn periods_parse_and_bound_their_days() {
     assert_eq!(Period::parse("2026-h2").unwrap().code(), "2026-S2");
     assert_eq!(Period::parse("2026").unwrap().label(Lang::Id), "Tahun 2026");
     assert_eq!(Period::parse("2026-Q4").unwrap().label(Lang::Id), "Triwulan IV 2026");
+    let quarters: Vec<String> = (1..=3).map(|q| Period::Quarter { year: 2026, quarter: q }.label(Lang::Id)).collect();
+    assert_eq!(quarters, ["Triwulan I 2026", "Triwulan II 2026", "Triwulan III 2026"]);
+    assert_eq!(Period::parse("2026-S1").unwrap().label(Lang::Id), "Semester I 2026");
     assert_eq!(Period::parse("2026-S2").unwrap().label(Lang::En), "H2 2026");
 }
