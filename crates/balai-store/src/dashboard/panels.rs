@@ -442,3 +442,46 @@ pub async fn open_data(db: &Db, scope: &Scope) -> Result<Vec<OpenDataLine>, Stor
     );
     db.fetch_all(bound(sql, binds)).await
 }
+
+/// One line of the published daily files: a day, an agency, a service (none for complaints) and a
+/// kind, with the counts of that day. Read from `dashboard_daily` and the catalogue only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DailyLine {
+    pub day: NaiveDate,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub service_code: Option<String>,
+    /// The service's name as the catalogue shows it now.
+    pub service_name: Option<String>,
+    /// `application` or `complaint`.
+    pub kind: String,
+    pub received: i64,
+    pub closed: i64,
+    pub closed_on_time: i64,
+    pub resolved: i64,
+}
+
+/// Daily counts per agency, service and kind over the scope (its period is bounded by the filter),
+/// by day, agency code, kind and service code; units of an agency are summed. Counts are exact
+/// here: the published files withhold the small ones.
+pub async fn daily_lines(db: &Db, scope: &Scope) -> Result<Vec<DailyLine>, StoreError> {
+    let (clause, binds) = clause_of(scope, true, "d.");
+    let sql = format!(
+        "SELECT d.day, a.code AS agency_code, a.name AS agency_name, s.code AS service_code, v.name AS service_name, \
+         d.kind, CAST(SUM(d.received) AS BIGINT) AS received, CAST(SUM(d.closed) AS BIGINT) AS closed, \
+         CAST(SUM(d.closed_on_time) AS BIGINT) AS closed_on_time, CAST(SUM(d.resolved) AS BIGINT) AS resolved \
+         FROM dashboard_daily d JOIN agencies a ON a.id = d.agency_id LEFT JOIN services s ON s.id = d.service_id \
+         LEFT JOIN service_versions v ON v.service_id = s.id AND v.version = s.current_version \
+         WHERE {clause} GROUP BY d.day, a.code, a.name, s.code, v.name, d.kind \
+         ORDER BY d.day, a.code, d.kind, s.code"
+    );
+    db.fetch_all(bound(sql, binds)).await
+}
+
+/// The first and last day a government's aggregates hold (None before its first case).
+pub async fn extent(db: &Db, government_id: i64) -> Result<Option<(NaiveDate, NaiveDate)>, StoreError> {
+    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = db
+        .fetch_one(query("SELECT MIN(day), MAX(day) FROM dashboard_daily WHERE government_id = $1").bind(government_id))
+        .await?;
+    Ok(first.zip(last))
+}

@@ -368,7 +368,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 15);
+        assert_eq!(operations, 16);
     }
 
     /// The bounds the description gives the paging parameters are the ones the handlers enforce.

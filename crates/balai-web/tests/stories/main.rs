@@ -20,6 +20,7 @@ mod officers;
 mod oidc;
 mod oidc_provider;
 mod open311;
+mod open_data;
 mod ops;
 mod register;
 mod routes;

@@ -203,6 +203,43 @@ impl TestApp {
         })
     }
 
+    /// The demo with its work, as `balai demo` seeds it: a few hundred applications at Kota Kupang
+    /// and the complaints of both governments, moved through the same commands an officer uses, up
+    /// to the app clock's now (so the dashboard's "today" and the seeded days agree).
+    pub async fn demo_with_work_on(engine: Engine) -> Option<TestApp> {
+        let app = Self::demo_on(engine).await?;
+        app.seed_demo_work().await;
+        Some(app)
+    }
+
+    /// Seeds the demo's applications (worked by an officer of Disdukcapil Kota Kupang) and complaints.
+    pub async fn seed_demo_work(&self) {
+        let government = balai_store::org::government_by_region(&self.db, "53.71").await.unwrap();
+        let agencies =
+            balai_store::org::agencies(&self.db, Some("53.71"), balai_store::Paging::new(1, 100)).await.unwrap();
+        let agency = agencies.items.into_iter().find(|a| a.code == "disdukcapil").expect("the demo's Disdukcapil");
+        let mut tx = self.db.begin().await.unwrap();
+        let officer = identity::create_officer(
+            &mut tx,
+            &balai_store::audit::Actor::system("test"),
+            &identity::NewOfficer {
+                government_id: Some(government.id),
+                agency_id: Some(agency.id),
+                unit_id: None,
+                role: balai_domain::identity::Role::Officer,
+                username: "petugas-demo",
+                display_name: "Petugas Demo",
+                password_hash: "!",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let now = self.clock.now();
+        assert!(seed::seed_demo_cases(&self.db, &self.vault, officer, &PlainIssuer, now).await.unwrap());
+        assert!(seed::seed_demo_complaints(&self.db, &self.vault, now).await.unwrap());
+    }
+
     /// Signs a checkpoint of the log as it is now, as the server's signer does every few seconds.
     pub async fn sign_checkpoint(&self) -> u64 {
         let checkpoint = balai_store::audit::sign_pending_checkpoint(&self.db, &self.signer, ORIGIN).await.unwrap();
@@ -334,6 +371,35 @@ impl TestApp {
         let step = step(&self.clock);
         *totp = Some((secret.clone(), step));
         balai_auth::totp::code_at(&secret, step * 30).unwrap()
+    }
+}
+
+/// Issues the demo's documents without rendering one: a random public id and the number the product prints.
+struct PlainIssuer;
+
+impl seed::DocumentIssuer for PlainIssuer {
+    fn issue<'a>(
+        &'a self,
+        request: &'a seed::DocumentRequest<'a>,
+    ) -> balai_store::audit::BoxFuture<'a, Result<balai_store::applications::IssuedDocument, String>> {
+        use balai_store::applications;
+        Box::pin(async move {
+            let file = request.file;
+            let issued_on = request.government.zone().local_date(request.now);
+            let id: String = format!("{:032x}", rand::random::<u128>()).chars().take(22).collect();
+            let product = if file.product.is_empty() { file.public.service.clone() } else { file.product.clone() };
+            Ok(applications::IssuedDocument {
+                number: applications::document_number(&file.service_code, &file.public.tracking_number, issued_on),
+                doc_type: applications::output_document_type(&product).code().to_owned(),
+                product,
+                issuer: request.agency.to_owned(),
+                issued_on,
+                sha256: "00".repeat(32),
+                signature: "not-signed".into(),
+                object_key: format!("uploads/{}/{id}", request.government.id),
+                id,
+            })
+        })
     }
 }
 

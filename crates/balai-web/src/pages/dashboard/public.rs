@@ -81,6 +81,8 @@ pub(crate) mod texts {
             / "The same data is available as JSON at /api/v1/dashboard/{panel}.";
         MORE_THAN_60 = "lebih dari 60"
             / "more than 60";
+        OPEN_DATA = "Data terbuka: angka harian per perangkat daerah dan layanan (CSV, JSON, CC BY 4.0)"
+            / "Open data: daily figures per agency and service (CSV, JSON, CC BY 4.0)";
     }
 }
 
@@ -88,7 +90,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/dasbor", get(page)).route("/dasbor/{file}", get(csv))
 }
 
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -201,7 +203,7 @@ fn ranking_table(rows: &[RankedAgency], lang: Lang) -> (Vec<&'static str>, Vec<V
     (head, rows)
 }
 
-fn html_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn html_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
     let mut t = format!("<div class=\"table-scroll\"><table><caption>{}</caption><thead><tr>", esc(caption));
     for h in head {
         let _ = write!(t, "<th scope=\"col\">{}</th>", esc(h));
@@ -222,7 +224,7 @@ fn html_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
     t
 }
 
-fn csv_text(head: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn csv_text(head: &[&str], rows: &[Vec<String>]) -> String {
     let cell = |c: &str| {
         // A cell a spreadsheet would read as a formula is quoted as text.
         let c = if c.starts_with(['=', '+', '-', '@']) && c.parse::<f64>().is_err() {
@@ -391,6 +393,8 @@ async fn page(
         esc(t(&texts::CSV))
     );
     let _ = write!(b, "<p class=\"muted small\">{}</p>", esc(t(&texts::API)));
+    let lang_query = if lang == Lang::En { "?lang=en" } else { "" };
+    let _ = write!(b, "<p><a href=\"/open-data{lang_query}\">{}</a></p>", esc(t(&texts::OPEN_DATA)));
     render(&DashboardPage { chrome: Chrome::new(lang, t(&texts::HEADING), &uri), body: b })
 }
 
