@@ -559,6 +559,20 @@ pub async fn import_as_officer(
     answered_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
+    let dated: Vec<(&Response, NaiveDate)> = rows.iter().map(|r| (r, answered_on)).collect();
+    import_dated_as_officer(db, officer_id, place, service_id, &dated, now).await
+}
+
+/// [`import_as_officer`] with a day per row (a sheet's `tanggal` column): every day must lie
+/// between 2000-01-01 and today in the government's time zone.
+pub async fn import_dated_as_officer(
+    db: &Db,
+    officer_id: i64,
+    place: Place,
+    service_id: Option<i64>,
+    rows: &[(&Response, NaiveDate)],
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let mut e = FieldErrors::default();
     if rows.is_empty() {
         e.push("rows", Rule::Required);
@@ -568,13 +582,13 @@ pub async fn import_as_officer(
     let mut tx = db.begin().await?;
     let (agency_id, unit_id) = checked_scope_in(&mut tx, officer_id, place, service_id).await?;
     let zone = zone_in(&mut tx, place.government_id).await?;
-    let first = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
-    if answered_on < first || answered_on > zone.local_date(now) {
+    let (first, last) = answer_days(zone, now);
+    if rows.iter().any(|(_, day)| *day < first || *day > last) {
         e.push("answered_on", Rule::Format { expected: "2026-07-15" });
     }
     e.into_result()?;
     let actor = Actor::officer(officer_id);
-    for response in rows {
+    for (response, answered_on) in rows {
         record_response_in(
             &mut tx,
             &actor,
@@ -585,7 +599,7 @@ pub async fn import_as_officer(
                 service_id,
                 case_id: None,
                 channel: SurveyChannel::Import,
-                answered_on,
+                answered_on: *answered_on,
                 response,
                 recorded_by: Some(officer_id),
                 idempotency_key: None,
@@ -596,6 +610,11 @@ pub async fn import_as_officer(
     }
     tx.commit().await?;
     Ok(rows.len())
+}
+
+/// The days an imported answer may carry: from 2000-01-01 to today in the zone.
+pub fn answer_days(zone: IndonesianTimeZone, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    (NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN), zone.local_date(now))
 }
 
 // ---- results ------------------------------------------------------------------------------------
@@ -800,6 +819,46 @@ pub async fn breakdown(db: &Db, government_id: i64, agency_id: i64, period: Peri
         });
     }
     Ok(Breakdown { whole, units, services })
+}
+
+/// How the respondents of a scope in a period described themselves: per profile question, the
+/// count of each code given (`None`: not said). Read from the responses (a report, not a page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProfileCounts {
+    pub sex: Vec<(Option<String>, u64)>,
+    pub age_band: Vec<(Option<String>, u64)>,
+    pub education: Vec<(Option<String>, u64)>,
+    pub occupation: Vec<(Option<String>, u64)>,
+}
+
+pub async fn profile_counts(db: &Db, scope: Scope, period: Period) -> Result<ProfileCounts, StoreError> {
+    let db = db.lagging();
+    let (start, end) = period.bounds();
+    let mut counts = ProfileCounts::default();
+    for (column, out) in [
+        ("sex", &mut counts.sex),
+        ("age_band", &mut counts.age_band),
+        ("education", &mut counts.education),
+        ("occupation", &mut counts.occupation),
+    ] {
+        let rows: Vec<(Option<String>, i64)> = db
+            .fetch_all(
+                dynamic_query(format!(
+                    "SELECT {column}, COUNT(*) FROM survey_responses WHERE government_id = $1 AND agency_id = $2 \
+                     AND answered_on >= $3 AND answered_on < $4 AND ($5 = 0 OR unit_id = $5) \
+                     AND ($6 = 0 OR COALESCE(service_id, 0) = $6) GROUP BY {column}"
+                ))
+                .bind(scope.government_id)
+                .bind(scope.agency_id)
+                .bind(start)
+                .bind(end)
+                .bind(scope.unit_id.unwrap_or(0))
+                .bind(scope.service_id.unwrap_or(0)),
+            )
+            .await?;
+        *out = rows.into_iter().map(|(code, n)| (code, u64::try_from(n).unwrap_or(0))).collect();
+    }
+    Ok(counts)
 }
 
 /// An agency of a government by its code, for the public results page (lagging reader).

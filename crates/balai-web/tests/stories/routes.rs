@@ -441,6 +441,18 @@ const ROUTES: &[Route] = &[
             ("U9", "3"),
         ],
     ),
+    route(
+        "POST",
+        "/admin/skm/impor",
+        &[],
+        Guard::Officer {
+            permission: "RecordSurvey",
+            with: Who::Petugas,
+            without: Who::Inspector,
+            refused: StatusCode::FORBIDDEN,
+        },
+        &[("unit", "disdukcapil-dafduk"), ("answered_on", "")],
+    ),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
     // ---- the Open311 API ----
     route(

@@ -15,6 +15,8 @@ crate::on_both_engines!(
     an_expired_or_unknown_link_shows_a_page_that_says_so,
     the_kiosk_records_a_walk_in_respondent_once_per_tap_and_only_for_staff_of_the_agency,
     the_public_results_show_the_index_in_the_readers_format_and_name_a_bad_period_or_agency,
+    an_import_with_bad_rows_lists_every_one_and_keeps_nothing_and_a_good_file_is_kept_whole,
+    the_report_downloads_as_xlsx_and_pdf,
 );
 
 /// Completes Maria's application and returns the token of the survey link mailed to her.
@@ -212,4 +214,65 @@ async fn the_public_results_show_the_index_in_the_readers_format_and_name_a_bad_
     let unknown = app.get("/skm/tidak-ada?periode=2026").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.body.contains("tidak-ada"), "{}", unknown.body);
+}
+
+async fn an_import_with_bad_rows_lists_every_one_and_keeps_nothing_and_a_good_file_is_kept_whole(app: TestApp) {
+    use crate::applications::{file, post_multipart, text};
+    officer(&app, "impor-skm", Role::Officer, Some("disdukcapil")).await;
+    let signed_in = password(&app, "impor-skm", PASSWORD).await;
+    let cookie = format!("balai_admin={}", signed_in.cookie("balai_admin").unwrap());
+    let page = app.get_with_cookie("/admin/skm/impor", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = page.hidden("csrf");
+    let before = responses(&app, "import").await;
+
+    let bad = "U1;U2;U3;U4;U5;U6;U7;U8;U9;suggestion\n4;4;3;4;3;4;4;3;3;Baik\n5;4;3;4;3;4;4;3;3;\n4;4;3;4;;4;4;3;3;\n4;4;3;4;3;4;4;3;x;\n";
+    let parts = [
+        text("csrf", &csrf),
+        text("unit", "disdukcapil-dafduk"),
+        text("answered_on", ""),
+        file("file", "skm.csv", "text/csv", bad.as_bytes()),
+    ];
+    let refused = post_multipart(&app, "/admin/skm/impor", &cookie, &parts).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    for row in ["Baris 3, kolom U1", "Baris 4, kolom U5", "Baris 5, kolom U9"] {
+        assert!(refused.body.contains(row), "{row} is listed: {}", refused.body);
+    }
+    assert!(refused.body.contains("3 masalah"), "{}", refused.body);
+    assert_eq!(responses(&app, "import").await, before, "nothing of a file with bad rows is imported");
+
+    let good = "U1,U2,U3,U4,U5,U6,U7,U8,U9,sex,age\n4,4,3,4,3,4,4,3,3,P,34\n3,3,3,3,3,3,3,3,3,L,\n";
+    let parts = [
+        text("csrf", &csrf),
+        text("unit", "disdukcapil-dafduk"),
+        text("answered_on", ""),
+        file("file", "skm.csv", "text/csv", good.as_bytes()),
+    ];
+    let done = post_multipart(&app, "/admin/skm/impor", &cookie, &parts).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("2 jawaban diimpor"), "{}", done.body);
+    assert_eq!(responses(&app, "import").await, before + 2);
+
+    let forged = [text("csrf", "ditebak"), file("file", "skm.csv", "text/csv", good.as_bytes())];
+    assert_eq!(post_multipart(&app, "/admin/skm/impor", &cookie, &forged).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(responses(&app, "import").await, before + 2);
+}
+
+async fn the_report_downloads_as_xlsx_and_pdf(app: TestApp) {
+    let token = invited(&app).await;
+    assert_eq!(answer(&app, &token, answers).await.status, StatusCode::OK);
+    let year = &Period::quarter_of(app.clock.now().date_naive()).code()[..4];
+    let page = app.get(&format!("/skm/disdukcapil?periode={year}")).await;
+    assert!(page.body.contains(&format!("/skm/disdukcapil/laporan.xlsx?periode={year}")), "{}", page.body);
+    let xlsx = app.get(&format!("/skm/disdukcapil/laporan.xlsx?periode={year}")).await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.body);
+    assert!(xlsx.header("content-type").contains("spreadsheetml"));
+    assert!(xlsx.header("content-disposition").contains(&format!("SKM-disdukcapil-{year}.xlsx")));
+    assert!(xlsx.body.starts_with("PK"), "a zip: an XLSX workbook");
+    let pdf = app.get(&format!("/skm/disdukcapil/laporan.pdf?periode={year}")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.body.starts_with("%PDF-"));
+    assert_eq!(app.get("/skm/disdukcapil/laporan.doc?periode=2026").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/skm/disdukcapil/laporan.pdf?periode=kemarin").await.status, StatusCode::BAD_REQUEST);
 }

@@ -3,6 +3,7 @@
 //! public results of an agency (`/skm/{agency}?periode=2026-Q3`). The questions, answers, profile
 //! choices, validation and the index are the domain's; these pages only lay them out.
 
+mod import;
 mod kiosk;
 mod link;
 mod results;
@@ -20,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/survei/{token}", get(link::show).post(link::answer))
         .route("/admin/skm/kios", get(kiosk::show).post(kiosk::record))
         .route("/skm/{agency}", get(results::show))
+        .route("/skm/{agency}/{file}", get(results::report))
+        .merge(import::routes())
 }
 
 /// The texts of this context, by name, for templates: `{{ s.t("SEND") }}`.

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::pages::{Chrome, ErrorPage, error_page, render};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use balai_domain::Lang;
 use balai_domain::calendar::IndonesianTimeZone;
@@ -79,6 +79,7 @@ struct ResultsPage {
     s: S,
     agency_code: String,
     region_code: String,
+    period_code: String,
     period_label: String,
     /// (code, label, selected)
     periods: Vec<(String, String, bool)>,
@@ -133,17 +134,16 @@ async fn government(state: &AppState, region: Option<&str>) -> Result<Government
     }
 }
 
-pub(super) async fn show(
-    State(state): State<AppState>,
-    RequestLang(lang): RequestLang,
-    uri: Uri,
-    Path(code): Path<String>,
-    Query(q): Query<ResultsQuery>,
-) -> Response {
-    let government = match government(&state, q.pemda.as_deref()).await {
-        Ok(g) => g,
-        Err(e) => return error_page(lang, &uri, e),
-    };
+/// The agency and period a request names, or the page that says what is wrong with them.
+struct Asked {
+    government: Government,
+    agency: balai_store::org::Agency,
+    period: Period,
+    current: Period,
+}
+
+async fn asked(state: &AppState, lang: Lang, uri: &Uri, code: &str, q: &ResultsQuery) -> Result<Asked, Response> {
+    let government = government(state, q.pemda.as_deref()).await.map_err(|e| error_page(lang, uri, e))?;
     let zone = IndonesianTimeZone::parse(&government.time_zone).unwrap_or(IndonesianTimeZone::Wib);
     let current = Period::quarter_of(zone.local_date(state.config.clock.now()));
     let period = match q.periode.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -153,13 +153,8 @@ pub(super) async fn show(
             None => {
                 let shown: String = text.chars().take(20).collect();
                 let body = texts::BAD_PERIOD_BODY.fill(lang, &[("value", &shown)]);
-                return bad_request(
-                    lang,
-                    &uri,
-                    StatusCode::BAD_REQUEST,
-                    texts::BAD_PERIOD_HEADING.get(lang).into(),
-                    body,
-                );
+                let heading = texts::BAD_PERIOD_HEADING.get(lang).into();
+                return Err(bad_request(lang, uri, StatusCode::BAD_REQUEST, heading, body));
             }
         },
     };
@@ -168,15 +163,24 @@ pub(super) async fn show(
         Ok(None) => {
             let shown: String = code.chars().take(64).collect();
             let body = texts::UNKNOWN_AGENCY_BODY.fill(lang, &[("code", &shown), ("government", &government.name)]);
-            return bad_request(
-                lang,
-                &uri,
-                StatusCode::NOT_FOUND,
-                texts::UNKNOWN_AGENCY_HEADING.get(lang).into(),
-                body,
-            );
+            let heading = texts::UNKNOWN_AGENCY_HEADING.get(lang).into();
+            return Err(bad_request(lang, uri, StatusCode::NOT_FOUND, heading, body));
         }
-        Err(e) => return error_page(lang, &uri, e.into()),
+        Err(e) => return Err(error_page(lang, uri, e.into())),
+    };
+    Ok(Asked { government, agency, period, current })
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Path(code): Path<String>,
+    Query(q): Query<ResultsQuery>,
+) -> Response {
+    let Asked { government, agency, period, current } = match asked(&state, lang, &uri, &code, &q).await {
+        Ok(asked) => asked,
+        Err(response) => return response,
     };
     let breakdown = match surveys::breakdown(&state.db, government.id, agency.id, period).await {
         Ok(b) => b,
@@ -191,6 +195,7 @@ pub(super) async fn show(
         s: S(lang),
         agency_code: agency.code.clone(),
         region_code: government.region_code.clone(),
+        period_code: period.code(),
         period_label: period.label(lang),
         periods: choices.into_iter().map(|p| (p.code(), p.label(lang), p == period)).collect(),
         whole: figures(lang, &breakdown.whole),
@@ -200,6 +205,100 @@ pub(super) async fn show(
         ],
     };
     render(&page)
+}
+
+/// The counts of the store in the report's shape: each code given, and how many did not say.
+fn profile_of(counts: &surveys::ProfileCounts) -> balai_sheets::ProfileCounts {
+    fn fill<T: Copy + PartialEq>(
+        into: &mut balai_sheets::Breakdown<T>,
+        from: &[(Option<String>, u64)],
+        parse: fn(&str) -> Option<T>,
+    ) {
+        for (code, n) in from {
+            match code.as_deref().and_then(parse).and_then(|c| into.counts.iter_mut().find(|(k, _)| *k == c)) {
+                Some((_, count)) => *count += n,
+                None => into.unstated += n,
+            }
+        }
+    }
+    let mut out = balai_sheets::ProfileCounts::default();
+    fill(&mut out.sex, &counts.sex, balai_domain::surveys::Sex::parse);
+    fill(&mut out.age, &counts.age_band, balai_domain::surveys::AgeBand::parse);
+    fill(&mut out.education, &counts.education, balai_domain::surveys::Education::parse);
+    fill(&mut out.occupation, &counts.occupation, balai_domain::surveys::Occupation::parse);
+    out
+}
+
+/// `/skm/{agency}/laporan.xlsx` or `laporan.pdf`: the agency's report for the period, without
+/// the suggestions (free text is not published).
+pub(super) async fn report(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    uri: Uri,
+    Path((code, file)): Path<(String, String)>,
+    Query(q): Query<ResultsQuery>,
+) -> Response {
+    let pdf = match file.as_str() {
+        "laporan.xlsx" => false,
+        "laporan.pdf" => true,
+        _ => return error_page(lang, &uri, AppError::NotFound),
+    };
+    let Asked { government, agency, period, .. } = match asked(&state, lang, &uri, &code, &q).await {
+        Ok(asked) => asked,
+        Err(response) => return response,
+    };
+    let scope = surveys::Scope { government_id: government.id, agency_id: agency.id, unit_id: None, service_id: None };
+    let (results, counts) = match tokio::try_join!(
+        surveys::results(&state.db, scope, period),
+        surveys::profile_counts(&state.db, scope, period)
+    ) {
+        Ok(read) => read,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let heading = balai_sheets::ReportHeading {
+        government: government.name.clone(),
+        agency: agency.name.clone(),
+        unit: String::new(),
+        period: period.label(Lang::Id),
+    };
+    let Some(report) = balai_sheets::SkmReport::new(
+        heading,
+        &results.tally,
+        Weighting::Standard,
+        Some(results.population).filter(|n| *n > 0),
+        profile_of(&counts),
+        Vec::new(),
+    ) else {
+        let body = texts::NO_RESPONSES.get(lang).to_owned();
+        return bad_request(lang, &uri, StatusCode::NOT_FOUND, texts::DOWNLOADS.get(lang).into(), body);
+    };
+    let bytes = match tokio::task::spawn_blocking(move || {
+        if pdf { balai_sheets::report_pdf(&report) } else { balai_sheets::report_xlsx(&report) }
+    })
+    .await
+    {
+        Ok(bytes) => bytes,
+        Err(e) => return error_page(lang, &uri, AppError::Internal(format!("report task: {e}"))),
+    };
+    let (content_type, extension) = if pdf {
+        ("application/pdf", "pdf")
+    } else {
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    };
+    let name = format!("SKM-{}-{}.{extension}", agency.code, period.code());
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.', "-")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

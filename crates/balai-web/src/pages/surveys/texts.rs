@@ -122,4 +122,32 @@ crate::texts::texts! {
         / "Agency not found";
     UNKNOWN_AGENCY_BODY = "Tidak ada perangkat daerah dengan kode \"{code}\" di {government}."
         / "There is no agency with the code \"{code}\" in {government}.";
+    IMPORT_HEADING = "Impor jawaban SKM"
+        / "Import SKM answers";
+    IMPORT_INTRO = "Unggah berkas CSV atau XLSX dari formulir kertas: satu baris per responden, kolom U1 sampai U9 (1–4), kolom sex, age, education, occupation, suggestion dan tanggal tidak wajib. Bila ada baris yang salah, setiap baris disebutkan dan tidak ada yang diimpor."
+        / "Upload a CSV or XLSX file typed from paper forms: one row per respondent, columns U1 to U9 (1–4); the columns sex, age, education, occupation, suggestion and tanggal are optional. If any row is wrong, every wrong row is listed and nothing is imported.";
+    IMPORT_FILE = "Berkas CSV atau XLSX"
+        / "CSV or XLSX file";
+    IMPORT_FILE_HINT = "Paling besar 10 MiB. Baris pertama berisi judul kolom."
+        / "At most 10 MiB. The first row holds the column headers.";
+    IMPORT_DATE = "Tanggal pengisian (untuk baris tanpa kolom tanggal)"
+        / "Date answered (for rows without a tanggal column)";
+    IMPORT_SEND = "Impor"
+        / "Import";
+    IMPORT_DONE = "{count} jawaban diimpor."
+        / "{count} answers imported.";
+    IMPORT_BAD_ROWS = "Berkas tidak diimpor: {count} masalah ditemukan"
+        / "The file was not imported: {count} problems found";
+    IMPORT_DATE_OUT = "Baris {row}, kolom tanggal: tanggal harus antara 2000-01-01 dan hari ini."
+        / "Row {row}, column tanggal: the date must lie between 2000-01-01 and today.";
+    IMPORT_NO_FILE = "Pilih berkas yang akan diimpor."
+        / "Choose the file to import.";
+    IMPORT_BAD_DATE = "Tanggal harus berupa tanggal (TTTT-BB-HH) antara 2000-01-01 dan hari ini."
+        / "The date must be a date (YYYY-MM-DD) between 2000-01-01 and today.";
+    DOWNLOADS = "Unduh laporan"
+        / "Download the report";
+    DOWNLOAD_XLSX = "Laporan SKM (XLSX)"
+        / "SKM report (XLSX)";
+    DOWNLOAD_PDF = "Laporan SKM (PDF)"
+        / "SKM report (PDF)";
 }
