@@ -160,6 +160,9 @@ enum Command {
         /// Run only these scenarios (comma-separated names, e.g. for a profile); the ceilings always run.
         #[arg(long, value_name = "NAMES", value_delimiter = ',')]
         only: Vec<String>,
+        /// Clients holding the dashboard's live stream open at once in `dashboard_panel`
+        #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u16).range(1..=bench::MAX_SSE_CLIENTS as i64))]
+        sse_clients: u16,
     },
     /// The benchmark's ceiling server: one hello-world route on the same stack.
     #[command(hide = true)]
@@ -317,7 +320,7 @@ fn main() -> ExitCode {
                 config.database_url = database_url.or(config.database_url);
                 transfer::import(&config, &file).await
             }
-            Command::Bench { engine, cases, clients, seconds, json, postgres_url, keep_dir, only } => {
+            Command::Bench { engine, cases, clients, seconds, json, postgres_url, keep_dir, only, sse_clients } => {
                 if !(0.1..=bench::MAX_SECONDS).contains(&seconds) {
                     return Err(RunError::Io(format!("--seconds must be between 0.1 and {}", bench::MAX_SECONDS)));
                 }
@@ -333,6 +336,7 @@ fn main() -> ExitCode {
                     postgres_url,
                     keep_dir,
                     only,
+                    sse_clients: usize::from(sse_clients),
                     common: CommonArgs::default(),
                 })
                 .await

@@ -710,8 +710,9 @@ fn an_open311_key_is_made_printed_once_and_kept_only_as_its_hash() {
 /// `balai bench` for one second a scenario on a small data set: every scenario completes work over
 /// HTTP, the ceilings are measured, and each ratio is the scenario's rate over its ceiling.
 fn bench_smoke(db_args: &[&str]) {
-    let out =
-        run(balai().args(["bench", "--cases", "3000", "--clients", "8", "--seconds", "1", "--json"]).args(db_args));
+    let out = run(balai()
+        .args(["bench", "--cases", "3000", "--clients", "8", "--seconds", "1", "--sse-clients", "50", "--json"])
+        .args(db_args));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "bench failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
@@ -753,10 +754,25 @@ fn bench_smoke(db_args: &[&str]) {
             Some(">= 1.0x db_insert, p99 < 20 ms") => Some(ratio >= 1.0 && p99 < 20.0),
             Some(">= 0.5x http_hello") => Some(ratio >= 0.5),
             Some(">= 1,000,000 leaves/s") => Some(per_s >= 1_000_000.0),
+            Some("p95 < 20 ms") => Some(s["p95_ms"].as_f64().unwrap() < 20.0),
             _ => None,
         };
         assert_eq!(s["met"].as_bool(), expected, "{s}");
     }
+    // The dashboard: every panel answered, the plain GROUP BY was timed beside it, the aggregates
+    // were rebuilt from the 3,000 generated cases, and every stream client heard the figures change.
+    let dashboard = &report["dashboard"];
+    let panels = dashboard["panels"].as_array().unwrap();
+    assert_eq!(panels.len(), 6, "{dashboard}");
+    for panel in panels {
+        assert!(panel["ops"].as_u64().unwrap() > 0 && panel["failed"] == 0, "{panel}");
+    }
+    assert!(dashboard["group_by_received_per_agency_ms"].as_f64().unwrap() > 0.0, "{dashboard}");
+    assert!(dashboard["recomputed"]["cases"].as_u64().unwrap() >= 3000, "{dashboard}");
+    let sse = &dashboard["sse"];
+    assert_eq!(sse["connected"], 50, "{sse}");
+    assert!(sse["min_events_per_client"].as_u64().unwrap() >= 2, "each client heard the changes: {sse}");
+    assert!(dashboard["sse_rss_anon_open_mb"].as_f64().unwrap() > 0.0, "{dashboard}");
 }
 
 #[test]

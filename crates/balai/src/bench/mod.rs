@@ -5,6 +5,7 @@
 
 mod load;
 mod scenarios;
+mod sse;
 mod world;
 
 use crate::RunError;
@@ -21,6 +22,8 @@ use std::time::{Duration, Instant};
 pub const MAX_CASES: u64 = 20_000_000;
 pub const MAX_CLIENTS: usize = 512;
 pub const MAX_SECONDS: f64 = 600.0;
+/// The most clients the live-stream fan-out opens (the server's own bound is higher).
+pub const MAX_SSE_CLIENTS: usize = 1_900;
 
 /// Every scenario, in the order they run.
 pub const SCENARIOS: [&str; 11] = [
@@ -56,6 +59,8 @@ pub struct Options {
     pub keep_dir: Option<PathBuf>,
     /// Scenarios to run; empty: all of them.
     pub only: Vec<String>,
+    /// Clients on the dashboard's live stream at once.
+    pub sse_clients: usize,
     pub common: crate::CommonArgs,
 }
 
@@ -75,6 +80,36 @@ struct Report {
     server_rss_file_mb: f64,
     server_rss_goal_mb: f64,
     server_rss_met: bool,
+    /// The dashboard's figures beside `dashboard_panel`: each panel alone, the same figure by a
+    /// plain GROUP BY over the cases, the aggregates' rebuild, and the live stream's fan-out.
+    dashboard: Option<DashboardReport>,
+}
+
+#[derive(Serialize)]
+struct DashboardReport {
+    panels: Vec<PanelFigure>,
+    /// Cases received per agency over the year, counted from the cases by GROUP BY (median of 3).
+    group_by_received_per_agency_ms: f64,
+    /// The same figure from the aggregates, as the overview panel's p95 over HTTP.
+    overview_p95_ms: f64,
+    /// Rebuilding every aggregate of the government from its cases (after bulk generation).
+    recompute_seconds: f64,
+    /// What the rebuild read and wrote.
+    recomputed: balai_store::dashboard::Recomputed,
+    sse: sse::FanOut,
+    /// The server's own memory (RssAnon) before the stream clients connected and while all were open.
+    sse_rss_anon_before_mb: f64,
+    sse_rss_anon_open_mb: f64,
+}
+
+#[derive(Serialize)]
+struct PanelFigure {
+    panel: &'static str,
+    per_s: f64,
+    p50_ms: f64,
+    p95_ms: f64,
+    ops: u64,
+    failed: u64,
 }
 
 struct Memory {
@@ -123,6 +158,8 @@ enum Goal {
     Write,
     /// Status, service and list reads: at least half the hello-world rate.
     Read,
+    /// A dashboard panel: under 20 ms at p95.
+    Panel,
     None,
 }
 
@@ -131,6 +168,7 @@ impl Goal {
         match self {
             Goal::Write => Some(">= 1.0x db_insert, p99 < 20 ms"),
             Goal::Read => Some(">= 0.5x http_hello"),
+            Goal::Panel => Some("p95 < 20 ms"),
             Goal::None => None,
         }
     }
@@ -184,6 +222,13 @@ pub async fn run(options: Options) -> Result<(), RunError> {
     let world = world::prepare(&config, &db, &vault, options.clients).await?;
     say(&format!("generating cases up to {}", options.cases));
     world::fill(&db, world.government_id, options.cases as i64, options.json).await?;
+    // The generated cases are written without their events: rebuild the dashboard's aggregates
+    // from them once, as an operator would after a bulk load.
+    say("rebuilding the dashboard's aggregates from the cases");
+    let recompute_started = Instant::now();
+    let recomputed = balai_store::dashboard::recompute(&db, world.government_id).await?;
+    let recompute_seconds = recompute_started.elapsed().as_secs_f64();
+    sse::raise_open_file_limit();
 
     say("ceiling: raw durable single-row insert");
     let db_insert = raw_insert(&db, options.clients, options.seconds).await?;
@@ -213,6 +258,7 @@ pub async fn run(options: Options) -> Result<(), RunError> {
     say("starting balai serve");
     let server = Server::start(&["serve"], &config, &data_dir, "server.log")?;
     server.wait_ready("/readyz").await?;
+    let government_id = world.government_id;
     let ctx = scenarios::Context::new(server.addr, options.clients, options.seconds, world);
     let wanted = |name: &str| options.only.is_empty() || options.only.iter().any(|o| o == name);
     if let Some(unknown) = options.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
@@ -244,20 +290,55 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         let base = if ceiling == "db_insert" { ceilings.db_insert_per_s } else { ceilings.http_hello_per_s };
         scenarios.push(scenario(name, goal, ceiling, base, &measured));
     }
+    let mut dashboard = None;
     if wanted("dashboard_panel") {
-        scenarios.push(Scenario {
-            name: "dashboard_panel",
-            per_s: None,
-            p50_ms: None,
-            p95_ms: None,
-            p99_ms: None,
-            ceiling: None,
-            ratio: None,
-            goal: Some("p95 < 20 ms at 10M cases"),
-            met: None,
-            ops: 0,
-            failed: 0,
-            note: Some("the dashboard is not built yet".into()),
+        say("dashboard_panel");
+        let measured = ctx.run("dashboard_panel", &db).await?;
+        scenarios.push(scenario("dashboard_panel", Goal::Panel, "http_hello", ceilings.http_hello_per_s, &measured));
+        let mut panels = Vec::new();
+        for panel in scenarios::PANELS {
+            say(&format!("dashboard_panel: {panel}"));
+            let m = ctx.panel(panel).await;
+            let figure = PanelFigure {
+                panel,
+                per_s: m.per_s(),
+                p50_ms: m.p50_ms,
+                p95_ms: m.p95_ms,
+                ops: m.ops,
+                failed: m.failed,
+            };
+            panels.push(figure);
+        }
+        say("dashboard_panel: the same figure by GROUP BY over the cases");
+        let group_by_ms = group_by_received_per_agency(&db, government_id).await?;
+        say(&format!("dashboard_panel: {} clients on the live stream", options.sse_clients));
+        let before = server.memory();
+        let fan_seconds = options.seconds.max(5.0);
+        let driver = {
+            // One case event a second, so the figures the stream carries change every second.
+            let (ctx, until) = (ctx.clone(), Instant::now() + Duration::from_secs_f64(fan_seconds));
+            tokio::spawn(async move {
+                let mut conn = Conn::new(ctx.addr());
+                while Instant::now() < until {
+                    let _ = ctx.file_one_report(&mut conn).await;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            })
+        };
+        let (fan_out, open) =
+            sse::fan_out(server.addr, scenarios::STREAM_PATH, options.sse_clients, fan_seconds, || server.memory())
+                .await;
+        let _ = driver.await;
+        let overview_p95_ms = panels.iter().find(|p| p.panel == "overview").map_or(0.0, |p| p.p95_ms);
+        dashboard = Some(DashboardReport {
+            panels,
+            group_by_received_per_agency_ms: group_by_ms,
+            overview_p95_ms,
+            recompute_seconds,
+            recomputed,
+            sse: fan_out,
+            sse_rss_anon_before_mb: before.anon_mb,
+            sse_rss_anon_open_mb: open.anon_mb,
         });
     }
     let memory = server.memory();
@@ -306,6 +387,7 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         server_rss_goal_mb: 150.0,
         server_rss_met: rss_mb < 150.0,
         scenarios,
+        dashboard,
     };
     if options.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| RunError::Io(e.to_string()))?);
@@ -324,11 +406,38 @@ pub async fn run(options: Options) -> Result<(), RunError> {
     if broken.is_empty() { Ok(()) } else { Err(RunError::Io(format!("scenarios failed: {}", broken.join("; ")))) }
 }
 
+/// The dashboard's "received per agency over the year" counted the plain way, from the cases by
+/// GROUP BY: the median of three runs, in milliseconds.
+async fn group_by_received_per_agency(db: &Db, government_id: i64) -> Result<f64, RunError> {
+    let to = chrono::Utc::now();
+    let from = to - chrono::Duration::days(365);
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let rows: Vec<(i64, i64)> = db
+            .fetch_all(
+                query(
+                    "SELECT agency_id, COUNT(*) FROM cases WHERE government_id = $1 AND opened_at >= $2 \
+                     AND opened_at < $3 GROUP BY agency_id",
+                )
+                .bind(government_id)
+                .bind(from)
+                .bind(to),
+            )
+            .await?;
+        std::hint::black_box(rows);
+        runs.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    runs.sort_by(f64::total_cmp);
+    Ok(runs[1])
+}
+
 fn scenario(name: &'static str, goal: Goal, ceiling: &'static str, base: f64, m: &Measured) -> Scenario {
     let ratio = if base > 0.0 { m.per_s() / base } else { 0.0 };
     let met = match goal {
         Goal::Write => Some(ratio >= 1.0 && m.p99_ms < 20.0),
         Goal::Read => Some(ratio >= 0.5),
+        Goal::Panel => Some(m.p95_ms < 20.0),
         Goal::None => None,
     };
     let mut note = m.first_failure.clone();
@@ -569,6 +678,42 @@ fn print_table(r: &Report) {
         r.server_rss_goal_mb,
         if r.server_rss_met { "yes" } else { "NO" }
     );
+    if let Some(d) = &r.dashboard {
+        println!("dashboard panels (each alone):");
+        for p in &d.panels {
+            println!(
+                "  {:<14} {:>8.0}/s  p50 {:>7.2} ms  p95 {:>7.2} ms  ({} ops, {} failed)",
+                p.panel, p.per_s, p.p50_ms, p.p95_ms, p.ops, p.failed
+            );
+        }
+        println!(
+            "  received per agency over a year: {:.2} ms by GROUP BY over the cases, {:.2} ms (p95) from the aggregates",
+            d.group_by_received_per_agency_ms, d.overview_p95_ms
+        );
+        println!(
+            "  aggregates rebuilt from {} cases in {:.1} s ({} daily, {} duration, {} open rows)",
+            d.recomputed.cases,
+            d.recompute_seconds,
+            d.recomputed.daily_rows,
+            d.recomputed.duration_rows,
+            d.recomputed.open_rows
+        );
+        println!(
+            "  live stream: {} of {} clients connected for {:.1} s, {} events ({} at least per client, longest gap {:.0} ms); \
+             server's own memory {:.1} MB before, {:.1} MB with all open",
+            d.sse.connected,
+            d.sse.clients,
+            d.sse.seconds,
+            d.sse.events,
+            d.sse.min_events_per_client,
+            d.sse.max_gap_ms,
+            d.sse_rss_anon_before_mb,
+            d.sse_rss_anon_open_mb
+        );
+        if let Some(failure) = &d.sse.first_failure {
+            println!("  live stream: a client could not connect: {failure}");
+        }
+    }
 }
 
 /// `balai bench-hello`: the ceiling's server — axum on this binary's runtime, one route, nothing else.

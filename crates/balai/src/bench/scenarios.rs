@@ -12,6 +12,7 @@ use hyper::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+#[derive(Clone)]
 pub struct Context {
     addr: SocketAddr,
     clients: usize,
@@ -338,9 +339,69 @@ impl Context {
                 })
                 .await
             }
+            "dashboard_panel" => {
+                // Every panel in turn, over the last year: what a dashboard page load asks for.
+                load::run(clients, seconds, conn, move |mut c, _, n| async move {
+                    let panel = PANELS[usize::try_from(n).unwrap_or(0) % PANELS.len()];
+                    let outcome = read(&mut c, "dashboard_panel", &panel_path(panel)).await;
+                    (c, outcome)
+                })
+                .await
+            }
             other => return Err(RunError::Io(format!("unknown scenario {other}"))),
         })
     }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// One panel alone, for the breakdown of `dashboard_panel`.
+    pub async fn panel(&self, panel: &'static str) -> Measured {
+        let addr = self.addr;
+        load::run(
+            self.clients,
+            self.seconds,
+            move |_| Conn::new(addr),
+            move |mut c, _, _| async move {
+                let outcome = read(&mut c, panel, &panel_path(panel)).await;
+                (c, outcome)
+            },
+        )
+        .await
+    }
+
+    /// Files one report through Open311 (a case event the dashboard's figures change by).
+    pub async fn file_one_report(&self, conn: &mut Conn) -> Outcome {
+        let w = &self.world;
+        let body = form(&[
+            ("api_key", &w.open311_key),
+            ("jurisdiction_id", REGION),
+            ("service_code", &w.category),
+            ("lat", "-10.1772"),
+            ("long", "123.6070"),
+            ("description", "Lampu jalan mati sejak tiga hari di simpang lima."),
+        ]);
+        match conn.send(post("/open311/v2/requests.json", "application/x-www-form-urlencoded", None, body)).await {
+            Ok(a) if a.status.is_success() => Outcome::Done,
+            Ok(a) => failure("open311_post", &a),
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+}
+
+/// The public dashboard's live stream of the bench government's figures.
+pub const STREAM_PATH: &str = "/dasbor/stream?pemda=53.71";
+
+/// The panels of the dashboard's API the benchmark reads.
+pub const PANELS: [&str; 6] = ["overview", "applications", "complaints", "trend", "ranking", "map"];
+
+/// A panel of the government over the year up to today (the API's local dates; a day early or
+/// late at midnight does not change what is measured).
+pub fn panel_path(panel: &str) -> String {
+    let today = chrono::Utc::now().date_naive();
+    let from = today - chrono::Duration::days(365);
+    format!("/api/v1/dashboard/{panel}?government={REGION}&from={from}&to={today}")
 }
 
 /// The report form's token (hidden field `csrf`) and the cookie that carries its twin.
