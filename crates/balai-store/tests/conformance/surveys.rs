@@ -432,6 +432,17 @@ async fn an_import_writes_every_row_or_none_and_the_day_sums_equal_the_responses
     let unit_only =
         Scope { government_id: g, agency_id: w.f.agency.id, unit_id: Some(w.f.records.id), service_id: None };
     assert_eq!(surveys::results(&db, unit_only, q4).await.unwrap().tally.respondents, 3);
+    // Who answered, counted per profile question (every test row said "P", "34", "s1", "swasta").
+    let profile = surveys::profile_counts(&db, unit_only, q4).await.unwrap();
+    assert_eq!(profile.sex, [(Some("P".to_owned()), 3)]);
+    assert_eq!(profile.age_band, [(Some("30-39".to_owned()), 3)]);
+    // Each row may carry its own day; one outside 2000..today refuses the whole file.
+    let r = &rows[0];
+    let dated =
+        [(r, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()), (r, NaiveDate::from_ymd_opt(1999, 12, 31).unwrap())];
+    let refused = surveys::import_dated_as_officer(&db, w.records_officer, records, None, &dated, at(9, 9)).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(ref e)) if e.for_field("answered_on").is_some()), "{refused:?}");
+    assert_eq!(count(&db, "survey_responses").await, 4);
     let verified = audit::verify(&db, &[]).await.unwrap();
     assert!(verified.is_ok(), "{:?}", verified.err());
 }
