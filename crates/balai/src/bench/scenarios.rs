@@ -391,7 +391,7 @@ impl Context {
 }
 
 /// The public dashboard's live stream of the bench government's figures.
-pub const STREAM_PATH: &str = "/dasbor/stream?pemda=53.71";
+pub const STREAM_PATH: &str = "/dasbor/stream?government=53.71";
 
 /// The panels of the dashboard's API the benchmark reads.
 pub const PANELS: [&str; 6] = ["overview", "applications", "complaints", "trend", "ranking", "map"];
