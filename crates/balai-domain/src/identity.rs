@@ -190,10 +190,13 @@ pub enum Action {
     ManageComplaints,
     /// Record satisfaction survey (SKM) responses: at a unit's kiosk, or imported from paper forms.
     RecordSurvey,
+    /// The internal dashboard of an agency: its figures per unit (aggregates, no person). Drilling
+    /// down to the cases behind a figure still asks [`Action::WorkCase`].
+    ViewDashboard,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewOwnRecord,
         Action::ViewOwnFullRecord,
         Action::ChangeOwnContact,
@@ -211,6 +214,7 @@ impl Action {
         Action::ManageTemplates,
         Action::ManageComplaints,
         Action::RecordSurvey,
+        Action::ViewDashboard,
     ];
 
     /// The level a citizen's session needs for a citizen's own action (`None`: not a citizen's action).
@@ -321,6 +325,13 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
             Role::GovernmentAdmin => administers_government(),
             Role::Auditor | Role::Inspector => same_government(),
             _ => false,
+        },
+        // Staff of an agency read their agency's figures; those who oversee a government, any agency's.
+        Action::ViewDashboard => match who.role {
+            Role::Officer | Role::Verifier | Role::AgencyHead => same_agency(),
+            Role::GovernmentAdmin => administers_government(),
+            Role::Auditor | Role::Inspector => same_government(),
+            Role::Citizen => false,
         },
         Action::ReadWhistleblowing => who.role == Role::Inspector && same_government(),
         Action::ReadAuditLog => match who.role {
@@ -535,6 +546,10 @@ mod tests {
                 government_places.contains(&place)
             }
             (Role::Auditor, ViewPerformance | ReadAuditLog) => government_places.contains(&place),
+            (Role::Officer | Role::Verifier | Role::AgencyHead, ViewDashboard) => agency_places.contains(&place),
+            (Role::GovernmentAdmin | Role::Inspector | Role::Auditor, ViewDashboard) => {
+                government_places.contains(&place)
+            }
             _ => false,
         }
     }
@@ -555,7 +570,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 17 * 6);
+        assert_eq!(checked, 6 * 18 * 6);
     }
 
     #[test]
@@ -763,5 +778,24 @@ mod tests {
             assert_eq!(assurance_from_acr(other, &listed), Assurance::Basic, "{other:?}");
         }
         assert_eq!(assurance_from_acr(Some("loa3"), &[]), Assurance::Basic, "nothing listed: all basic");
+    }
+
+    #[test]
+    fn an_agencys_staff_read_its_dashboard_and_no_other_agencys() {
+        for role in [Role::Officer, Role::Verifier, Role::AgencyHead] {
+            // A unit's officer still reads the whole agency's figures, every unit included.
+            let who = staff(role, Some(UNIT));
+            assert!(permits(&who, Action::ViewDashboard, &Target::agency(GOV, AGENCY)), "{role:?}");
+            assert!(permits(&who, Action::ViewDashboard, &Target::unit(GOV, AGENCY, OTHER_UNIT)), "{role:?}");
+            assert!(!permits(&who, Action::ViewDashboard, &Target::agency(GOV, OTHER_AGENCY)), "{role:?}");
+            assert!(!permits(&who, Action::ViewDashboard, &Target::agency(OTHER_GOV, AGENCY)), "{role:?}");
+        }
+        for role in [Role::GovernmentAdmin, Role::Inspector, Role::Auditor] {
+            let who = staff(role, None);
+            assert!(permits(&who, Action::ViewDashboard, &Target::agency(GOV, OTHER_AGENCY)), "{role:?}");
+            assert!(!permits(&who, Action::ViewDashboard, &Target::agency(OTHER_GOV, AGENCY)), "{role:?}");
+        }
+        let citizen = Principal::citizen(7, Assurance::Substantial);
+        assert!(!permits(&citizen, Action::ViewDashboard, &Target::agency(GOV, AGENCY)));
     }
 }

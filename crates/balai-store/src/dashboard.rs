@@ -33,7 +33,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 mod panels;
+mod units;
 pub use panels::*;
+pub use units::*;
 
 /// Where a case counts: the key of its aggregate rows (0 for no unit, no service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

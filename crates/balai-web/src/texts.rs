@@ -95,6 +95,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("dashboard", crate::pages::dashboard::texts::ALL),
     ("dashboard public", crate::pages::dashboard::public::texts::ALL),
     ("dashboard live", crate::pages::dashboard::stream::texts::ALL),
+    ("dashboard agency", crate::pages::dashboard::agency::texts::ALL),
     ("open data", crate::pages::dashboard::open_data::texts::ALL),
     ("identity", crate::pages::identity::texts::ALL),
     ("notify", crate::pages::notify::texts::ALL),

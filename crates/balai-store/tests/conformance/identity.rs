@@ -418,6 +418,13 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     );
     grant(&mut expected, "inspector", &["ViewPerformance", "ReadWhistleblowing", "ReadAuditLog"], &government);
     grant(&mut expected, "auditor", &["ViewPerformance", "ReadAuditLog"], &government);
+    // Every agency's staff read their agency's dashboard; those who oversee the government, any agency's.
+    for role in ["officer", "verifier", "agency_head"] {
+        grant(&mut expected, role, &["ViewDashboard"], &whole_agency);
+    }
+    for role in ["government_admin", "inspector", "auditor"] {
+        grant(&mut expected, role, &["ViewDashboard"], &government);
+    }
     // Any front-desk officer, verifier or head of agency checks a KTP-el for their government.
     for role in ["officer", "verifier", "agency_head"] {
         grant(&mut expected, role, &["VerifyCitizenAtCounter"], &government);
@@ -425,7 +432,7 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     granted.sort();
     expected.sort();
     assert_eq!(granted, expected);
-    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 17 * 6, "every role × action × place was asked");
+    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 18 * 6, "every role × action × place was asked");
 }
 
 /// The officer commands judge the caller against their account inside the transaction: an admin

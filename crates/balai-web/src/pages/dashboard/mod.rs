@@ -2,6 +2,7 @@
 //! performance dashboard (`public`, `/dasbor`), read from aggregates.
 
 pub mod admin;
+pub mod agency;
 pub mod open_data;
 pub mod public;
 pub mod stream;
@@ -12,5 +13,5 @@ use crate::AppState;
 use axum::Router;
 
 pub fn routes() -> Router<AppState> {
-    admin::routes().merge(public::routes()).merge(stream::routes()).merge(open_data::routes())
+    admin::routes().merge(public::routes()).merge(stream::routes()).merge(agency::routes()).merge(open_data::routes())
 }
