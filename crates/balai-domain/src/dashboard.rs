@@ -34,11 +34,20 @@ pub enum Panel {
     Trend,
     Ranking,
     Map,
+    /// SKM per unit: IKM, grade and respondents.
+    Satisfaction,
 }
 
 impl Panel {
-    pub const ALL: [Self; 6] =
-        [Self::Overview, Self::Applications, Self::Complaints, Self::Trend, Self::Ranking, Self::Map];
+    pub const ALL: [Self; 7] = [
+        Self::Overview,
+        Self::Applications,
+        Self::Complaints,
+        Self::Trend,
+        Self::Ranking,
+        Self::Map,
+        Self::Satisfaction,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -48,6 +57,7 @@ impl Panel {
             Self::Trend => "trend",
             Self::Ranking => "ranking",
             Self::Map => "map",
+            Self::Satisfaction => "satisfaction",
         }
     }
 

@@ -485,3 +485,128 @@ pub async fn extent(db: &Db, government_id: i64) -> Result<Option<(NaiveDate, Na
         .await?;
     Ok(first.zip(last))
 }
+
+/// The SKM respondents of one unit over the scope: what its IKM is computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitSatisfaction {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub tally: balai_domain::surveys::Tally,
+}
+
+#[derive(sqlx::FromRow)]
+struct UnitTallyRow {
+    agency_code: String,
+    agency_name: String,
+    unit_code: String,
+    unit_name: String,
+    respondents: i64,
+    sum_u1: i64,
+    sum_u2: i64,
+    sum_u3: i64,
+    sum_u4: i64,
+    sum_u5: i64,
+    sum_u6: i64,
+    sum_u7: i64,
+    sum_u8: i64,
+    sum_u9: i64,
+}
+
+/// SKM per unit over the scope (its period, agency and service), read from the day sums
+/// (`survey_tallies`) only, never a response: the units that had respondents, by agency and unit
+/// name.
+pub async fn satisfaction(db: &Db, scope: &Scope) -> Result<Vec<UnitSatisfaction>, StoreError> {
+    let (clause, binds) = clause_of(scope, true, "t.");
+    let sums: String = (1..=9).map(|i| format!(", CAST(SUM(t.sum_u{i}) AS BIGINT) AS sum_u{i}")).collect();
+    let sql = format!(
+        "SELECT a.code AS agency_code, a.name AS agency_name, u.code AS unit_code, u.name AS unit_name, \
+         CAST(SUM(t.respondents) AS BIGINT) AS respondents{sums} \
+         FROM survey_tallies t JOIN agencies a ON a.id = t.agency_id JOIN units u ON u.id = t.unit_id \
+         WHERE {clause} GROUP BY a.code, a.name, u.code, u.name ORDER BY a.name, u.name, u.code"
+    );
+    let rows: Vec<UnitTallyRow> = db.fetch_all(bound(sql, binds)).await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.respondents > 0)
+        .map(|r| UnitSatisfaction {
+            tally: balai_domain::surveys::Tally {
+                respondents: count(r.respondents),
+                sums: [r.sum_u1, r.sum_u2, r.sum_u3, r.sum_u4, r.sum_u5, r.sum_u6, r.sum_u7, r.sum_u8, r.sum_u9]
+                    .map(count),
+            },
+            agency_code: r.agency_code,
+            agency_name: r.agency_name,
+            unit_code: r.unit_code,
+            unit_name: r.unit_name,
+        })
+        .collect())
+}
+
+/// Public reports of one category on the dashboard's map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryCount {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub reports: i64,
+}
+
+/// The dashboard's map: the government's area (when its complaint rules set one), the public
+/// reports of the period with a location inside it, and how many of them fall in each category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicMap {
+    pub area: Option<balai_domain::complaints::GeoBox>,
+    pub points: Vec<MapPoint>,
+    pub categories: Vec<CategoryCount>,
+    /// Whether the period holds more public reports than the map reads ([`MAP_POINTS`], the newest).
+    pub truncated: bool,
+}
+
+/// [`map`] with the government's area and the count per category: read through the public list,
+/// which never returns a rahasia or whistleblowing report. Public reports are not filtered by the
+/// scope's agency or service (a report reaches an agency only after the desk's verification).
+pub async fn public_map(db: &Db, scope: &Scope) -> Result<PublicMap, StoreError> {
+    let (zone,): (String,) =
+        db.fetch_one(query("SELECT time_zone FROM governments WHERE id = $1").bind(scope.government_id)).await?;
+    let zone = balai_domain::calendar::IndonesianTimeZone::parse(&zone)
+        .ok_or_else(|| StoreError::Corrupt(format!("time zone {zone}")))?;
+    let area = crate::complaints::rules::current(db, scope.government_id).await?.and_then(|r| r.area);
+    let until = scope.period.to.succ_opt().unwrap_or(scope.period.to);
+    let filter = crate::complaints::PublicFilter {
+        since: Some(zone.start_of_day(scope.period.from)),
+        until: Some(zone.start_of_day(until)),
+        area,
+        ..crate::complaints::PublicFilter::default()
+    };
+    let lines = crate::complaints::public_list(db, scope.government_id, &filter, MAP_POINTS).await?;
+    let truncated = i64::try_from(lines.len()).unwrap_or(i64::MAX) >= MAP_POINTS;
+    let mut categories: BTreeMap<String, CategoryCount> = BTreeMap::new();
+    let mut points = Vec::new();
+    for line in lines {
+        let Some(point) = line.location.filter(|p| area.is_none_or(|a| a.contains(*p))) else { continue };
+        categories
+            .entry(line.category_code.clone())
+            .or_insert_with(|| CategoryCount {
+                code: line.category_code.clone(),
+                name_id: line.category_id.clone(),
+                name_en: line.category_en.clone(),
+                reports: 0,
+            })
+            .reports += 1;
+        points.push(MapPoint {
+            tracking_number: line.tracking_number,
+            title: line.title,
+            category: line.category_code,
+            status: line.status.code().to_owned(),
+            lat: point.lat,
+            lon: point.lon,
+            submitted_on: zone.local_date(line.submitted_at),
+        });
+    }
+    let mut categories: Vec<CategoryCount> = categories.into_values().collect();
+    categories.sort_by(|a, b| b.reports.cmp(&a.reports).then_with(|| a.name_id.cmp(&b.name_id)));
+    Ok(PublicMap { area, points, categories, truncated })
+}

@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use balai_domain::Lang;
 use balai_domain::dashboard::{DashboardFilter, FilterInput, Panel};
+use balai_domain::surveys::Weighting;
 use balai_domain::validation::FieldErrors;
 use balai_store::{StoreError, dashboard, org};
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ pub struct DashboardQuery {
 /// every number is an exact integer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PanelDoc {
-    /// `overview`, `applications`, `complaints`, `trend`, `ranking` or `map`.
+    /// `overview`, `applications`, `complaints`, `trend`, `ranking`, `map` or `satisfaction` (SKM per unit).
     pub panel: String,
     pub government: String,
     pub from: String,
@@ -140,13 +141,32 @@ pub(crate) async fn panel_data(
             )
         }
         Panel::Map => serde_json::to_value(dashboard::map(db, scope).await?),
+        Panel::Satisfaction => serde_json::to_value(
+            dashboard::satisfaction(db, scope).await?.iter().map(satisfaction_line).collect::<Vec<_>>(),
+        ),
     };
     value.map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// One unit's SKM result as the API gives it: the IKM (standard weighting) exact to two decimals
+/// as text and in hundredths, its grade, and the respondents it stands on.
+pub(crate) fn satisfaction_line(unit: &dashboard::UnitSatisfaction) -> serde_json::Value {
+    let index = unit.tally.index(Weighting::Standard);
+    serde_json::json!({
+        "agency": unit.agency_code,
+        "agency_name": unit.agency_name,
+        "unit": unit.unit_code,
+        "unit_name": unit.unit_name,
+        "respondents": unit.tally.respondents,
+        "ikm": index.map(|i| i.ikm.fixed2()),
+        "ikm_hundredths": index.map(|i| i.ikm.hundredths() as u64),
+        "grade": index.map(|i| i.grade.letter()),
+    })
+}
+
 /// A dashboard panel: aggregates only, no personal data.
 #[utoipa::path(get, path = "/api/v1/dashboard/{panel}", tag = "dashboard",
-    params(("panel" = String, Path, description = "overview, applications, complaints, trend, ranking or map"), DashboardQuery),
+    params(("panel" = String, Path, description = "overview, applications, complaints, trend, ranking, map or satisfaction"), DashboardQuery),
     responses((status = 200, body = PanelDoc),
         (status = 400, response = answers::BadRequest),
         (status = 404, response = answers::NotFound)))]

@@ -61,7 +61,7 @@ use utoipa::OpenApi;
         (name = "applications", description = "Apply once for a service, upload documents, follow a case by its tracking number"),
         (name = "identity", description = "Citizen sign-in with NIK and a one-time code"),
         (name = "audit", description = "The tamper-evident audit log: RFC 6962 proofs and C2SP signed checkpoints"),
-        (name = "dashboard", description = "Performance figures from aggregates: applications, complaints, trends, agency ranking, the public map")
+        (name = "dashboard", description = "Performance figures from aggregates: applications, complaints, trends, agency ranking, the public map, SKM per unit")
     )
 )]
 pub struct ApiDoc;

@@ -57,3 +57,95 @@ async fn the_api_answers_each_panel_and_names_a_bad_parameter() {
     let doc = app.get("/api/openapi.json").await.json();
     assert!(doc["paths"]["/api/v1/dashboard/{panel}"]["get"].is_object());
 }
+
+/// Stories on the demo with its work seeded as `balai demo` seeds it.
+mod with_work {
+    use crate::support::TestApp;
+    use axum::http::StatusCode;
+
+    crate::on_both_engines_with_work!(
+        ikm_per_unit_is_read_from_the_day_sums,
+        the_map_shows_public_reports_and_never_a_rahasia_one,
+    );
+
+    /// How many rows a query counts.
+    async fn count(app: &TestApp, sql: &str) -> i64 {
+        let (n,): (i64,) = app.db.fetch_one(balai_store::dynamic_query(sql.to_owned())).await.unwrap();
+        n
+    }
+
+    /// The period `?from=` a year back to today: the demo's standard work lies inside it.
+    fn last_year(app: &TestApp) -> String {
+        format!("from={}", (app.clock.now() + chrono::Duration::hours(8) - chrono::Duration::days(365)).date_naive())
+    }
+
+    async fn ikm_per_unit_is_read_from_the_day_sums(app: TestApp) {
+        let answer = app.get(&format!("/api/v1/dashboard/satisfaction?{}", last_year(&app))).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let units = answer.json()["data"].as_array().unwrap().clone();
+        assert!(!units.is_empty(), "the demo's survey responses");
+        for unit in &units {
+            assert!(["A", "B", "C", "D"].contains(&unit["grade"].as_str().unwrap()), "{unit}");
+            let ikm = unit["ikm_hundredths"].as_i64().unwrap();
+            assert!((2500..=10000).contains(&ikm), "{unit}");
+            assert_eq!(unit["ikm"], format!("{}.{:02}", ikm / 100, ikm % 100));
+        }
+        let respondents: i64 = units.iter().map(|u| u["respondents"].as_i64().unwrap()).sum();
+        let responses = count(
+            &app,
+            "SELECT COUNT(*) FROM survey_responses r JOIN governments g ON g.id = r.government_id \
+             WHERE g.region_code = '53.71'",
+        )
+        .await;
+        assert_eq!(respondents, responses, "every respondent of Kota Kupang is counted once");
+        // The agency filter holds.
+        let agency = units[0]["agency"].as_str().unwrap().to_owned();
+        let filtered = app.get(&format!("/api/v1/dashboard/satisfaction?agency={agency}&{}", last_year(&app))).await;
+        let filtered = filtered.json()["data"].as_array().unwrap().clone();
+        assert!(!filtered.is_empty() && filtered.iter().all(|u| u["agency"] == agency.as_str()));
+        // On the page: a chart, its table, its CSV.
+        let page = app.get(&format!("/dasbor?{}", last_year(&app))).await;
+        assert!(page.body.contains("<caption>IKM per unit layanan"), "{}", page.body);
+        assert!(page.body.contains(&format!("<th scope=\"row\">{}</th>", units[0]["unit_name"].as_str().unwrap())));
+        let csv = app.get(&format!("/dasbor/satisfaction.csv?{}", last_year(&app))).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let mut lines = csv.body.lines();
+        assert_eq!(lines.next(), Some("Unit layanan,Perangkat daerah,Responden,IKM,Mutu pelayanan"));
+        assert_eq!(lines.count(), units.len());
+    }
+
+    async fn the_map_shows_public_reports_and_never_a_rahasia_one(app: TestApp) {
+        let period = last_year(&app);
+        let map = app.get(&format!("/api/v1/dashboard/map?{period}")).await.json();
+        let points = map["data"].as_array().unwrap().clone();
+        assert!(!points.is_empty(), "the demo's public reports with a location");
+        let rahasia: Vec<(String,)> = app
+            .db
+            .fetch_all(balai_store::query(
+                "SELECT c.tracking_number FROM cases c JOIN complaints p ON p.case_id = c.id \
+                 WHERE (p.confidential = TRUE OR p.public = FALSE) AND p.lat_e6 IS NOT NULL \
+                 AND c.tracking_number IS NOT NULL",
+            ))
+            .await
+            .unwrap();
+        assert!(!rahasia.is_empty(), "the demo holds confidential reports with a location");
+        let page = app.get(&format!("/dasbor?{period}")).await;
+        assert!(page.body.contains("<h2 id=\"h-map\">Peta pengaduan publik</h2>"));
+        assert!(page.body.contains("<svg class=\"chart map\""), "drawn on the server, no tiles");
+        assert!(page.body.contains("<caption>Pengaduan publik di peta per kategori"), "a table stands for the map");
+        assert!(page.body.contains("href=\"/pengaduan\""), "the full public map is linked");
+        assert!(page.body.contains("laporan rahasia dan laporan WBS tidak pernah ditampilkan"));
+        let drawn = page.body.matches("<circle ").count();
+        assert!(drawn > 0 && drawn <= points.len(), "{drawn} of {}", points.len());
+        for (number,) in &rahasia {
+            assert!(!points.iter().any(|p| p["tracking_number"] == number.as_str()), "{number} on the map");
+            assert!(!page.body.contains(number.as_str()), "{number} on the page");
+        }
+        // The table's counts are the points drawn; its CSV downloads.
+        let csv = app.get(&format!("/dasbor/map.csv?{period}")).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let counted: usize =
+            csv.body.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().parse::<usize>().unwrap()).sum();
+        assert_eq!(counted, drawn);
+    }
+}

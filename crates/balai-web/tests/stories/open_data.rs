@@ -1,37 +1,10 @@
 //! Open data: a reuser finds the catalogue, reads its licence, downloads a government's daily file
 //! and finds no person in it; small counts are withheld; a bad period is refused by name.
 
-use crate::support::{Engine, TestApp};
+use crate::support::TestApp;
 use axum::http::StatusCode;
 
-/// Runs each story on the demo with its work seeded, on SQLite and (when configured) PostgreSQL.
-macro_rules! with_work_on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::demo_with_work_on(super::Engine::Sqlite).await.unwrap();
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(app) = super::TestApp::demo_with_work_on(super::Engine::Postgres).await else {
-                        eprintln!("BALAI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this story is skipped");
-                        return;
-                    };
-                    super::$name(app).await;
-                }
-            )*
-        }
-    };
-}
-
-with_work_on_both_engines!(
+crate::on_both_engines_with_work!(
     the_catalogue_names_its_licence_and_a_csv_that_downloads,
     small_counts_are_withheld_and_no_person_is_named,
     a_bad_period_or_government_is_refused_by_name,

@@ -87,6 +87,37 @@ macro_rules! on_both_engines {
     };
 }
 
+/// [`on_both_engines!`] on the demo with its work seeded ([`TestApp::demo_with_work_on`]): for
+/// stories that read the demo's applications, complaints and surveys.
+#[macro_export]
+macro_rules! on_both_engines_with_work {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let engine = $crate::support::Engine::Sqlite;
+                    let app = $crate::support::TestApp::demo_with_work_on(engine).await.unwrap();
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let engine = $crate::support::Engine::Postgres;
+                    let Some(app) = $crate::support::TestApp::demo_with_work_on(engine).await else {
+                        eprintln!("BALAI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this story is skipped");
+                        return;
+                    };
+                    super::$name(app).await;
+                }
+            )*
+        }
+    };
+}
+
 pub const ORIGIN: &str = "balai.test/audit";
 
 pub struct TestResponse {

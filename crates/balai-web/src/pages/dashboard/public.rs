@@ -12,8 +12,10 @@ use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use balai_domain::Lang;
+use balai_domain::complaints::GeoBox;
 use balai_domain::dashboard::tenths;
-use balai_store::dashboard::{self, RankedAgency, Week};
+use balai_domain::surveys::Weighting;
+use balai_store::dashboard::{self, PublicMap, RankedAgency, UnitSatisfaction, Week};
 use balai_store::{Paging, org};
 use std::fmt::Write as _;
 
@@ -81,6 +83,38 @@ pub(crate) mod texts {
             / "The same data is available as JSON at /api/v1/dashboard/{panel}.";
         MORE_THAN_60 = "lebih dari 60"
             / "more than 60";
+        SATISFACTION = "Indeks Kepuasan Masyarakat (IKM) per unit layanan"
+            / "Public satisfaction index (IKM) per service unit";
+        SATISFACTION_CAPTION = "IKM per unit layanan dari Survei Kepuasan Masyarakat pada periode ini (skala 25–100, mutu A sampai D)"
+            / "IKM per service unit from the public satisfaction survey in this period (scale 25–100, grade A to D)";
+        UNIT = "Unit layanan"
+            / "Service unit";
+        RESPONDENTS = "Responden"
+            / "Respondents";
+        IKM = "IKM"
+            / "IKM";
+        GRADE = "Mutu pelayanan"
+            / "Grade";
+        NO_RESPONDENTS = "Belum ada responden survei kepuasan pada periode ini."
+            / "No satisfaction survey respondents in this period.";
+        MAP = "Peta pengaduan publik"
+            / "Map of public complaints";
+        MAP_CAPTION = "Pengaduan publik pada periode ini menurut lokasinya"
+            / "Public complaints in this period by their location";
+        MAP_TABLE_CAPTION = "Pengaduan publik di peta per kategori"
+            / "Public complaints on the map by category";
+        CATEGORY = "Kategori"
+            / "Category";
+        REPORTS = "Laporan"
+            / "Reports";
+        MAP_NOTE = "Peta hanya memuat laporan publik yang berlokasi: laporan rahasia dan laporan WBS tidak pernah ditampilkan. Saringan perangkat daerah dan layanan tidak berlaku untuk peta, karena laporan masuk ke meja pengaduan sebelum diteruskan ke perangkat daerah; periode tetap berlaku."
+            / "The map shows public reports with a location only: confidential and whistleblowing reports are never shown. The agency and service filters do not apply to the map, since a report reaches the complaint desk before any agency; the period does.";
+        MAP_TRUNCATED = "Hanya {count} laporan terbaru pada periode ini yang dimuat."
+            / "Only the newest {count} reports of the period are shown.";
+        MAP_EMPTY = "Tidak ada laporan publik berlokasi pada periode ini."
+            / "No public reports with a location in this period.";
+        MAP_LINK = "Lihat dan telusuri semua laporan di halaman pengaduan"
+            / "See and browse every report on the complaints page";
         OPEN_DATA = "Data terbuka: angka harian per perangkat daerah dan layanan (CSV, JSON, CC BY 4.0)"
             / "Open data: daily figures per agency and service (CSV, JSON, CC BY 4.0)";
     }
@@ -174,6 +208,95 @@ fn trend_table(weeks: &[Week], lang: Lang) -> (Vec<&'static str>, Vec<Vec<String
                 w.applications_completed.to_string(),
                 w.complaints_received.to_string(),
                 w.complaints_resolved.to_string(),
+            ]
+        })
+        .collect();
+    (head, rows)
+}
+
+fn categories_table(map: &PublicMap, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let head = vec![texts::CATEGORY.get(lang), texts::REPORTS.get(lang)];
+    let rows = map
+        .categories
+        .iter()
+        .map(|c| vec![lang.pick(&c.name_id, &c.name_en).to_owned(), c.reports.to_string()])
+        .collect();
+    (head, rows)
+}
+
+/// The map's box: the government's area, else the box around the points (with a margin).
+fn map_box(map: &PublicMap) -> Option<GeoBox> {
+    if map.area.is_some() {
+        return map.area;
+    }
+    let first = map.points.first()?;
+    let mut area = GeoBox { min_lat: first.lat, max_lat: first.lat, min_lon: first.lon, max_lon: first.lon };
+    for p in &map.points {
+        area.min_lat = area.min_lat.min(p.lat);
+        area.max_lat = area.max_lat.max(p.lat);
+        area.min_lon = area.min_lon.min(p.lon);
+        area.max_lon = area.max_lon.max(p.lon);
+    }
+    area.min_lat -= 0.01;
+    area.max_lat += 0.01;
+    area.min_lon -= 0.01;
+    area.max_lon += 0.01;
+    Some(area)
+}
+
+/// A scatter of the map's points in its box, drawn on the server (no tiles: it works offline).
+fn map_svg(title: &str, map: &PublicMap, lang: Lang) -> String {
+    let Some(area) = map_box(map) else { return String::new() };
+    let width = 640.0;
+    let lat_span = (area.max_lat - area.min_lat).max(1e-6);
+    let lon_span = (area.max_lon - area.min_lon).max(1e-6);
+    // Degrees of longitude shrink with latitude: near the equator barely.
+    let middle = ((area.min_lat + area.max_lat) / 2.0).to_radians().cos().max(0.1);
+    let height = (width * lat_span / (lon_span * middle)).clamp(200.0, 640.0);
+    let mut svg = format!(
+        "<svg class=\"chart map\" viewBox=\"0 0 {width} {height:.0}\" role=\"img\" aria-label=\"{}\" \
+         xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height:.0}\" \
+         fill=\"#f4f6f8\" stroke=\"#767676\"/>",
+        esc(title)
+    );
+    let names: std::collections::HashMap<&str, &str> =
+        map.categories.iter().map(|c| (c.code.as_str(), lang.pick(&c.name_id, &c.name_en))).collect();
+    for p in &map.points {
+        let x = (p.lon - area.min_lon) / lon_span * width;
+        let y = (area.max_lat - p.lat) / lat_span * height;
+        let name = names.get(p.category.as_str()).copied().unwrap_or(p.category.as_str());
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#b3261e\" stroke=\"#fff\"><title>{} — {}</title></circle>",
+            esc(name),
+            p.submitted_on
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn satisfaction_table(units: &[UnitSatisfaction], lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let head = vec![
+        texts::UNIT.get(lang),
+        texts::AGENCY.get(lang),
+        texts::RESPONDENTS.get(lang),
+        texts::IKM.get(lang),
+        texts::GRADE.get(lang),
+    ];
+    let rows = units
+        .iter()
+        .map(|u| {
+            let index = u.tally.index(Weighting::Standard);
+            vec![
+                u.unit_name.clone(),
+                u.agency_name.clone(),
+                u.tally.respondents.to_string(),
+                index.map_or_else(|| texts::NONE.get(lang).to_owned(), |i| i.ikm.display(lang)),
+                index.map_or_else(
+                    || texts::NONE.get(lang).to_owned(),
+                    |i| format!("{} ({})", i.grade.letter(), i.grade.meaning(lang)),
+                ),
             ]
         })
         .collect();
@@ -392,8 +515,62 @@ async fn page(
         html_table(t(&texts::RANKING_CAPTION), &head, &rows),
         esc(t(&texts::CSV))
     );
-    let _ = write!(b, "<p class=\"muted small\">{}</p>", esc(t(&texts::API)));
+    // SKM per unit: a chart of the IKM, its table, its CSV.
+    let units = match dashboard::satisfaction(db, &scope).await {
+        Ok(units) => units,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let _ = write!(b, "<section aria-labelledby=\"h-skm\"><h2 id=\"h-skm\">{}</h2>", esc(t(&texts::SATISFACTION)));
+    if units.is_empty() {
+        let _ = write!(b, "<p>{}</p>", esc(t(&texts::NO_RESPONDENTS)));
+    } else {
+        let bars: Vec<(String, i64)> = units
+            .iter()
+            .map(|u| {
+                let ikm = u.tally.index(Weighting::Standard).map_or(0, |i| i.ikm.hundredths() / 100);
+                (u.unit_name.clone(), i64::try_from(ikm).unwrap_or(0))
+            })
+            .collect();
+        let (head, rows) = satisfaction_table(&units, lang);
+        let _ = write!(
+            b,
+            "{}{}<p><a href=\"/dasbor/satisfaction.csv{qs}{lang_tail}\" download>{}</a></p>",
+            bar_chart(t(&texts::SATISFACTION_CAPTION), &bars),
+            html_table(t(&texts::SATISFACTION_CAPTION), &head, &rows),
+            esc(t(&texts::CSV))
+        );
+    }
+    b.push_str("</section>");
+    // The map of public complaints: a scatter, its table per category, its CSV, the full map's link.
+    let map = match dashboard::public_map(db, &scope).await {
+        Ok(map) => map,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let _ = write!(b, "<section aria-labelledby=\"h-map\"><h2 id=\"h-map\">{}</h2>", esc(t(&texts::MAP)));
+    if map.points.is_empty() {
+        let _ = write!(b, "<p>{}</p>", esc(t(&texts::MAP_EMPTY)));
+    } else {
+        let (head, rows) = categories_table(&map, lang);
+        let _ = write!(
+            b,
+            "{}{}<p><a href=\"/dasbor/map.csv{qs}{lang_tail}\" download>{}</a></p>",
+            map_svg(t(&texts::MAP_CAPTION), &map, lang),
+            html_table(t(&texts::MAP_TABLE_CAPTION), &head, &rows),
+            esc(t(&texts::CSV))
+        );
+    }
+    if map.truncated {
+        let count = dashboard::MAP_POINTS.to_string();
+        let _ = write!(b, "<p>{}</p>", esc(&texts::MAP_TRUNCATED.fill(lang, &[("count", &count)])));
+    }
     let lang_query = if lang == Lang::En { "?lang=en" } else { "" };
+    let _ = write!(
+        b,
+        "<p class=\"muted\">{}</p><p><a href=\"/pengaduan{lang_query}\">{}</a></p></section>",
+        esc(t(&texts::MAP_NOTE)),
+        esc(t(&texts::MAP_LINK))
+    );
+    let _ = write!(b, "<p class=\"muted small\">{}</p>", esc(t(&texts::API)));
     let _ = write!(b, "<p><a href=\"/open-data{lang_query}\">{}</a></p>", esc(t(&texts::OPEN_DATA)));
     render(&DashboardPage { chrome: Chrome::new(lang, t(&texts::HEADING), &uri), body: b })
 }
@@ -409,6 +586,8 @@ async fn csv(
     let panel = match file.as_str() {
         "trend.csv" => "trend",
         "ranking.csv" => "ranking",
+        "satisfaction.csv" => "satisfaction",
+        "map.csv" => "map",
         _ => return error_page(lang, &uri, crate::error::AppError::NotFound),
     };
     let (government, scope, _) = match read_scope(&state, lang, &q).await {
@@ -418,6 +597,8 @@ async fn csv(
     let db = state.db.lagging();
     let table = match panel {
         "trend" => dashboard::trend(db, &scope).await.map(|w| trend_table(&w, lang)),
+        "satisfaction" => dashboard::satisfaction(db, &scope).await.map(|u| satisfaction_table(&u, lang)),
+        "map" => dashboard::public_map(db, &scope).await.map(|m| categories_table(&m, lang)),
         _ => dashboard::ranking(db, &scope).await.map(|r| ranking_table(&r, lang)),
     };
     let (head, rows) = match table {
