@@ -64,6 +64,7 @@ mod with_work {
     use axum::http::StatusCode;
 
     crate::on_both_engines_with_work!(
+        the_demos_cases_are_counted,
         ikm_per_unit_is_read_from_the_day_sums,
         the_map_shows_public_reports_and_never_a_rahasia_one,
     );
@@ -77,6 +78,25 @@ mod with_work {
     /// The period `?from=` a year back to today: the demo's standard work lies inside it.
     fn last_year(app: &TestApp) -> String {
         format!("from={}", (app.clock.now() + chrono::Duration::hours(8) - chrono::Duration::days(365)).date_naive())
+    }
+
+    async fn the_demos_cases_are_counted(app: TestApp) {
+        let kupang = "SELECT COUNT(*) FROM cases c JOIN governments g ON g.id = c.government_id \
+                      WHERE g.region_code = '53.71' AND c.kind = ";
+        let applications = count(&app, &format!("{kupang}'application'")).await;
+        let complaints = count(&app, &format!("{kupang}'complaint'")).await;
+        assert!(applications > 100 && complaints > 10, "the demo's work: {applications}, {complaints}");
+        let overview = app.get(&format!("/api/v1/dashboard/overview?{}", last_year(&app))).await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+        let data = &overview.json()["data"];
+        assert_eq!(data["applications"]["received"], applications, "every application counts: {data}");
+        assert_eq!(data["complaints"]["received"], complaints, "every complaint counts: {data}");
+        assert!(data["applications"]["completed"].as_i64().unwrap() > 0, "{data}");
+        // The page a visitor opens, over the last 30 days: the figures are not zero.
+        let page = app.get("/dasbor").await;
+        let figure = page.body.split("data-figure=\"applications.received\">").nth(1).unwrap();
+        let received: i64 = figure.split('<').next().unwrap().parse().unwrap();
+        assert!(received > 0, "the last 30 days hold the demo's applications");
     }
 
     async fn ikm_per_unit_is_read_from_the_day_sums(app: TestApp) {
