@@ -109,7 +109,11 @@ struct Table {
 
 impl Table {
     fn html(&self) -> String {
-        let mut t = format!("<div class=\"table-scroll\"><table><caption>{}</caption><thead><tr>", esc(&self.caption));
+        // A region of its own, reachable by keyboard, so a table wider than a phone scrolls inside it.
+        let mut t = format!(
+            "<div class=\"table-scroll\" role=\"region\" aria-label=\"{0}\" tabindex=\"0\"><table><caption>{0}</caption><thead><tr>",
+            esc(&self.caption)
+        );
         for h in &self.head {
             let _ = write!(t, "<th scope=\"col\">{}</th>", esc(h));
         }

@@ -327,7 +327,11 @@ fn ranking_table(rows: &[RankedAgency], lang: Lang) -> (Vec<&'static str>, Vec<V
 }
 
 pub(super) fn html_table(caption: &str, head: &[&str], rows: &[Vec<String>]) -> String {
-    let mut t = format!("<div class=\"table-scroll\"><table><caption>{}</caption><thead><tr>", esc(caption));
+    // A region of its own, reachable by keyboard, so a table wider than a phone scrolls inside it.
+    let mut t = format!(
+        "<div class=\"table-scroll\" role=\"region\" aria-label=\"{0}\" tabindex=\"0\"><table><caption>{0}</caption><thead><tr>",
+        esc(caption)
+    );
     for h in head {
         let _ = write!(t, "<th scope=\"col\">{}</th>", esc(h));
     }
