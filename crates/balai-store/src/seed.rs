@@ -536,7 +536,7 @@ pub async fn seed_demo_cases_over(
         return Ok(false);
     }
     demo_applications::seed(db, vault, officer_id, issuer, now, volume).await?;
-    demo_surveys::seed(db, officer_id, now).await?;
+    demo_surveys::seed(db, officer_id, now, volume.history_survey_responses()).await?;
     Ok(true)
 }
 

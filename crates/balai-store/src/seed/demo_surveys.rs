@@ -63,8 +63,9 @@ struct Invited {
     time_zone: String,
 }
 
-pub(super) async fn seed(db: &Db, officer_id: i64, now: DateTime<Utc>) -> Result<(), SeedError> {
+pub(super) async fn seed(db: &Db, officer_id: i64, now: DateTime<Utc>, history: usize) -> Result<(), SeedError> {
     let mut draw = Draw(0x0053_4B4D_2026);
+    seed_history(db, officer_id, now, history, &mut draw).await?;
     let mut tx = db.begin().await?;
     let invited: Vec<Invited> = tx
         .fetch_all(query(
@@ -155,5 +156,81 @@ pub(super) async fn seed(db: &Db, officer_id: i64, now: DateTime<Utc>) -> Result
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Completed {
+    government_id: i64,
+    agency_id: i64,
+    unit_id: Option<i64>,
+    service_id: Option<i64>,
+    id: i64,
+    closed_at: Option<DateTime<Utc>>,
+    time_zone: String,
+}
+
+/// Rows written per transaction, so the writer is never held for long.
+const HISTORY_BATCH: usize = 500;
+
+/// The history's responses (`balai demo --history`): about `count` paper forms of applicants whose
+/// applications were completed before the recent weeks, typed in at their unit by the demo officer
+/// (as agencies hold older years), each answered within three days of its completion.
+async fn seed_history(
+    db: &Db,
+    officer_id: i64,
+    now: DateTime<Utc>,
+    count: usize,
+    draw: &mut Draw,
+) -> Result<(), SeedError> {
+    if count == 0 {
+        return Ok(());
+    }
+    let completed: Vec<Completed> = db
+        .fetch_all(
+            query(
+                "SELECT c.government_id, c.agency_id, c.unit_id, c.service_id, c.id, c.closed_at, g.time_zone \
+                 FROM cases c JOIN governments g ON g.id = c.government_id \
+                 WHERE c.kind = 'application' AND c.status = 'completed' AND c.closed_at < $1 ORDER BY c.id",
+            )
+            .bind(now - Duration::days(RECENT_DAYS)),
+        )
+        .await?;
+    if completed.is_empty() {
+        return Ok(());
+    }
+    // Each completed application answered with the same chance, so the total comes near `count`.
+    let per_mille = (count as u64 * 1_000 / completed.len() as u64).min(1_000);
+    let chosen: Vec<&Completed> = completed.iter().filter(|_| draw.below(1_000) < per_mille).collect();
+    for (batch_number, batch) in chosen.chunks(HISTORY_BATCH).enumerate() {
+        let mut tx = db.begin().await?;
+        for (n, case) in batch.iter().enumerate() {
+            let Some(unit_id) = case.unit_id else { continue };
+            let zone = IndonesianTimeZone::parse(&case.time_zone).unwrap_or(IndonesianTimeZone::Wita);
+            let closed = case.closed_at.unwrap_or(now);
+            let answered_at = closed + Duration::minutes(30 + i64::try_from(draw.below(3 * 24 * 60)).unwrap_or(0));
+            let response = drawn_response(draw);
+            let key = format!("demo-history-{}", batch_number * HISTORY_BATCH + n);
+            record_response_in(
+                &mut tx,
+                &Actor::officer(officer_id),
+                &NewResponse {
+                    government_id: case.government_id,
+                    agency_id: case.agency_id,
+                    unit_id,
+                    service_id: case.service_id,
+                    case_id: Some(case.id),
+                    channel: SurveyChannel::Import,
+                    answered_on: zone.local_date(answered_at),
+                    response: &response,
+                    recorded_by: Some(officer_id),
+                    idempotency_key: Some(&key),
+                    created_at: answered_at.min(now),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
     Ok(())
 }
