@@ -205,6 +205,12 @@ crate::texts::texts! {
         / "Deadline breaches by step";
     REPORT = "Laporan kinerja"
         / "Performance report";
+    AGENCY_DASHBOARD = "Dasbor kinerja instansi"
+        / "Agency performance dashboard";
+    SKM_KIOSK = "Survei kepuasan (SKM) di loket"
+        / "Satisfaction survey (SKM) at the counter";
+    SKM_IMPORT = "Impor hasil SKM dari lembar kerja"
+        / "Import SKM results from a spreadsheet";
     FORM_EDITOR_HEADING = "Formulir permohonan"
         / "Application form";
     FORM_EDITOR_INTRO = "Isian formulir adalah bagian dari standar pelayanan: menyimpannya menerbitkan versi baru standar, dengan catatan perubahan. Jenis isian: text, number, date, choice, address, yes_no."
