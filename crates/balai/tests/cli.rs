@@ -763,7 +763,7 @@ fn bench_smoke(db_args: &[&str]) {
     // were rebuilt from the 3,000 generated cases, and every stream client heard the figures change.
     let dashboard = &report["dashboard"];
     let panels = dashboard["panels"].as_array().unwrap();
-    assert_eq!(panels.len(), 6, "{dashboard}");
+    assert_eq!(panels.len(), 7, "{dashboard}");
     for panel in panels {
         assert!(panel["ops"].as_u64().unwrap() > 0 && panel["failed"] == 0, "{panel}");
     }

@@ -394,7 +394,7 @@ impl Context {
 pub const STREAM_PATH: &str = "/dasbor/stream?government=53.71";
 
 /// The panels of the dashboard's API the benchmark reads.
-pub const PANELS: [&str; 6] = ["overview", "applications", "complaints", "trend", "ranking", "map"];
+pub const PANELS: [&str; 7] = ["overview", "applications", "complaints", "trend", "ranking", "satisfaction", "map"];
 
 /// A panel of the government over the year up to today (the API's local dates; a day early or
 /// late at midnight does not change what is measured).
