@@ -30,7 +30,7 @@ use balai_domain::cases::CaseKind;
 use balai_domain::dashboard::{self as rules, Counters, WorkingDayIndex};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod panels;
 mod units;
@@ -463,8 +463,10 @@ async fn aggregate_cases(
         let page: Vec<CaseFacts> = tx
             .fetch_all(
                 query(
+                    // `+government_id`: walk the primary key from `after`; through the government's
+                    // index, SQLite read and sorted every case of the government for each page.
                     "SELECT id, kind, agency_id, unit_id, service_id, opened_at, status, due_at, closed_at FROM cases \
-                     WHERE government_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                     WHERE +government_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                 )
                 .bind(government_id)
                 .bind(after)
@@ -472,19 +474,18 @@ async fn aggregate_cases(
             )
             .await?;
         let Some(last) = page.last().map(|c| c.id) else { break };
+        // The routes of this page's complaints, read by the steps' own key range.
         let steps: Vec<StepTimes> = tx
             .fetch_all(
-                query(
-                    "SELECT s.case_id, s.position, s.due_at, s.done_at FROM case_steps s JOIN cases c ON c.id = s.case_id \
-                     WHERE c.government_id = $1 AND c.kind = 'complaint' AND c.id > $2 AND c.id <= $3",
-                )
-                .bind(government_id)
-                .bind(after)
-                .bind(last),
+                query("SELECT case_id, position, due_at, done_at FROM case_steps WHERE case_id > $1 AND case_id <= $2")
+                    .bind(after)
+                    .bind(last),
             )
             .await?;
+        let complaints: HashSet<i64> =
+            page.iter().filter(|c| c.kind == CaseKind::Complaint.code()).map(|c| c.id).collect();
         let mut by_case: HashMap<i64, Vec<StepTimes>> = HashMap::new();
-        for step in steps {
+        for step in steps.into_iter().filter(|step| complaints.contains(&step.case_id)) {
             by_case.entry(step.case_id).or_default().push(step);
         }
         for row in &page {
