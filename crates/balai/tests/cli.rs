@@ -169,6 +169,43 @@ fn the_demo_starts_populated_reuses_its_data_and_stops_gracefully() {
     assert!(stop(reset).success());
 }
 
+/// A number in a JSON text after `"key":` (the first one).
+fn json_number(text: &str, key: &str) -> i64 {
+    let value: serde_json::Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    value.pointer(key).and_then(serde_json::Value::as_i64).unwrap_or_else(|| panic!("{key} in {value}"))
+}
+
+#[test]
+fn a_demo_with_history_adds_older_settled_work_the_dashboard_counts_and_the_log_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    // Five days at 50,000 applications, 10,000 complaints and 15,000 responses a year.
+    let demo = start_demo(&data, &["--history", "5d"]);
+    let today = chrono::Utc::now().date_naive();
+    let year_ago = today - chrono::Duration::days(365);
+    let overview =
+        http_get(&demo.url, &format!("/api/v1/dashboard/overview?government=53.71&from={year_ago}&to={today}"));
+    assert!(overview.starts_with("HTTP/1.1 200"), "{overview}");
+    let received = json_number(&overview, "/data/applications/received");
+    assert!(received >= 300 + 684, "the recent weeks' 300 and the history's 684 applications: {received}");
+    let satisfaction =
+        http_get(&demo.url, &format!("/api/v1/dashboard/satisfaction?government=53.71&from={year_ago}&to={today}"));
+    assert!(satisfaction.starts_with("HTTP/1.1 200"), "{satisfaction}");
+    let units: serde_json::Value = serde_json::from_str(satisfaction.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let respondents: u64 = units["data"].as_array().unwrap().iter().map(|u| u["respondents"].as_u64().unwrap()).sum();
+    // About 205 of the history's paper forms (each completed application answered with one chance),
+    // and the recent weeks' link and kiosk answers.
+    assert!((150..=400).contains(&respondents), "{respondents} respondents: {units}");
+    assert!(stop(demo).success());
+    let ok = audit(&data, &[]);
+    assert!(ok.status.success(), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+
+    let again = start_demo(&data, &["--history", "5d"]);
+    assert!(again.banner.contains("data reused"), "a history is added to a fresh demo only: {}", again.banner);
+    assert!(stop(again).success());
+    assert!(!run(balai().args(["demo", "--history", "3y"])).status.success(), "at most two years");
+}
+
 fn audit(data: &std::path::Path, extra: &[&str]) -> Output {
     run(balai().args(["audit", "verify", "--data-dir"]).arg(data).args(extra))
 }

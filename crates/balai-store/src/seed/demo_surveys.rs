@@ -13,8 +13,8 @@ use balai_domain::calendar::IndonesianTimeZone;
 use balai_domain::surveys::{AgeBand, Answers, Education, Element, Occupation, Profile, Response, Score, Sex};
 use chrono::{DateTime, Duration, Utc};
 
-/// Invitations of cases closed this many days back are answered here; older history is the
-/// history generator's.
+/// Invitations of cases closed this many days back are answered by their link; older ones lapsed
+/// unanswered.
 const RECENT_DAYS: i64 = 90;
 /// Walk-in respondents at the demo officer's counter.
 const KIOSK_RESPONSES: u64 = 24;
@@ -174,8 +174,10 @@ struct Completed {
 const HISTORY_BATCH: usize = 500;
 
 /// The history's responses (`balai demo --history`): about `count` paper forms of applicants whose
-/// applications were completed before the recent weeks, typed in at their unit by the demo officer
-/// (as agencies hold older years), each answered within three days of its completion.
+/// applications were completed and who had no link to answer by (the demo's invented people have no
+/// contact), typed in at their unit by the demo officer as agencies do with paper forms, each
+/// answered within three days of its completion; as the history holds most completions, most of
+/// them fall in it.
 async fn seed_history(
     db: &Db,
     officer_id: i64,
@@ -187,14 +189,12 @@ async fn seed_history(
         return Ok(());
     }
     let completed: Vec<Completed> = db
-        .fetch_all(
-            query(
-                "SELECT c.government_id, c.agency_id, c.unit_id, c.service_id, c.id, c.closed_at, g.time_zone \
+        .fetch_all(query(
+            "SELECT c.government_id, c.agency_id, c.unit_id, c.service_id, c.id, c.closed_at, g.time_zone \
                  FROM cases c JOIN governments g ON g.id = c.government_id \
-                 WHERE c.kind = 'application' AND c.status = 'completed' AND c.closed_at < $1 ORDER BY c.id",
-            )
-            .bind(now - Duration::days(RECENT_DAYS)),
-        )
+                 WHERE c.kind = 'application' AND c.status = 'completed' \
+                 AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.case_id = c.id) ORDER BY c.id",
+        ))
         .await?;
     if completed.is_empty() {
         return Ok(());
