@@ -115,8 +115,7 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
     ));
     // Survey invitations are written inside the store's transactions, which know no addresses.
     balai_store::surveys::set_link_origin(config.public_origin.as_deref());
-    let live =
-        std::sync::Arc::new(pages::dashboard::stream::LiveHub::new(config.live_streams, config.closing.clone()));
+    let live = std::sync::Arc::new(pages::dashboard::stream::LiveHub::new(config.live_streams, config.closing.clone()));
     let state = AppState { db, vault, config: std::sync::Arc::new(config), audit_limiter, tracking_limiter, live };
     ops::with_layers(
         Router::new()
