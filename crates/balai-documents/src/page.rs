@@ -20,22 +20,34 @@ const FOOTER_TOP: f32 = PAGE_HEIGHT - 64.0;
 const ACCENT: (f32, f32, f32) = (0.08, 0.20, 0.40);
 const MUTED: f32 = 0.33;
 
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
+/// The resource names of the two embedded fonts, shared with the report layout.
+pub(crate) const REGULAR: Name<'static> = Name(b"F1");
+pub(crate) const BOLD: Name<'static> = Name(b"F2");
 
 #[derive(Clone, Copy)]
-enum Weight {
+pub(crate) enum Weight {
     Regular,
     Bold,
 }
 
-struct Page {
-    content: Content,
-    regular: Font,
-    bold: Font,
+/// One page's content stream with the two fonts it is set in: the text primitives the issued
+/// document and the report layout share.
+pub(crate) struct Page {
+    pub(crate) content: Content,
+    pub(crate) regular: Font,
+    pub(crate) bold: Font,
 }
 
 impl Page {
+    /// An empty page with the embedded DejaVu Sans, regular and bold.
+    pub(crate) fn new() -> Result<Page, DocumentError> {
+        Ok(Page {
+            content: Content::new(),
+            regular: Font::new("DejaVuSans", dejavu::sans::regular())?,
+            bold: Font::new("DejaVuSans-Bold", dejavu::sans::bold())?,
+        })
+    }
+
     fn font(&self, weight: Weight) -> &Font {
         match weight {
             Weight::Regular => &self.regular,
@@ -43,12 +55,12 @@ impl Page {
         }
     }
 
-    fn width(&self, weight: Weight, size: f32, text: &str) -> f32 {
+    pub(crate) fn width(&self, weight: Weight, size: f32, text: &str) -> f32 {
         self.font(weight).width(text, size)
     }
 
     /// Text with its baseline `baseline` points below the top of the page.
-    fn text(&mut self, weight: Weight, size: f32, x: f32, baseline: f32, text: &str) {
+    pub(crate) fn text(&mut self, weight: Weight, size: f32, x: f32, baseline: f32, text: &str) {
         let (font, name) = match weight {
             Weight::Regular => (&mut self.regular, REGULAR),
             Weight::Bold => (&mut self.bold, BOLD),
@@ -63,7 +75,7 @@ impl Page {
     }
 
     /// Greedy line breaking at spaces; a word wider than the line (a URL) breaks anywhere.
-    fn wrap(&self, weight: Weight, size: f32, text: &str, max_width: f32) -> Vec<String> {
+    pub(crate) fn wrap(&self, weight: Weight, size: f32, text: &str, max_width: f32) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
@@ -179,11 +191,7 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
     let dated = if zone.is_empty() { date.clone() } else { format!("{date} ({zone})") };
     let matrix = qr::Matrix::new(url)?;
 
-    let mut page = Page {
-        content: Content::new(),
-        regular: Font::new("DejaVuSans", dejavu::sans::regular())?,
-        bold: Font::new("DejaVuSans-Bold", dejavu::sans::bold())?,
-    };
+    let mut page = Page::new()?;
 
     // Letterhead.
     page.fill_rgb(ACCENT);

@@ -4,8 +4,9 @@
 //! searched (and read by screen readers).
 
 use crate::font::Font;
+use crate::page::{BOLD, Page, REGULAR, Weight};
 use crate::{DocumentError, deflate};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Filter, Finish, Pdf, Rect, Ref, TextStr};
 use sha2::{Digest, Sha256};
 
 const PAGE_WIDTH: f32 = 595.276;
@@ -17,8 +18,6 @@ const BODY_BOTTOM: f32 = PAGE_HEIGHT - 60.0;
 const FOOTER_LINE: f32 = PAGE_HEIGHT - 44.0;
 const ACCENT: (f32, f32, f32) = (0.08, 0.20, 0.40);
 const MUTED: f32 = 0.33;
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
 /// A report longer than this is refused rather than typeset.
 pub const MAX_REPORT_PAGES: usize = 400;
 
@@ -75,86 +74,26 @@ pub enum Align {
     Centre,
 }
 
-#[derive(Clone, Copy)]
-enum Weight {
-    Regular,
-    Bold,
-}
-
+/// The page being set (its content, fonts and text primitives) and the pages done.
 struct Typesetter {
     pages: Vec<Content>,
-    content: Content,
-    regular: Font,
-    bold: Font,
+    page: Page,
     /// The baseline of the next line, from the top of the page.
     y: f32,
 }
 
 impl Typesetter {
-    fn font(&self, weight: Weight) -> &Font {
-        match weight {
-            Weight::Regular => &self.regular,
-            Weight::Bold => &self.bold,
-        }
-    }
-
-    fn width(&self, weight: Weight, size: f32, text: &str) -> f32 {
-        self.font(weight).width(text, size)
-    }
-
-    fn text(&mut self, weight: Weight, size: f32, x: f32, baseline: f32, text: &str) {
-        let (font, name) = match weight {
-            Weight::Regular => (&mut self.regular, REGULAR),
-            Weight::Bold => (&mut self.bold, BOLD),
-        };
-        let encoded = font.encode(text);
-        self.content
-            .begin_text()
-            .set_font(name, size)
-            .set_text_matrix([1.0, 0.0, 0.0, 1.0, x, PAGE_HEIGHT - baseline])
-            .show(Str(&encoded))
-            .end_text();
-    }
-
     fn gray(&mut self, gray: f32) {
-        self.content.set_fill_gray(gray).set_stroke_gray(gray);
+        self.page.content.set_fill_gray(gray).set_stroke_gray(gray);
     }
 
     fn rgb(&mut self, (r, g, b): (f32, f32, f32)) {
-        self.content.set_fill_rgb(r, g, b).set_stroke_rgb(r, g, b);
+        self.page.content.set_fill_rgb(r, g, b).set_stroke_rgb(r, g, b);
     }
 
     fn rule(&mut self, top: f32, thickness: f32, x0: f32, x1: f32) {
         let y = PAGE_HEIGHT - top;
-        self.content.set_line_width(thickness).move_to(x0, y).line_to(x1, y).stroke();
-    }
-
-    /// Greedy line breaking at spaces; a word wider than the line breaks anywhere.
-    fn wrap(&self, weight: Weight, size: f32, text: &str, max_width: f32) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut line = String::new();
-        for word in text.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
-            if self.width(weight, size, &candidate) <= max_width {
-                line = candidate;
-                continue;
-            }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            for c in word.chars() {
-                line.push(c);
-                if self.width(weight, size, &line) > max_width && line.chars().count() > 1 {
-                    line.pop();
-                    lines.push(std::mem::take(&mut line));
-                    line.push(c);
-                }
-            }
-        }
-        if !line.is_empty() || lines.is_empty() {
-            lines.push(line);
-        }
-        lines
+        self.page.content.set_line_width(thickness).move_to(x0, y).line_to(x1, y).stroke();
     }
 
     /// Starts a new page when `height` more points do not fit on this one.
@@ -162,7 +101,7 @@ impl Typesetter {
         if self.y + height <= BODY_BOTTOM {
             return Ok(false);
         }
-        self.pages.push(std::mem::replace(&mut self.content, Content::new()));
+        self.pages.push(std::mem::replace(&mut self.page.content, Content::new()));
         if self.pages.len() >= MAX_REPORT_PAGES {
             return Err(DocumentError::TooLong);
         }
@@ -178,19 +117,19 @@ impl Typesetter {
         gray: f32,
         text: &str,
     ) -> Result<(), DocumentError> {
-        for line in self.wrap(weight, size, text, CONTENT_WIDTH) {
+        for line in self.page.wrap(weight, size, text, CONTENT_WIDTH) {
             self.room_for(leading)?;
             self.gray(gray);
-            self.text(weight, size, MARGIN, self.y, &line);
+            self.page.text(weight, size, MARGIN, self.y, &line);
             self.y += leading;
         }
         Ok(())
     }
 
     fn centred(&mut self, weight: Weight, size: f32, leading: f32, text: &str) {
-        for line in self.wrap(weight, size, text, CONTENT_WIDTH) {
-            let x = (PAGE_WIDTH - self.width(weight, size, &line)) / 2.0;
-            self.text(weight, size, x, self.y, &line);
+        for line in self.page.wrap(weight, size, text, CONTENT_WIDTH) {
+            let x = (PAGE_WIDTH - self.page.width(weight, size, &line)) / 2.0;
+            self.page.text(weight, size, x, self.y, &line);
             self.y += leading;
         }
     }
@@ -244,7 +183,7 @@ impl Typesetter {
             .enumerate()
             .map(|(i, width)| {
                 let text = cells.get(i).map(String::as_str).unwrap_or("");
-                self.wrap(weight, size, text, width - 2.0 * pad)
+                self.page.wrap(weight, size, text, width - 2.0 * pad)
             })
             .collect();
         let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
@@ -254,8 +193,8 @@ impl Typesetter {
         }
         let top = self.y - leading + 2.0;
         if header {
-            self.content.set_fill_gray(0.92);
-            self.content.rect(MARGIN, PAGE_HEIGHT - top - height, CONTENT_WIDTH, height).fill_nonzero();
+            self.page.content.set_fill_gray(0.92);
+            self.page.content.rect(MARGIN, PAGE_HEIGHT - top - height, CONTENT_WIDTH, height).fill_nonzero();
         }
         self.gray(0.0);
         let mut x = MARGIN;
@@ -264,13 +203,13 @@ impl Typesetter {
             let width = widths[i];
             let mut baseline = self.y + pad;
             for line in column_lines {
-                let text_width = self.width(weight, size, line);
+                let text_width = self.page.width(weight, size, line);
                 let tx = match align {
                     Align::Left => x + pad,
                     Align::Right => x + width - pad - text_width,
                     Align::Centre => x + (width - text_width) / 2.0,
                 };
-                self.text(weight, size, tx, baseline, line);
+                self.page.text(weight, size, tx, baseline, line);
                 baseline += leading;
             }
             x += width;
@@ -297,17 +236,11 @@ fn clean(text: &str) -> String {
 
 /// Typesets the report as an A4 PDF. Deterministic: the same report gives the same bytes.
 pub fn render_report(report: &Report) -> Result<Vec<u8>, DocumentError> {
-    let mut t = Typesetter {
-        pages: Vec::new(),
-        content: Content::new(),
-        regular: Font::new("DejaVuSans", dejavu::sans::regular())?,
-        bold: Font::new("DejaVuSans-Bold", dejavu::sans::bold())?,
-        y: 0.0,
-    };
+    let mut t = Typesetter { pages: Vec::new(), page: Page::new()?, y: 0.0 };
 
     // Letterhead.
     t.rgb(ACCENT);
-    t.y = MARGIN + t.regular.ascender(14.0);
+    t.y = MARGIN + t.page.regular.ascender(14.0);
     t.centred(Weight::Bold, 14.0, 18.0, &clean(&report.government).to_uppercase());
     t.centred(Weight::Bold, 12.0, 15.0, &clean(&report.agency).to_uppercase());
     t.y -= 4.0;
@@ -330,8 +263,8 @@ pub fn render_report(report: &Report) -> Result<Vec<u8>, DocumentError> {
                 t.y += 8.0;
                 t.rgb(ACCENT);
                 let text = clean(text);
-                for line in t.wrap(Weight::Bold, 12.0, &text, CONTENT_WIDTH) {
-                    t.text(Weight::Bold, 12.0, MARGIN, t.y, &line);
+                for line in t.page.wrap(Weight::Bold, 12.0, &text, CONTENT_WIDTH) {
+                    t.page.text(Weight::Bold, 12.0, MARGIN, t.y, &line);
                     t.y += 16.0;
                 }
                 t.y += 4.0;
@@ -361,28 +294,28 @@ pub fn render_report(report: &Report) -> Result<Vec<u8>, DocumentError> {
             Block::Space(points) => t.y += points.clamp(0.0, 200.0),
         }
     }
-    t.pages.push(std::mem::replace(&mut t.content, Content::new()));
+    t.pages.push(std::mem::replace(&mut t.page.content, Content::new()));
 
     // Footers, now that the number of pages is known.
     let count = t.pages.len();
     let footer = clean(&report.footer);
     let mut pages = std::mem::take(&mut t.pages);
     for (i, page) in pages.iter_mut().enumerate() {
-        std::mem::swap(&mut t.content, page);
+        std::mem::swap(&mut t.page.content, page);
         t.gray(0.6);
         t.rule(FOOTER_LINE, 0.5, MARGIN, PAGE_WIDTH - MARGIN);
         t.gray(MUTED);
         let number = format!("{} {} {} {count}", report.page_words.0, i + 1, report.page_words.1);
-        let number_width = t.width(Weight::Regular, 8.0, &number);
-        t.text(Weight::Regular, 8.0, PAGE_WIDTH - MARGIN - number_width, FOOTER_LINE + 13.0, &number);
+        let number_width = t.page.width(Weight::Regular, 8.0, &number);
+        t.page.text(Weight::Regular, 8.0, PAGE_WIDTH - MARGIN - number_width, FOOTER_LINE + 13.0, &number);
         let room = CONTENT_WIDTH - number_width - 16.0;
-        if let Some(line) = t.wrap(Weight::Regular, 8.0, &footer, room).first() {
-            t.text(Weight::Regular, 8.0, MARGIN, FOOTER_LINE + 13.0, line);
+        if let Some(line) = t.page.wrap(Weight::Regular, 8.0, &footer, room).first() {
+            t.page.text(Weight::Regular, 8.0, MARGIN, FOOTER_LINE + 13.0, line);
         }
-        std::mem::swap(&mut t.content, page);
+        std::mem::swap(&mut t.page.content, page);
     }
 
-    write_pdf(pages, &t.regular, &t.bold, &clean(&report.title), &report.lang)
+    write_pdf(pages, &t.page.regular, &t.page.bold, &clean(&report.title), &report.lang)
 }
 
 fn write_pdf(
