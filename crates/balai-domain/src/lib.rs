@@ -15,6 +15,7 @@ pub mod money;
 pub mod nik;
 pub mod notify;
 pub mod org;
+pub mod payments;
 pub mod personal_number;
 pub mod region;
 pub mod surveys;

@@ -1,0 +1,1 @@
+//! Dynamic QRIS (EMVCo merchant-presented mode): the payload's encoder and decoder.
