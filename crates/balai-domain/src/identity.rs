@@ -24,10 +24,12 @@ pub enum Role {
     Inspector,
     /// Read-only: the audit log and performance, never a change.
     Auditor,
+    /// Bendahara penerimaan: reconciles payments against the bank's statement and asks for refunds.
+    Treasurer,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Citizen,
         Role::Officer,
         Role::Verifier,
@@ -35,9 +37,17 @@ impl Role {
         Role::GovernmentAdmin,
         Role::Inspector,
         Role::Auditor,
+        Role::Treasurer,
     ];
-    pub const STAFF: [Role; 6] =
-        [Role::Officer, Role::Verifier, Role::AgencyHead, Role::GovernmentAdmin, Role::Inspector, Role::Auditor];
+    pub const STAFF: [Role; 7] = [
+        Role::Officer,
+        Role::Verifier,
+        Role::AgencyHead,
+        Role::GovernmentAdmin,
+        Role::Inspector,
+        Role::Auditor,
+        Role::Treasurer,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -48,6 +58,7 @@ impl Role {
             Role::GovernmentAdmin => "government_admin",
             Role::Inspector => "inspector",
             Role::Auditor => "auditor",
+            Role::Treasurer => "treasurer",
         }
     }
 
@@ -57,7 +68,7 @@ impl Role {
 
     /// Roles whose sign-in needs a second factor (TOTP) on top of the password.
     pub fn requires_totp(self) -> bool {
-        matches!(self, Role::GovernmentAdmin | Role::AgencyHead)
+        matches!(self, Role::GovernmentAdmin | Role::AgencyHead | Role::Treasurer)
     }
 
     /// Whether the role belongs to an agency (and so must name one).
@@ -74,6 +85,7 @@ impl Role {
             Role::GovernmentAdmin => lang.pick("Admin pemerintah daerah", "Government administrator"),
             Role::Inspector => lang.pick("Inspektur (WBS)", "Inspector (whistleblowing)"),
             Role::Auditor => lang.pick("Auditor", "Auditor"),
+            Role::Treasurer => lang.pick("Bendahara penerimaan", "Receiving treasurer"),
         }
     }
 }
@@ -193,10 +205,16 @@ pub enum Action {
     /// The internal dashboard of an agency: its figures per unit (aggregates, no person). Drilling
     /// down to the cases behind a figure still asks [`Action::WorkCase`].
     ViewDashboard,
+    /// Import the bank's statement and reconcile payments against it; read the payments of the government.
+    ReconcilePayments,
+    /// Ask for a paid fee to be refunded, with a reason.
+    RequestRefund,
+    /// Approve another officer's refund request (four eyes: never one's own).
+    ApproveRefund,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewOwnRecord,
         Action::ViewOwnFullRecord,
         Action::ChangeOwnContact,
@@ -215,6 +233,9 @@ impl Action {
         Action::ManageComplaints,
         Action::RecordSurvey,
         Action::ViewDashboard,
+        Action::ReconcilePayments,
+        Action::RequestRefund,
+        Action::ApproveRefund,
     ];
 
     /// The level a citizen's session needs for a citizen's own action (`None`: not a citizen's action).
@@ -331,7 +352,14 @@ pub fn permits(who: &Principal, action: Action, target: &Target) -> bool {
             Role::Officer | Role::Verifier | Role::AgencyHead => same_agency(),
             Role::GovernmentAdmin => administers_government(),
             Role::Auditor | Role::Inspector => same_government(),
-            Role::Citizen => false,
+            Role::Citizen | Role::Treasurer => false,
+        },
+        Action::ReconcilePayments | Action::RequestRefund => who.role == Role::Treasurer && same_government(),
+        // A second treasurer, or the head of the agency whose fee it was.
+        Action::ApproveRefund => match who.role {
+            Role::Treasurer => same_government(),
+            Role::AgencyHead => same_agency(),
+            _ => false,
         },
         Action::ReadWhistleblowing => who.role == Role::Inspector && same_government(),
         Action::ReadAuditLog => match who.role {
@@ -550,6 +578,8 @@ mod tests {
             (Role::GovernmentAdmin | Role::Inspector | Role::Auditor, ViewDashboard) => {
                 government_places.contains(&place)
             }
+            (Role::Treasurer, ReconcilePayments | RequestRefund | ApproveRefund) => government_places.contains(&place),
+            (Role::AgencyHead, ApproveRefund) => agency_places.contains(&place),
             _ => false,
         }
     }
@@ -570,7 +600,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 18 * 6);
+        assert_eq!(checked, 7 * 21 * 6);
     }
 
     #[test]

@@ -293,6 +293,10 @@ pub async fn submit_in(
     let case = cases::case_in(tx, opened.id).await?.ok_or(StoreError::NotFound)?;
     cases::note_event(tx, &case, "submitted", &EventActor::Citizen(citizen_id), "", now).await?;
     record_application(tx, &actor, "applications.submit", &case).await?;
+    // A service paid before the work starts is invoiced now.
+    if terms.fee.0 > 0 && crate::payments::is_upfront_in(tx, terms.service_id).await? {
+        crate::payments::issue_for_case_in(tx, &case, terms.fee, &actor, now).await?;
+    }
     notify_citizen(tx, vault, &case, &terms.name, application.lang).await?;
     schedule_breach_check(tx, &case, 0, first_due.due_at).await?;
     Ok(opened.id)
@@ -681,6 +685,11 @@ pub async fn act_in(
             .await?;
             let audit_actor = actor.audit_actor(tx).await?;
             record_application(tx, &audit_actor, "applications.payment", case).await?;
+            // Paid at the counter: the invoice shown as a QR or a virtual account is paid too, so the
+            // money cannot be taken twice. (A payment through a gateway has paid its invoice already.)
+            if let EventActor::Officer(_) = actor {
+                crate::payments::record_counter_payment_in(tx, case, receipt, &audit_actor, now).await?;
+            }
         }
         ApplicationEvent::RequestCorrection | ApplicationEvent::Resubmit | ApplicationEvent::Reject => {}
     }
@@ -722,6 +731,14 @@ pub async fn act_in(
         record_issued(tx, vault, case, issued, now).await?;
     }
     let moved = cases::case_in(tx, case.id).await?.ok_or(StoreError::NotFound)?;
+    if next.status == ApplicationStatus::AwaitingPayment && at.status != ApplicationStatus::AwaitingPayment {
+        let audit_actor = actor.audit_actor(tx).await?;
+        crate::payments::issue_for_case_in(tx, &moved, terms.fee, &audit_actor, now).await?;
+    }
+    if next.status == ApplicationStatus::Rejected {
+        let audit_actor = actor.audit_actor(tx).await?;
+        crate::payments::cancel_open_for_case_in(tx, case.id, &audit_actor, now).await?;
+    }
     if matches!(event, ApplicationEvent::Verify)
         && let Some(step) = steps.get(next.step)
         && let Some(due) = step.due_at
@@ -1499,6 +1516,30 @@ fn issued_ids(tx: &mut Tx) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {
         let rows: Vec<(String,)> = tx.fetch_all(query("SELECT id FROM issued_documents")).await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     })
+}
+
+/// Records a payment made before the case waits for it (a service paid first): the application is
+/// paid, and the case will not stop for payment at its last step.
+pub(crate) async fn record_paid_in(
+    tx: &mut Tx,
+    case: &Case,
+    receipt_number: &str,
+    actor: &crate::audit::Actor,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let changed = tx
+        .execute(
+            query("UPDATE applications SET paid_at = $1, receipt_number = $2 WHERE case_id = $3 AND paid_at IS NULL")
+                .bind(now)
+                .bind(receipt_number)
+                .bind(case.id),
+        )
+        .await?;
+    if changed == 1 {
+        cases::note_event(tx, case, "payment_received", &EventActor::System("payment"), receipt_number, now).await?;
+        record_application(tx, actor, "applications.payment", case).await?;
+    }
+    Ok(())
 }
 
 /// The leaf that vouches for an application's own row (answers, fee, payment) as it now is.

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod leases;
 pub mod notify;
 pub mod org;
+pub mod payments;
 mod registry;
 pub mod seed;
 pub mod surveys;

@@ -5,7 +5,7 @@
 
 use crate::audit::AuditedTable;
 use crate::identity::{access, citizens, officers};
-use crate::{applications, calendar, cases, catalogue, complaints, notify, org, surveys};
+use crate::{applications, calendar, cases, catalogue, complaints, notify, org, payments, surveys};
 
 const CONTEXTS: &[&[AuditedTable]] = &[
     org::AUDITED,
@@ -20,6 +20,9 @@ const CONTEXTS: &[&[AuditedTable]] = &[
     access::AUDITED,
     notify::templates::AUDITED,
     surveys::AUDITED,
+    payments::AUDITED,
+    payments::reconcile::AUDITED,
+    payments::refunds::AUDITED,
 ];
 
 /// Every audited table, in registration order.

@@ -390,6 +390,7 @@ pub async fn seed_demo(db: &Db) -> Result<bool, SeedError> {
     for text in DEMO_GOVERNMENTS {
         seed_government(&mut tx, text).await?;
     }
+    demo_payments::seed_in(&mut tx, chrono::Utc::now()).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -499,6 +500,7 @@ pub async fn seed_demo_citizens(db: &Db, vault: &crate::identity::Vault) -> Resu
 pub mod bulk;
 mod demo_applications;
 mod demo_complaints;
+mod demo_payments;
 mod demo_surveys;
 
 pub use demo_applications::{DEMO_APPLICATIONS, DEMO_WORKING_DAYS, DocumentIssuer, DocumentRequest, demo_forms};

@@ -557,6 +557,44 @@ async fn act(
     Ok(applications::act_in(tx, w.vault, &case, actor, event, instruction, at).await?)
 }
 
+/// The citizen pays: through the demo gateway (QRIS or a virtual account) when the case has an
+/// invoice, else at the counter as a payment recorded by the system.
+async fn pay(
+    w: &World<'_>,
+    tx: &mut Tx,
+    case_id: i64,
+    at: DateTime<Utc>,
+    draw: &mut Draw,
+) -> Result<DateTime<Utc>, SeedError> {
+    use crate::payments::{IncomingPayment, Mismatch, settle_in};
+    use balai_domain::payments::Channel;
+    if let Some(invoice) = crate::payments::latest_invoice_of_case_in(tx, case_id).await?
+        && invoice.status().is_ok_and(|s| s.is_payable())
+    {
+        // Paid before the invoice expires (a late payer would have asked for a new one).
+        let at = at.min(invoice.expires_at - chrono::Duration::hours(1)).max(invoice.created_at);
+        let transaction_id = format!("DEMO-{:012x}", draw.next() & 0xffff_ffff_ffff);
+        let channel = if draw.chance(0.7) { Channel::Qris } else { Channel::VirtualAccount };
+        let payment = IncomingPayment {
+            source: "generic",
+            transaction_id: &transaction_id,
+            bill_number: &invoice.bill_number,
+            amount: balai_domain::Rupiah(invoice.amount),
+            channel,
+            paid_at: at,
+            failed: false,
+        };
+        return match settle_in(tx, w.vault, &payment, Mismatch::Hold, at).await? {
+            crate::payments::Settlement::Paid { .. } => Ok(at),
+            other => Err(SeedError::Invalid(format!("a demo payment did not pay its invoice: {other:?}"))),
+        };
+    }
+    let receipt = format!("KW/{}/{:05}", w.office.zone.local_date(at).format("%Y"), draw.below(100_000));
+    let payment = Instruction { receipt_number: Some(&receipt), ..Instruction::default() };
+    act(w, tx, case_id, Some(EventActor::System("payment")), ApplicationEvent::RecordPayment, &payment, at).await?;
+    Ok(at)
+}
+
 /// Submits one application and moves it on, never past `now`. Returns its case id.
 async fn tell(w: &World<'_>, tx: &mut Tx, plan: &Plan, draw: &mut Draw) -> Result<i64, SeedError> {
     let terms = &w.services[plan.service];
@@ -586,6 +624,14 @@ async fn tell(w: &World<'_>, tx: &mut Tx, plan: &Plan, draw: &mut Draw) -> Resul
         lang: Lang::Id,
     };
     let case_id = applications::submit_in(tx, w.vault, person.citizen_id, &application, t).await?;
+    // A service paid first is mostly paid within the day; a few wait.
+    if plan.script != Script::Submitted
+        && crate::payments::latest_invoice_of_case_in(tx, case_id).await?.is_some()
+        && draw.chance(0.85)
+        && let Some(paid) = w.office.after(t, 0, draw)?
+    {
+        t = pay(w, tx, case_id, paid.max(t), draw).await?;
+    }
     let last = terms.steps.len() - 1;
     let mut step = 0;
     let mut corrected = false;
@@ -632,10 +678,7 @@ async fn tell(w: &World<'_>, tx: &mut Tx, plan: &Plan, draw: &mut Draw) -> Resul
                 }
                 let Some(paid) = w.office.after(t, draw.below(3), draw)? else { break };
                 t = paid;
-                let receipt = format!("KW/{}/{:05}", w.office.zone.local_date(t).format("%Y"), draw.below(100_000));
-                let payment = Instruction { receipt_number: Some(&receipt), ..Instruction::default() };
-                act(w, tx, case_id, Some(EventActor::System("payment")), ApplicationEvent::RecordPayment, &payment, t)
-                    .await?;
+                t = pay(w, tx, case_id, t, draw).await?;
             }
             continue;
         }
