@@ -4,6 +4,7 @@
 //! by the same stack (axum on the same runtime and worker count, `balai bench-hello`).
 
 mod load;
+mod qris;
 mod scenarios;
 mod sse;
 mod world;
@@ -26,7 +27,7 @@ pub const MAX_SECONDS: f64 = 600.0;
 pub const MAX_SSE_CLIENTS: usize = 1_900;
 
 /// Every scenario, in the order they run.
-pub const SCENARIOS: [&str; 11] = [
+pub const SCENARIOS: [&str; 12] = [
     "application_submit",
     "application_submit_photo",
     "complaint_submit",
@@ -37,6 +38,7 @@ pub const SCENARIOS: [&str; 11] = [
     "search",
     "public_list",
     "dashboard_panel",
+    "qris",
     "audit_verify",
 ];
 
@@ -201,6 +203,10 @@ pub async fn run(options: Options) -> Result<(), RunError> {
     let load_average = std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
+    // The codec alone needs no data set, database or server.
+    if !options.only.is_empty() && options.only.iter().all(|o| o == "qris") {
+        return qris::run_alone(options.json, load_average);
+    }
     let temp = tempfile::tempdir().map_err(|e| RunError::Io(format!("cannot make a temporary directory: {e}")))?;
     let data_dir = options.keep_dir.clone().unwrap_or_else(|| temp.path().to_path_buf());
     let mut common = options.common.clone();
@@ -344,6 +350,9 @@ pub async fn run(options: Options) -> Result<(), RunError> {
     let memory = server.memory();
     let rss_mb = memory.peak_rss_mb;
     server.stop();
+    if wanted("qris") {
+        scenarios.extend(qris::measure(say));
+    }
 
     // The generated cases have no history by design, and verify names every audited row without a
     // leaf: they go first, so the log verified is the seed's and this run's real commands'.
@@ -644,32 +653,7 @@ fn print_table(r: &Report) {
         r.ceilings.http_hello_per_s,
         r.ceilings.http_hello_p99_ms
     );
-    println!(
-        "{:<26} {:>10} {:>8} {:>8} {:>8} {:>11} {:>7}  {:<32} met",
-        "scenario", "per s", "p50 ms", "p95 ms", "p99 ms", "ceiling", "ratio", "goal"
-    );
-    let num = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.d$}"));
-    for s in &r.scenarios {
-        println!(
-            "{:<26} {:>10} {:>8} {:>8} {:>8} {:>11} {:>7}  {:<32} {}",
-            s.name,
-            num(s.per_s, 0),
-            num(s.p50_ms, 2),
-            num(s.p95_ms, 2),
-            num(s.p99_ms, 2),
-            s.ceiling.unwrap_or("-"),
-            num(s.ratio, 3),
-            s.goal.unwrap_or("-"),
-            match s.met {
-                Some(true) => "yes",
-                Some(false) => "NO",
-                None => "-",
-            }
-        );
-        if let Some(note) = &s.note {
-            println!("{:<26} note: {note}", "");
-        }
-    }
+    print_scenarios(&r.scenarios);
     println!(
         "server peak RSS: {:.1} MB (at the end: {:.1} MB its own, {:.1} MB mapped file pages; goal < {:.0} MB: {})",
         r.server_rss_mb,
@@ -712,6 +696,35 @@ fn print_table(r: &Report) {
         );
         if let Some(failure) = &d.sse.first_failure {
             println!("  live stream: a client could not connect: {failure}");
+        }
+    }
+}
+
+fn print_scenarios(scenarios: &[Scenario]) {
+    println!(
+        "{:<26} {:>10} {:>8} {:>8} {:>8} {:>11} {:>7}  {:<32} met",
+        "scenario", "per s", "p50 ms", "p95 ms", "p99 ms", "ceiling", "ratio", "goal"
+    );
+    let num = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.d$}"));
+    for s in scenarios {
+        println!(
+            "{:<26} {:>10} {:>8} {:>8} {:>8} {:>11} {:>7}  {:<32} {}",
+            s.name,
+            num(s.per_s, 0),
+            num(s.p50_ms, 2),
+            num(s.p95_ms, 2),
+            num(s.p99_ms, 2),
+            s.ceiling.unwrap_or("-"),
+            num(s.ratio, 3),
+            s.goal.unwrap_or("-"),
+            match s.met {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "-",
+            }
+        );
+        if let Some(note) = &s.note {
+            println!("{:<26} note: {note}", "");
         }
     }
 }
