@@ -6,6 +6,7 @@
 //! of the domain's and the store's builds.
 
 mod read;
+pub mod reconciliation;
 mod report;
 
 pub use read::{
