@@ -944,6 +944,23 @@ pub async fn public_application(
     .await
 }
 
+/// One of a citizen's own applications by its tracking number, with its case id; another's is `None`.
+pub async fn citizen_application(
+    db: &Db,
+    citizen_id: i64,
+    tracking_number: &TrackingNumber,
+) -> Result<Option<(i64, PublicApplication)>, StoreError> {
+    let owned: Option<(i64,)> = db
+        .fetch_optional(
+            query("SELECT id FROM cases WHERE tracking_number = $1 AND citizen_id = $2")
+                .bind(tracking_number.as_str())
+                .bind(citizen_id),
+        )
+        .await?;
+    let Some((case_id,)) = owned else { return Ok(None) };
+    Ok(public_application_by_id(db, case_id).await?.map(|view| (case_id, view)))
+}
+
 /// The public view of one of a citizen's own applications, by case id.
 pub async fn public_application_by_id(db: &Db, case_id: i64) -> Result<Option<PublicApplication>, StoreError> {
     public_application_where(

@@ -434,15 +434,27 @@ pub async fn renew_as_citizen(
         }));
     }
     let actor = crate::identity::citizens::audit_actor(&mut tx, citizen_id).await?;
-    if let Some(last) = latest_invoice_of_case_in(&mut tx, case.id).await? {
-        // A payable invoice past its time expires first, so the new one is the only one open.
-        if last.status()?.is_payable() && last.expires_at <= now {
-            move_invoice_in(&mut tx, &last, InvoiceEvent::Expire, &Actor::system("payments.expiry"), "", now).await?;
-        }
-    }
-    let invoice = issue_for_case_in(&mut tx, &case, Rupiah(fee), &actor, now).await?.ok_or(StoreError::NotFound)?;
+    let invoice = renew_in(&mut tx, &case, Rupiah(fee), &actor, now).await?.ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(invoice)
+}
+
+/// The case's open invoice, or a new one when the last expired or failed (an expired one past its
+/// time is marked so first, so only one is ever open).
+pub(crate) async fn renew_in(
+    tx: &mut Tx,
+    case: &Case,
+    fee: Rupiah,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Option<Invoice>, StoreError> {
+    if let Some(last) = latest_invoice_of_case_in(tx, case.id).await?
+        && last.status()?.is_payable()
+        && last.expires_at <= now
+    {
+        move_invoice_in(tx, &last, InvoiceEvent::Expire, &Actor::system("payments.expiry"), "", now).await?;
+    }
+    issue_for_case_in(tx, case, fee, actor, now).await
 }
 
 /// Cancels the open invoice of a case that ends without its output (rejected), in the case's transaction.

@@ -27,6 +27,8 @@ pub enum Expected {
     ApplicationBody,
     /// A date `YYYY-MM-DD`.
     Date,
+    /// A payment gateway's notification body.
+    PaymentNotification,
 }
 
 impl Expected {
@@ -42,6 +44,7 @@ impl Expected {
             Expected::IdempotencyKey => texts::EXPECTED_IDEMPOTENCY_KEY,
             Expected::ApplicationBody => texts::EXPECTED_APPLICATION_BODY,
             Expected::Date => texts::EXPECTED_DATE,
+            Expected::PaymentNotification => texts::EXPECTED_PAYMENT_NOTIFICATION,
         }
         .get(lang)
     }

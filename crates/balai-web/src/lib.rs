@@ -14,6 +14,7 @@ pub mod pages;
 pub mod posted;
 pub mod redirect;
 pub mod register;
+pub mod snap;
 pub mod texts;
 
 use axum::Router;
@@ -62,6 +63,35 @@ pub struct WebConfig {
     pub live_streams: usize,
     /// Ends open live streams when the server starts to shut down.
     pub closing: pages::dashboard::stream::Closing,
+    /// Virtual-account payments over SNAP, when a bank is configured; without it its routes answer 404.
+    pub snap: Option<snap::SnapConfig>,
+    /// Non-cash payment: the gateway callback's secret, virtual accounts, the demo gateway.
+    pub payments: PaymentsConfig,
+}
+
+/// How payments reach the server.
+#[derive(Clone, Default)]
+pub struct PaymentsConfig {
+    /// The shared secret of the generic gateway callback (`Balai-Signature`); without it the
+    /// callback endpoint is not served.
+    pub callback_secret: Option<Vec<u8>>,
+    /// The bank's partner service id (the government's virtual-account prefix), when virtual
+    /// accounts are offered.
+    pub partner_service_id: Option<String>,
+    /// The demo's payment page offers "pay with the demo gateway", which sends the signed callback
+    /// over HTTP to this origin (`http://127.0.0.1:8080`). Never on in production.
+    pub demo_gateway_origin: Option<String>,
+}
+
+impl std::fmt::Debug for PaymentsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret is never printed.
+        f.debug_struct("PaymentsConfig")
+            .field("callback_secret", &self.callback_secret.as_ref().map(|_| "<set>"))
+            .field("partner_service_id", &self.partner_service_id)
+            .field("demo_gateway_origin", &self.demo_gateway_origin)
+            .finish()
+    }
 }
 
 impl Default for WebConfig {
@@ -85,6 +115,8 @@ impl Default for WebConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             live_streams: pages::dashboard::stream::MAX_STREAMS,
             closing: pages::dashboard::stream::Closing::default(),
+            snap: None,
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -122,6 +154,7 @@ pub fn app(db: Db, vault: balai_store::identity::Vault, config: WebConfig) -> Ro
             .merge(pages::routes())
             .nest("/api", api::routes(state.clone()))
             .merge(open311::routes())
+            .merge(snap::routes())
             .merge(ops::routes())
             .fallback(pages::not_found)
             .with_state(state)

@@ -111,6 +111,18 @@ pub struct Config {
     pub register_url: String,
     /// Bearer token for the population register.
     pub register_token: Option<String>,
+    /// The shared secret of the payment gateway's signed callback (`Balai-Signature`). Empty: the
+    /// callback endpoint is not served (the demo makes one for its own gateway).
+    pub payment_callback_secret: Option<String>,
+    /// Virtual accounts over SNAP (Bank Indonesia's payment API standard): the client id the bank
+    /// signs its token requests with. Empty: the SNAP endpoints are not served.
+    pub snap_client_id: String,
+    /// The client secret the bank's transaction calls are signed with (HMAC-SHA512).
+    pub snap_client_secret: Option<String>,
+    /// The bank's public key (PEM) its token requests are checked with (RSA-SHA256).
+    pub snap_partner_public_key_file: Option<PathBuf>,
+    /// The government's virtual-account prefix at the bank (`partnerServiceId`, up to 8 digits).
+    pub snap_partner_service_id: String,
     /// Problems worth a warning found while loading (unknown `BALAI_*` variables).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -165,6 +177,11 @@ impl Default for Config {
             citizen_oidc_substantial_acr: String::new(),
             register_url: String::new(),
             register_token: None,
+            payment_callback_secret: None,
+            snap_client_id: String::new(),
+            snap_client_secret: None,
+            snap_partner_public_key_file: None,
+            snap_partner_service_id: String::new(),
             warnings: Vec::new(),
             origins: Default::default(),
         }
@@ -252,6 +269,8 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Oidc(String),
+    #[error("configuration: {0}")]
+    Snap(String),
     #[error(
         "configuration: trusted_proxies entry {entry:?} (from {origin}) is not an address or CIDR block such as 10.0.0.0/8"
     )]
@@ -306,6 +325,7 @@ impl Config {
         config.metrics_addr()?;
         config.oidc()?;
         config.citizen_oidc()?;
+        config.snap()?;
         config.trusted_proxies()?;
         Ok(config)
     }
@@ -348,6 +368,31 @@ impl Config {
             redirect_url: self.oidc_redirect_url.clone(),
             scopes: self.oidc_scopes.split_whitespace().map(str::to_owned).collect(),
         }))
+    }
+
+    /// Virtual-account payments over SNAP, when a client id is configured: the secret, the bank's
+    /// public key (read from its file) and the partner service id are then required.
+    pub fn snap(&self) -> Result<Option<balai_web::snap::SnapConfig>, ConfigError> {
+        if self.snap_client_id.trim().is_empty() {
+            return Ok(None);
+        }
+        let Some(path) = self.snap_partner_public_key_file.as_ref() else {
+            return Err(ConfigError::Snap(format!(
+                "snap_client_id is set (from {}), so snap_partner_public_key_file is required",
+                self.origin_of("snap_client_id")
+            )));
+        };
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::Snap(format!(
+                "snap_partner_public_key_file {} (from {}) cannot be read: {e}",
+                path.display(),
+                self.origin_of("snap_partner_public_key_file")
+            ))
+        })?;
+        let secret = self.snap_client_secret.as_deref().unwrap_or_default();
+        balai_web::snap::SnapConfig::new(&self.snap_client_id, secret, &pem, &self.snap_partner_service_id)
+            .map(Some)
+            .map_err(ConfigError::Snap)
     }
 
     /// Where a setting came from, as the operator would look for it.

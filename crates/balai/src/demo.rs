@@ -515,6 +515,12 @@ async fn serve_until_shutdown(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "the complaint lapse worker failed a round"),
             }
+            // Invoices nobody paid in time expire; a citizen can ask for a new one.
+            match balai_store::payments::expire_due(&sla_db, chrono::Utc::now(), 500).await {
+                Ok(expired) if expired > 0 => tracing::info!(expired, "invoices expired"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "the invoice expiry round failed"),
+            }
             tokio::time::sleep(if full { Duration::from_millis(200) } else { Duration::from_secs(30) }).await;
         }
     });
@@ -537,6 +543,8 @@ async fn serve_until_shutdown(
         max_upload_bytes: config.max_upload_bytes,
         live_streams: balai_web::pages::dashboard::stream::MAX_STREAMS,
         closing,
+        snap: config.snap()?,
+        payments: payments_config(config, demo, listener.local_addr().ok()),
     };
     let app = balai_web::app(db.clone(), vault, web);
     let signalled = shutdown.wait(stopped.clone());
@@ -685,4 +693,20 @@ fn citizen_sign_in(config: &Config) -> Result<Option<balai_web::pages::identity:
         nik_claim: citizen.nik_claim,
         substantial_acr: citizen.substantial_acr,
     }))
+}
+
+/// How payments reach this server. The demo, with no secret configured, makes one for its own
+/// gateway (which runs in this process and calls back over HTTP), and offers it on the payment page.
+fn payments_config(config: &Config, demo: bool, local: Option<std::net::SocketAddr>) -> balai_web::PaymentsConfig {
+    let configured = config.payment_callback_secret.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let callback_secret = match configured {
+        Some(secret) => Some(secret.as_bytes().to_vec()),
+        None if demo => Some(rand::random::<[u8; 32]>().to_vec()),
+        None => None,
+    };
+    balai_web::PaymentsConfig {
+        callback_secret,
+        partner_service_id: Some(config.snap_partner_service_id.trim().to_owned()).filter(|s| !s.is_empty()),
+        demo_gateway_origin: if demo { local.map(|addr| format!("http://{addr}")) } else { None },
+    }
 }

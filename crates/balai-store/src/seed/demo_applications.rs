@@ -673,7 +673,15 @@ async fn tell(w: &World<'_>, tx: &mut Tx, plan: &Plan, draw: &mut Draw) -> Resul
             let moved = act(w, tx, case_id, None, ApplicationEvent::Verify, &Instruction::default(), t).await?;
             step += 1;
             if moved.status == balai_domain::applications::ApplicationStatus::AwaitingPayment.code() {
-                if plan.script == Script::AwaitPayment || (drawn && draw.chance(0.3)) {
+                if plan.script == Script::AwaitPayment {
+                    // The citizen asked for a new bill today if the first one ran out: the demo's
+                    // payment page opens on a bill that can be paid.
+                    let case = cases::case_in(tx, case_id).await?.ok_or_else(|| SeedError::Invalid("case".into()))?;
+                    let actor = crate::identity::citizens::audit_actor(tx, person.citizen_id).await?;
+                    crate::payments::renew_in(tx, &case, terms.fee, &actor, w.office.now).await?;
+                    break;
+                }
+                if drawn && draw.chance(0.3) {
                     break;
                 }
                 let Some(paid) = w.office.after(t, draw.below(3), draw)? else { break };

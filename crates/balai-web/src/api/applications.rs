@@ -26,6 +26,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/v1/uploads", with_body_checks(post(upload), state).layer(DefaultBodyLimit::max(MAX_ONE_FILE_REQUEST)))
         .route("/v1/applications", with_body_checks(post(submit), state))
         .route("/v1/applications/{tracking_number}", get(track))
+        .route("/v1/me/applications/{tracking_number}", get(own))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -209,6 +210,10 @@ pub struct ApplicationDoc {
     submitted_at: String,
     due_at: Option<String>,
     steps: Vec<StepDoc>,
+    /// The fee's invoice, once one exists: in the answer to the citizen who applied (never on the
+    /// public tracking call).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice: Option<super::payments::InvoiceSummary>,
 }
 
 impl From<PublicApplication> for ApplicationDoc {
@@ -230,6 +235,7 @@ impl From<PublicApplication> for ApplicationDoc {
                     done_at: s.done_at.map(|d| d.to_rfc3339()),
                 })
                 .collect(),
+            invoice: None,
         }
     }
 }
@@ -302,7 +308,13 @@ pub async fn submit(
     {
         Ok(submitted) => {
             let status = if submitted.replayed { StatusCode::OK } else { StatusCode::CREATED };
-            (status, Json(ApplicationDoc::from(submitted.application))).into_response()
+            let invoice = match balai_store::payments::latest_invoice_of_case(&state.db, submitted.case_id).await {
+                Ok(invoice) => invoice,
+                Err(e) => return fail(e.into()),
+            };
+            let mut doc = ApplicationDoc::from(submitted.application);
+            doc.invoice = invoice.as_ref().map(Into::into);
+            (status, Json(doc)).into_response()
         }
         Err(e) => fail(e.into()),
     }
@@ -326,6 +338,34 @@ pub async fn track(
         Ok(None) => Err(ApiError(AppError::NotFound, lang)),
         Err(e) => Err(ApiError(e.into(), lang)),
     }
+}
+
+/// One of the signed-in citizen's own applications, with its invoice once there is one. Another
+/// citizen's case is 404, as if it did not exist.
+#[utoipa::path(get, path = "/api/v1/me/applications/{tracking_number}", tag = "applications",
+    params(("tracking_number" = String, Path, description = "e.g. K7QX-4M9P-2")),
+    responses((status = 200, body = ApplicationDoc),
+        (status = 400, response = answers::BadRequest),
+        (status = 401, response = answers::Unauthorized),
+        (status = 404, description = "No such case of this citizen, or not a tracking number", body = Problem,
+            content_type = "application/problem+json")))]
+pub async fn own(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    citizen: ApiCitizen,
+    Path(number): Path<String>,
+) -> Result<Json<ApplicationDoc>, ApiError> {
+    let number = parse_tracking(lang, &number)?;
+    let fail = |e: balai_store::StoreError| ApiError(e.into(), lang);
+    let Some((case_id, view)) =
+        applications::citizen_application(&state.db, citizen.citizen_id, &number).await.map_err(fail)?
+    else {
+        return Err(ApiError(AppError::NotFound, lang));
+    };
+    let invoice = balai_store::payments::latest_invoice_of_case(&state.db, case_id).await.map_err(fail)?;
+    let mut doc = ApplicationDoc::from(view);
+    doc.invoice = invoice.as_ref().map(Into::into);
+    Ok(Json(doc))
 }
 
 /// A tracking number with a bad checksum is answered without a database lookup, with a hint.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod dashboard;
 pub mod identity;
+pub mod payments;
 
 use crate::AppState;
 use crate::error::Expected;
@@ -37,7 +38,10 @@ use utoipa::OpenApi;
         applications::upload,
         applications::submit,
         applications::track,
-        dashboard::panel
+        applications::own,
+        dashboard::panel,
+        payments::invoice,
+        payments::generic_callback
     ),
     components(
         schemas(crate::error::Problem, crate::error::ProblemField),
@@ -61,6 +65,7 @@ use utoipa::OpenApi;
         (name = "applications", description = "Apply once for a service, upload documents, follow a case by its tracking number"),
         (name = "identity", description = "Citizen sign-in with NIK and a one-time code"),
         (name = "audit", description = "The tamper-evident audit log: RFC 6962 proofs and C2SP signed checkpoints"),
+        (name = "payments", description = "A citizen's invoice (QRIS and virtual account) and the payment gateway's signed notification"),
         (name = "dashboard", description = "Performance figures from aggregates: applications, complaints, trends, agency ranking, the public map, SKM per unit")
     )
 )]
@@ -180,6 +185,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(identity::routes(&state))
         .merge(applications::routes(&state))
+        .merge(payments::routes(&state))
         .merge(audit::routes().route_layer(axum::middleware::from_fn_with_state(state, crate::ops::rate_limited)))
 }
 

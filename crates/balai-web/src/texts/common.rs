@@ -21,6 +21,8 @@ crate::texts::texts! {
         / "a JSON object {government, service, fields, documents}";
     EXPECTED_DATE = "tanggal TTTT-BB-HH, misalnya 2026-12-05"
         / "a date YYYY-MM-DD, for example 2026-12-05";
+    EXPECTED_PAYMENT_NOTIFICATION = "objek JSON {transaction_id, bill_number, amount, status, paid_at, channel}"
+        / "a JSON object {transaction_id, bill_number, amount, status, paid_at, channel}";
     EXPECTED_LEAF_RANGE = "antara start dan start + 1000, dalam ukuran pohon"
         / "between start and start + 1000, within the tree size";
 

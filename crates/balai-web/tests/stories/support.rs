@@ -120,6 +120,12 @@ macro_rules! on_both_engines_with_work {
 
 pub const ORIGIN: &str = "balai.test/audit";
 
+/// The payment gateway's callback secret in the demo stories.
+pub const CALLBACK_SECRET: &[u8] = b"story-gateway-secret";
+
+/// The government's virtual-account prefix at the bank in the demo stories.
+pub const PARTNER_SERVICE_ID: &str = "88810";
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -165,6 +171,11 @@ impl TestApp {
                 demo_inbox: true,
                 register: demo_register(),
                 secure_cookies: CookieSecurity::Secure,
+                payments: balai_web::PaymentsConfig {
+                    callback_secret: Some(CALLBACK_SECRET.to_vec()),
+                    partner_service_id: Some(PARTNER_SERVICE_ID.into()),
+                    demo_gateway_origin: None,
+                },
                 ..WebConfig::default()
             },
             engine,

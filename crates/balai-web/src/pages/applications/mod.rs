@@ -69,6 +69,7 @@ pub(crate) fn event_label(lang: Lang, event: &str) -> String {
     match event {
         "submitted" => texts::EVENT_SUBMITTED.get(lang).to_owned(),
         "breach" => texts::EVENT_BREACH.get(lang).to_owned(),
+        "payment_received" => texts::EVENT_PAYMENT_RECEIVED.get(lang).to_owned(),
         other => balai_domain::applications::ApplicationEvent::parse(other)
             .map(|e| e.label(lang).to_owned())
             .unwrap_or_else(|| other.to_owned()),

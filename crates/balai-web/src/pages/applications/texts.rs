@@ -229,6 +229,8 @@ crate::texts::texts! {
         / "Submitted";
     EVENT_BREACH = "Melewati batas waktu tahap"
         / "Step deadline passed";
+    EVENT_PAYMENT_RECEIVED = "Pembayaran diterima"
+        / "Payment received";
     SAVE_DRAFT = "Simpan draf"
         / "Save as draft";
     DRAFTS = "Draf"
