@@ -22,10 +22,12 @@ use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
-use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 use thiserror::Error;
+
+/// The key types, so callers need no RSA dependency of their own.
+pub use rsa::{RsaPrivateKey, RsaPublicKey};
 
 /// How long an access token lives, in seconds (SNAP's `expiresIn` default).
 pub const TOKEN_LIFETIME_SECONDS: i64 = 900;
@@ -92,6 +94,19 @@ pub fn parse_public_key_pem(pem: &str) -> Result<RsaPublicKey, SnapError> {
         return Err(SnapError::InvalidKey);
     }
     Ok(key)
+}
+
+/// Reads a private key (PKCS#8 `BEGIN PRIVATE KEY` or PKCS#1 `BEGIN RSA PRIVATE KEY`): the
+/// stand-in bank's, in tests and benchmarks.
+pub fn parse_private_key_pem(pem: &str) -> Result<RsaPrivateKey, SnapError> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let pem = pem.trim();
+    if pem.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
+        RsaPrivateKey::from_pkcs1_pem(pem).map_err(|_| SnapError::InvalidKey)
+    } else {
+        RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| SnapError::InvalidKey)
+    }
 }
 
 fn access_token_message(client_id: &str, timestamp: &str) -> String {

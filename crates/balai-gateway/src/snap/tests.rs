@@ -1,5 +1,4 @@
 use super::*;
-use rsa::pkcs8::DecodePrivateKey;
 
 const PUBLIC_SPKI: &str = include_str!("../../tests/data/snap-test-only-bank-public.pem");
 const PUBLIC_PKCS1: &str = include_str!("../../tests/data/snap-test-only-bank-public-pkcs1.pem");
@@ -10,7 +9,7 @@ const TIMESTAMP: &str = "2026-12-05T10:00:00+07:00";
 const OPENSSL_SIGNATURE: &str = "J6lajX6sqKj3PG9Er00naFVCnxb6YNQh6UMqwHgrqPjcmPJ3MQQV84xzhfyfmMr1vv+yqJARS4wqgPhoAF5l6RpBKzzR2zNelXdCPsQ7XuMuuMwbqCOimaN61snNhaRxjFHasHl7gO9pRas2eaBjmO7g6Z9H6VA7i0f7ZXQk3LSg9fs6cUDgDoRk8FggvEdqULmyBL+9pbwtdqwVjc3oRDUHKKwnkgBtMo3S10I5nvCqPyL1Uwx8z+odA++x7LpKpsbB8/Lmg5UfgQXNcBwnuLNbXmnDWLrSm/g9iJcIon+KBMRkIp0bKZLDw64t4S8CDHHCZVMTXzK5Bh8qh3X0jg==";
 
 fn private_key() -> RsaPrivateKey {
-    RsaPrivateKey::from_pkcs8_pem(PRIVATE).unwrap()
+    parse_private_key_pem(PRIVATE).unwrap()
 }
 
 #[test]
@@ -20,6 +19,13 @@ fn both_public_key_encodings_read_as_the_same_key() {
     assert_eq!(spki, pkcs1);
     assert_eq!(spki, RsaPublicKey::from(&private_key()));
     assert_eq!(spki.size() * 8, 2048);
+}
+
+#[test]
+fn a_private_key_reads_and_other_text_does_not() {
+    assert!(parse_private_key_pem(PRIVATE).is_ok());
+    assert_eq!(parse_private_key_pem(PUBLIC_SPKI), Err(SnapError::InvalidKey));
+    assert_eq!(parse_private_key_pem("hello"), Err(SnapError::InvalidKey));
 }
 
 #[test]

@@ -61,6 +61,9 @@ enum Guard {
     Api,
     /// The Open311 API: a client application's `api_key` in the form (no cookie, no session).
     Open311Key,
+    /// SNAP, called by the bank: its RSA signature (token) or HMAC signature and Bearer token
+    /// (transaction calls) in headers; no cookie, no session.
+    SnapSigned,
     /// The API's one file endpoint: `multipart/form-data` (and only there), no other site's Origin.
     ApiUpload,
     /// An OpenID Connect callback (GET) that opens a session: only for the browser holding the
@@ -462,6 +465,10 @@ const ROUTES: &[Route] = &[
         Guard::Open311Key,
         &[("service_code", "SAMPAH"), ("lat", "-10.1772"), ("long", "123.6070"), ("description", "Sampah menumpuk.")],
     ),
+    // ---- SNAP, for the bank ----
+    route("POST", "/v1.0/access-token/b2b", &[], Guard::SnapSigned, &[("grantType", "client_credentials")]),
+    route("POST", "/v1.0/transfer-va/inquiry", &[], Guard::SnapSigned, &[("partnerServiceId", "   12345")]),
+    route("POST", "/v1.0/transfer-va/payment", &[], Guard::SnapSigned, &[("partnerServiceId", "   12345")]),
 ];
 
 // ---- the guard: the table names exactly the state-changing routes the source declares ---------
@@ -652,6 +659,7 @@ impl Demo {
                 nik_claim: "nik".into(),
                 substantial_acr: vec![],
             }),
+            snap: Some(crate::snap::config()),
             ..WebConfig::default()
         })
         .await;
@@ -989,6 +997,13 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                     expect(&r, StatusCode::FORBIDDEN, &what("with a session but no api_key"));
                 }
             }
+            Guard::SnapSigned => {
+                // Unsigned and without a token: SNAP's refusal (a missing header), nothing changed.
+                let r = demo.send_json(route, "application/json", None).await;
+                expect(&r, StatusCode::BAD_REQUEST, &what("without the bank's signature"));
+                let code = r.json()["responseCode"].as_str().unwrap_or_default().to_owned();
+                assert!(code.starts_with("400") && code.ends_with("02"), "{}: {code}", what("SNAP's code"));
+            }
             Guard::OidcCallback { binding_cookie } => {
                 let r = demo.send(route, "", &[]).await;
                 expect(&r, StatusCode::UNAUTHORIZED, &what("without the browser's binding cookie"));
@@ -1084,6 +1099,8 @@ async fn with_their_own_token_the_people_in_the_table_get_past_its_guards() {
             // Only the provider's answer to a sign-in this browser started gets further: the OIDC
             // stories show that with a real provider.
             Guard::OidcCallback { .. } | Guard::OidcStart { .. } => {}
+            // Only the bank's signed calls get further: the SNAP stories show that over real HTTP.
+            Guard::SnapSigned => {}
         }
     }
 }
