@@ -7,6 +7,7 @@
 //! invoice already paid or expired) is held for the treasurer when the money has already moved (a
 //! gateway's notification) or refused when it has not (a bank asking first, as SNAP does).
 
+pub mod receipts;
 pub mod reconcile;
 pub mod refunds;
 pub mod snap;
@@ -50,10 +51,15 @@ impl PaymentSettings {
         }
     }
 
-    /// An invoice stays payable for the longer of its channels' times: one bill number serves both,
-    /// and a QR shown after its own time is refused by the page, not by the bank.
+    /// An invoice stays payable for the longer of its channels' times: one bill number serves both.
     pub fn invoice_lifetime(&self) -> Duration {
         Duration::minutes(self.qris_expiry_minutes.max(self.va_expiry_minutes))
+    }
+
+    /// Until when an invoice's QR is shown (its own, shorter time); the virtual account stays
+    /// until the invoice expires.
+    pub fn qris_until(&self, invoice: &Invoice) -> DateTime<Utc> {
+        (invoice.created_at + Duration::minutes(self.qris_expiry_minutes)).min(invoice.expires_at)
     }
 }
 
@@ -127,8 +133,28 @@ pub async fn put_settings_in(
     Ok(())
 }
 
-/// Marks a service as invoiced at submission: the fee is paid before the work starts.
+/// Marks a service as invoiced at submission: the fee is paid before the work starts. Refused for a
+/// service whose standard in force has no fee: there would be nothing to invoice.
 pub async fn set_upfront_in(tx: &mut Tx, actor: &Actor, government_id: i64, service_id: i64) -> Result<(), StoreError> {
+    let fee: Option<(i64,)> = tx
+        .fetch_optional(
+            query(
+                "SELECT v.fee FROM services s JOIN service_versions v ON v.service_id = s.id \
+                 AND v.version = s.current_version WHERE s.id = $1 AND s.government_id = $2",
+            )
+            .bind(service_id)
+            .bind(government_id),
+        )
+        .await?;
+    match fee {
+        None => return Err(StoreError::NotFound),
+        Some((fee,)) if rules::invoice_amount(Rupiah(fee)).is_err() => {
+            let mut e = FieldErrors::default();
+            e.push("fee", Rule::OutOfRange { min: 1, max: rules::MAX_AMOUNT });
+            return Err(StoreError::Invalid(e));
+        }
+        Some(_) => {}
+    }
     let added = tx
         .execute(
             query(

@@ -29,6 +29,7 @@ crate::conformance!(
     a_failed_payment_fails_the_invoice_and_a_rejected_case_cancels_it,
     a_government_without_payment_settings_invoices_nothing,
     a_citizen_sees_only_their_own_invoice,
+    a_free_service_cannot_be_invoiced,
 );
 
 const FEE: i64 = 50_000;
@@ -491,4 +492,23 @@ async fn a_citizen_sees_only_their_own_invoice(db: Db) {
         Err(StoreError::NotFound)
     ));
     audit_verifies(&db).await;
+}
+
+async fn a_free_service_cannot_be_invoiced(db: Db) {
+    let w = world(&db, true, false).await;
+    let mut tx = db.begin().await.unwrap();
+    let actor = Actor::system("test");
+    let free = birth_certificate(w.f.front_desk.id, w.f.records.id);
+    let free_id =
+        catalogue::create_service(&mut tx, &w.f.agency, "kependudukan", "AKTA-GRATIS", &free, &actor).await.unwrap();
+    let refused = payments::set_upfront_in(&mut tx, &actor, w.f.government.id, free_id).await;
+    let Err(StoreError::Invalid(errors)) = refused else { panic!("refused, got {refused:?}") };
+    assert!(errors.for_field("fee").is_some(), "{errors:?}");
+    assert!(matches!(
+        payments::set_upfront_in(&mut tx, &actor, w.f.government.id + 1000, free_id).await,
+        Err(StoreError::NotFound)
+    ));
+    drop(tx);
+    let (n,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM payment_upfront_services")).await.unwrap();
+    assert_eq!(n, 0, "nothing kept");
 }
