@@ -392,14 +392,16 @@ async fn payment(State(state): State<AppState>, headers: HeaderMap, body: axum::
     if amount.is_err() {
         return refused(SnapOutcome::InvalidAmount);
     }
-    let (settlement, found) = settled;
+    let store::Paid { settlement, bill: found, repeat_of_paid } = settled;
     let paid = match (settlement, found) {
         (Settlement::Paid { .. }, Some(found)) => {
             tracing::info!(invoice = found.invoice.id, "SNAP payment settled: invoice paid");
             found
         }
-        // The same payment again (a retry with a new call id): it was taken once; say so again.
-        (Settlement::Duplicate, Some(found)) if found.invoice.status().ok() == Some(InvoiceStatus::Success) => found,
+        // The same payment of this bill again (a retry with a new call id): taken once; say so again.
+        (Settlement::Duplicate, Some(found)) if repeat_of_paid => found,
+        // The bank's id of a payment already taken, for another bill: a conflict, nothing paid.
+        (Settlement::Duplicate, Some(_)) => return refused(SnapOutcome::Conflict),
         (Settlement::WrongAmount { .. }, _) => return refused(SnapOutcome::InvalidAmount),
         (Settlement::AlreadyPaid { .. }, _) => return refused(SnapOutcome::PaidBill),
         (Settlement::NotPayable { invoice, .. }, _) => {

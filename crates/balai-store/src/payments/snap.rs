@@ -146,9 +146,17 @@ pub async fn inquire(
     Ok(Call::Taken(bill))
 }
 
+/// What a payment call came to: the settlement, the bill as it is afterwards (for the answer), and
+/// whether a [`Settlement::Duplicate`] is this very payment of this bill again (a bank's retry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paid {
+    pub settlement: Settlement,
+    pub bill: Option<Bill>,
+    pub repeat_of_paid: bool,
+}
+
 /// The bank reports the citizen paid: the call's id is taken and the payment settled, refused
-/// unless it pays its invoice, in one transaction. Returns the settlement and the bill as it is
-/// afterwards (for the answer).
+/// unless it pays its invoice, in one transaction.
 pub async fn pay(
     db: &Db,
     vault: &Vault,
@@ -156,7 +164,7 @@ pub async fn pay(
     external_id: &str,
     payment: &IncomingPayment<'_>,
     now: DateTime<Utc>,
-) -> Result<Call<(Settlement, Option<Bill>)>, StoreError> {
+) -> Result<Call<Paid>, StoreError> {
     let mut tx = db.begin().await?;
     if !claim_in(&mut tx, partner_id, external_id, "payment", now).await? {
         return Ok(Call::ExternalIdReused);
@@ -164,8 +172,19 @@ pub async fn pay(
     // A refused payment writes nothing in settle_in; the call's id is kept all the same.
     let settlement = super::settle_in(&mut tx, vault, payment, Mismatch::Refuse, now).await?;
     let bill = bill_in(&mut tx, payment.bill_number).await?;
+    let mut repeat_of_paid = false;
+    if let (Settlement::Duplicate, Some(bill)) = (&settlement, &bill) {
+        let kept: Option<(i64, String)> = tx
+            .fetch_optional(
+                query("SELECT invoice_id, outcome FROM payments WHERE source = $1 AND transaction_id = $2")
+                    .bind(payment.source)
+                    .bind(payment.transaction_id),
+            )
+            .await?;
+        repeat_of_paid = kept.is_some_and(|(invoice_id, outcome)| invoice_id == bill.invoice.id && outcome == "paid");
+    }
     tx.commit().await?;
-    Ok(Call::Taken((settlement, bill)))
+    Ok(Call::Taken(Paid { settlement, bill, repeat_of_paid }))
 }
 
 #[cfg(test)]

@@ -371,9 +371,14 @@ async fn every_refusal_answers_snaps_code_and_pays_nothing(app: TestApp) {
     assert_eq!((twice.status, twice.code()), (404, "4042514"), "{twice:?}");
     assert_eq!(kept(&app, &bill.bill).await, [("snap".to_owned(), "paid".to_owned())], "nothing paid twice");
 
+    // The bank's id of that payment, used again for another bill, pays nothing.
+    let late_amount = snap::format_amount(late.amount);
+    let reused_id = bank.call(payment(&token, "200013", "pay-right", &late.bill, &late_amount)).await;
+    assert_eq!((reused_id.status, reused_id.code()), (409, "4092500"), "{reused_id:?}");
+    assert!(kept(&app, &late.bill).await.is_empty());
+
     // Past the bill's time (and the token's): the old token is refused, a new one sees an expired bill.
     assert!(app.clock.advance(Duration::minutes(LIFETIME_MINUTES + 1)));
-    let late_amount = snap::format_amount(late.amount);
     let expired_token = bank.call(inquiry(&token, "200010", &late.bill)).await;
     assert_eq!((expired_token.status, expired_token.code()), (401, "4012400"), "{expired_token:?}");
     assert_eq!(expired_token.body["responseMessage"], "Unauthorized. [Token]");
