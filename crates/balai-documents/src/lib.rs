@@ -16,7 +16,10 @@
 mod font;
 mod page;
 mod qr;
+mod receipt;
 pub mod report;
+
+pub use receipt::{PaymentReceipt, RECEIPT_TITLE, render_receipt};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -130,6 +133,11 @@ pub fn qr_svg(url: &str) -> String {
 /// [`qr_svg`] that reports a URL too long for a QR code.
 pub fn try_qr_svg(url: &str) -> Result<String, DocumentError> {
     Ok(qr::Matrix::new(url)?.svg(&format!("Kode QR: {url}")))
+}
+
+/// The QR code for any `data` (a QRIS payload) as an SVG image whose accessible name is `label`.
+pub fn try_qr_svg_labelled(data: &str, label: &str) -> Result<String, DocumentError> {
+    Ok(qr::Matrix::new(data)?.svg(label))
 }
 
 const MONTHS: [&str; 12] = [

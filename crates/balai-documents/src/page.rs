@@ -7,18 +7,18 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use sha2::{Digest, Sha256};
 
 /// A4 in points.
-const PAGE_WIDTH: f32 = 595.276;
-const PAGE_HEIGHT: f32 = 841.89;
-const MARGIN: f32 = 64.0;
-const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+pub(crate) const PAGE_WIDTH: f32 = 595.276;
+pub(crate) const PAGE_HEIGHT: f32 = 841.89;
+pub(crate) const MARGIN: f32 = 64.0;
+pub(crate) const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 /// About 43 mm: large enough for a phone to read from arm's length, and on a 150 dpi scan.
-const QR_SIZE: f32 = 122.0;
+pub(crate) const QR_SIZE: f32 = 122.0;
 /// Lowest the particulars may push the QR block before the page is declared full.
-const FOOTER_TOP: f32 = PAGE_HEIGHT - 64.0;
+pub(crate) const FOOTER_TOP: f32 = PAGE_HEIGHT - 64.0;
 
 /// Navy, for the letterhead rules and title: reads as official and prints well in grey.
-const ACCENT: (f32, f32, f32) = (0.08, 0.20, 0.40);
-const MUTED: f32 = 0.33;
+pub(crate) const ACCENT: (f32, f32, f32) = (0.08, 0.20, 0.40);
+pub(crate) const MUTED: f32 = 0.33;
 
 /// The resource names of the two embedded fonts, shared with the report layout.
 pub(crate) const REGULAR: Name<'static> = Name(b"F1");
@@ -104,7 +104,7 @@ impl Page {
 
     /// A wrapped paragraph from `x`; returns the baseline below its last line.
     #[allow(clippy::too_many_arguments)]
-    fn paragraph(
+    pub(crate) fn paragraph(
         &mut self,
         weight: Weight,
         size: f32,
@@ -122,7 +122,7 @@ impl Page {
     }
 
     /// Wrapped lines, each centred on the page; returns the baseline below the last line.
-    fn centred(&mut self, weight: Weight, size: f32, leading: f32, mut baseline: f32, text: &str) -> f32 {
+    pub(crate) fn centred(&mut self, weight: Weight, size: f32, leading: f32, mut baseline: f32, text: &str) -> f32 {
         for line in self.wrap(weight, size, text, CONTENT_WIDTH) {
             let x = (PAGE_WIDTH - self.width(weight, size, &line)) / 2.0;
             self.text(weight, size, x, baseline, &line);
@@ -131,22 +131,22 @@ impl Page {
         baseline
     }
 
-    fn rule(&mut self, top: f32, thickness: f32, x0: f32, x1: f32) {
+    pub(crate) fn rule(&mut self, top: f32, thickness: f32, x0: f32, x1: f32) {
         let y = PAGE_HEIGHT - top;
         self.content.set_line_width(thickness).move_to(x0, y).line_to(x1, y).stroke();
     }
 
-    fn fill_rgb(&mut self, (r, g, b): (f32, f32, f32)) {
+    pub(crate) fn fill_rgb(&mut self, (r, g, b): (f32, f32, f32)) {
         self.content.set_fill_rgb(r, g, b).set_stroke_rgb(r, g, b);
     }
 
-    fn fill_gray(&mut self, gray: f32) {
+    pub(crate) fn fill_gray(&mut self, gray: f32) {
         self.content.set_fill_gray(gray).set_stroke_gray(gray);
     }
 
     /// The QR code, its dark modules starting at `x` (aligned with the text) and its quiet zone
     /// (included in `QR_SIZE`) starting at `top`.
-    fn qr(&mut self, matrix: &qr::Matrix, x: f32, top: f32) {
+    pub(crate) fn qr(&mut self, matrix: &qr::Matrix, x: f32, top: f32) {
         let modules = (matrix.width + 2 * qr::QUIET_ZONE) as f32;
         let m = QR_SIZE / modules;
         let x = x - qr::QUIET_ZONE as f32 * m;
@@ -168,7 +168,7 @@ impl Page {
 }
 
 /// Printable text: control characters (a stray newline in a name) become spaces.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect::<String>()
@@ -294,7 +294,7 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
     write_pdf(page, &product, &number)
 }
 
-fn write_pdf(page: Page, product: &str, number: &str) -> Result<Vec<u8>, DocumentError> {
+pub(crate) fn write_pdf(page: Page, product: &str, number: &str) -> Result<Vec<u8>, DocumentError> {
     let catalog_ref = Ref::new(1);
     let pages_ref = Ref::new(2);
     let page_ref = Ref::new(3);
