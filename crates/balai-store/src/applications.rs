@@ -881,7 +881,8 @@ struct PublicRow {
 /// `applications` keeps other kinds of case out.
 const PUBLIC_SELECT: &str = "SELECT c.tracking_number, c.status, c.opened_at, c.due_at, c.closed_at, c.current_step, \
      v.name AS service, v.name_en AS service_en, g.name AS government, g.time_zone, \
-     (SELECT d.id FROM issued_documents d WHERE d.case_id = c.id LIMIT 1) AS document_id, \
+     (SELECT d.id FROM issued_documents d WHERE d.case_id = c.id AND d.id NOT IN \
+     (SELECT r.receipt_id FROM invoices r WHERE r.case_id = c.id AND r.receipt_id IS NOT NULL) LIMIT 1) AS document_id, \
      st.name AS step_name, u.name AS step_unit, st.due_at AS step_due_at, st.done_at AS step_done_at \
      FROM cases c JOIN applications a ON a.case_id = c.id \
      JOIN service_versions v ON v.id = a.service_version_id JOIN governments g ON g.id = c.government_id \
