@@ -773,6 +773,8 @@ fn bench_smoke(db_args: &[&str]) {
         "search",
         "public_list",
         "dashboard_panel",
+        "payment_callback",
+        "qris_encode",
         "audit_verify",
     ] {
         assert!(names.contains(&name), "{name} is reported: {names:?}");

@@ -45,13 +45,16 @@ pub struct InvoiceDoc {
     /// created, started, submitted, success, failed, cancelled, expired or refunded.
     status: String,
     created_at: String,
+    /// Until when the invoice can be paid (by virtual account; the QR's own time may be shorter).
     expires_at: String,
+    /// Until when the QR is shown (default 24 hours after issue).
+    qris_expires_at: Option<String>,
     paid_at: Option<String>,
     /// How it was paid: `qris`, `va` or `counter`.
     channel: Option<String>,
     /// The merchant name the QR carries (the regional treasury).
     merchant_name: Option<String>,
-    /// The dynamic QRIS payload to show as a QR code, while the invoice can be paid.
+    /// The dynamic QRIS payload to show as a QR code, until `qris_expires_at`.
     qris: Option<String>,
     /// The virtual account number (the bank's partner service id + the bill number), while the
     /// invoice can be paid and virtual accounts are configured.
@@ -86,7 +89,8 @@ pub async fn invoice_doc(state: &AppState, invoice: &Invoice) -> Result<InvoiceD
     let now = state.config.clock.now();
     let settings = payments::settings(&state.db, invoice.government_id).await?;
     let open = invoice.is_open(now);
-    let qris = match (&settings, open) {
+    let qris_until = settings.as_ref().map(|s| s.qris_until(invoice));
+    let qris = match (&settings, open && qris_until.is_some_and(|until| until > now)) {
         (Some(s), true) => Some(
             qris::encode_dynamic(&s.merchant(), Rupiah(invoice.amount), &invoice.bill_number)
                 .map_err(|e| AppError::Internal(format!("QRIS for invoice {}: {e}", invoice.id)))?,
@@ -105,6 +109,7 @@ pub async fn invoice_doc(state: &AppState, invoice: &Invoice) -> Result<InvoiceD
         status: invoice.status.clone(),
         created_at: invoice.created_at.to_rfc3339(),
         expires_at: invoice.expires_at.to_rfc3339(),
+        qris_expires_at: qris_until.map(|t| t.to_rfc3339()),
         paid_at: invoice.paid_at.map(|t| t.to_rfc3339()),
         channel: invoice.channel.clone(),
         merchant_name: settings.map(|s| s.merchant_name),

@@ -27,7 +27,7 @@ pub const MAX_SECONDS: f64 = 600.0;
 pub const MAX_SSE_CLIENTS: usize = 1_900;
 
 /// Every scenario, in the order they run.
-pub const SCENARIOS: [&str; 12] = [
+pub const SCENARIOS: [&str; 13] = [
     "application_submit",
     "application_submit_photo",
     "complaint_submit",
@@ -38,6 +38,7 @@ pub const SCENARIOS: [&str; 12] = [
     "search",
     "public_list",
     "dashboard_panel",
+    "payment_callback",
     "qris",
     "audit_verify",
 ];
@@ -261,12 +262,26 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         measured
     };
 
+    let wanted = |name: &str| options.only.is_empty() || options.only.iter().any(|o| o == name);
+    // The bills a gateway will report paid, opened before the clock starts: enough for the run
+    // at several hundred settlements a second per client group, at most 100,000.
+    let bills = if wanted("payment_callback") {
+        let count = ((options.clients as f64) * options.seconds * 25.0).clamp(500.0, 100_000.0) as usize;
+        say(&format!("payment_callback: opening {count} applications with a fee, each with its bill"));
+        world::unpaid_bills(&db, &vault, world.government_id, count).await?
+    } else {
+        Vec::new()
+    };
+    let callback_secret: [u8; 32] = rand::random();
+    let callback_secret = callback_secret.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    config.payment_callback_secret = Some(callback_secret.clone());
+
     say("starting balai serve");
     let server = Server::start(&["serve"], &config, &data_dir, "server.log")?;
     server.wait_ready("/readyz").await?;
     let government_id = world.government_id;
-    let ctx = scenarios::Context::new(server.addr, options.clients, options.seconds, world);
-    let wanted = |name: &str| options.only.is_empty() || options.only.iter().any(|o| o == name);
+    let ctx = scenarios::Context::new(server.addr, options.clients, options.seconds, world)
+        .with_bills(bills, callback_secret.clone().into_bytes());
     if let Some(unknown) = options.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
         return Err(RunError::Io(format!("--only: no scenario {unknown:?} (known: {})", SCENARIOS.join(", "))));
     }
@@ -287,6 +302,7 @@ pub async fn run(options: Options) -> Result<(), RunError> {
         ("service_read", Goal::Read, "http_hello"),
         ("search", Goal::None, "http_hello"),
         ("public_list", Goal::Read, "http_hello"),
+        ("payment_callback", Goal::None, "db_insert"),
     ] {
         if !wanted(name) {
             continue;
@@ -539,6 +555,8 @@ impl Server {
             .env("BALAI_DATA_DIR", data_dir)
             .env("BALAI_DATABASE_URL", config.database_url())
             .env("BALAI_METRICS_LISTEN", "")
+            // The secret `payment_callback` signs with (each run makes its own).
+            .env("BALAI_PAYMENT_CALLBACK_SECRET", config.payment_callback_secret.clone().unwrap_or_default())
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err)

@@ -21,6 +21,10 @@ pub struct Context {
     photo: Bytes,
     /// Tells this run's idempotency keys from an earlier run's on a kept data directory.
     run_id: u64,
+    /// Bills waiting to be paid, one per `payment_callback` operation.
+    bills: Arc<Vec<String>>,
+    /// The gateway callback's secret the server under test was started with.
+    callback_secret: Arc<Vec<u8>>,
 }
 
 /// A 200 KB-class photo: noise compresses badly, like a real one.
@@ -139,7 +143,16 @@ impl Context {
             world: Arc::new(world),
             photo: Bytes::from(photo()),
             run_id: rand::random::<u32>() as u64,
+            bills: Arc::new(Vec::new()),
+            callback_secret: Arc::new(Vec::new()),
         }
+    }
+
+    /// The bills `payment_callback` pays and the secret its notifications are signed with.
+    pub fn with_bills(mut self, bills: Vec<String>, callback_secret: Vec<u8>) -> Context {
+        self.bills = Arc::new(bills);
+        self.callback_secret = Arc::new(callback_secret);
+        self
     }
 
     pub async fn run(&self, name: &str, db: &Db) -> Result<Measured, RunError> {
@@ -221,6 +234,45 @@ impl Context {
                             // Filed: the page with the tracking number (200) or a redirect to it.
                             Ok(a) if a.status.as_u16() == 200 || a.status.is_redirection() => Outcome::Done,
                             Ok(a) => failure("complaint_submit", &a),
+                            Err(e) => Outcome::Failed(e.to_string()),
+                        };
+                        (c, outcome)
+                    }
+                })
+                .await
+            }
+            "payment_callback" => {
+                // Each operation is a gateway telling Balai one bill was paid: a signed notification
+                // over HTTP, settled in one transaction that also moves the case. A bill is paid once;
+                // when the prepared bills run out, operations are idle (counted apart).
+                let (bills, secret) = (self.bills.clone(), self.callback_secret.clone());
+                load::run(clients, seconds, conn, move |mut c, _, n| {
+                    let (bills, secret) = (bills.clone(), secret.clone());
+                    async move {
+                        let Some(bill) = usize::try_from(n).ok().and_then(|i| bills.get(i)) else {
+                            return (c, Outcome::Idle);
+                        };
+                        let now = chrono::Utc::now();
+                        let body = serde_json::json!({
+                            "transaction_id": format!("BENCH-{run_id}-{n}"),
+                            "bill_number": bill,
+                            "amount": crate::bench::world::PAID_FEE,
+                            "status": "paid",
+                            "paid_at": now.to_rfc3339(),
+                            "channel": "qris",
+                        })
+                        .to_string();
+                        let signature = balai_gateway::callback::sign(&secret, now.timestamp(), body.as_bytes());
+                        let mut request =
+                            post("/api/v1/payments/callback/generic", "application/json", None, Bytes::from(body));
+                        if let Ok(value) = signature.parse() {
+                            request.headers_mut().insert(balai_gateway::callback::SIGNATURE_HEADER, value);
+                        }
+                        let outcome = match c.send(request).await {
+                            Ok(a) if a.status.is_success() && a.body.starts_with(b"{\"result\":\"paid\"") => {
+                                Outcome::Done
+                            }
+                            Ok(a) => failure("payment_callback", &a),
                             Err(e) => Outcome::Failed(e.to_string()),
                         };
                         (c, outcome)

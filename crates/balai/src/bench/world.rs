@@ -143,3 +143,90 @@ pub async fn fill(db: &Db, government_id: i64, cases: i64, quiet: bool) -> Resul
     .await?;
     Ok(())
 }
+
+/// The service whose fee the payment scenario settles: the bench service with a fee, invoiced at
+/// submission.
+pub const PAID_SERVICE: &str = "BENCH-RETRIBUSI";
+pub const PAID_FEE: i64 = 25_000;
+
+/// Opens `count` applications for the paid service through the store's own commands, each with its
+/// invoice (and audit leaves), and returns their bill numbers: what a gateway will report paid.
+pub async fn unpaid_bills(db: &Db, vault: &Vault, government_id: i64, count: usize) -> Result<Vec<String>, RunError> {
+    use balai_store::applications::{self, Application, DocumentChoice, DocumentSource};
+    let actor = Actor::system("balai bench");
+    let (agency_id,): (i64,) = db
+        .fetch_one(
+            query("SELECT id FROM agencies WHERE government_id = $1 AND code = 'disdukcapil'").bind(government_id),
+        )
+        .await?;
+    let units: Vec<(i64,)> =
+        db.fetch_all(query("SELECT id FROM units WHERE agency_id = $1 ORDER BY id LIMIT 2").bind(agency_id)).await?;
+    let (first, last) = match units.as_slice() {
+        [a, b, ..] => (a.0, b.0),
+        [a] => (a.0, a.0),
+        [] => return Err(RunError::Io("the demo agency disdukcapil has no units".into())),
+    };
+    let agency = org::agency(db, agency_id).await?;
+    let mut tx = db.begin().await?;
+    let service_id = match catalogue::service_by_code(db, REGION, PAID_SERVICE).await {
+        Ok(service) => service.service.id,
+        Err(_) => {
+            let mut standard = seed::bulk::birth_certificate_standard(first, last);
+            standard.name = "Retribusi uji beban".into();
+            standard.fee = balai_domain::Rupiah(PAID_FEE);
+            standard.fee_legal_basis = "Perda Kota Kupang tentang Pajak dan Retribusi Daerah".into();
+            // A document the government holds, so thousands of applications need no upload.
+            standard.requirements = vec![balai_domain::catalogue::Requirement {
+                document: "Kartu Keluarga".into(),
+                doc_type: balai_domain::catalogue::DocumentType::Kk,
+                held_by_government: true,
+                note: String::new(),
+            }];
+            catalogue::create_service(&mut tx, &agency, "kependudukan", PAID_SERVICE, &standard, &actor).await?
+        }
+    };
+    balai_store::payments::set_upfront_in(&mut tx, &actor, government_id, service_id).await?;
+    let nik = Nik::parse("5371010101909999", Utc::now().date_naive())
+        .map_err(|e| RunError::Io(format!("bench payer NIK: {e:?}")))?;
+    let payer = match citizens::citizen_id_by_nik(&mut tx, vault, &nik).await? {
+        Some(id) => id,
+        None => {
+            let new = NewCitizen { full_name: "Pembayar Uji".into(), ..NewCitizen::default() };
+            let id = citizens::create_citizen(&mut tx, &actor, vault, &nik, &new).await?;
+            let kk = citizens::HeldDocument {
+                doc_type: "kk".into(),
+                number: Some("5371010101090001".into()),
+                issuer: "Disdukcapil Kota Kupang".into(),
+                issued_on: None,
+            };
+            citizens::hold_document(&mut tx, &actor, vault, id, &kk).await?;
+            id
+        }
+    };
+    let (kk,): (i64,) = tx
+        .fetch_one(query("SELECT id FROM citizen_documents WHERE citizen_id = $1 AND doc_type = 'kk'").bind(payer))
+        .await?;
+    tx.commit().await?;
+    let run: u32 = rand::random();
+    let fields = serde_json::Map::new();
+    let mut bills = Vec::with_capacity(count);
+    for i in 0..count {
+        let now = Utc::now();
+        let key = format!("bench-bill/{run}/{i}");
+        let documents = [DocumentChoice { code: "kk".into(), source: DocumentSource::OnFile(kk) }];
+        let application = Application {
+            government_id,
+            service_code: PAID_SERVICE,
+            fields: &fields,
+            documents: &documents,
+            idempotency_key: &key,
+            lang: balai_domain::Lang::Id,
+        };
+        let submitted = applications::submit(db, vault, payer, &application, now).await?;
+        let invoice = balai_store::payments::latest_invoice_of_case(db, submitted.case_id)
+            .await?
+            .ok_or_else(|| RunError::Io("a bench application with a fee got no invoice".into()))?;
+        bills.push(invoice.bill_number);
+    }
+    Ok(bills)
+}
