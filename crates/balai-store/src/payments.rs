@@ -89,15 +89,29 @@ pub async fn put_settings_in(
     settings: &PaymentSettings,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // The encoder is the judge of what a QR can carry: a probe payload names any field it refuses.
-    if balai_domain::payments::qris::encode_dynamic(&settings.merchant(), Rupiah(1), "10").is_err() {
+    // The codec is the judge of what a QR can carry; the refusal names the setting at fault.
+    if let Err(e) = settings.merchant().validate() {
+        use balai_domain::payments::qris::{EncodeError as E, Field};
+        let field = match &e {
+            E::Empty { field }
+            | E::TooLong { field, .. }
+            | E::NotPrintableAscii { field, .. }
+            | E::NotAlphanumeric { field, .. }
+            | E::NotDigits { field }
+            | E::WrongLength { field, .. } => *field,
+            E::UnknownCriteria => Field::Criteria,
+            _ => Field::Nmid,
+        };
+        let (name, expected) = match field {
+            Field::Nmid => ("nmid", "letters and digits, at most 15"),
+            Field::Criteria => ("merchant_criteria", "one of UMI, UKE, UME, UBE, URE"),
+            Field::Mcc => ("mcc", "4 digits"),
+            Field::MerchantName => ("merchant_name", "printable ASCII, at most 25 characters"),
+            Field::MerchantCity => ("merchant_city", "printable ASCII, at most 15 characters"),
+            _ => ("postal_code", "5 digits"),
+        };
         let mut errors = FieldErrors::default();
-        errors.push(
-            "merchant",
-            Rule::Format {
-                expected: "a QRIS merchant: NMID, name of at most 25 and city of at most 15 ASCII characters",
-            },
-        );
+        errors.push(name, Rule::Format { expected });
         return Err(StoreError::Invalid(errors));
     }
     tx.execute(

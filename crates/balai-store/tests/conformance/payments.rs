@@ -30,6 +30,7 @@ crate::conformance!(
     a_government_without_payment_settings_invoices_nothing,
     a_citizen_sees_only_their_own_invoice,
     a_free_service_cannot_be_invoiced,
+    a_merchant_the_qr_cannot_carry_is_refused_naming_the_field,
 );
 
 const FEE: i64 = 50_000;
@@ -511,4 +512,27 @@ async fn a_free_service_cannot_be_invoiced(db: Db) {
     drop(tx);
     let (n,): (i64,) = db.fetch_one(query("SELECT COUNT(*) FROM payment_upfront_services")).await.unwrap();
     assert_eq!(n, 0, "nothing kept");
+}
+
+async fn a_merchant_the_qr_cannot_carry_is_refused_naming_the_field(db: Db) {
+    let w = world(&db, true, false).await;
+    let good = payments::settings(&db, w.f.government.id).await.unwrap().expect("settings");
+    let actor = Actor::system("test");
+    for (bad, field) in [
+        (
+            PaymentSettings { merchant_name: "BADAN PENGELOLAAN KEUANGAN DAERAH".into(), ..good.clone() },
+            "merchant_name",
+        ),
+        (PaymentSettings { merchant_city: "KOTA KUPANG TIMUR RAYA".into(), ..good.clone() }, "merchant_city"),
+        (PaymentSettings { postal_code: "851".into(), ..good.clone() }, "postal_code"),
+        (PaymentSettings { nmid: "ID-2026".into(), ..good.clone() }, "nmid"),
+        (PaymentSettings { mcc: "93a9".into(), ..good.clone() }, "mcc"),
+        (PaymentSettings { merchant_criteria: "XYZ".into(), ..good.clone() }, "merchant_criteria"),
+    ] {
+        let mut tx = db.begin().await.unwrap();
+        let refused = payments::put_settings_in(&mut tx, &actor, &bad, at(2, 8)).await;
+        let Err(StoreError::Invalid(errors)) = refused else { panic!("{field}: refused, got {refused:?}") };
+        assert!(errors.for_field(field).is_some(), "{field}: {errors:?}");
+    }
+    assert_eq!(payments::settings(&db, w.f.government.id).await.unwrap(), Some(good), "unchanged");
 }
