@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod identity;
 pub mod notify;
 pub mod open311;
+pub mod payments;
 pub mod surveys;
 pub mod whistleblowing;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(identity::routes())
         .merge(notify::routes())
         .merge(open311::routes())
+        .merge(payments::routes())
         .merge(surveys::routes())
         .merge(whistleblowing::routes())
         .route("/static/balai.css", get(stylesheet))

@@ -28,4 +28,5 @@ mod routes;
 mod snap;
 mod surveys;
 mod templates;
+mod treasury;
 mod whistleblowing;
