@@ -100,7 +100,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("identity", crate::pages::identity::texts::ALL),
     ("notify", crate::pages::notify::texts::ALL),
     ("open311", crate::pages::open311::texts::ALL),
-    ("payments treasury", crate::pages::payments::treasury_texts::ALL),
+    ("payments pay", crate::pages::payments::pay::texts::ALL),
     ("surveys", crate::pages::surveys::texts::ALL),
     ("whistleblowing", crate::pages::whistleblowing::texts::ALL),
 ];

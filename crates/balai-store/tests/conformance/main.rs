@@ -20,7 +20,6 @@ mod notify;
 mod oidc;
 mod open311;
 mod org;
-mod reconcile;
 mod registry;
 mod rotation;
 mod schema;
