@@ -138,6 +138,8 @@ struct CasePage {
     csrf: String,
     documents: Vec<(String, String)>,
     download_href: Option<String>,
+    /// The fee's invoice: (href, label), to pay it or, once paid, its receipt.
+    payment: Option<(String, String)>,
     errors: Vec<(String, String)>,
 }
 
@@ -178,6 +180,10 @@ async fn case_page(
         .as_ref()
         .filter(|_| citizen.may(Action::ReceiveOwnDocument))
         .map(|d| format!("/akun/dokumen/{d}"));
+    let payment = match balai_store::payments::latest_invoice_of_case(&state.db, id).await {
+        Ok(invoice) => invoice.and_then(|i| payment_link(lang, &i, file.public.closed_at.is_some())),
+        Err(e) => return error_page(lang, uri, e.into()),
+    };
     let page = CasePage {
         chrome: Chrome::new(
             lang,
@@ -198,10 +204,38 @@ async fn case_page(
         csrf: citizen.csrf_token.clone(),
         documents,
         download_href,
+        payment,
         errors,
     };
     let _ = when;
     no_store(render(&page))
+}
+
+/// "Bayar Rp…" while the case's invoice is to be paid (or a new one can be asked for), "Bukti
+/// bayar" once it is paid.
+fn payment_link(lang: Lang, invoice: &balai_store::payments::Invoice, closed: bool) -> Option<(String, String)> {
+    use balai_domain::payments::InvoiceStatus;
+    let query = if lang == Lang::En { "?lang=en" } else { "" };
+    match invoice.status().ok()? {
+        InvoiceStatus::Success => Some((
+            format!("/bayar/{}/bukti.pdf", invoice.public_id),
+            super::texts::PAYMENT_RECEIPT.get(lang).to_owned(),
+        )),
+        InvoiceStatus::Created
+        | InvoiceStatus::Started
+        | InvoiceStatus::Submitted
+        | InvoiceStatus::Expired
+        | InvoiceStatus::Failed
+            if !closed =>
+        {
+            let amount = balai_domain::Rupiah(invoice.amount).to_string();
+            Some((
+                format!("/bayar/{}{query}", invoice.public_id),
+                super::texts::PAY_INVOICE.fill(lang, &[("amount", &amount)]),
+            ))
+        }
+        _ => None,
+    }
 }
 
 async fn show(

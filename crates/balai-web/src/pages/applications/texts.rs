@@ -89,6 +89,10 @@ crate::texts::texts! {
         / "My documents";
     DOWNLOAD = "Unduh PDF"
         / "Download PDF";
+    PAY_INVOICE = "Bayar {amount}"
+        / "Pay {amount}";
+    PAYMENT_RECEIPT = "Bukti bayar"
+        / "Payment receipt";
     DOWNLOAD_NEEDS_SUBSTANTIAL = "Untuk mengunduh dokumen, masuk dengan tingkat substansial (kontak yang diverifikasi di loket, atau penyedia identitas)."
         / "To download documents, sign in at the substantial level (a contact verified at a counter, or the identity provider).";
     HISTORY = "Riwayat"
