@@ -306,7 +306,7 @@ async fn track(app: &TestApp, tracking: &str) -> Value {
 
 /// The QR codes on the first page of a PDF, read back from poppler's rendering. `None` (after a
 /// notice) where poppler is not installed, except in CI, where it must be.
-fn qr_codes_on(pdf: &[u8]) -> Option<Vec<String>> {
+pub(crate) fn qr_codes_on(pdf: &[u8]) -> Option<Vec<String>> {
     let present = std::process::Command::new("pdftoppm").arg("-v").output().is_ok_and(|o| o.status.success());
     if !present {
         assert!(std::env::var_os("CI").is_none(), "pdftoppm (Debian package poppler-utils) is required in CI");

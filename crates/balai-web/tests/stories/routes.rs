@@ -31,8 +31,6 @@ enum Who {
     Desk,
     /// An inspector of Kota Kupang's Inspectorate (reads whistleblowing reports).
     Inspector,
-    /// A receiving treasurer of Kota Kupang (reconciles payments, asks for and decides refunds).
-    Treasurer,
 }
 
 /// How a state-changing route is protected.
@@ -103,6 +101,8 @@ enum Arg {
     Wbs,
     /// The token of a survey link mailed to a citizen (its application was completed).
     SurveyToken,
+    /// The signed-in citizen's open invoice (its public id).
+    Invoice,
 }
 
 struct Route {
@@ -124,11 +124,6 @@ const fn route(
     fields: &'static [(&'static str, &'static str)],
 ) -> Route {
     Route { method, pattern, args, guard, fields }
-}
-
-/// A treasurer's route: a plain officer does not hold the permission.
-const fn treasurer(permission: &'static str) -> Guard {
-    Guard::Officer { permission, with: Who::Treasurer, without: Who::Petugas, refused: StatusCode::FORBIDDEN }
 }
 
 const fn admin_only(permission: &'static str) -> Guard {
@@ -463,22 +458,6 @@ const ROUTES: &[Route] = &[
         },
         &[("unit", "disdukcapil-dafduk"), ("answered_on", "")],
     ),
-    // ---- the receiving treasurer ----
-    route("POST", "/admin/pembayaran/impor", &[], treasurer("ReconcilePayments"), &[]),
-    route(
-        "POST",
-        "/admin/pembayaran/pengembalian",
-        &[],
-        treasurer("RequestRefund"),
-        &[("payment", "1"), ("amount", "1000"), ("refundable", "1000"), ("reason", "Salah bayar")],
-    ),
-    route(
-        "POST",
-        "/admin/pembayaran/pengembalian/putusan",
-        &[],
-        treasurer("ApproveRefund"),
-        &[("refund", "1"), ("decision", "approve"), ("note", "")],
-    ),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
     // ---- the Open311 API ----
     route(
@@ -492,6 +471,10 @@ const ROUTES: &[Route] = &[
     route("POST", "/v1.0/access-token/b2b", &[], Guard::SnapSigned, &[("grantType", "client_credentials")]),
     route("POST", "/v1.0/transfer-va/inquiry", &[], Guard::SnapSigned, &[("partnerServiceId", "   12345")]),
     route("POST", "/v1.0/transfer-va/payment", &[], Guard::SnapSigned, &[("partnerServiceId", "   12345")]),
+    // ---- a citizen's payment ----
+    route("POST", "/bayar/{id}/baru", &[Arg::Invoice], Guard::Citizen, &[]),
+    // The demo gateway (configured below at an address nothing answers: past the guards, 502).
+    route("POST", "/demo/gateway/bayar/{id}", &[Arg::Invoice], Guard::Citizen, &[("channel", "qris")]),
 ];
 
 // ---- the guard: the table names exactly the state-changing routes the source declares ---------
@@ -634,6 +617,7 @@ struct Demo {
     app: TestApp,
     case: i64,
     application: i64,
+    invoice: String,
     document: String,
     agency: i64,
     petugas_id: i64,
@@ -649,7 +633,6 @@ struct Demo {
     inspector: String,
     wbs: i64,
     survey_token: String,
-    treasurer: String,
 }
 
 impl Demo {
@@ -684,6 +667,11 @@ impl Demo {
                 substantial_acr: vec![],
             }),
             snap: Some(crate::snap::config()),
+            payments: balai_web::PaymentsConfig {
+                callback_secret: Some(b"rahasia-tabel-rute".to_vec()),
+                partner_service_id: None,
+                demo_gateway_origin: Some("http://127.0.0.1:9".into()),
+            },
             ..WebConfig::default()
         })
         .await;
@@ -698,6 +686,7 @@ impl Demo {
         let admin = app.sign_in_admin().await;
         let citizen = crate::identity::signed_in_citizen(&app).await;
         let (application, _) = crate::applications::marias_submitted_application(&app, "tabel-rute").await;
+        let invoice = crate::payments::marias_invoice(&app).await;
         let document = crate::applications::marias_issued_document(&app, petugas_id).await;
         let other_unit = crate::applications::unit_officer(&app, "petugas-dafduk", "disdukcapil-dafduk").await;
         let desk = crate::complaints_work::complaint_officer(&app, "meja-pengaduan", "dpmptsp-pengaduan").await;
@@ -722,11 +711,11 @@ impl Demo {
         crate::whistleblowing::kupang_key(&app).await;
         let wbs = crate::whistleblowing::filed_report(&app).await;
         let survey_token = crate::surveys::mailed_token(&app).await;
-        let treasurer = crate::treasury::treasurer(&app, "bendahara-rute").await;
         Demo {
             app,
             case,
             application,
+            invoice,
             document,
             agency,
             petugas_id,
@@ -742,7 +731,6 @@ impl Demo {
             inspector,
             wbs,
             survey_token,
-            treasurer,
         }
     }
 
@@ -766,6 +754,7 @@ impl Demo {
                 Arg::ComplaintNumber => self.complaint_number.clone(),
                 Arg::Wbs => self.wbs.to_string(),
                 Arg::SurveyToken => self.survey_token.clone(),
+                Arg::Invoice => self.invoice.clone(),
             };
             let start = path.find('{').unwrap_or_else(|| panic!("{}: more values than parameters", route.pattern));
             let end = start + path[start..].find('}').unwrap() + 1;
@@ -782,7 +771,6 @@ impl Demo {
             Who::OtherUnit => &self.other_unit,
             Who::Desk => &self.desk,
             Who::Inspector => &self.inspector,
-            Who::Treasurer => &self.treasurer,
         }
     }
 
