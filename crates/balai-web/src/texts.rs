@@ -101,6 +101,7 @@ pub(crate) const CONTEXTS: &[(&str, &[(&str, Text)])] = &[
     ("notify", crate::pages::notify::texts::ALL),
     ("open311", crate::pages::open311::texts::ALL),
     ("payments pay", crate::pages::payments::pay::texts::ALL),
+    ("payments treasury", crate::pages::payments::treasury_texts::ALL),
     ("surveys", crate::pages::surveys::texts::ALL),
     ("whistleblowing", crate::pages::whistleblowing::texts::ALL),
 ];

@@ -21,6 +21,14 @@ pub const DEMO_DESK_OFFICER_PASSWORD: &str = "demo-pengaduan-2026";
 /// The demo's officer of PUPR Kota Kupang, Bina Marga: answers reports about roads.
 pub const DEMO_ROADS_OFFICER: &str = "binamarga";
 pub const DEMO_ROADS_OFFICER_PASSWORD: &str = "demo-binamarga-2026";
+/// The demo's receiving treasurers (bendahara penerimaan): (username, password, region, name). Kota
+/// Kupang has two, so a refund one asks can be approved by the other; the first sign-in enrols an
+/// authenticator app, as the role needs a second factor.
+pub const DEMO_TREASURERS: [(&str, &str, &str, &str); 3] = [
+    ("bendahara", "demo-bendahara-2026", "53.71", "Bendahara Penerimaan Kota Kupang"),
+    ("bendahara2", "demo-bendahara2-2026", "53.71", "Bendahara Penerimaan Pembantu Kota Kupang"),
+    ("bendahara-ntt", "demo-bendahara-ntt-2026", "53", "Bendahara Penerimaan Provinsi NTT"),
+];
 
 pub async fn run(config: Config, reset: bool, volume: seed::DemoVolume) -> Result<(), RunError> {
     let started = Instant::now();
@@ -61,6 +69,7 @@ pub async fn run(config: Config, reset: bool, volume: seed::DemoVolume) -> Resul
             tracing::warn!("the demo already holds cases, so no history is added; start over with --reset");
         }
         ensure_demo_complaint_officers(&db).await?;
+        ensure_demo_treasurers(&db).await?;
         let complaints_started = Instant::now();
         if seed::seed_demo_complaints_over(&db, &vault, chrono::Utc::now(), volume).await? {
             tracing::info!(ms = complaints_started.elapsed().as_millis() as u64, "demo complaints seeded");
@@ -92,6 +101,16 @@ pub async fn run(config: Config, reset: bool, volume: seed::DemoVolume) -> Resul
     println!(
         "  Pengaduan: {url}/admin/pengaduan  (complaint desk: username {DEMO_DESK_OFFICER}, password \
          {DEMO_DESK_OFFICER_PASSWORD}; PUPR Bina Marga: username {DEMO_ROADS_OFFICER}, password {DEMO_ROADS_OFFICER_PASSWORD})"
+    );
+    println!(
+        "  Bendahara: {url}/admin/pembayaran  (reconciliation and refunds: usernames {}, {} (Kota Kupang) and {} (NTT), \
+         passwords {}, {} and {}; the first sign-in enrols an authenticator app)",
+        DEMO_TREASURERS[0].0,
+        DEMO_TREASURERS[1].0,
+        DEMO_TREASURERS[2].0,
+        DEMO_TREASURERS[0].1,
+        DEMO_TREASURERS[1].1,
+        DEMO_TREASURERS[2].1
     );
     println!("  WBS:     {url}/wbs  (whistleblowing: text and identity sealed to the Inspectorate's key)");
     println!(
@@ -304,6 +323,34 @@ async fn ensure_demo_complaint_officers(db: &Db) -> Result<(), RunError> {
                 agency_id: Some(agency_id),
                 unit_id: Some(unit_id),
                 role: balai_domain::identity::Role::Officer,
+                username,
+                display_name,
+                password_hash: &hash,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The demo's treasurers, each of their government as a whole (no agency).
+async fn ensure_demo_treasurers(db: &Db) -> Result<(), RunError> {
+    for (username, password, region, display_name) in DEMO_TREASURERS {
+        if identity::officer_by_username(db, username).await?.is_some() {
+            continue;
+        }
+        let government = balai_store::org::government_by_region(db, region).await?;
+        let hash = balai_auth::hash_password(password);
+        let mut tx = db.begin().await?;
+        identity::create_officer(
+            &mut tx,
+            &balai_store::audit::Actor::system("demo"),
+            &identity::NewOfficer {
+                government_id: Some(government.id),
+                agency_id: None,
+                unit_id: None,
+                role: balai_domain::identity::Role::Treasurer,
                 username,
                 display_name,
                 password_hash: &hash,

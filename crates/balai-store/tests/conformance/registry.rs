@@ -32,6 +32,7 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("audit_tiles", "the log itself: tree hashes, recomputed by verify"),
     ("audit_checkpoints", "the log itself: signed heads, recomputed by verify"),
     ("service_requirements", "part of its service version's audited state"),
+    ("bank_statement_lines", "part of its bank statement's audited state; never changed once imported"),
     ("service_steps", "part of its service version's audited state"),
     ("holidays", "part of its government's audited calendar year"),
     ("citizen_documents", "part of its citizen's audited state"),
@@ -235,6 +236,7 @@ async fn populated(db: &Db) {
         .await
         .unwrap()
         .unwrap();
+    crate::reconcile::populate(db).await;
 }
 
 /// An id of the same shape as `id` that names no row: every number in it made huge.

@@ -29,4 +29,5 @@ mod routes;
 mod snap;
 mod surveys;
 mod templates;
+mod treasury;
 mod whistleblowing;

@@ -31,6 +31,8 @@ enum Who {
     Desk,
     /// An inspector of Kota Kupang's Inspectorate (reads whistleblowing reports).
     Inspector,
+    /// A receiving treasurer of Kota Kupang (reconciles payments, asks for and decides refunds).
+    Treasurer,
 }
 
 /// How a state-changing route is protected.
@@ -124,6 +126,11 @@ const fn route(
     fields: &'static [(&'static str, &'static str)],
 ) -> Route {
     Route { method, pattern, args, guard, fields }
+}
+
+/// A treasurer's route: a plain officer does not hold the permission.
+const fn treasurer(permission: &'static str) -> Guard {
+    Guard::Officer { permission, with: Who::Treasurer, without: Who::Petugas, refused: StatusCode::FORBIDDEN }
 }
 
 const fn admin_only(permission: &'static str) -> Guard {
@@ -458,6 +465,22 @@ const ROUTES: &[Route] = &[
         },
         &[("unit", "disdukcapil-dafduk"), ("answered_on", "")],
     ),
+    // ---- the receiving treasurer ----
+    route("POST", "/admin/pembayaran/impor", &[], treasurer("ReconcilePayments"), &[]),
+    route(
+        "POST",
+        "/admin/pembayaran/pengembalian",
+        &[],
+        treasurer("RequestRefund"),
+        &[("payment", "1"), ("amount", "1000"), ("refundable", "1000"), ("reason", "Salah bayar")],
+    ),
+    route(
+        "POST",
+        "/admin/pembayaran/pengembalian/putusan",
+        &[],
+        treasurer("ApproveRefund"),
+        &[("refund", "1"), ("decision", "approve"), ("note", "")],
+    ),
     route("POST", "/api/v1/applications", &[], Guard::Api, &[("government", "53.71"), ("service", "AKTA-LAHIR")]),
     // ---- the Open311 API ----
     route(
@@ -633,6 +656,7 @@ struct Demo {
     inspector: String,
     wbs: i64,
     survey_token: String,
+    treasurer: String,
 }
 
 impl Demo {
@@ -711,6 +735,7 @@ impl Demo {
         crate::whistleblowing::kupang_key(&app).await;
         let wbs = crate::whistleblowing::filed_report(&app).await;
         let survey_token = crate::surveys::mailed_token(&app).await;
+        let treasurer = crate::treasury::treasurer(&app, "bendahara-rute").await;
         Demo {
             app,
             case,
@@ -731,6 +756,7 @@ impl Demo {
             inspector,
             wbs,
             survey_token,
+            treasurer,
         }
     }
 
@@ -771,6 +797,7 @@ impl Demo {
             Who::OtherUnit => &self.other_unit,
             Who::Desk => &self.desk,
             Who::Inspector => &self.inspector,
+            Who::Treasurer => &self.treasurer,
         }
     }
 

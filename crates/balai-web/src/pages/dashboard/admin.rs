@@ -110,6 +110,9 @@ struct DashboardPage {
 /// An officer's home is their work: the queue of their unit, what is due first. Those who work no
 /// cases (administrators, auditors) land on the catalogue and its tools.
 async fn home(State(state): State<AppState>, lang: RequestLang, uri: Uri, admin: Admin) -> Response {
+    if admin.principal.role == balai_domain::identity::Role::Treasurer {
+        return crate::pages::payments::treasury::treasurer_home(&state, lang.0, &uri, &admin).await;
+    }
     if crate::pages::applications::works_cases(&admin) {
         return crate::pages::applications::queue_home(&state, lang.0, &uri, &admin, Default::default()).await;
     }
