@@ -66,6 +66,9 @@ enum Guard {
     /// SNAP, called by the bank: its RSA signature (token) or HMAC signature and Bearer token
     /// (transaction calls) in headers; no cookie, no session.
     SnapSigned,
+    /// A payment gateway's notification: `Balai-Signature` (HMAC over the exact body) in a header;
+    /// no cookie, no session.
+    GatewaySigned,
     /// The API's one file endpoint: `multipart/form-data` (and only there), no other site's Origin.
     ApiUpload,
     /// An OpenID Connect callback (GET) that opens a session: only for the browser holding the
@@ -494,6 +497,8 @@ const ROUTES: &[Route] = &[
     route("POST", "/v1.0/access-token/b2b", &[], Guard::SnapSigned, &[("grantType", "client_credentials")]),
     route("POST", "/v1.0/transfer-va/inquiry", &[], Guard::SnapSigned, &[("partnerServiceId", "   12345")]),
     route("POST", "/v1.0/transfer-va/payment", &[], Guard::SnapSigned, &[("partnerServiceId", "   12345")]),
+    // ---- a payment gateway ----
+    route("POST", "/api/v1/payments/callback/generic", &[], Guard::GatewaySigned, &[]),
     // ---- a citizen's payment ----
     route("POST", "/bayar/{id}/baru", &[Arg::Invoice], Guard::Citizen, &[]),
     // The demo gateway (configured below at an address nothing answers: past the guards, 502).
@@ -1046,6 +1051,14 @@ async fn every_state_changing_route_refuses_forged_unsigned_and_unpermitted_requ
                 let code = r.json()["responseCode"].as_str().unwrap_or_default().to_owned();
                 assert!(code.starts_with("400") && code.ends_with("02"), "{}: {code}", what("SNAP's code"));
             }
+            Guard::GatewaySigned => {
+                // Unsigned, from anywhere (this site's pages too): refused, naming the header.
+                for origin in [None, Some("http://balai.test")] {
+                    let r = demo.send_json(route, "application/json", origin).await;
+                    expect(&r, StatusCode::UNAUTHORIZED, &what("without the gateway's signature"));
+                    assert_eq!(r.json()["errors"][0]["field"], "Balai-Signature", "{}", what("the field"));
+                }
+            }
             Guard::OidcCallback { binding_cookie } => {
                 let r = demo.send(route, "", &[]).await;
                 expect(&r, StatusCode::UNAUTHORIZED, &what("without the browser's binding cookie"));
@@ -1143,6 +1156,8 @@ async fn with_their_own_token_the_people_in_the_table_get_past_its_guards() {
             Guard::OidcCallback { .. } | Guard::OidcStart { .. } => {}
             // Only the bank's signed calls get further: the SNAP stories show that over real HTTP.
             Guard::SnapSigned => {}
+            // Only a signed notification gets further: the payment_callback stories show that.
+            Guard::GatewaySigned => {}
         }
     }
 }
