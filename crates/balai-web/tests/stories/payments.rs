@@ -229,6 +229,20 @@ async fn paid_state(app: &TestApp, bill: &str) -> (String, Option<String>, Optio
     (status, channel, receipt, case_status)
 }
 
+async fn count_issued(app: &TestApp) -> i64 {
+    let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM issued_documents")).await.unwrap();
+    n
+}
+
+async fn maria_id(app: &TestApp) -> i64 {
+    let nik = balai_domain::nik::Nik::parse("5371045203900003", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let id = balai_store::identity::citizens::citizen_id_by_nik(&mut tx, &app.vault, &nik).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
 async fn maria_pays_her_bill_with_the_demo_gateway_and_the_receipt_proves_itself(app: TestApp) {
     let served = Served::start(&app).await;
     let submitted = served.apply_for_uji_kir().await;
@@ -274,6 +288,10 @@ async fn maria_pays_her_bill_with_the_demo_gateway_and_the_receipt_proves_itself
     let (status, ..) = paid_state(&app, &bill).await;
     assert_eq!(status, "started", "opening the page starts the invoice");
 
+    // No receipt for a bill not paid.
+    let early = served.get(&format!("/bayar/{id}/bukti.pdf")).await;
+    assert_eq!(early.status, 404, "{early:?}");
+
     // A forged form does nothing; Maria's own pays through the demo gateway, over HTTP.
     let csrf = page.hidden("csrf");
     let forged =
@@ -313,6 +331,24 @@ async fn maria_pays_her_bill_with_the_demo_gateway_and_the_receipt_proves_itself
     let case_page = served.get(&format!("/akun/permohonan/{}", case_id.0)).await;
     assert!(case_page.text().contains(&format!("href=\"/bayar/{id}/bukti.pdf\">Bukti bayar<")), "{case_page:?}");
 
+    // Nobody else records a receipt for her bill: the command does not find it, and writes nothing.
+    let documents_before = count_issued(&app).await;
+    let stranger = balai_store::payments::receipts::NewReceipt {
+        id: "kwitansiOrangLain00001".into(),
+        number: "BPR/0/2026".into(),
+        product: "Bukti Pembayaran Retribusi".into(),
+        issuer: "Dinas".into(),
+        issued_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        sha256: "00".repeat(32),
+        signature: String::new(),
+        object_key: "nowhere".into(),
+    };
+    let refused =
+        balai_store::payments::receipts::record_receipt_as_citizen(&app.db, -1, &id, &stranger, app.clock.now()).await;
+    assert!(matches!(refused, Err(balai_store::StoreError::NotFound)), "{refused:?}");
+    assert_eq!(count_issued(&app).await, documents_before);
+    assert_eq!(paid_state(&app, &bill).await.2, None);
+
     // The receipt: a PDF rendered once, whose QR code opens its verification page.
     let pdf = served.get(&format!("/bayar/{id}/bukti.pdf")).await;
     assert_eq!(pdf.status, 200, "{pdf:?}");
@@ -322,6 +358,19 @@ async fn maria_pays_her_bill_with_the_demo_gateway_and_the_receipt_proves_itself
     assert_eq!(again.bytes, pdf.bytes, "a second request serves the kept file");
     let (.., receipt, _) = paid_state(&app, &bill).await;
     let receipt = receipt.expect("the invoice names its receipt");
+    assert_eq!(count_issued(&app).await, documents_before + 1, "one receipt, however often it is asked for");
+    // Asked for again through the command, the invoice keeps its receipt.
+    let again = balai_store::payments::receipts::record_receipt_as_citizen(
+        &app.db,
+        maria_id(&app).await,
+        &id,
+        &balai_store::payments::receipts::NewReceipt { id: "kwitansiKeduaKalinya01".into(), ..stranger },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(&again, balai_store::payments::receipts::Recorded::Existing(r) if r.id == receipt), "{again:?}");
+    assert_eq!(count_issued(&app).await, documents_before + 1);
     let (kept,): (i64,) =
         app.db.fetch_one(query("SELECT COUNT(*) FROM issued_documents WHERE id = $1").bind(&receipt)).await.unwrap();
     assert_eq!(kept, 1);
