@@ -70,6 +70,7 @@ pub async fn run(config: Config, reset: bool, volume: seed::DemoVolume) -> Resul
         }
         ensure_demo_complaint_officers(&db).await?;
         ensure_demo_treasurers(&db).await?;
+        import_demo_statement(&db).await?;
         let complaints_started = Instant::now();
         if seed::seed_demo_complaints_over(&db, &vault, chrono::Utc::now(), volume).await? {
             tracing::info!(ms = complaints_started.elapsed().as_millis() as u64, "demo complaints seeded");
@@ -358,6 +359,27 @@ async fn ensure_demo_treasurers(db: &Db) -> Result<(), RunError> {
         )
         .await?;
         tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// A day's bank statement of Kota Kupang imported by its treasurer, once, so the reconciliation page
+/// shows matched, mismatched and unmatched lines.
+async fn import_demo_statement(db: &Db) -> Result<(), RunError> {
+    let government = balai_store::org::government_by_region(db, "53.71").await?;
+    let Some(treasurer) = identity::officer_by_username(db, DEMO_TREASURERS[0].0).await? else { return Ok(()) };
+    use balai_store::payments::reconcile;
+    if let Some(file) = reconcile::demo_statement(db, government.id).await? {
+        let imported = reconcile::import_statement_as_officer(
+            db,
+            treasurer.id,
+            government.id,
+            &file,
+            reconcile::StatementFormat::Csv,
+            chrono::Utc::now(),
+        )
+        .await?;
+        tracing::info!(lines = imported.lines, matched = imported.matched, "demo bank statement imported");
     }
     Ok(())
 }

@@ -779,6 +779,60 @@ pub async fn recent_statements(
     .await
 }
 
+// ---- the demo -----------------------------------------------------------------------------------
+
+/// A small statement for the demo, as the bank would send it for the latest local day on which the
+/// government has paid payments: the first few of them as paid (matched), one more short by Rp1.000
+/// (mismatched), the day's held payments (mismatched), and a cash deposit with no bill (unmatched).
+/// `None` when the government has no paid payment or already has a statement.
+pub async fn demo_statement(db: &Db, government_id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    let (statements,): (i64,) = db
+        .fetch_one(query("SELECT COUNT(*) FROM bank_statements WHERE government_id = $1").bind(government_id))
+        .await?;
+    if statements > 0 {
+        return Ok(None);
+    }
+    let (zone,): (String,) =
+        db.fetch_one(query("SELECT time_zone FROM governments WHERE id = $1").bind(government_id)).await?;
+    let zone = IndonesianTimeZone::parse(&zone).unwrap_or(IndonesianTimeZone::Wib);
+    let recent: Vec<(String, i64, String, DateTime<Utc>)> = db
+        .fetch_all(
+            query(
+                "SELECT i.bill_number, p.amount, p.outcome, p.paid_at FROM payments p                  JOIN invoices i ON i.id = p.invoice_id                  WHERE p.government_id = $1 AND p.outcome <> 'failed' ORDER BY p.paid_at DESC, p.id DESC LIMIT 500",
+            )
+            .bind(government_id),
+        )
+        .await?;
+    let Some(day) = recent.iter().find(|(_, _, outcome, _)| outcome == "paid").map(|(.., at)| zone.local_date(*at))
+    else {
+        return Ok(None);
+    };
+    let of_day: Vec<&(String, i64, String, DateTime<Utc>)> =
+        recent.iter().filter(|(.., at)| zone.local_date(*at) == day).collect();
+    let mut text = String::from("value_date,amount,bill_number,bank_reference,description\n");
+    let mut n = 0;
+    let mut line = |amount: i64, bill: &str, description: &str| {
+        n += 1;
+        text.push_str(&format!("{day},{amount},{bill},BPD-{}-{n:04},{description}\n", day.format("%Y%m%d")));
+    };
+    let paid: Vec<_> = of_day.iter().filter(|(_, _, outcome, _)| outcome == "paid").collect();
+    for (i, (bill, amount, ..)) in paid.iter().take(4).enumerate() {
+        if i == 3 {
+            line(amount - 1_000, bill, "TRF VA KURANG BAYAR");
+        } else {
+            // The second line names its bill only in the description, as many banks print it.
+            let (column, description) =
+                if i == 1 { ("", format!("QRIS {bill} PEMBAYARAN RETRIBUSI")) } else { (bill.as_str(), "QRIS".into()) };
+            line(*amount, column, &description);
+        }
+    }
+    for (bill, amount, ..) in of_day.iter().filter(|(_, _, outcome, _)| outcome.starts_with("held_")).take(2) {
+        line(*amount, bill, "TRF VA");
+    }
+    line(25_000, "", "SETORAN TUNAI LOKET");
+    Ok(Some(text.into_bytes()))
+}
+
 // ---- audit --------------------------------------------------------------------------------------
 
 pub(crate) const AUDITED: &[AuditedTable] = &[AuditedTable::new("bank_statements", statement_state)];

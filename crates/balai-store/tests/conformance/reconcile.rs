@@ -523,16 +523,20 @@ async fn a_held_payment_is_refunded_without_touching_its_invoice(db: Db) {
 }
 
 /// For the registry's coverage test: a statement and a refund request in a populated database (a
-/// treasurer of Kota Kupang imports one line; a refund is asked for the first kept payment, if any).
+/// treasurer of Kota Kupang imports the demo's statement; a refund is asked for the first kept payment).
 pub async fn populate(db: &Db) {
     let government = balai_store::org::government_by_region(db, "53.71").await.unwrap();
     let mut tx = db.begin().await.unwrap();
     let treasurer = officer(&mut tx, government.id, None, Role::Treasurer, "bendahara-uji").await;
     tx.commit().await.unwrap();
-    let file = csv(&["2026-12-07,12000,,BNK-1,SETORAN".to_owned()]);
-    reconcile::import_statement_as_officer(db, treasurer, government.id, &file, StatementFormat::Csv, Utc::now())
-        .await
-        .unwrap();
+    // The demo's own statement: its latest day's paid payments as the bank shows them, and a deposit.
+    let file = reconcile::demo_statement(db, government.id).await.unwrap().expect("the demo has paid payments");
+    let imported =
+        reconcile::import_statement_as_officer(db, treasurer, government.id, &file, StatementFormat::Csv, Utc::now())
+            .await
+            .unwrap();
+    assert!(imported.matched >= 1 && imported.unmatched >= 1, "{imported:?}");
+    assert!(reconcile::demo_statement(db, government.id).await.unwrap().is_none(), "once per government");
     let first: Option<(i64,)> = db
         .fetch_optional(
             query("SELECT id FROM payments WHERE government_id = $1 AND outcome <> 'failed' ORDER BY id LIMIT 1")
