@@ -252,6 +252,12 @@ async fn maria_pays_her_bill_with_the_demo_gateway_and_the_receipt_proves_itself
     assert_eq!(invoice["status"], "created");
     let tracking = submitted["tracking_number"].as_str().unwrap().to_owned();
 
+    // The page after applying (the case page, fresh) links the bill.
+    let (case_id,): (i64,) =
+        app.db.fetch_one(query("SELECT id FROM cases WHERE tracking_number = $1").bind(&tracking)).await.unwrap();
+    let fresh = served.get(&format!("/akun/permohonan/{case_id}?baru=1")).await;
+    assert!(fresh.text().contains(&format!("id=\"payment-link\" href=\"/bayar/{id}\">Bayar Rp85.000<")), "{fresh:?}");
+
     // The API's QRIS payload is the bill: our reader finds its amount, bill number and merchant.
     let doc = served.get(&format!("/api/v1/invoices/{id}")).await;
     assert_eq!(doc.status, 200, "{doc:?}");
@@ -326,9 +332,7 @@ async fn maria_pays_her_bill_with_the_demo_gateway_and_the_receipt_proves_itself
     assert!(html.contains("<h2 id=\"paid-heading\">Lunas</h2>") && html.contains("id=\"paid-with\">QRIS<"), "{html}");
     assert!(html.contains(&format!("href=\"/bayar/{id}/bukti.pdf\"")), "{html}");
     assert!(!html.contains("id=\"qris\"") && !html.contains("id=\"demo-gateway\""), "nothing left to pay: {html}");
-    let case_id: (i64,) =
-        app.db.fetch_one(query("SELECT id FROM cases WHERE tracking_number = $1").bind(&tracking)).await.unwrap();
-    let case_page = served.get(&format!("/akun/permohonan/{}", case_id.0)).await;
+    let case_page = served.get(&format!("/akun/permohonan/{case_id}")).await;
     assert!(case_page.text().contains(&format!("href=\"/bayar/{id}/bukti.pdf\">Bukti bayar<")), "{case_page:?}");
 
     // Nobody else records a receipt for her bill: the command does not find it, and writes nothing.
