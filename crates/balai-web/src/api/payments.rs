@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::applications::ApiCitizen;
 use crate::error::{ApiError, AppError, Problem, Refusal};
 use crate::i18n::RequestLang;
+use crate::texts::common as texts;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -153,19 +154,14 @@ fn unauthorized(lang: Lang, rule: &'static str) -> Response {
         AppError::from(Refusal {
             status: StatusCode::UNAUTHORIZED,
             problem_type: "/problems/bad-signature",
-            title: lang.pick("Tanda tangan tidak sah", "Bad signature"),
+            title: texts::BAD_SIGNATURE_TITLE.get(lang),
             field: Some("Balai-Signature"),
             rule,
             message: match rule {
-                "stale_timestamp" => lang.pick(
-                    "Waktu pada tanda tangan berselisih lebih dari 5 menit dari waktu server.",
-                    "The signature's time is more than 5 minutes away from the server's.",
-                ),
-                _ => lang.pick(
-                    "Tanda tangan Balai-Signature tidak cocok dengan isi permintaan.",
-                    "The Balai-Signature header does not match the request body.",
-                ),
+                "stale_timestamp" => texts::STALE_SIGNATURE_DETAIL,
+                _ => texts::BAD_SIGNATURE_DETAIL,
             }
+            .get(lang)
             .to_owned(),
             retry_after: None,
             attempts_left: None,

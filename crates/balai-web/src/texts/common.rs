@@ -97,6 +97,12 @@ crate::texts::texts! {
         / "Try again in a moment.";
 
     // The API's checks before a handler runs.
+    BAD_SIGNATURE_TITLE = "Tanda tangan tidak sah"
+        / "Bad signature";
+    BAD_SIGNATURE_DETAIL = "Tanda tangan Balai-Signature tidak cocok dengan isi permintaan."
+        / "The Balai-Signature header does not match the request body.";
+    STALE_SIGNATURE_DETAIL = "Waktu pada tanda tangan berselisih lebih dari 5 menit dari waktu server."
+        / "The signature's time is more than 5 minutes away from the server's.";
     FOREIGN_ORIGIN_TITLE = "Asal permintaan ditolak"
         / "Origin refused";
     FOREIGN_ORIGIN_DETAIL = "Permintaan yang mengubah data hanya diterima dari situs ini."
