@@ -20,6 +20,7 @@ mod notify;
 mod oidc;
 mod open311;
 mod org;
+mod payments;
 mod reconcile;
 mod registry;
 mod rotation;

@@ -32,6 +32,7 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("audit_tiles", "the log itself: tree hashes, recomputed by verify"),
     ("audit_checkpoints", "the log itself: signed heads, recomputed by verify"),
     ("service_requirements", "part of its service version's audited state"),
+    ("invoice_events", "the history of an invoice: each move also writes the invoice's own leaf"),
     ("bank_statement_lines", "part of its bank statement's audited state; never changed once imported"),
     ("service_steps", "part of its service version's audited state"),
     ("holidays", "part of its government's audited calendar year"),
