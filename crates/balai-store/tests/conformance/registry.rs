@@ -63,7 +63,10 @@ const UNAUDITED: &[(&str, &str)] = &[
     ("complaint_subscriptions", "who asked for news of an area or category: a mailing list, sealed"),
     ("survey_invitations", "one-time survey links (hashed): delivery state; the response they lead to is a leaf"),
     ("snap_tokens", "SNAP Bearer tokens (hashed): short-lived protocol state; the payment itself is audited by settle"),
-    ("snap_requests", "SNAP calls' X-EXTERNAL-ID per day: short-lived protocol state; the payment is audited by settle"),
+    (
+        "snap_requests",
+        "SNAP calls' X-EXTERNAL-ID per day: short-lived protocol state; the payment is audited by settle",
+    ),
     ("survey_tallies", "day sums of survey_responses, written with each response (a leaf) and recomputable"),
 ];
 

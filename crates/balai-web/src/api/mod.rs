@@ -374,7 +374,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(operations, 16);
+        assert_eq!(operations, 19);
     }
 
     /// The bounds the description gives the paging parameters are the ones the handlers enforce.
