@@ -713,9 +713,9 @@ mod tests {
     }
 
     #[test]
-    fn second_factors_are_required_for_admins_and_heads_of_agency() {
+    fn second_factors_are_required_for_admins_heads_of_agency_and_treasurers() {
         let required: Vec<Role> = Role::ALL.into_iter().filter(|r| r.requires_totp()).collect();
-        assert_eq!(required, [Role::AgencyHead, Role::GovernmentAdmin]);
+        assert_eq!(required, [Role::AgencyHead, Role::GovernmentAdmin, Role::Treasurer]);
         for r in Role::ALL {
             assert_eq!(Role::parse(r.code()), Some(r));
         }

@@ -53,7 +53,7 @@ fn a_typed_bill_number_is_checked_for_length_and_digits() {
     assert_eq!(BillNumber::parse(""), Err(BillNumberError::Length));
     assert_eq!(BillNumber::parse("123456789012345678901"), Err(BillNumberError::Length));
     assert_eq!(BillNumber::parse("57a4"), Err(BillNumberError::NotDigits));
-    assert_eq!(BillNumber::parse("５７２４"), Err(BillNumberError::Length));
+    assert_eq!(BillNumber::parse("５７２４"), Err(BillNumberError::NotDigits), "full-width digits are not digits");
     assert_eq!(BillNumber::parse(" 5724 ").map(|b| b.to_string()), Ok("5724".to_owned()));
     // Twenty digits is the longest a virtual account's customer number may be.
     let body = "1234567890123456789";
