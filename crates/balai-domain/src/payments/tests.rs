@@ -173,3 +173,17 @@ fn refunds_never_pass_what_was_paid_even_when_asked_at_once() {
         Err(AmountError::RefundAboveRefundable { refundable: Rupiah(40_000) })
     );
 }
+
+#[test]
+fn invoice_events_are_written_by_their_names() {
+    let codes: Vec<&str> = InvoiceEvent::ALL.into_iter().map(InvoiceEvent::code).collect();
+    assert_eq!(codes, ["start", "submit", "succeed", "fail", "cancel", "expire", "refund"]);
+    let refused = InvoiceError::NotAllowed { from: InvoiceStatus::Refunded, event: InvoiceEvent::Start };
+    assert_eq!(refused.to_string(), "an invoice that is refunded cannot start");
+}
+
+#[test]
+fn a_qr_lasts_a_day_and_a_virtual_account_three_by_default() {
+    assert_eq!(DEFAULT_QRIS_EXPIRY_MINUTES, 1_440, "24 hours");
+    assert_eq!(DEFAULT_VA_EXPIRY_MINUTES, 4_320, "3 days");
+}
