@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod applications;
 mod audit;
+mod billing;
 mod calendar;
 mod catalogue;
 mod citizens;

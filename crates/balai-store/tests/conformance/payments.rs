@@ -2,21 +2,19 @@
 //! settles the invoice once and moves the case on in the same transaction; money that does not pay
 //! its invoice is held for the treasurer (or refused, when a bank asks first); nothing is paid twice.
 
+use crate::billing::{Billing, FEE, apply, at, audit_verifies, billing_in, count, gateway_payment, vault};
 use crate::support::{Fixture, birth_certificate, fixture};
-use balai_domain::Lang;
-use balai_domain::Rupiah;
 use balai_domain::applications::{ApplicationEvent, ApplicationStatus};
 use balai_domain::identity::Role;
 use balai_domain::nik::Nik;
-use balai_domain::payments::{BillNumber, Channel, InvoiceStatus};
-use balai_store::applications::{self, Application, DocumentChoice, DocumentSource, Instruction};
-use balai_store::audit::{self, Actor};
-use balai_store::identity::Vault;
-use balai_store::identity::citizens::{self, HeldDocument, NewCitizen};
+use balai_domain::payments::{BillNumber, InvoiceStatus};
+use balai_store::applications::{self, Instruction};
+use balai_store::audit::Actor;
+use balai_store::identity::citizens::{self, NewCitizen};
 use balai_store::identity::officers::{self, NewOfficer};
 use balai_store::payments::{self, IncomingPayment, Invoice, Mismatch, PaymentSettings, Settlement};
 use balai_store::{Db, StoreError, catalogue, query};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 crate::conformance!(
     a_fee_is_invoiced_at_the_payment_step_and_the_gateway_payment_moves_the_case_on,
@@ -33,74 +31,24 @@ crate::conformance!(
     a_merchant_the_qr_cannot_carry_is_refused_naming_the_field,
 );
 
-const FEE: i64 = 50_000;
-
-fn vault() -> Vault {
-    Vault::from_master(&[7; 32])
-}
-
-/// `hour` WITA on `day` December 2026.
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap() - Duration::hours(8)
-}
-
 struct World {
     f: Fixture,
     citizen: i64,
     other_citizen: i64,
-    kk_on_file: i64,
     front_desk_officer: i64,
     records_officer: i64,
     verifier: i64,
+    billing: Billing,
 }
 
-async fn world(db: &Db, with_settings: bool, upfront: bool) -> World {
+async fn world(db: &Db, takes_payment: bool, upfront: bool) -> World {
     let f = fixture(db).await;
-    let vault = vault();
     let mut tx = db.begin().await.unwrap();
     let actor = Actor::system("test");
-    for year in [2026, 2027] {
-        balai_store::calendar::replace_year(&mut tx, &actor, f.government.id, year, &[]).await.unwrap();
-    }
-    let mut standard = birth_certificate(f.front_desk.id, f.records.id);
-    standard.fee = Rupiah(FEE);
-    let service_id =
-        catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &actor).await.unwrap();
-    if with_settings {
-        let settings = PaymentSettings {
-            government_id: f.government.id,
-            nmid: "ID2026537100013".into(),
-            merchant_name: "BPKAD KOTA KUPANG".into(),
-            merchant_city: "KUPANG".into(),
-            postal_code: "85111".into(),
-            mcc: "9399".into(),
-            merchant_criteria: "UBE".into(),
-            qris_expiry_minutes: 24 * 60,
-            va_expiry_minutes: 3 * 24 * 60,
-        };
-        payments::put_settings_in(&mut tx, &actor, &settings, at(1, 8)).await.unwrap();
-        if upfront {
-            payments::set_upfront_in(&mut tx, &actor, f.government.id, service_id).await.unwrap();
-        }
-    }
-    let mut citizen_ids = Vec::new();
-    for (nik, name) in [("5371045203900003", "Maria Yosefina Lado"), ("5371011708850002", "Yohanes Benu")] {
-        let nik = Nik::parse(nik, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap();
-        let new = NewCitizen { full_name: name.into(), ..NewCitizen::default() };
-        citizen_ids.push(citizens::create_citizen(&mut tx, &actor, &vault, &nik, &new).await.unwrap());
-    }
-    let citizen = citizen_ids[0];
-    let kk = HeldDocument {
-        doc_type: "kk".into(),
-        number: Some("5371010101010001".into()),
-        issuer: "Disdukcapil".into(),
-        issued_on: None,
-    };
-    citizens::hold_document(&mut tx, &actor, &vault, citizen, &kk).await.unwrap();
-    let (kk_on_file,): (i64,) = tx
-        .fetch_one(query("SELECT id FROM citizen_documents WHERE citizen_id = $1 AND doc_type = 'kk'").bind(citizen))
-        .await
-        .unwrap();
+    let billing = billing_in(&mut tx, &f, takes_payment, upfront).await;
+    let nik = Nik::parse("5371011708850002", NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap();
+    let new = NewCitizen { full_name: "Yohanes Benu".into(), ..NewCitizen::default() };
+    let other_citizen = citizens::create_citizen(&mut tx, &actor, &vault(), &nik, &new).await.unwrap();
     let mut ids = Vec::new();
     for (role, unit, name) in [
         (Role::Officer, Some(f.front_desk.id), "loket"),
@@ -120,37 +68,18 @@ async fn world(db: &Db, with_settings: bool, upfront: bool) -> World {
     }
     tx.commit().await.unwrap();
     World {
+        citizen: billing.citizen,
         f,
-        citizen,
-        other_citizen: citizen_ids[1],
-        kk_on_file,
+        other_citizen,
         front_desk_officer: ids[0],
         records_officer: ids[1],
         verifier: ids[2],
+        billing,
     }
 }
 
 async fn submit(db: &Db, w: &World, key: &str) -> i64 {
-    let fields = serde_json::Map::new();
-    let key_name = format!("uploads/{}/{key}", w.f.government.id);
-    let upload =
-        applications::record_upload(db, w.citizen, w.f.government.id, &key_name, "image/jpeg", 1234, "ab", at(7, 8))
-            .await
-            .unwrap()
-            .id;
-    let documents = [
-        DocumentChoice { code: "surat_keterangan".into(), source: DocumentSource::Upload(upload) },
-        DocumentChoice { code: "kk".into(), source: DocumentSource::OnFile(w.kk_on_file) },
-    ];
-    let application = Application {
-        government_id: w.f.government.id,
-        service_code: "AKTA-LAHIR",
-        fields: &fields,
-        documents: &documents,
-        idempotency_key: key,
-        lang: Lang::Id,
-    };
-    applications::submit(db, &vault(), w.citizen, &application, at(7, 9)).await.unwrap().case_id
+    apply(db, &w.f, &w.billing, key).await
 }
 
 /// Submits and verifies the first step: the case now waits for payment at its last step.
@@ -182,26 +111,7 @@ async fn invoice_of(db: &Db, case_id: i64) -> Invoice {
 }
 
 fn paid<'a>(invoice: &'a Invoice, transaction_id: &'a str, amount: i64, when: DateTime<Utc>) -> IncomingPayment<'a> {
-    IncomingPayment {
-        source: "generic",
-        transaction_id,
-        bill_number: &invoice.bill_number,
-        amount: Rupiah(amount),
-        channel: Channel::Qris,
-        paid_at: when,
-        failed: false,
-    }
-}
-
-async fn count(db: &Db, sql: &'static str) -> i64 {
-    let (n,): (i64,) = db.fetch_one(query(sql)).await.unwrap();
-    n
-}
-
-async fn audit_verifies(db: &Db) {
-    if let Err(finding) = audit::verify(db, &[]).await.unwrap() {
-        panic!("the audit log does not verify: {finding:?}");
-    }
+    gateway_payment(invoice, transaction_id, amount, when)
 }
 
 async fn a_fee_is_invoiced_at_the_payment_step_and_the_gateway_payment_moves_the_case_on(db: Db) {

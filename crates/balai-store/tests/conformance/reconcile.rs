@@ -2,22 +2,18 @@
 //! matched by bill number and amount; a day shows what the bank and Balai each saw; a refund is asked
 //! by one treasurer and decided by another, never past what was paid.
 
-use crate::support::{Fixture, birth_certificate, fixture, fixture_in};
-use balai_domain::Lang;
+use crate::billing::{Billing, FEE, apply, at, audit_verifies, billing_in, count, gateway_payment, vault};
+use crate::support::{Fixture, fixture, fixture_in};
 use balai_domain::Rupiah;
 use balai_domain::identity::Role;
-use balai_domain::nik::Nik;
-use balai_domain::payments::{BillNumber, Channel};
-use balai_store::applications::{self, Application, DocumentChoice, DocumentSource};
+use balai_domain::payments::BillNumber;
 use balai_store::audit::{self, Actor};
-use balai_store::identity::Vault;
-use balai_store::identity::citizens::{self, HeldDocument, NewCitizen};
 use balai_store::identity::officers::{self, NewOfficer};
 use balai_store::payments::reconcile::{self, MatchStatus, MismatchReason, StatementFormat};
 use balai_store::payments::refunds::{self, RefundStatus};
-use balai_store::payments::{self, IncomingPayment, Invoice, Mismatch, PaymentSettings};
-use balai_store::{Db, StoreError, catalogue, query};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use balai_store::payments::{self, Invoice, Mismatch};
+use balai_store::{Db, StoreError, query};
+use chrono::{DateTime, NaiveDate, Utc};
 
 crate::conformance!(
     statement_lines_are_matched_unmatched_and_mismatched_and_the_day_adds_up,
@@ -31,25 +27,14 @@ crate::conformance!(
     a_held_payment_is_refunded_without_touching_its_invoice,
 );
 
-const FEE: i64 = 50_000;
-
-fn vault() -> Vault {
-    Vault::from_master(&[7; 32])
-}
-
-/// `hour` WITA on `day` December 2026.
-fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap() - Duration::hours(8)
-}
-
 fn day7() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
 }
 
 struct World {
     f: Fixture,
-    citizen: i64,
-    kk_on_file: i64,
+    /// The billed service and the citizen who applies for it.
+    billing: Billing,
     treasurer: i64,
     second_treasurer: i64,
     /// A front-desk officer of the agency: not a treasurer.
@@ -77,43 +62,8 @@ async fn officer(tx: &mut balai_store::Tx, government_id: i64, agency_id: Option
 /// treasurers and the others who must be refused.
 async fn world(db: &Db) -> World {
     let f = fixture(db).await;
-    let vault = vault();
     let mut tx = db.begin().await.unwrap();
-    let actor = Actor::system("test");
-    for year in [2026, 2027] {
-        balai_store::calendar::replace_year(&mut tx, &actor, f.government.id, year, &[]).await.unwrap();
-    }
-    let mut standard = birth_certificate(f.front_desk.id, f.records.id);
-    standard.fee = Rupiah(FEE);
-    let service_id =
-        catalogue::create_service(&mut tx, &f.agency, "kependudukan", "AKTA-LAHIR", &standard, &actor).await.unwrap();
-    let settings = PaymentSettings {
-        government_id: f.government.id,
-        nmid: "ID2026537100013".into(),
-        merchant_name: "BPKAD KOTA KUPANG".into(),
-        merchant_city: "KUPANG".into(),
-        postal_code: "85111".into(),
-        mcc: "9399".into(),
-        merchant_criteria: "UBE".into(),
-        qris_expiry_minutes: 24 * 60,
-        va_expiry_minutes: 3 * 24 * 60,
-    };
-    payments::put_settings_in(&mut tx, &actor, &settings, at(1, 8)).await.unwrap();
-    payments::set_upfront_in(&mut tx, &actor, f.government.id, service_id).await.unwrap();
-    let nik = Nik::parse("5371045203900003", NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).unwrap();
-    let new = NewCitizen { full_name: "Maria Yosefina Lado".into(), ..NewCitizen::default() };
-    let citizen = citizens::create_citizen(&mut tx, &actor, &vault, &nik, &new).await.unwrap();
-    let kk = HeldDocument {
-        doc_type: "kk".into(),
-        number: Some("5371010101010001".into()),
-        issuer: "Disdukcapil".into(),
-        issued_on: None,
-    };
-    citizens::hold_document(&mut tx, &actor, &vault, citizen, &kk).await.unwrap();
-    let (kk_on_file,): (i64,) = tx
-        .fetch_one(query("SELECT id FROM citizen_documents WHERE citizen_id = $1 AND doc_type = 'kk'").bind(citizen))
-        .await
-        .unwrap();
+    let billing = billing_in(&mut tx, &f, true, true).await;
     let g = f.government.id;
     let treasurer = officer(&mut tx, g, None, Role::Treasurer, "bendahara").await;
     let second_treasurer = officer(&mut tx, g, None, Role::Treasurer, "bendahara2").await;
@@ -122,45 +72,18 @@ async fn world(db: &Db) -> World {
     let other = fixture_in(&mut tx, "53.01", "dukcapil-kupang").await;
     let stranger = officer(&mut tx, other.government.id, None, Role::Treasurer, "bendahara-lain").await;
     tx.commit().await.unwrap();
-    World { f, citizen, kk_on_file, treasurer, second_treasurer, officer: front, head, stranger }
+    World { f, billing, treasurer, second_treasurer, officer: front, head, stranger }
 }
 
 /// Submits an application: its invoice is issued at once.
 async fn invoiced(db: &Db, w: &World, key: &str) -> Invoice {
-    let fields = serde_json::Map::new();
-    let key_name = format!("uploads/{}/{key}", w.f.government.id);
-    let upload =
-        applications::record_upload(db, w.citizen, w.f.government.id, &key_name, "image/jpeg", 1234, "ab", at(7, 8))
-            .await
-            .unwrap()
-            .id;
-    let documents = [
-        DocumentChoice { code: "surat_keterangan".into(), source: DocumentSource::Upload(upload) },
-        DocumentChoice { code: "kk".into(), source: DocumentSource::OnFile(w.kk_on_file) },
-    ];
-    let application = Application {
-        government_id: w.f.government.id,
-        service_code: "AKTA-LAHIR",
-        fields: &fields,
-        documents: &documents,
-        idempotency_key: key,
-        lang: Lang::Id,
-    };
-    let case_id = applications::submit(db, &vault(), w.citizen, &application, at(7, 9)).await.unwrap().case_id;
+    let case_id = apply(db, &w.f, &w.billing, key).await;
     payments::latest_invoice_of_case(db, case_id).await.unwrap().expect("invoiced at submission")
 }
 
 /// A gateway reports `amount` paid for the invoice at `when`; returns the kept payment's id.
 async fn pay(db: &Db, invoice: &Invoice, transaction_id: &str, amount: i64, when: DateTime<Utc>) -> i64 {
-    let payment = IncomingPayment {
-        source: "generic",
-        transaction_id,
-        bill_number: &invoice.bill_number,
-        amount: Rupiah(amount),
-        channel: Channel::Qris,
-        paid_at: when,
-        failed: false,
-    };
+    let payment = gateway_payment(invoice, transaction_id, amount, when);
     payments::settle(db, &vault(), &payment, Mismatch::Hold, when).await.unwrap();
     let (id,): (i64,) =
         db.fetch_one(query("SELECT id FROM payments WHERE transaction_id = $1").bind(transaction_id)).await.unwrap();
@@ -181,17 +104,6 @@ fn csv(lines: &[String]) -> Vec<u8> {
         text.push('\n');
     }
     text.into_bytes()
-}
-
-async fn count(db: &Db, sql: &'static str) -> i64 {
-    let (n,): (i64,) = db.fetch_one(query(sql)).await.unwrap();
-    n
-}
-
-async fn audit_verifies(db: &Db) {
-    if let Err(finding) = audit::verify(db, &[]).await.unwrap() {
-        panic!("the audit log does not verify: {finding:?}");
-    }
 }
 
 fn fields(error: StoreError) -> Vec<String> {
