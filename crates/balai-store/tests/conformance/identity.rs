@@ -425,6 +425,10 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     for role in ["government_admin", "inspector", "auditor"] {
         grant(&mut expected, role, &["ViewDashboard"], &government);
     }
+    // The receiving treasurer reconciles and asks for refunds; a second treasurer or the head of the
+    // agency whose fee it was approves them.
+    grant(&mut expected, "treasurer", &["ReconcilePayments", "RequestRefund", "ApproveRefund"], &government);
+    grant(&mut expected, "agency_head", &["ApproveRefund"], &whole_agency);
     // Any front-desk officer, verifier or head of agency checks a KTP-el for their government.
     for role in ["officer", "verifier", "agency_head"] {
         grant(&mut expected, role, &["VerifyCitizenAtCounter"], &government);
@@ -432,7 +436,7 @@ async fn every_stored_role_gets_exactly_the_permissions_of_its_place(db: Db) {
     granted.sort();
     expected.sort();
     assert_eq!(granted, expected);
-    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 6 * 18 * 6, "every role × action × place was asked");
+    assert_eq!(accounts.len() * Action::ALL.len() * places.len(), 7 * 21 * 6, "every role × action × place was asked");
 }
 
 /// The officer commands judge the caller against their account inside the transaction: an admin
