@@ -9,6 +9,7 @@ mod demo_database;
 mod files;
 mod keys;
 mod open311;
+mod payments;
 mod skm;
 mod transfer;
 mod wbs;
@@ -39,6 +40,10 @@ Examples:
                                      The demo on a PostgreSQL database of its own
   balai open311 key create --name \"Aplikasi Warga\" --government 53.71
                                      Make an Open311 API key for a client application (printed once)
+  balai payments merchant --government 53.71 --nmid ID1020012345678 --name \"BPKAD KOTA KUPANG\" --city KUPANG --postal-code 85111
+                                     Take non-cash payment: the QRIS merchant the regional treasury registered
+  balai payments upfront --government 53.71 --service UJI-KIR
+                                     Invoice a service when it is applied for (paid before the work starts)
   balai wbs keygen --government 53.71 --unit inspektorat-irban-khusus
                                      Make the Inspectorate's whistleblowing key pair (private key printed once)
   balai bench --db sqlite --cases 100000 --json
@@ -93,6 +98,9 @@ enum Command {
     /// Manage the Open311 GeoReport v2 API.
     #[command(subcommand)]
     Open311(Open311Command),
+    /// Non-cash payment of retribusi: a government's QRIS merchant, the services paid first.
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
     /// Whistleblowing (WBS).
     #[command(subcommand)]
     Wbs(WbsCommand),
@@ -204,6 +212,55 @@ enum Open311KeyCommand {
 }
 
 #[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Set a government's QRIS merchant (the regional treasury's account as registered for QRIS):
+    /// its fees can then be paid by QR code and virtual account.
+    Merchant {
+        /// The government's region code, e.g. 53.71
+        #[arg(long, value_name = "REGION")]
+        government: String,
+        /// National Merchant ID: letters and digits, at most 15
+        #[arg(long)]
+        nmid: String,
+        /// Merchant name on the QR: printable ASCII, at most 25 characters
+        #[arg(long)]
+        name: String,
+        /// Merchant city on the QR: at most 15 characters
+        #[arg(long)]
+        city: String,
+        /// 5 digits
+        #[arg(long)]
+        postal_code: String,
+        /// Merchant category code
+        #[arg(long, default_value = "9399")]
+        mcc: String,
+        /// Merchant criteria: UMI, UKE, UME, UBE or URE
+        #[arg(long, default_value = "UBE")]
+        criteria: String,
+        /// How long a QR code can be paid, in minutes
+        #[arg(long, default_value_t = balai_domain::payments::DEFAULT_QRIS_EXPIRY_MINUTES)]
+        qris_minutes: i64,
+        /// How long a virtual account can be paid, in minutes
+        #[arg(long, default_value_t = balai_domain::payments::DEFAULT_VA_EXPIRY_MINUTES)]
+        va_minutes: i64,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Invoice a service with a fee when it is applied for, so it is paid before the work starts
+    /// (otherwise it is invoiced when the file reaches its payment step).
+    Upfront {
+        /// The government's region code, e.g. 53.71
+        #[arg(long, value_name = "REGION")]
+        government: String,
+        /// The service's code, e.g. UJI-KIR
+        #[arg(long, value_name = "CODE")]
+        service: String,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum WbsCommand {
     /// Make a key pair for a government's inspectorate: the public key is registered (reports are
     /// sealed to it from now on), the private key is printed once and kept nowhere.
@@ -305,6 +362,34 @@ fn main() -> ExitCode {
             Command::Keys(KeysCommand::Rotate { common }) => keys::rotate(&load(&common, false)?).await,
             Command::Open311(Open311Command::Key(Open311KeyCommand::Create { name, government, common })) => {
                 open311::create_key(&load(&common, false)?, &name, government.as_deref()).await
+            }
+            Command::Payments(PaymentsCommand::Merchant {
+                government,
+                nmid,
+                name,
+                city,
+                postal_code,
+                mcc,
+                criteria,
+                qris_minutes,
+                va_minutes,
+                common,
+            }) => {
+                let args = payments::MerchantArgs {
+                    government: &government,
+                    nmid: &nmid,
+                    name: &name,
+                    city: &city,
+                    postal_code: &postal_code,
+                    mcc: &mcc,
+                    criteria: &criteria,
+                    qris_minutes,
+                    va_minutes,
+                };
+                payments::set_merchant(&load(&common, false)?, &args).await
+            }
+            Command::Payments(PaymentsCommand::Upfront { government, service, common }) => {
+                payments::set_upfront(&load(&common, false)?, &government, &service).await
             }
             Command::Wbs(WbsCommand::Keygen { government, unit, common }) => {
                 wbs::keygen(&load(&common, false)?, &government, &unit).await

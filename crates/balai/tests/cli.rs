@@ -744,6 +744,54 @@ fn an_open311_key_is_made_printed_once_and_kept_only_as_its_hash() {
     });
 }
 
+#[test]
+fn an_operator_sets_a_governments_qris_merchant_and_a_refusal_names_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let migrated = run(balai().args(["migrate", "--data-dir"]).arg(&data));
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    sqlite(
+        &data,
+        "INSERT INTO governments (region_code, name, time_zone, created_at) \
+         VALUES ('53.71', 'Pemerintah Kota Kupang', 'WITA', '2026-12-01T00:00:00Z')",
+    );
+    let merchant = |name: &str, postal: &str, government: &str| {
+        run(balai()
+            .args(["payments", "merchant", "--government", government, "--nmid", "ID2026537100013", "--name", name])
+            .args(["--city", "KUPANG", "--postal-code", postal, "--data-dir"])
+            .arg(&data))
+    };
+    let unknown = merchant("BPKAD KOTA KUPANG", "85111", "99.99");
+    assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--government"), "{unknown:?}");
+    let long = merchant("BADAN PENGELOLAAN KEUANGAN DAERAH", "85111", "53.71");
+    assert_eq!(long.status.code(), Some(2), "{long:?}");
+    assert!(String::from_utf8_lossy(&long.stderr).contains("--name: "), "{long:?}");
+    let short_postal = merchant("BPKAD KOTA KUPANG", "851", "53.71");
+    assert!(String::from_utf8_lossy(&short_postal.stderr).contains("--postal-code"), "{short_postal:?}");
+    let no_service = run(balai()
+        .args(["payments", "upfront", "--government", "53.71", "--service", "UJI-KIR", "--data-dir"])
+        .arg(&data));
+    assert_eq!(no_service.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_service.stderr).contains("--service"), "{no_service:?}");
+
+    let set = merchant("BPKAD KOTA KUPANG", "85111", "53.71");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let url = format!("sqlite://{}", data.join("balai.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = balai_store::Db::connect(&url).await.unwrap();
+        let government = balai_store::org::government_by_region(&db, "53.71").await.unwrap();
+        let settings = balai_store::payments::settings(&db, government.id).await.unwrap().expect("the merchant is set");
+        assert_eq!(
+            (settings.merchant_name.as_str(), settings.postal_code.as_str(), settings.mcc.as_str()),
+            ("BPKAD KOTA KUPANG", "85111", "9399")
+        );
+        assert_eq!((settings.qris_expiry_minutes, settings.va_expiry_minutes), (1_440, 4_320), "the defaults");
+        db.close().await;
+    });
+}
+
 /// `balai bench` for one second a scenario on a small data set: every scenario completes work over
 /// HTTP, the ceilings are measured, and each ratio is the scenario's rate over its ceiling.
 fn bench_smoke(db_args: &[&str]) {
