@@ -108,6 +108,9 @@ pub struct Submitted {
     pub application: PublicApplication,
     /// True when this answer is a replay of an earlier submission with the same key.
     pub replayed: bool,
+    /// The fee's invoice when one was issued at submission, read in the same transaction (the answer
+    /// never needs a query after the commit, which could fail and hide that the case was made).
+    pub invoice: Option<crate::payments::Invoice>,
 }
 
 // ---- submitting ---------------------------------------------------------------------------------
@@ -164,8 +167,9 @@ pub async fn submit(
             return Err(StoreError::IdempotencyConflict);
         }
         let application = public_application_in(&mut tx, case_id).await?.ok_or(StoreError::NotFound)?;
+        let invoice = crate::payments::latest_invoice_of_case_in(&mut tx, case_id).await?;
         tx.commit().await?;
-        return Ok(Submitted { case_id, application, replayed: true });
+        return Ok(Submitted { case_id, application, replayed: true, invoice });
     }
     let case_id = submit_in(&mut tx, vault, citizen_id, application, now).await?;
     tx.execute(
@@ -181,8 +185,9 @@ pub async fn submit(
     )
     .await?;
     let public = public_application_in(&mut tx, case_id).await?.ok_or(StoreError::NotFound)?;
+    let invoice = crate::payments::latest_invoice_of_case_in(&mut tx, case_id).await?;
     tx.commit().await?;
-    Ok(Submitted { case_id, application: public, replayed: false })
+    Ok(Submitted { case_id, application: public, replayed: false, invoice })
 }
 
 /// The submission's work inside a transaction (the demo seeds through it too).

@@ -308,12 +308,9 @@ pub async fn submit(
     {
         Ok(submitted) => {
             let status = if submitted.replayed { StatusCode::OK } else { StatusCode::CREATED };
-            let invoice = match balai_store::payments::latest_invoice_of_case(&state.db, submitted.case_id).await {
-                Ok(invoice) => invoice,
-                Err(e) => return fail(e.into()),
-            };
+            let invoice = submitted.invoice.as_ref().map(Into::into);
             let mut doc = ApplicationDoc::from(submitted.application);
-            doc.invoice = invoice.as_ref().map(Into::into);
+            doc.invoice = invoice;
             (status, Json(doc)).into_response()
         }
         Err(e) => fail(e.into()),
