@@ -122,6 +122,22 @@ impl Page {
     }
 
     /// Wrapped lines, each centred on the page; returns the baseline below the last line.
+    /// The letterhead every document of a government opens with (government and agency over a
+    /// double rule), then its title and number; the baseline below them.
+    pub(crate) fn letterhead(&mut self, government: &str, agency: &str, title: &str, number: &str) -> f32 {
+        self.fill_rgb(ACCENT);
+        let mut y = MARGIN + self.regular.ascender(15.0);
+        y = self.centred(Weight::Bold, 15.0, 19.0, y, &government.to_uppercase());
+        y = self.centred(Weight::Bold, 12.5, 16.0, y, &agency.to_uppercase());
+        y -= 4.0;
+        self.rule(y, 2.0, MARGIN, PAGE_WIDTH - MARGIN);
+        self.rule(y + 3.5, 0.6, MARGIN, PAGE_WIDTH - MARGIN);
+        y += 52.0;
+        y = self.centred(Weight::Bold, 20.0, 25.0, y, &title.to_uppercase());
+        self.fill_gray(0.0);
+        self.centred(Weight::Regular, 11.5, 15.0, y + 2.0, &format!("Nomor: {number}"))
+    }
+
     pub(crate) fn centred(&mut self, weight: Weight, size: f32, leading: f32, mut baseline: f32, text: &str) -> f32 {
         for line in self.wrap(weight, size, text, CONTENT_WIDTH) {
             let x = (PAGE_WIDTH - self.width(weight, size, &line)) / 2.0;
@@ -193,20 +209,7 @@ pub(crate) fn render(doc: &IssuedDocument) -> Result<Vec<u8>, DocumentError> {
 
     let mut page = Page::new()?;
 
-    // Letterhead.
-    page.fill_rgb(ACCENT);
-    let mut y = MARGIN + page.regular.ascender(15.0);
-    y = page.centred(Weight::Bold, 15.0, 19.0, y, &government.to_uppercase());
-    y = page.centred(Weight::Bold, 12.5, 16.0, y, &agency.to_uppercase());
-    y -= 4.0;
-    page.rule(y, 2.0, MARGIN, PAGE_WIDTH - MARGIN);
-    page.rule(y + 3.5, 0.6, MARGIN, PAGE_WIDTH - MARGIN);
-
-    // Title and number.
-    y += 52.0;
-    y = page.centred(Weight::Bold, 20.0, 25.0, y, &product.to_uppercase());
-    page.fill_gray(0.0);
-    y = page.centred(Weight::Regular, 11.5, 15.0, y + 2.0, &format!("Nomor: {number}"));
+    let mut y = page.letterhead(&government, &agency, &product, &number);
 
     // Particulars.
     y += 30.0;

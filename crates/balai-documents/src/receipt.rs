@@ -2,7 +2,7 @@
 //! fonts and QR code, sealed the same way, so the same verification page vouches for it.
 
 use crate::page::{
-    ACCENT, CONTENT_WIDTH, FOOTER_TOP, MARGIN, MUTED, PAGE_HEIGHT, PAGE_WIDTH, Page, QR_SIZE, Weight, clean, write_pdf,
+    CONTENT_WIDTH, FOOTER_TOP, MARGIN, MUTED, PAGE_HEIGHT, PAGE_WIDTH, Page, QR_SIZE, Weight, clean, write_pdf,
 };
 use crate::{DocumentError, qr};
 
@@ -47,20 +47,7 @@ pub fn render_receipt(receipt: &PaymentReceipt) -> Result<Vec<u8>, DocumentError
     let matrix = qr::Matrix::new(url)?;
     let mut page = Page::new()?;
 
-    // Letterhead.
-    page.fill_rgb(ACCENT);
-    let mut y = MARGIN + page.regular.ascender(15.0);
-    y = page.centred(Weight::Bold, 15.0, 19.0, y, &government.to_uppercase());
-    y = page.centred(Weight::Bold, 12.5, 16.0, y, &agency.to_uppercase());
-    y -= 4.0;
-    page.rule(y, 2.0, MARGIN, PAGE_WIDTH - MARGIN);
-    page.rule(y + 3.5, 0.6, MARGIN, PAGE_WIDTH - MARGIN);
-
-    // Title and number.
-    y += 52.0;
-    y = page.centred(Weight::Bold, 20.0, 25.0, y, &RECEIPT_TITLE.to_uppercase());
-    page.fill_gray(0.0);
-    y = page.centred(Weight::Regular, 11.5, 15.0, y + 2.0, &format!("Nomor: {number}"));
+    let mut y = page.letterhead(&government, &agency, RECEIPT_TITLE, &number);
 
     // The amount, large: what a reader looks for first.
     y += 34.0;
